@@ -1,0 +1,86 @@
+/**
+ * The crypto provider interface: every primitive the engine uses, and nothing else.
+ *
+ * Rules:
+ * - The engine never touches `globalThis.crypto`, `node:crypto` or any other ambient source: it receives a
+ *   provider through `SslContext` (resolved in `ssl-context.ts` only).
+ * - All byte arguments and results are `Uint8Array`. Secrets never appear in error messages.
+ * - Asynchronous methods reject only for programmer errors (unsupported algorithm, bad key length);
+ *   conditions a peer can cause (bad AEAD tag, invalid public key, bad signature) resolve to `null`/`false`.
+ */
+
+export type HashName = 'SHA-256' | 'SHA-384' | 'SHA-512';
+export type AeadName = 'AES-128-GCM' | 'AES-256-GCM' | 'CHACHA20-POLY1305';
+export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1';
+
+/** TLS SignatureScheme names (RFC 8446 §4.2.3), the subset memtls can produce or check. */
+export type SignatureSchemeName =
+  | 'ecdsa_secp256r1_sha256'
+  | 'ecdsa_secp384r1_sha384'
+  | 'ecdsa_secp521r1_sha512'
+  | 'rsa_pss_rsae_sha256'
+  | 'rsa_pss_rsae_sha384'
+  | 'rsa_pss_rsae_sha512'
+  | 'rsa_pss_pss_sha256'
+  | 'rsa_pss_pss_sha384'
+  | 'rsa_pss_pss_sha512'
+  | 'rsa_pkcs1_sha256'
+  | 'rsa_pkcs1_sha384'
+  | 'rsa_pkcs1_sha512'
+  | 'ed25519';
+
+/** Key algorithms of private keys the engine can sign with. */
+export type PrivateKeyType = 'ec-p256' | 'ec-p384' | 'rsa' | 'ed25519';
+
+/** An imported AEAD key. `seal` returns ciphertext || tag; `open` returns null when authentication fails. */
+export interface AeadKey {
+  readonly name: AeadName;
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
+  open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array | null>;
+}
+
+/** One ephemeral key-exchange key pair. `publicKey` is the TLS key_share encoding
+ * (32 bytes for x25519, the uncompressed point 0x04||X||Y for the NIST curves). */
+export interface KeyShare {
+  readonly group: GroupName;
+  readonly publicKey: Uint8Array;
+  /** The shared secret, or null when the peer's public key is invalid (wrong length, not on the curve,
+   * all-zero x25519 result). */
+  deriveSecret(peerPublicKey: Uint8Array): Promise<Uint8Array | null>;
+}
+
+/** A private key ready to sign handshake messages. ECDSA signatures come back DER-encoded, as TLS carries them. */
+export interface SigningKey {
+  readonly type: PrivateKeyType;
+  /** Modulus size in bits for RSA, curve size for EC, 256 for Ed25519. */
+  readonly bits: number;
+  sign(scheme: SignatureSchemeName, data: Uint8Array): Promise<Uint8Array>;
+}
+
+export interface CryptoProvider {
+  /** Cryptographically secure random bytes (synchronous: getRandomValues is). */
+  randomBytes(length: number): Uint8Array;
+  hash(name: HashName, data: Uint8Array): Promise<Uint8Array>;
+  hmac(name: HashName, key: Uint8Array, data: Uint8Array): Promise<Uint8Array>;
+  /** HKDF-Extract (RFC 5869 §2.2). An empty salt means HashLen zero bytes. */
+  hkdfExtract(name: HashName, salt: Uint8Array, ikm: Uint8Array): Promise<Uint8Array>;
+  /** HKDF-Expand (RFC 5869 §2.3), over HMAC: SubtleCrypto cannot expand without extracting. */
+  hkdfExpand(name: HashName, prk: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array>;
+  /** True when this provider implements the AEAD (WebCrypto has no ChaCha20-Poly1305). */
+  supportsAead(name: AeadName): boolean;
+  importAeadKey(name: AeadName, key: Uint8Array): Promise<AeadKey>;
+  supportsGroup(group: GroupName): boolean;
+  generateKeyShare(group: GroupName): Promise<KeyShare>;
+  /** Import a PKCS#8 DER private key whose algorithm the caller already identified. */
+  importSigningKey(type: PrivateKeyType, pkcs8: Uint8Array): Promise<SigningKey>;
+  /**
+   * Verify a signature made with `scheme` by the key in `spki` (SubjectPublicKeyInfo DER).
+   * ECDSA signatures are DER. Resolves false for a bad signature, a key that does not fit the scheme or
+   * an undecodable key; never rejects because of peer-controlled input.
+   */
+  verify(scheme: SignatureSchemeName, spki: Uint8Array, data: Uint8Array, signature: Uint8Array): Promise<boolean>;
+}
+
+export function hashLength(name: HashName): number {
+  return name === 'SHA-256' ? 32 : name === 'SHA-384' ? 48 : 64;
+}

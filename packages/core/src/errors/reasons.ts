@@ -1,0 +1,135 @@
+/**
+ * Reason codes: why a connection failed, with OpenSSL's reason string (what `errorReason()` returns)
+ * and the alert memtls sends for it (null: none is sent). One table, so `alertFor` is a pure lookup.
+ * docs/design/errors.md lists them.
+ */
+import { AlertDescription as A } from '../wire/enums.js';
+
+export const Reasons = {
+  // shutdown and the error model (reference/openssl3-shutdown.md)
+  UNEXPECTED_EOF_WHILE_READING: { text: 'unexpected eof while reading', alert: A.DECODE_ERROR },
+  APPLICATION_DATA_AFTER_CLOSE_NOTIFY: { text: 'application data after close notify', alert: null },
+  PROTOCOL_IS_SHUTDOWN: { text: 'protocol is shutdown', alert: null },
+  SHUTDOWN_WHILE_IN_INIT: { text: 'shutdown while in init', alert: null },
+  UNINITIALIZED: { text: 'uninitialized', alert: null },
+  BAD_WRITE_RETRY: { text: 'bad write retry', alert: null },
+  BIO_NOT_SET: { text: 'bio not set', alert: null },
+  // record layer
+  WRONG_VERSION_NUMBER: { text: 'wrong version number', alert: A.PROTOCOL_VERSION },
+  DECRYPTION_FAILED_OR_BAD_RECORD_MAC: { text: 'decryption failed or bad record mac', alert: A.BAD_RECORD_MAC },
+  PACKET_LENGTH_TOO_LONG: { text: 'packet length too long', alert: A.RECORD_OVERFLOW },
+  ENCRYPTED_LENGTH_TOO_LONG: { text: 'encrypted length too long', alert: A.RECORD_OVERFLOW },
+  DATA_LENGTH_TOO_LONG: { text: 'data length too long', alert: A.RECORD_OVERFLOW },
+  RECORD_LENGTH_MISMATCH: { text: 'record length mismatch', alert: A.DECODE_ERROR },
+  UNEXPECTED_RECORD: { text: 'unexpected record', alert: A.UNEXPECTED_MESSAGE },
+  BAD_RECORD_TYPE: { text: 'bad record type', alert: A.UNEXPECTED_MESSAGE },
+  NO_PADDING_END: { text: 'record has no content type', alert: A.UNEXPECTED_MESSAGE },
+  CCS_RECEIVED_EARLY: { text: 'ccs received early', alert: A.UNEXPECTED_MESSAGE },
+  BAD_CHANGE_CIPHER_SPEC: { text: 'bad change cipher spec', alert: A.UNEXPECTED_MESSAGE },
+  TOO_MANY_WARN_ALERTS: { text: 'too many warn alerts', alert: A.UNEXPECTED_MESSAGE },
+  TOO_MANY_EMPTY_RECORDS: { text: 'record too small', alert: A.UNEXPECTED_MESSAGE },
+  INVALID_ALERT: { text: 'invalid alert', alert: A.DECODE_ERROR },
+  SEQUENCE_NUMBER_EXHAUSTED: { text: 'sequence number exhausted', alert: A.INTERNAL_ERROR },
+  // handshake framing
+  UNEXPECTED_MESSAGE: { text: 'unexpected message', alert: A.UNEXPECTED_MESSAGE },
+  BAD_PACKET: { text: 'bad packet', alert: A.DECODE_ERROR },
+  LENGTH_MISMATCH: { text: 'length mismatch', alert: A.DECODE_ERROR },
+  EXCESSIVE_MESSAGE_SIZE: { text: 'excessive message size', alert: A.ILLEGAL_PARAMETER },
+  NOT_ON_RECORD_BOUNDARY: { text: 'not on record boundary', alert: A.UNEXPECTED_MESSAGE },
+  // negotiation
+  UNSUPPORTED_PROTOCOL: { text: 'unsupported protocol', alert: A.PROTOCOL_VERSION },
+  TLSV1_ALERT_INAPPROPRIATE_FALLBACK_SENT: { text: 'inappropriate fallback', alert: A.ILLEGAL_PARAMETER },
+  NO_SHARED_CIPHER: { text: 'no shared cipher', alert: A.HANDSHAKE_FAILURE },
+  WRONG_CIPHER_RETURNED: { text: 'wrong cipher returned', alert: A.ILLEGAL_PARAMETER },
+  NO_SUITABLE_KEY_SHARE: { text: 'no suitable key share', alert: A.HANDSHAKE_FAILURE },
+  BAD_KEY_SHARE: { text: 'bad key share', alert: A.ILLEGAL_PARAMETER },
+  MISSING_KEY_SHARE: { text: 'missing key share', alert: A.MISSING_EXTENSION },
+  MISSING_SUPPORTED_VERSIONS_EXTENSION: { text: 'missing supported versions extension', alert: A.MISSING_EXTENSION },
+  MISSING_SIGALGS_EXTENSION: { text: 'missing sigalgs extension', alert: A.MISSING_EXTENSION },
+  BAD_EXTENSION: { text: 'bad extension', alert: A.ILLEGAL_PARAMETER },
+  UNSOLICITED_EXTENSION: { text: 'unsolicited extension', alert: A.UNSUPPORTED_EXTENSION },
+  DUPLICATE_EXTENSION: { text: 'duplicate extension', alert: A.ILLEGAL_PARAMETER },
+  BAD_HELLO_RETRY_REQUEST: { text: 'bad hello retry request', alert: A.ILLEGAL_PARAMETER },
+  TOO_MANY_HELLO_RETRY_REQUESTS: { text: 'too many hello retry requests', alert: A.UNEXPECTED_MESSAGE },
+  BAD_LEGACY_VERSION: { text: 'bad legacy version', alert: A.PROTOCOL_VERSION },
+  BAD_COMPRESSION: { text: 'bad compression algorithm', alert: A.ILLEGAL_PARAMETER },
+  BAD_SESSION_ID: { text: 'bad session id', alert: A.ILLEGAL_PARAMETER },
+  DOWNGRADE_DETECTED: { text: 'inappropriate fallback', alert: A.ILLEGAL_PARAMETER },
+  NO_APPLICATION_PROTOCOL: { text: 'no application protocol', alert: A.NO_APPLICATION_PROTOCOL },
+  BAD_ALPN: { text: 'bad alpn', alert: A.ILLEGAL_PARAMETER },
+  NO_SUITABLE_SIGNATURE_ALGORITHM: { text: 'no suitable signature algorithm', alert: A.HANDSHAKE_FAILURE },
+  WRONG_SIGNATURE_TYPE: { text: 'wrong signature type', alert: A.ILLEGAL_PARAMETER },
+  BAD_PSK: { text: 'bad psk', alert: A.ILLEGAL_PARAMETER },
+  BAD_PSK_BINDER: { text: 'psk binder verification failed', alert: A.DECRYPT_ERROR },
+  // authentication
+  DIGEST_CHECK_FAILED: { text: 'digest check failed', alert: A.DECRYPT_ERROR },
+  BAD_SIGNATURE: { text: 'bad signature', alert: A.DECRYPT_ERROR },
+  NO_CERTIFICATES_RETURNED: { text: 'no certificates returned', alert: A.DECODE_ERROR },
+  PEER_DID_NOT_RETURN_A_CERTIFICATE: { text: 'peer did not return a certificate', alert: A.CERTIFICATE_REQUIRED },
+  CERTIFICATE_VERIFY_FAILED: { text: 'certificate verify failed', alert: A.BAD_CERTIFICATE },
+  CERTIFICATE_EXPIRED: { text: 'certificate verify failed', alert: A.CERTIFICATE_EXPIRED },
+  UNKNOWN_CA: { text: 'certificate verify failed', alert: A.UNKNOWN_CA },
+  UNSUPPORTED_CERTIFICATE: { text: 'certificate verify failed', alert: A.UNSUPPORTED_CERTIFICATE },
+  CERTIFICATE_UNKNOWN: { text: 'certificate verify failed', alert: A.CERTIFICATE_UNKNOWN },
+  BAD_CERTIFICATE: { text: 'bad certificate', alert: A.BAD_CERTIFICATE },
+  // resources
+  TOO_MANY_KEY_UPDATES: { text: 'too many key updates', alert: A.UNEXPECTED_MESSAGE },
+  TOO_MANY_TICKETS: { text: 'too many session tickets', alert: A.UNEXPECTED_MESSAGE },
+  HANDSHAKE_TOO_LARGE: { text: 'excessive message size', alert: A.ILLEGAL_PARAMETER },
+  // received alert (the text is computed from the alert: see receivedAlertText)
+  PEER_ALERT: { text: 'peer alert', alert: null },
+  INTERNAL_ERROR: { text: 'internal error', alert: A.INTERNAL_ERROR },
+} as const satisfies Record<string, { text: string; alert: number | null }>;
+
+export type ReasonCode = keyof typeof Reasons;
+
+export function alertFor(reason: ReasonCode): number | null {
+  return Reasons[reason].alert;
+}
+
+/** OpenSSL's reason string for a received alert: "sslv3 alert handshake failure", "tlsv1 alert decode error", ... */
+export function receivedAlertText(alert: number): string {
+  const sslv3 = new Map<number, string>([
+    [0, 'close notify'],
+    [10, 'unexpected message'],
+    [20, 'bad record mac'],
+    [30, 'decompression failure'],
+    [40, 'handshake failure'],
+    [41, 'no certificate'],
+    [42, 'bad certificate'],
+    [43, 'unsupported certificate'],
+    [44, 'certificate revoked'],
+    [45, 'certificate expired'],
+    [46, 'certificate unknown'],
+    [47, 'illegal parameter'],
+  ]);
+  const tlsv1 = new Map<number, string>([
+    [21, 'alert decryption failed'],
+    [22, 'alert record overflow'],
+    [48, 'alert unknown ca'],
+    [49, 'alert access denied'],
+    [50, 'alert decode error'],
+    [51, 'alert decrypt error'],
+    [60, 'alert export restriction'],
+    [70, 'alert protocol version'],
+    [71, 'alert insufficient security'],
+    [80, 'alert internal error'],
+    [86, 'alert inappropriate fallback'],
+    [90, 'alert user cancelled'],
+    [100, 'alert no renegotiation'],
+    [110, 'unsupported extension'],
+    [111, 'certificate unobtainable'],
+    [112, 'unrecognized name'],
+    [113, 'bad certificate status response'],
+    [114, 'bad certificate hash value'],
+    [115, 'alert unknown psk identity'],
+    [120, 'alert no application protocol'],
+  ]);
+  const s3 = sslv3.get(alert);
+  if (s3) return `sslv3 alert ${s3}`;
+  const t1 = tlsv1.get(alert);
+  if (t1) return `tlsv1 ${t1}`;
+  if (alert === 109) return 'tlsv13 alert missing extension';
+  if (alert === 116) return 'tlsv13 alert certificate required';
+  return `ssl/tls alert number ${alert}`;
+}
