@@ -1,0 +1,2 @@
+/** @memtls/core public surface (../shared/API.md names). No logic lives here. */
+export * from './constants.js';
