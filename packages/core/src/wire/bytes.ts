@@ -22,7 +22,7 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 const HEX = '0123456789abcdef';
 export function toHex(b: Uint8Array): string {
   let s = '';
-  for (const x of b) s += HEX[x >> 4]! + HEX[x & 15]!;
+  for (const x of b) s += HEX.charAt(x >> 4) + HEX.charAt(x & 15);
   return s;
 }
 

@@ -1,0 +1,318 @@
+/**
+ * Strict DER access on top of asn1js: the only module of `cert/` that imports the library.
+ *
+ * Rules:
+ * - Every input is first walked by `checkDer`, a small TLV walker of our own: definite lengths only, minimal
+ *   length encodings, no trailing bytes, bounded depth. asn1js itself is a BER decoder (it accepts
+ *   indefinite lengths and long forms), so this walk is what makes the whole parser DER-only.
+ * - asn1js is called with `parseEmbedded: false` and resource limits, so OCTET STRING / BIT STRING contents are
+ *   never speculatively decoded; extension values are decoded explicitly, one level at a time.
+ * - Helpers throw `DerError` (a plain Error subclass with words only); callers turn it into an SslError or a
+ *   TypeError at their own boundary.
+ * - Original bytes of any element are available through `rawOf` (asn1js `valueBeforeDecodeView`): signatures
+ *   are verified over the exact received bytes, never over a re-encoding.
+ */
+import * as asn1js from 'asn1js';
+
+/** A DER decoding failure: the message says what was wrong, never echoing key material. */
+export class DerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DerError';
+  }
+}
+
+/** ASN.1 tag classes as asn1js numbers them. */
+export const TagClass = { UNIVERSAL: 1, APPLICATION: 2, CONTEXT: 3, PRIVATE: 4 } as const;
+
+/** Universal tag numbers used by the X.509 profile. */
+export const Tag = {
+  BOOLEAN: 1,
+  INTEGER: 2,
+  BIT_STRING: 3,
+  OCTET_STRING: 4,
+  NULL: 5,
+  OID: 6,
+  UTF8_STRING: 12,
+  SEQUENCE: 16,
+  SET: 17,
+  PRINTABLE_STRING: 19,
+  T61_STRING: 20,
+  IA5_STRING: 22,
+  UTC_TIME: 23,
+  GENERALIZED_TIME: 24,
+  UNIVERSAL_STRING: 28,
+  BMP_STRING: 30,
+} as const;
+
+export type Node = asn1js.AsnType;
+
+const MAX_DEPTH = 32;
+
+/**
+ * Walk the TLVs of `der` and throw unless it is exactly one DER element: definite, minimally encoded lengths,
+ * constructed contents that parse completely, depth at most 32, no trailing bytes.
+ * @param der the encoding to check
+ * @throws DerError describing the first violation
+ */
+export function checkDer(der: Uint8Array): void {
+  const end = walk(der, 0, der.length, 0);
+  if (end !== der.length) throw new DerError('trailing bytes after the DER element');
+}
+
+function walk(b: Uint8Array, off: number, limit: number, depth: number): number {
+  if (depth > MAX_DEPTH) throw new DerError('DER nesting too deep');
+  if (off >= limit) throw new DerError('truncated DER element');
+  const id = b[off] as number;
+  let p = off + 1;
+  if ((id & 0x1f) === 0x1f) {
+    // high tag number form: base-128, no leading 0x80, value >= 31
+    let tag = 0;
+    let first = true;
+    for (;;) {
+      if (p >= limit) throw new DerError('truncated DER tag');
+      const c = b[p++] as number;
+      if (first && c === 0x80) throw new DerError('non-minimal DER tag');
+      first = false;
+      tag = tag * 128 + (c & 0x7f);
+      if (tag > 0x1fffff) throw new DerError('DER tag number too large');
+      if ((c & 0x80) === 0) break;
+    }
+    if (tag < 31) throw new DerError('non-minimal DER tag');
+  }
+  if (p >= limit) throw new DerError('truncated DER length');
+  const l0 = b[p++] as number;
+  let len: number;
+  if (l0 < 0x80) {
+    len = l0;
+  } else if (l0 === 0x80) {
+    throw new DerError('indefinite length is not DER');
+  } else {
+    const n = l0 & 0x7f;
+    if (n > 4) throw new DerError('DER length too large');
+    if (p + n > limit) throw new DerError('truncated DER length');
+    if (b[p] === 0) throw new DerError('non-minimal DER length');
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + (b[p++] as number);
+    if (len < 0x80) throw new DerError('non-minimal DER length');
+  }
+  const end = p + len;
+  if (end > limit) throw new DerError('DER length exceeds the enclosing element');
+  if (id & 0x20) {
+    let q = p;
+    while (q < end) q = walk(b, q, end, depth + 1);
+  }
+  return end;
+}
+
+/**
+ * Decode one complete DER element.
+ * @param der the encoding (checked with `checkDer` first)
+ * @param what words naming the structure, for error messages
+ * @throws DerError when the bytes are not one well-formed DER element
+ */
+export function decodeDer(der: Uint8Array, what: string): Node {
+  try {
+    checkDer(der);
+  } catch (e) {
+    throw new DerError(`${what}: ${(e as Error).message}`);
+  }
+  const r = asn1js.fromBER(der, { parseEmbedded: false, maxDepth: MAX_DEPTH + 1, maxNodes: 20000 });
+  if (r.offset === -1 || r.offset !== der.length) throw new DerError(`${what}: undecodable DER`);
+  return r.result;
+}
+
+/** The exact original bytes (tag, length and contents) of a decoded element. */
+export function rawOf(n: Node): Uint8Array {
+  return (n as asn1js.BaseBlock).valueBeforeDecodeView;
+}
+
+function describe(n: Node): string {
+  const id = n.idBlock;
+  return id.tagClass === TagClass.UNIVERSAL ? `universal ${id.tagNumber}` : `[${id.tagNumber}] class ${id.tagClass}`;
+}
+
+/** The content octets of a primitive element (asn1js keeps them as `valueHexView` on every primitive block). */
+function contentOf(n: Node): Uint8Array {
+  const v = (n as unknown as { valueBlock: { valueHexView?: Uint8Array } }).valueBlock.valueHexView;
+  if (!(v instanceof Uint8Array)) throw new DerError('expected a primitive element');
+  return v;
+}
+
+/** True when `n` has the given class and number. */
+export function isTag(n: Node | undefined, tagClass: number, tagNumber: number): n is Node {
+  return n !== undefined && n.idBlock.tagClass === tagClass && n.idBlock.tagNumber === tagNumber;
+}
+
+function expectTag(n: Node | undefined, tagClass: number, tagNumber: number, constructed: boolean, what: string): Node {
+  if (n === undefined) throw new DerError(`${what}: missing`);
+  if (!isTag(n, tagClass, tagNumber) || n.idBlock.isConstructed !== constructed) {
+    throw new DerError(`${what}: unexpected ${describe(n)}`);
+  }
+  return n;
+}
+
+/** The children of a SEQUENCE (or SET when `tag` says so). */
+export function seq(n: Node | undefined, what: string, tag: number = Tag.SEQUENCE): Node[] {
+  const s = expectTag(n, TagClass.UNIVERSAL, tag, true, what);
+  return (s as asn1js.Constructed).valueBlock.value;
+}
+
+/** The children of a constructed context-specific element `[tagNumber]`. */
+export function ctxConstructed(n: Node | undefined, tagNumber: number, what: string): Node[] {
+  const s = expectTag(n, TagClass.CONTEXT, tagNumber, true, what);
+  return (s as asn1js.Constructed).valueBlock.value;
+}
+
+/** The content bytes of a primitive context-specific element `[tagNumber]` (IMPLICIT tagging). */
+export function ctxPrimitive(n: Node | undefined, tagNumber: number, what: string): Uint8Array {
+  const s = expectTag(n, TagClass.CONTEXT, tagNumber, false, what);
+  return (s as asn1js.Primitive).valueBlock.valueHexView;
+}
+
+/** The dotted form of an OBJECT IDENTIFIER. */
+export function oid(n: Node | undefined, what: string): string {
+  const s = expectTag(n, TagClass.UNIVERSAL, Tag.OID, false, what);
+  const v = (s as asn1js.ObjectIdentifier).getValue();
+  if (!/^\d+(\.\d+)+$/.test(v)) throw new DerError(`${what}: bad object identifier`);
+  return v;
+}
+
+/** The two's-complement content bytes of an INTEGER, checked for minimal encoding. */
+export function integerBytes(n: Node | undefined, what: string): Uint8Array {
+  const s = expectTag(n, TagClass.UNIVERSAL, Tag.INTEGER, false, what);
+  const v = (s as asn1js.Integer).valueBlock.valueHexView;
+  if (v.length === 0) throw new DerError(`${what}: empty INTEGER`);
+  const b0 = v[0] as number;
+  const b1 = v[1];
+  if (b1 !== undefined && ((b0 === 0 && b1 < 0x80) || (b0 === 0xff && b1 >= 0x80))) {
+    throw new DerError(`${what}: non-minimal INTEGER`);
+  }
+  return v;
+}
+
+/** A small non-negative INTEGER as a number (path lengths, versions). */
+export function smallInteger(n: Node | undefined, what: string): number {
+  const v = integerBytes(n, what);
+  if (((v[0] as number) & 0x80) !== 0) throw new DerError(`${what}: negative INTEGER`);
+  if (v.length > 4) throw new DerError(`${what}: INTEGER too large`);
+  let x = 0;
+  for (const b of v) x = x * 256 + b;
+  return x;
+}
+
+/** A DER BOOLEAN (TRUE must be encoded as 0xFF). */
+export function boolean(n: Node | undefined, what: string): boolean {
+  const s = expectTag(n, TagClass.UNIVERSAL, Tag.BOOLEAN, false, what);
+  const v = (s as asn1js.Boolean).valueBlock.valueHexView;
+  if (v.length !== 1 || (v[0] !== 0 && v[0] !== 0xff)) throw new DerError(`${what}: BOOLEAN is not DER`);
+  return v[0] === 0xff;
+}
+
+/** The content bytes of a primitive OCTET STRING. */
+export function octets(n: Node | undefined, what: string): Uint8Array {
+  const s = expectTag(n, TagClass.UNIVERSAL, Tag.OCTET_STRING, false, what);
+  return (s as asn1js.OctetString).valueBlock.valueHexView;
+}
+
+/** A primitive BIT STRING: its bytes and the number of unused bits in the last byte. */
+export function bitString(n: Node | undefined, what: string): { bytes: Uint8Array; unusedBits: number } {
+  const s = expectTag(n, TagClass.UNIVERSAL, Tag.BIT_STRING, false, what) as asn1js.BitString;
+  const unusedBits = s.valueBlock.unusedBits;
+  const bytes = s.valueBlock.valueHexView;
+  if (unusedBits > 7 || (bytes.length === 0 && unusedBits !== 0)) throw new DerError(`${what}: bad BIT STRING`);
+  const last = bytes[bytes.length - 1];
+  if (last !== undefined && (last & ((1 << unusedBits) - 1)) !== 0) throw new DerError(`${what}: BIT STRING padding is not zero`);
+  return { bytes, unusedBits };
+}
+
+/** A BIT STRING that must hold whole bytes (keys, signatures). */
+export function bitStringBytes(n: Node | undefined, what: string): Uint8Array {
+  const { bytes, unusedBits } = bitString(n, what);
+  if (unusedBits !== 0) throw new DerError(`${what}: BIT STRING has unused bits`);
+  return bytes;
+}
+
+/**
+ * A Time (UTCTime or GeneralizedTime) as a Date, with the RFC 5280 §4.1.2.5 profile: seconds present, "Z"
+ * zone, no fractions.
+ */
+export function time(n: Node | undefined, what: string): Date {
+  if (n === undefined) throw new DerError(`${what}: missing`);
+  const raw = contentOf(n);
+  const s = String.fromCharCode(...raw);
+  let year: number;
+  let rest: string;
+  if (isTag(n, TagClass.UNIVERSAL, Tag.UTC_TIME) && !n.idBlock.isConstructed) {
+    if (!/^\d{12}Z$/.test(s)) throw new DerError(`${what}: UTCTime is not YYMMDDHHMMSSZ`);
+    const yy = Number(s.slice(0, 2));
+    year = yy >= 50 ? 1900 + yy : 2000 + yy; // RFC 5280 §4.1.2.5.1
+    rest = s.slice(2);
+  } else if (isTag(n, TagClass.UNIVERSAL, Tag.GENERALIZED_TIME) && !n.idBlock.isConstructed) {
+    if (!/^\d{14}Z$/.test(s)) throw new DerError(`${what}: GeneralizedTime is not YYYYMMDDHHMMSSZ`);
+    year = Number(s.slice(0, 4));
+    rest = s.slice(4);
+  } else {
+    throw new DerError(`${what}: not a Time`);
+  }
+  const mo = Number(rest.slice(0, 2));
+  const d = Number(rest.slice(2, 4));
+  const h = Number(rest.slice(4, 6));
+  const mi = Number(rest.slice(6, 8));
+  const se = Number(rest.slice(8, 10));
+  const t = Date.UTC(year, mo - 1, d, h, mi, se);
+  const back = new Date(t);
+  if (
+    mo < 1 || mo > 12 || h > 23 || mi > 59 || se > 59 ||
+    back.getUTCFullYear() !== year || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d
+  ) {
+    throw new DerError(`${what}: invalid date`);
+  }
+  return back;
+}
+
+/** A directory string attribute value as text (best effort; the bytes stay authoritative). */
+export function directoryString(n: Node): string | null {
+  const id = n.idBlock;
+  if (id.tagClass !== TagClass.UNIVERSAL || id.isConstructed) return null;
+  const bytes = contentOf(n);
+  switch (id.tagNumber) {
+    case Tag.UTF8_STRING:
+      return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    case Tag.PRINTABLE_STRING:
+    case Tag.IA5_STRING:
+    case Tag.T61_STRING:
+      return String.fromCharCode(...bytes);
+    case Tag.BMP_STRING: {
+      let s = '';
+      for (let i = 0; i + 1 < bytes.length; i += 2) s += String.fromCharCode(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
+      return s;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * Encode a PKCS#8 PrivateKeyInfo (RFC 5208 §5) around an inner private key: SEQUENCE { INTEGER 0,
+ * AlgorithmIdentifier { algorithm, parameters }, OCTET STRING privateKey }.
+ * @param algorithm the key algorithm OID, dotted
+ * @param parameters DER of the parameters (an OID or NULL), or null to omit them
+ * @param privateKey the inner key encoding (PKCS#1 RSAPrivateKey or SEC1 ECPrivateKey DER)
+ */
+export function encodePkcs8(algorithm: string, parameters: Uint8Array | null, privateKey: Uint8Array): Uint8Array {
+  const alg: asn1js.AsnType[] = [new asn1js.ObjectIdentifier({ value: algorithm })];
+  if (parameters) {
+    const p = asn1js.fromBER(parameters, { parseEmbedded: false });
+    if (p.offset !== parameters.length) throw new DerError('bad algorithm parameters');
+    alg.push(p.result);
+  }
+  const info = new asn1js.Sequence({
+    value: [
+      new asn1js.Integer({ value: 0 }),
+      new asn1js.Sequence({ value: alg }),
+      new asn1js.OctetString({ valueHex: privateKey }),
+    ],
+  });
+  return new Uint8Array(info.toBER(false));
+}

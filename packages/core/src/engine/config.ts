@@ -1,0 +1,56 @@
+/** The engine's resolved configuration: everything `SslContext` decided, nothing ambient. */
+import type { CryptoProvider, GroupName, PrivateKeyType, SigningKey } from '../crypto/provider.js';
+import type { CipherSuite } from '../crypto/suites.js';
+
+/** A certificate chain and its private key. The key is imported on first use and cached. */
+export interface Credential {
+  /** DER certificates, leaf first. */
+  chain: Uint8Array[];
+  keyType: PrivateKeyType;
+  /** RSA modulus bits / curve bits: limits which signature schemes fit. */
+  keyBits: number;
+  /** DNS names of the leaf (SAN dNSName), for picking a certificate by SNI. */
+  names: string[];
+  signingKey(): Promise<SigningKey>;
+}
+
+export interface Limits {
+  /** Largest handshake message accepted (bytes). */
+  maxHandshakeMessage: number;
+  /** Consecutive empty or CCS records or warning alerts tolerated before unexpected_message. */
+  maxEmptyRecords: number;
+  /** KeyUpdates accepted without application data in between. */
+  maxKeyUpdates: number;
+  /** NewSessionTickets accepted without application data in between. */
+  maxTickets: number;
+  /** Records per key before the connection refuses to continue (sequence-number exhaustion). */
+  seqLimit: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxHandshakeMessage: 102400,
+  maxEmptyRecords: 32,
+  maxKeyUpdates: 32,
+  maxTickets: 32,
+  seqLimit: 2 ** 48,
+};
+
+export interface EngineConfig {
+  role: 'client' | 'server';
+  provider: CryptoProvider;
+  now: () => Date;
+  suites: readonly CipherSuite[];
+  groups: readonly GroupName[];
+  /** SignatureScheme code points we accept in CertificateVerify (and send in signature_algorithms). */
+  signatureSchemes: readonly number[];
+  alpn: readonly string[] | null;
+  /** Server: candidate certificates (the first is the default); client: the client certificate, if any. */
+  credentials: readonly Credential[];
+  verifyPeer: boolean;
+  limits: Limits;
+  /** The public key of a DER certificate: SubjectPublicKeyInfo bytes, key type and size. Throws SslError on a
+   * certificate that cannot be parsed. */
+  leafKey: (der: Uint8Array) => { spki: Uint8Array; keyType: string; bits: number };
+  /** Verifies the peer's chain (leaf first). Resolves null when acceptable, or the failure. */
+  verifyChain: ((chain: Uint8Array[], hostname: string | null) => Promise<import('../errors/ssl-error.js').SslError | null>) | null;
+}

@@ -1,0 +1,360 @@
+/**
+ * The sans-IO TLS 1.3 engine: records in, records out, plaintext in and out. It knows nothing of BIOs,
+ * return codes or OpenSSL's shutdown flags (ssl.ts maps those); it knows records and handshake states.
+ *
+ * Verbs (quinn's classification): inputs are `handle*` (handleRecord), outputs `take*`/`poll*`
+ * (takeOutput, readPlaintext), commands `send*`/`queue*`, and pure getters.
+ *
+ * Rules:
+ * - Every method that awaits crypto is called through the Ssl op queue, one at a time. Record sequence
+ *   numbers are taken synchronously inside the protectors, so output order is call order.
+ * - Any failure inside is an `SslError` (peer or local); `fail()` records the first one and queues its alert.
+ *   Anything else thrown is a bug and becomes internal_error.
+ * - A handshake message never spans a key change (RFC 8446 §5.1): `setReadKey` refuses buffered fragments.
+ * - Alerts received: close_notify ends the read side; user_canceled is tolerated (warning); every other
+ *   alert is fatal whatever its level (RFC 8446 §6.2).
+ */
+import { hashLength } from '../crypto/provider.js';
+import type { CipherSuite } from '../crypto/suites.js';
+import { SslError } from '../errors/ssl-error.js';
+import { Transcript } from '../handshake/transcript.js';
+import { exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../keys/tls13-key-schedule.js';
+import { MAX_CIPHERTEXT_13, MAX_PLAINTEXT, RecordProtector13 } from '../record/tls13-aead.js';
+import { AlertDescription, ContentType, HandshakeType } from '../wire/enums.js';
+import { encodeKeyUpdate, type HandshakeMessage, HandshakeReassembler, parseKeyUpdate } from '../wire/handshake.js';
+import type { EngineConfig } from './config.js';
+
+/** What one processed record amounted to, for the facade's return-code decisions. */
+export type RecordEvent =
+  | 'none' // nothing visible (CCS, empty record, part of a handshake message)
+  | 'handshake' // handshake progress during the handshake
+  | 'app-data' // plaintext became readable
+  | 'post-handshake' // a post-handshake message (NewSessionTicket, KeyUpdate) was processed
+  | 'close-notify'; // the peer's close_notify
+
+export interface PeerInfo {
+  certificates: Uint8Array[];
+}
+
+export abstract class Engine {
+  readonly config: EngineConfig;
+  protected readonly transcript: Transcript;
+  protected readonly reasm: HandshakeReassembler;
+  protected readProt: RecordProtector13 | null = null;
+  protected writeProt: RecordProtector13 | null = null;
+  private readSecret: Uint8Array | null = null;
+  private writeSecret: Uint8Array | null = null;
+  suite: CipherSuite | null = null;
+
+  /** Encrypted (or plaintext, before keys) records ready for the transport, in order. */
+  private out: Uint8Array[] = [];
+  private outBytes = 0;
+  /** Handshake messages waiting to be packed into records with the current write key. */
+  private hsOut: Uint8Array[] = [];
+  /** Decrypted application data not yet read. */
+  private appIn: Uint8Array[] = [];
+  private appInOffset = 0;
+  private appInBytes = 0;
+
+  handshakeComplete = false;
+  /** True once ClientHello has been sent (client) or received (server): CCS is tolerated from then on. */
+  protected helloSeen = false;
+  /** True once the peer's Finished has been processed: CCS is no longer tolerated. */
+  protected peerFinished = false;
+  /** Set by the facade once our close_notify is queued: no KeyUpdate reply is sent after it (rule 6). */
+  writeClosed = false;
+  /** A KeyUpdate we must send before the next application data: null, or whether to request one back. */
+  pendingKeyUpdate: boolean | null = null;
+
+  alpnProtocol: string | null = null;
+  serverName: string | null = null;
+  peerCertificates: Uint8Array[] = [];
+  protected exporterSecret: Uint8Array | null = null;
+
+  private emptyRun = 0;
+  private keyUpdateRun = 0;
+  protected ticketRun = 0;
+
+  constructor(config: EngineConfig) {
+    this.config = config;
+    this.transcript = new Transcript(config.provider);
+    this.reasm = new HandshakeReassembler(config.limits.maxHandshakeMessage);
+  }
+
+  /** Client: queue the ClientHello. Server: nothing. */
+  abstract start(): Promise<void>;
+  /** Handle one complete handshake message (transcript bookkeeping is the subclass's). */
+  protected abstract handleHandshake(msg: HandshakeMessage): Promise<RecordEvent>;
+  /** True while the handshake (or a scheduled post-handshake flight) is unfinished. */
+  abstract get inInit(): boolean;
+
+  // ---------------------------------------------------------------- output
+
+  /** Records waiting for the transport. The caller takes ownership. */
+  takeOutput(): Uint8Array[] {
+    const o = this.out;
+    this.out = [];
+    this.outBytes = 0;
+    return o;
+  }
+
+  get outputBytes(): number {
+    return this.outBytes;
+  }
+
+  private pushRecord(rec: Uint8Array): void {
+    this.out.push(rec);
+    this.outBytes += rec.length;
+  }
+
+  /** Queue an unprotected record (the middlebox-compatibility CCS). */
+  protected pushPlain(type: number, payload: Uint8Array): void {
+    this.pushRecord(this.plainRecord(type, payload));
+  }
+
+  private plainRecord(type: number, payload: Uint8Array, legacyVersion = 0x0303): Uint8Array {
+    const rec = new Uint8Array(5 + payload.length);
+    rec[0] = type;
+    rec[1] = legacyVersion >> 8;
+    rec[2] = legacyVersion & 0xff;
+    rec[3] = payload.length >> 8;
+    rec[4] = payload.length & 0xff;
+    rec.set(payload, 5);
+    return rec;
+  }
+
+  /** Queue a handshake message; it goes into the transcript unless `noTranscript`. */
+  protected queueHandshake(raw: Uint8Array, noTranscript = false): void {
+    if (!noTranscript) this.transcript.add(raw);
+    this.hsOut.push(raw);
+  }
+
+  /** Pack queued handshake messages into records under the current write key. */
+  protected async flushHandshake(legacyVersion = 0x0303): Promise<void> {
+    if (this.hsOut.length === 0) return;
+    let total = 0;
+    for (const m of this.hsOut) total += m.length;
+    const all = new Uint8Array(total);
+    let o = 0;
+    for (const m of this.hsOut) {
+      all.set(m, o);
+      o += m.length;
+    }
+    this.hsOut = [];
+    for (let i = 0; i < all.length; i += MAX_PLAINTEXT) {
+      const frag = all.subarray(i, Math.min(all.length, i + MAX_PLAINTEXT));
+      if (this.writeProt) this.pushRecord(await this.writeProt.seal(ContentType.HANDSHAKE, frag));
+      else this.pushRecord(this.plainRecord(ContentType.HANDSHAKE, frag, legacyVersion));
+    }
+  }
+
+  /** Seal one record of application data (at most 2^14 bytes). */
+  async sendAppData(data: Uint8Array): Promise<void> {
+    if (!this.writeProt || !this.handshakeComplete) throw new Error('sendAppData before the handshake completed');
+    await this.flushKeyUpdate();
+    this.pushRecord(await this.writeProt.seal(ContentType.APPLICATION_DATA, data));
+  }
+
+  /** Queue an alert record under the current write key (plaintext before keys). */
+  async sendAlert(description: number, fatal: boolean): Promise<void> {
+    const body = new Uint8Array([fatal ? 2 : 1, description]);
+    if (this.writeProt) this.pushRecord(await this.writeProt.seal(ContentType.ALERT, body));
+    else this.pushRecord(this.plainRecord(ContentType.ALERT, body));
+  }
+
+  /** Send the pending KeyUpdate, if any, then move to the next write key (RFC 8446 §4.6.3). */
+  async flushKeyUpdate(): Promise<void> {
+    if (this.pendingKeyUpdate === null || !this.handshakeComplete) return;
+    const request = this.pendingKeyUpdate;
+    this.pendingKeyUpdate = null;
+    this.queueHandshake(encodeKeyUpdate(request), true);
+    await this.flushHandshake();
+    await this.updateWriteKey();
+  }
+
+  /** Anything queued by post-handshake commands (KeyUpdate, tickets) that must go out now. */
+  async flushPostHandshake(): Promise<void> {
+    await this.flushKeyUpdate();
+  }
+
+  // ---------------------------------------------------------------- keys
+
+  protected async setReadKey(secret: Uint8Array): Promise<void> {
+    const suite = this.suite as CipherSuite;
+    if (this.reasm.buffered > 0) {
+      throw new SslError('NOT_ON_RECORD_BOUNDARY', { detail: 'handshake message spans a key change' });
+    }
+    this.readSecret = secret;
+    this.readProt = await RecordProtector13.create(this.config.provider, suite, await trafficKeys(this.config.provider, suite.hash, secret, suite.keyLen, suite.ivLen), this.config.limits.seqLimit);
+  }
+
+  protected async setWriteKey(secret: Uint8Array): Promise<void> {
+    const suite = this.suite as CipherSuite;
+    this.writeSecret = secret;
+    this.writeProt = await RecordProtector13.create(this.config.provider, suite, await trafficKeys(this.config.provider, suite.hash, secret, suite.keyLen, suite.ivLen), this.config.limits.seqLimit);
+  }
+
+  private async updateWriteKey(): Promise<void> {
+    const suite = this.suite as CipherSuite;
+    await this.setWriteKey(await nextTrafficSecret(this.config.provider, suite.hash, this.writeSecret as Uint8Array));
+  }
+
+  private async updateReadKey(): Promise<void> {
+    const suite = this.suite as CipherSuite;
+    await this.setReadKey(await nextTrafficSecret(this.config.provider, suite.hash, this.readSecret as Uint8Array));
+  }
+
+  /** TLS-Exporter (RFC 8446 §7.5); available once the handshake has completed. */
+  async exportKeyingMaterial(label: string, context: Uint8Array, length: number): Promise<Uint8Array> {
+    if (!this.exporterSecret || !this.suite) throw new TypeError('exportKeyingMaterial before the handshake completed');
+    return exportKeyingMaterial(this.config.provider, this.suite.hash, this.exporterSecret, label, context, length);
+  }
+
+  // ---------------------------------------------------------------- input
+
+  /** Largest record body (after the header) this engine accepts now. */
+  maxRecordBody(): number {
+    return this.readProt ? MAX_CIPHERTEXT_13 : MAX_PLAINTEXT;
+  }
+
+  /**
+   * Handle one record: `header` is its 5 bytes, `body` the rest. Throws SslError on any protocol violation.
+   */
+  async handleRecord(header: Uint8Array, body: Uint8Array): Promise<RecordEvent> {
+    const outerType = header[0] as number;
+    if (body.length > this.maxRecordBody()) {
+      throw new SslError(this.readProt ? 'ENCRYPTED_LENGTH_TOO_LONG' : 'PACKET_LENGTH_TOO_LONG');
+    }
+    if (outerType === ContentType.CHANGE_CIPHER_SPEC) {
+      // RFC 8446 §5: a single-byte 0x01 CCS between the first ClientHello and the peer's Finished is
+      // dropped; anything else is unexpected_message.
+      if (!this.helloSeen || this.peerFinished || body.length !== 1 || body[0] !== 1) {
+        throw new SslError(body.length === 1 && body[0] === 1 ? 'CCS_RECEIVED_EARLY' : 'BAD_CHANGE_CIPHER_SPEC');
+      }
+      this.countEmpty();
+      return 'none';
+    }
+    let type = outerType;
+    let content = body;
+    if (this.readProt) {
+      if (outerType !== ContentType.APPLICATION_DATA) {
+        throw new SslError('UNEXPECTED_RECORD', { detail: `plaintext record of type ${outerType} after keys were set` });
+      }
+      const opened = await this.readProt.open(header, body);
+      type = opened.type;
+      content = opened.content;
+    } else if (outerType === ContentType.APPLICATION_DATA) {
+      throw new SslError('UNEXPECTED_RECORD', { detail: 'application data before the handshake keys' });
+    }
+    switch (type) {
+      case ContentType.ALERT:
+        return this.handleAlert(content);
+      case ContentType.HANDSHAKE: {
+        if (content.length === 0) throw new SslError('UNEXPECTED_RECORD', { detail: 'empty handshake record' });
+        this.reasm.push(content);
+        let ev: RecordEvent = 'none';
+        for (let m = this.reasm.next(); m; m = this.reasm.next()) {
+          const r = await this.handleHandshake(m);
+          if (r !== 'none') ev = r;
+        }
+        return ev;
+      }
+      case ContentType.APPLICATION_DATA:
+        if (!this.handshakeComplete || !this.peerFinished) {
+          throw new SslError('UNEXPECTED_RECORD', { detail: 'application data during the handshake' });
+        }
+        if (this.reasm.buffered > 0) throw new SslError('UNEXPECTED_RECORD', { detail: 'application data inside a handshake message' });
+        if (content.length === 0) {
+          this.countEmpty();
+          return 'none';
+        }
+        this.emptyRun = 0;
+        this.keyUpdateRun = 0;
+        this.ticketRun = 0;
+        this.appIn.push(content);
+        this.appInBytes += content.length;
+        return 'app-data';
+      default:
+        throw new SslError('BAD_RECORD_TYPE', { detail: `inner content type ${type}` });
+    }
+  }
+
+  private countEmpty(): void {
+    if (++this.emptyRun > this.config.limits.maxEmptyRecords) throw new SslError('TOO_MANY_EMPTY_RECORDS');
+  }
+
+  private handleAlert(content: Uint8Array): RecordEvent {
+    if (content.length !== 2) throw new SslError('INVALID_ALERT', { detail: `alert of ${content.length} bytes` });
+    if (this.reasm.buffered > 0) throw new SslError('UNEXPECTED_RECORD', { detail: 'alert inside a handshake message' });
+    const level = content[0] as number;
+    const desc = content[1] as number;
+    if (level !== 1 && level !== 2) throw new SslError('INVALID_ALERT', { detail: `alert level ${level}` });
+    if (desc === AlertDescription.CLOSE_NOTIFY) return 'close-notify';
+    if (desc === AlertDescription.USER_CANCELED && level === 1) {
+      this.countEmpty();
+      return 'none';
+    }
+    throw new SslError('PEER_ALERT', { receivedAlert: desc, alert: null });
+  }
+
+  /** Post-handshake KeyUpdate (RFC 8446 §4.6.3). */
+  protected async handleKeyUpdate(msg: HandshakeMessage): Promise<RecordEvent> {
+    const requested = parseKeyUpdate(msg.body);
+    if (++this.keyUpdateRun > this.config.limits.maxKeyUpdates) throw new SslError('TOO_MANY_KEY_UPDATES');
+    await this.updateReadKey();
+    // Shutdown rule 6: after our close_notify a requested update is never answered.
+    if (requested && this.pendingKeyUpdate === null && !this.writeClosed) this.pendingKeyUpdate = false;
+    return 'post-handshake';
+  }
+
+  protected unexpected(msg: HandshakeMessage, state: string): never {
+    throw new SslError('UNEXPECTED_MESSAGE', { detail: `handshake message ${msg.type} in state ${state}` });
+  }
+
+  /** Common post-handshake dispatch; subclasses add NewSessionTicket. */
+  protected async handlePostHandshake(msg: HandshakeMessage): Promise<RecordEvent> {
+    if (msg.type === HandshakeType.KEY_UPDATE) return this.handleKeyUpdate(msg);
+    return this.unexpected(msg, 'connected');
+  }
+
+  // ---------------------------------------------------------------- plaintext
+
+  get pendingPlaintext(): number {
+    return this.appInBytes;
+  }
+
+  /** Copy up to buf.length decrypted bytes into buf; `peek` leaves them in place. */
+  readPlaintext(buf: Uint8Array, peek: boolean): number {
+    let n = 0;
+    let idx = 0;
+    let off = this.appInOffset;
+    while (n < buf.length && idx < this.appIn.length) {
+      const chunk = this.appIn[idx] as Uint8Array;
+      const take = Math.min(buf.length - n, chunk.length - off);
+      buf.set(chunk.subarray(off, off + take), n);
+      n += take;
+      off += take;
+      if (off === chunk.length) {
+        idx++;
+        off = 0;
+      }
+    }
+    if (!peek) {
+      this.appIn.splice(0, idx);
+      this.appInOffset = off;
+      this.appInBytes -= n;
+    }
+    return n;
+  }
+
+  /** Drop unread plaintext (shutdown rule 5: it is discarded). */
+  discardPlaintext(): void {
+    this.appIn = [];
+    this.appInOffset = 0;
+    this.appInBytes = 0;
+  }
+
+  get hashLen(): number {
+    return this.suite ? hashLength(this.suite.hash) : 0;
+  }
+}

@@ -1,0 +1,329 @@
+/**
+ * TLS 1.3 server handshake (RFC 8446 §2, §4). States, named after what they wait for:
+ *
+ *   ExpectClientHello --(no usable key share)--> send HRR --> ExpectClientHello2
+ *   ExpectClientHello(2) --> send SH, EE, [CR], Certificate, CV, Finished
+ *     --> [ExpectCertificate --> ExpectCertificateVerify] --> ExpectFinished --> Connected
+ *
+ * Negotiation follows the client's preference order for suites and key shares (as OpenSSL does by default)
+ * and the server's order for ALPN. Client certificates are requested when `verifyPeer` is set and required.
+ */
+import type { GroupName, KeyShare } from '../crypto/provider.js';
+import type { CipherSuite } from '../crypto/suites.js';
+import type { Credential, EngineConfig } from '../engine/config.js';
+import type { RecordEvent } from '../engine/engine.js';
+import { Engine } from '../engine/engine.js';
+import { SslError } from '../errors/ssl-error.js';
+import { finishedVerifyData, KeySchedule } from '../keys/tls13-key-schedule.js';
+import { equalBytes } from '../wire/bytes.js';
+import { ContentType, ExtensionType as X, HandshakeType as H, ProtocolVersion } from '../wire/enums.js';
+import {
+  encodeAlpn,
+  encodeCookie,
+  encodeKeyShareHrr,
+  encodeKeyShareServer,
+  encodeU16List,
+  type Extension,
+  findExtension,
+  type KeyShareEntry,
+  parseAlpn,
+  parseCookie,
+  parseKeyShareClient,
+  parseServerName,
+  parseSupportedVersionsClient,
+  parseU16List,
+} from '../wire/extensions.js';
+import {
+  type ClientHello,
+  encodeCertificate,
+  encodeCertificateRequest,
+  encodeCertificateVerify,
+  encodeEncryptedExtensions,
+  encodeFinished,
+  encodeServerHello,
+  type HandshakeMessage,
+  HRR_RANDOM,
+  parseCertificate,
+  parseCertificateVerify,
+  parseClientHello,
+} from '../wire/handshake.js';
+import { GROUP_CODES, groupByCode } from './client13.js';
+import { certificateVerifyContent, schemeName, tls13SchemesForKey } from './signature.js';
+
+type ServerState =
+  | 'expect-client-hello'
+  | 'expect-client-hello-2'
+  | 'expect-certificate'
+  | 'expect-certificate-verify'
+  | 'expect-finished'
+  | 'connected';
+
+interface Negotiated {
+  suite: CipherSuite;
+  credential: Credential;
+  scheme: number;
+  alpn: string | null;
+  sni: string | null;
+}
+
+export class ServerEngine extends Engine {
+  private state: ServerState = 'expect-client-hello';
+  private hrrGroup: GroupName | null = null;
+  private hrrCookie: Uint8Array | null = null;
+  private hrrSuite: CipherSuite | null = null;
+  private ks: KeySchedule | null = null;
+  private hsSecrets: { client: Uint8Array; server: Uint8Array } | null = null;
+  private clientCertKey: { spki: Uint8Array; keyType: string; bits: number } | null = null;
+  resumptionMasterSecret: Uint8Array | null = null;
+
+  constructor(config: EngineConfig) {
+    super(config);
+  }
+
+  get inInit(): boolean {
+    return !this.handshakeComplete || this.pendingKeyUpdate !== null;
+  }
+
+  get stateName(): string {
+    return this.state;
+  }
+
+  async start(): Promise<void> {}
+
+  protected async handleHandshake(msg: HandshakeMessage): Promise<RecordEvent> {
+    switch (this.state) {
+      case 'expect-client-hello':
+      case 'expect-client-hello-2':
+        if (msg.type !== H.CLIENT_HELLO) return this.unexpected(msg, this.state);
+        return this.handleClientHello(msg);
+      case 'expect-certificate':
+        if (msg.type !== H.CERTIFICATE) return this.unexpected(msg, this.state);
+        return this.handleClientCertificate(msg);
+      case 'expect-certificate-verify':
+        if (msg.type !== H.CERTIFICATE_VERIFY) return this.unexpected(msg, this.state);
+        return this.handleClientCertificateVerify(msg);
+      case 'expect-finished':
+        if (msg.type !== H.FINISHED) return this.unexpected(msg, this.state);
+        return this.handleFinished(msg);
+      case 'connected':
+        return this.handlePostHandshake(msg);
+      default:
+        return this.unexpected(msg, this.state);
+    }
+  }
+
+  private negotiate(ch: ClientHello): Negotiated {
+    const c = this.config;
+    // Version (RFC 8446 §4.2.1): supported_versions decides; without it the client speaks TLS 1.2 or older.
+    if (ch.legacyVersion >> 8 !== 3) throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'ClientHello legacy_version is not TLS' });
+    const sv = findExtension(ch.extensions, X.SUPPORTED_VERSIONS);
+    if (!sv || !parseSupportedVersionsClient(sv).includes(ProtocolVersion.TLS13)) {
+      throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'the client does not offer TLS 1.3 (TLS 1.2 is not enabled)' });
+    }
+    // RFC 8446 §4.1.2: exactly one compression method, null.
+    if (ch.compressionMethods.length !== 1 || ch.compressionMethods[0] !== 0) throw new SslError('BAD_COMPRESSION');
+    // RFC 8446 §4.2.11: pre_shared_key must be the last extension.
+    const pskIdx = ch.extensions.findIndex((e) => e.type === X.PRE_SHARED_KEY);
+    if (pskIdx >= 0 && pskIdx !== ch.extensions.length - 1) throw new SslError('BAD_EXTENSION', { detail: 'pre_shared_key is not the last extension' });
+    const suite = (this.hrrSuite ? [this.hrrSuite.id] : ch.cipherSuites).map((id) => c.suites.find((s) => s.id === id && ch.cipherSuites.includes(id))).find((s) => s);
+    if (!suite) throw new SslError('NO_SHARED_CIPHER');
+    const sni = findExtension(ch.extensions, X.SERVER_NAME);
+    const serverName = sni ? parseServerName(sni) : null;
+    const sigalgs = findExtension(ch.extensions, X.SIGNATURE_ALGORITHMS);
+    if (!sigalgs) throw new SslError('MISSING_SIGALGS_EXTENSION');
+    const offered = parseU16List(sigalgs, 'signature_algorithms');
+    const credential = pickCredential(c.credentials, serverName);
+    if (!credential) throw new SslError('NO_SUITABLE_SIGNATURE_ALGORITHM', { detail: 'no certificate configured', origin: 'local' });
+    const mine = tls13SchemesForKey(credential.keyType, credential.keyBits);
+    const scheme = offered.find((s) => mine.includes(s));
+    if (scheme === undefined) throw new SslError('NO_SUITABLE_SIGNATURE_ALGORITHM');
+    let alpn: string | null = null;
+    const alpnExt = findExtension(ch.extensions, X.ALPN);
+    if (alpnExt) {
+      const theirs = parseAlpn(alpnExt);
+      if (c.alpn && c.alpn.length) {
+        alpn = c.alpn.find((p) => theirs.includes(p)) ?? null;
+        if (alpn === null) throw new SslError('NO_APPLICATION_PROTOCOL');
+      }
+    }
+    return { suite, credential, scheme, alpn, sni: serverName };
+  }
+
+  private async handleClientHello(msg: HandshakeMessage): Promise<RecordEvent> {
+    const ch = parseClientHello(msg.body);
+    this.helloSeen = true;
+    const neg = this.negotiate(ch);
+    const groupsExt = findExtension(ch.extensions, X.SUPPORTED_GROUPS);
+    const ksExt = findExtension(ch.extensions, X.KEY_SHARE);
+    if (!groupsExt) throw new SslError('MISSING_KEY_SHARE', { detail: 'no supported_groups extension' });
+    if (!ksExt) throw new SslError('MISSING_KEY_SHARE');
+    const clientGroups = parseU16List(groupsExt, 'supported_groups');
+    const shares = parseKeyShareClient(ksExt);
+    // RFC 8446 §4.2.8: each share must be for a group listed in supported_groups.
+    for (const s of shares) if (!clientGroups.includes(s.group)) throw new SslError('BAD_KEY_SHARE', { detail: 'key share for a group not in supported_groups' });
+
+    if (this.state === 'expect-client-hello-2') {
+      // RFC 8446 §4.1.2: the second ClientHello answers the HRR: the cookie echoed, one share for the group.
+      const cookie = findExtension(ch.extensions, X.COOKIE);
+      if (this.hrrCookie && (!cookie || !equalBytes(parseCookie(cookie), this.hrrCookie))) {
+        throw new SslError('BAD_EXTENSION', { detail: 'second ClientHello did not echo the cookie' });
+      }
+      const want = GROUP_CODES[this.hrrGroup as GroupName];
+      if (shares.length !== 1 || shares[0]?.group !== want) throw new SslError('BAD_KEY_SHARE', { detail: 'second ClientHello lacks the requested key share' });
+      if (neg.suite.id !== this.hrrSuite?.id) throw new SslError('NO_SHARED_CIPHER', { detail: 'second ClientHello changed the cipher suites' });
+      this.transcript.add(msg.raw);
+      return this.sendServerFlight(ch, neg, shares[0]);
+    }
+
+    const supported = this.config.groups.map((g) => GROUP_CODES[g]);
+    const share = shares.find((s) => supported.includes(s.group));
+    this.suite = neg.suite;
+    this.transcript.hashName = neg.suite.hash;
+    this.transcript.add(msg.raw);
+    if (share) return this.sendServerFlight(ch, neg, share);
+    // No usable share: ask for one with a HelloRetryRequest (RFC 8446 §4.1.4), if a common group exists.
+    const group = this.config.groups.find((g) => clientGroups.includes(GROUP_CODES[g]));
+    if (!group) throw new SslError('NO_SUITABLE_KEY_SHARE', { detail: 'no group in common' });
+    this.hrrGroup = group;
+    this.hrrSuite = neg.suite;
+    this.hrrCookie = this.config.provider.randomBytes(32);
+    await this.transcript.replaceWithMessageHash();
+    const hrr = encodeServerHello({
+      legacyVersion: ProtocolVersion.TLS12,
+      random: HRR_RANDOM,
+      sessionId: ch.sessionId,
+      cipherSuite: neg.suite.id,
+      compressionMethod: 0,
+      extensions: [
+        { type: X.SUPPORTED_VERSIONS, data: new Uint8Array([0x03, 0x04]) },
+        { type: X.KEY_SHARE, data: encodeKeyShareHrr(GROUP_CODES[group]) },
+        { type: X.COOKIE, data: encodeCookie(this.hrrCookie) },
+      ],
+    });
+    this.queueHandshake(hrr);
+    await this.flushHandshake();
+    if (ch.sessionId.length) this.queueCompatCcs();
+    this.state = 'expect-client-hello-2';
+    return 'handshake';
+  }
+
+  /** RFC 8446 §D.4: in middlebox compatibility mode a dummy CCS follows the server's first handshake message. */
+  private queueCompatCcs(): void {
+    this.pushPlain(ContentType.CHANGE_CIPHER_SPEC, new Uint8Array([1]));
+  }
+
+  private async sendServerFlight(ch: ClientHello, neg: Negotiated, share: KeyShareEntry): Promise<RecordEvent> {
+    const p = this.config.provider;
+    const group = groupByCode(share.group) as GroupName;
+    const mine: KeyShare = await p.generateKeyShare(group);
+    const shared = await mine.deriveSecret(share.keyExchange);
+    if (!shared) throw new SslError('BAD_KEY_SHARE', { detail: 'invalid client key share' });
+    this.suite = neg.suite;
+    this.transcript.hashName = neg.suite.hash;
+    this.alpnProtocol = neg.alpn;
+    this.serverName = neg.sni;
+    const sh = encodeServerHello({
+      legacyVersion: ProtocolVersion.TLS12,
+      random: p.randomBytes(32),
+      sessionId: ch.sessionId,
+      cipherSuite: neg.suite.id,
+      compressionMethod: 0,
+      extensions: [
+        { type: X.KEY_SHARE, data: encodeKeyShareServer({ group: share.group, keyExchange: mine.publicKey }) },
+        { type: X.SUPPORTED_VERSIONS, data: new Uint8Array([0x03, 0x04]) },
+      ],
+    });
+    this.queueHandshake(sh);
+    await this.flushHandshake();
+    if (ch.sessionId.length && !this.hrrCookie) this.queueCompatCcs();
+    this.ks = new KeySchedule(p, neg.suite.hash);
+    await this.ks.early(null);
+    this.hsSecrets = await this.ks.handshake(shared, await this.transcript.hash());
+    await this.setWriteKey(this.hsSecrets.server);
+    await this.setReadKey(this.hsSecrets.client);
+
+    const ee: Extension[] = [];
+    if (neg.sni !== null) ee.push({ type: X.SERVER_NAME, data: new Uint8Array(0) });
+    if (neg.alpn !== null) ee.push({ type: X.ALPN, data: encodeAlpn([neg.alpn]) });
+    this.queueHandshake(encodeEncryptedExtensions(ee));
+    if (this.config.verifyPeer) {
+      this.queueHandshake(encodeCertificateRequest({ context: new Uint8Array(0), extensions: [{ type: X.SIGNATURE_ALGORITHMS, data: encodeU16List(this.config.signatureSchemes) }] }));
+    }
+    this.queueHandshake(encodeCertificate({ context: new Uint8Array(0), entries: neg.credential.chain.map((certData) => ({ certData, extensions: [] })) }));
+    const key = await neg.credential.signingKey();
+    const signature = await key.sign(schemeName(neg.scheme) as NonNullable<ReturnType<typeof schemeName>>, certificateVerifyContent(true, await this.transcript.hash()));
+    this.queueHandshake(encodeCertificateVerify({ scheme: neg.scheme, signature }));
+    const fin = await finishedVerifyData(p, neg.suite.hash, this.hsSecrets.server, await this.transcript.hash());
+    this.queueHandshake(encodeFinished(fin));
+    await this.flushHandshake();
+    const app = await this.ks.master(await this.transcript.hash());
+    this.exporterSecret = app.exporter;
+    this.appClientSecret = app.client;
+    await this.setWriteKey(app.server);
+    this.state = this.config.verifyPeer ? 'expect-certificate' : 'expect-finished';
+    return 'handshake';
+  }
+
+  private appClientSecret: Uint8Array | null = null;
+
+  private async handleClientCertificate(msg: HandshakeMessage): Promise<RecordEvent> {
+    const cert = parseCertificate(msg.body);
+    if (cert.context.length !== 0) throw new SslError('BAD_PACKET', { detail: 'certificate_request_context mismatch', alert: 47 });
+    this.transcript.add(msg.raw);
+    if (cert.entries.length === 0) {
+      // verifyPeer on a server means "require" (API.md): RFC 8446 §4.4.2.4 certificate_required.
+      throw new SslError('PEER_DID_NOT_RETURN_A_CERTIFICATE');
+    }
+    for (const e of cert.entries) if (e.extensions.length) throw new SslError('UNSOLICITED_EXTENSION', { detail: 'CertificateEntry extension that was not requested' });
+    this.peerCertificates = cert.entries.map((e) => e.certData);
+    this.clientCertKey = this.config.leafKey(this.peerCertificates[0] as Uint8Array);
+    if (!this.config.verifyChain) throw new SslError('CERTIFICATE_VERIFY_FAILED', { detail: 'no trust anchors configured', origin: 'local' });
+    const failure = await this.config.verifyChain(this.peerCertificates, null);
+    if (failure) throw failure;
+    this.state = 'expect-certificate-verify';
+    return 'handshake';
+  }
+
+  private async handleClientCertificateVerify(msg: HandshakeMessage): Promise<RecordEvent> {
+    const cv = parseCertificateVerify(msg.body);
+    const key = this.clientCertKey as { spki: Uint8Array; keyType: string; bits: number };
+    const name = schemeName(cv.scheme);
+    if (!name || !this.config.signatureSchemes.includes(cv.scheme) || !tls13SchemesForKey(key.keyType, key.bits).includes(cv.scheme)) {
+      throw new SslError('WRONG_SIGNATURE_TYPE', { detail: `CertificateVerify scheme 0x${cv.scheme.toString(16)}` });
+    }
+    const ok = await this.config.provider.verify(name, key.spki, certificateVerifyContent(false, await this.transcript.hash()), cv.signature);
+    if (!ok) throw new SslError('BAD_SIGNATURE', { detail: 'client CertificateVerify' });
+    this.transcript.add(msg.raw);
+    this.state = 'expect-finished';
+    return 'handshake';
+  }
+
+  private async handleFinished(msg: HandshakeMessage): Promise<RecordEvent> {
+    const suite = this.suite as CipherSuite;
+    const hs = this.hsSecrets as { client: Uint8Array; server: Uint8Array };
+    const expected = await finishedVerifyData(this.config.provider, suite.hash, hs.client, await this.transcript.hash());
+    if (!equalBytes(expected, msg.body)) throw new SslError('DIGEST_CHECK_FAILED', { detail: 'client Finished' });
+    this.transcript.add(msg.raw);
+    await this.setReadKey(this.appClientSecret as Uint8Array);
+    this.peerFinished = true;
+    this.resumptionMasterSecret = await (this.ks as KeySchedule).resumptionMaster(await this.transcript.hash());
+    this.state = 'connected';
+    this.handshakeComplete = true;
+    return 'handshake';
+  }
+}
+
+/** Pick the certificate for an SNI name: exact or single-label wildcard match, else the first one. */
+export function pickCredential(creds: readonly Credential[], sni: string | null): Credential | undefined {
+  if (sni) {
+    const name = sni.toLowerCase();
+    for (const c of creds) {
+      for (const n of c.names) {
+        const pat = n.toLowerCase();
+        if (pat === name) return c;
+        if (pat.startsWith('*.') && name.endsWith(pat.slice(1)) && !name.slice(0, name.length - pat.length + 1).includes('.')) return c;
+      }
+    }
+  }
+  return creds[0];
+}

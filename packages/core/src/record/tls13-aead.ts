@@ -1,0 +1,91 @@
+/**
+ * TLS 1.3 record protection (RFC 8446 §5.2-§5.3): per-record nonce = iv XOR seq, inner content type,
+ * zero padding, AAD = the record header.
+ *
+ * Rules:
+ * - A record's sequence number is taken synchronously, before the first await, so records sealed or
+ *   opened concurrently can never swap nonces.
+ * - Plaintext is at most 2^14 bytes; ciphertext at most 2^14 + 256 (checked by the deframer when the header
+ *   arrives and again here).
+ * - The sequence number never wraps: the connection must rekey (KeyUpdate) or close before `seqLimit`.
+ */
+import type { AeadKey, CryptoProvider } from '../crypto/provider.js';
+import type { CipherSuite } from '../crypto/suites.js';
+import { SslError } from '../errors/ssl-error.js';
+import { ContentType } from '../wire/enums.js';
+
+export const MAX_PLAINTEXT = 1 << 14;
+export const MAX_CIPHERTEXT_13 = (1 << 14) + 256;
+/** RFC 8446 §5.5: AES-GCM keys must be rotated well before 2^24.5 full-size records; rekeying is up to the
+ * application (keyUpdate); memtls refuses to go past 2^48 records with one key rather than wrap. */
+export const DEFAULT_SEQ_LIMIT = 2 ** 48;
+
+export class RecordProtector13 {
+  private readonly key: AeadKey;
+  private readonly iv: Uint8Array;
+  private seq = 0;
+  readonly seqLimit: number;
+
+  private constructor(key: AeadKey, iv: Uint8Array, seqLimit: number) {
+    this.key = key;
+    this.iv = iv;
+    this.seqLimit = seqLimit;
+  }
+
+  static async create(p: CryptoProvider, suite: CipherSuite, keys: { key: Uint8Array; iv: Uint8Array }, seqLimit = DEFAULT_SEQ_LIMIT): Promise<RecordProtector13> {
+    return new RecordProtector13(await p.importAeadKey(suite.aead, keys.key), keys.iv, seqLimit);
+  }
+
+  get sequence(): number {
+    return this.seq;
+  }
+
+  private nonce(seq: number): Uint8Array {
+    const n = this.iv.slice();
+    let s = seq;
+    for (let i = n.length - 1; i >= n.length - 8 && s > 0; i--) {
+      n[i] = (n[i] as number) ^ (s % 256);
+      s = Math.floor(s / 256);
+    }
+    return n;
+  }
+
+  private takeSeq(): number {
+    if (this.seq >= this.seqLimit) throw new SslError('SEQUENCE_NUMBER_EXHAUSTED', { origin: 'local' });
+    return this.seq++;
+  }
+
+  /** Seal one record: returns header || ciphertext. `type` is the real (inner) content type. */
+  seal(type: number, plaintext: Uint8Array, padding = 0): Promise<Uint8Array> {
+    if (plaintext.length > MAX_PLAINTEXT) throw new RangeError('record plaintext too long');
+    const seq = this.takeSeq();
+    const inner = new Uint8Array(plaintext.length + 1 + padding);
+    inner.set(plaintext);
+    inner[plaintext.length] = type;
+    const len = inner.length + 16;
+    const header = new Uint8Array([ContentType.APPLICATION_DATA, 0x03, 0x03, len >> 8, len & 0xff]);
+    return this.key.seal(this.nonce(seq), header, inner).then((ct) => {
+      const rec = new Uint8Array(5 + ct.length);
+      rec.set(header);
+      rec.set(ct, 5);
+      return rec;
+    });
+  }
+
+  /**
+   * Open one protected record. `header` is the 5 bytes as received, `body` the ciphertext.
+   * Returns the inner content type and content. Throws SslError on a bad tag, an oversized plaintext or a
+   * record with no non-zero content type.
+   */
+  async open(header: Uint8Array, body: Uint8Array): Promise<{ type: number; content: Uint8Array }> {
+    if (body.length > MAX_CIPHERTEXT_13) throw new SslError('ENCRYPTED_LENGTH_TOO_LONG');
+    const seq = this.takeSeq();
+    const inner = await this.key.open(this.nonce(seq), header, body);
+    if (inner === null) throw new SslError('DECRYPTION_FAILED_OR_BAD_RECORD_MAC');
+    let end = inner.length - 1;
+    while (end >= 0 && inner[end] === 0) end--;
+    if (end < 0) throw new SslError('NO_PADDING_END');
+    if (end > MAX_PLAINTEXT) throw new SslError('DATA_LENGTH_TOO_LONG');
+    return { type: inner[end] as number, content: inner.subarray(0, end) };
+  }
+}

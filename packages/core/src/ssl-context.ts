@@ -1,0 +1,271 @@
+/**
+ * `SslContext`: validated configuration shared by many `Ssl` objects (OpenSSL's SSL_CTX).
+ *
+ * Rules:
+ * - Every option is checked here, synchronously: a bad option is a TypeError/RangeError at construction,
+ *   never a handshake failure later.
+ * - Defaults that touch the world (the WebCrypto object, the clock) are resolved here and nowhere else in
+ *   the core. The core ships no root store: a verifying client needs `ca`.
+ * - PEM parsing happens once here; private keys are imported into the provider lazily, once.
+ */
+import { parseCertificate, type ParsedCertificate } from './cert/certificate.js';
+import { parsePrivateKey } from './cert/key.js';
+import { certificatesFromPem } from './cert/pem.js';
+import { verifyCertificateChain } from './cert/verify.js';
+import { SSL_MODE_AUTO_RETRY, SSL_OP_IGNORE_UNEXPECTED_EOF } from './constants.js';
+import type { CryptoProvider, GroupName, SigningKey } from './crypto/provider.js';
+import { type CipherSuite, suiteByName, TLS13_SUITES } from './crypto/suites.js';
+import { createWebCryptoProvider } from './crypto/webcrypto.js';
+import { type Credential, DEFAULT_LIMITS, type EngineConfig, type Limits } from './engine/config.js';
+import { SslError } from './errors/ssl-error.js';
+import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS13_SCHEMES, schemeName } from './handshake/signature.js';
+
+export interface ContextOptions {
+  role: 'client' | 'server';
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** PEM: leaf first, then intermediates. */
+  cert?: string;
+  /** PEM private key: PKCS#8 (EC P-256/P-384, RSA, Ed25519); SEC1 and PKCS#1 are converted. */
+  key?: string;
+  /** PEM trust anchors. */
+  ca?: string | string[];
+  /** Client: verify the server (default true). Server: request and require a client certificate (default false). */
+  verifyPeer?: boolean;
+  alpn?: string[];
+  /** IANA names, e.g. 'TLS_AES_128_GCM_SHA256', in preference order. */
+  cipherSuites?: string[];
+  /** 'x25519', 'secp256r1', 'secp384r1', in preference order (the client sends a key share for the first). */
+  groups?: string[];
+  quietShutdown?: boolean;
+  ignoreUnexpectedEof?: boolean;
+  sessionCache?: boolean;
+  numTickets?: number;
+  options?: number;
+  mode?: number;
+  /** A WebCrypto object or a CryptoProvider. Default: globalThis.crypto. */
+  crypto?: Crypto | CryptoProvider;
+  /** Clock for certificate and ticket validity. */
+  now?: () => Date;
+  /** Resource limits (see docs/robustness.md). */
+  limits?: Partial<Limits>;
+}
+
+const GROUPS: readonly GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
+const GROUP_ALIASES: Record<string, GroupName> = { x25519: 'x25519', secp256r1: 'secp256r1', 'p-256': 'secp256r1', prime256v1: 'secp256r1', secp384r1: 'secp384r1', 'p-384': 'secp384r1' };
+
+/** The one place the core reads the system clock: the default for `now`. */
+const systemClock = (): Date => new globalThis.Date();
+
+function isProvider(x: unknown): x is CryptoProvider {
+  return typeof x === 'object' && x !== null && typeof (x as CryptoProvider).hkdfExpand === 'function' && typeof (x as CryptoProvider).randomBytes === 'function';
+}
+
+function isWebCrypto(x: unknown): x is Crypto {
+  return typeof x === 'object' && x !== null && typeof (x as Crypto).getRandomValues === 'function' && typeof (x as Crypto).subtle === 'object';
+}
+
+export class SslContext {
+  readonly role: 'client' | 'server';
+  readonly provider: CryptoProvider;
+  private readonly now: () => Date;
+  private readonly suites: readonly CipherSuite[];
+  private readonly groups: readonly GroupName[];
+  private readonly alpn: readonly string[] | null;
+  private readonly credentials: Credential[] = [];
+  private readonly anchors: ParsedCertificate[] = [];
+  private readonly verifyPeer: boolean;
+  private readonly limits: Limits;
+  private quiet: boolean;
+  private optionBits: number;
+  private modeBits: number;
+  private numTickets: number;
+  readonly sessionCacheEnabled: boolean;
+
+  constructor(opts: ContextOptions) {
+    if (typeof opts !== 'object' || opts === null) throw new TypeError('SslContext: options object required');
+    if (opts.role !== 'client' && opts.role !== 'server') throw new TypeError("SslContext: role must be 'client' or 'server'");
+    this.role = opts.role;
+    for (const v of [opts.minVersion, opts.maxVersion]) {
+      if (v !== undefined && v !== 'TLSv1.2' && v !== 'TLSv1.3') throw new RangeError(`SslContext: unknown version ${String(v)}`);
+    }
+    if (opts.maxVersion === 'TLSv1.2') throw new RangeError('SslContext: TLS 1.2 is not implemented yet; maxVersion must be TLSv1.3');
+
+    if (opts.crypto === undefined) {
+      const g = (globalThis as { crypto?: Crypto }).crypto;
+      if (!isWebCrypto(g)) throw new TypeError('SslContext: no globalThis.crypto here; pass options.crypto');
+      this.provider = createWebCryptoProvider(g);
+    } else if (isProvider(opts.crypto)) {
+      this.provider = opts.crypto;
+    } else if (isWebCrypto(opts.crypto)) {
+      this.provider = createWebCryptoProvider(opts.crypto);
+    } else {
+      throw new TypeError('SslContext: crypto must be a WebCrypto Crypto object or a CryptoProvider');
+    }
+    if (opts.now !== undefined && typeof opts.now !== 'function') throw new TypeError('SslContext: now must be a function returning a Date');
+    this.now = opts.now ?? systemClock;
+
+    const suiteNames = opts.cipherSuites ?? TLS13_SUITES.map((s) => s.name);
+    if (!Array.isArray(suiteNames) || suiteNames.length === 0) throw new TypeError('SslContext: cipherSuites must be a non-empty array');
+    const suites: CipherSuite[] = [];
+    for (const n of suiteNames) {
+      const s = suiteByName(n);
+      if (!s) throw new RangeError(`SslContext: unknown cipher suite ${String(n)}`);
+      if (!this.provider.supportsAead(s.aead)) {
+        if (opts.cipherSuites) throw new RangeError(`SslContext: ${n} is not available with this crypto provider`);
+        continue;
+      }
+      suites.push(s);
+    }
+    this.suites = suites;
+
+    const groupNames = opts.groups ?? GROUPS;
+    if (!Array.isArray(groupNames) || groupNames.length === 0) throw new TypeError('SslContext: groups must be a non-empty array');
+    this.groups = groupNames.map((g) => {
+      const name = typeof g === 'string' ? GROUP_ALIASES[g.toLowerCase()] : undefined;
+      if (!name) throw new RangeError(`SslContext: unknown group ${String(g)}`);
+      if (!this.provider.supportsGroup(name)) throw new RangeError(`SslContext: group ${name} is not available with this crypto provider`);
+      return name;
+    });
+
+    if (opts.alpn !== undefined) {
+      if (!Array.isArray(opts.alpn) || opts.alpn.some((p) => typeof p !== 'string' || p.length === 0 || p.length > 255)) {
+        throw new TypeError('SslContext: alpn must be an array of protocol names (1-255 characters)');
+      }
+    }
+    this.alpn = opts.alpn && opts.alpn.length ? [...opts.alpn] : null;
+
+    if (opts.cert !== undefined || opts.key !== undefined) {
+      if (typeof opts.cert !== 'string' || typeof opts.key !== 'string') throw new TypeError('SslContext: cert and key go together, as PEM strings');
+      this.addCredential(opts.cert, opts.key);
+    }
+    if (this.role === 'server' && this.credentials.length === 0) throw new TypeError('SslContext: a server needs cert and key');
+
+    if (opts.ca !== undefined) {
+      const list = Array.isArray(opts.ca) ? opts.ca : [opts.ca];
+      if (list.some((c) => typeof c !== 'string')) throw new TypeError('SslContext: ca must be PEM text or an array of PEM texts');
+      for (const der of certificatesFromPem(list)) this.anchors.push(parseCertificate(der));
+      if (this.anchors.length === 0) throw new TypeError('SslContext: ca holds no certificate');
+    }
+    this.verifyPeer = opts.verifyPeer ?? this.role === 'client';
+    if (typeof this.verifyPeer !== 'boolean') throw new TypeError('SslContext: verifyPeer must be a boolean');
+    if (this.verifyPeer && this.anchors.length === 0) {
+      throw new TypeError('SslContext: verifyPeer needs trust anchors in ca (the core ships no root store); pass verifyPeer: false to opt out explicitly');
+    }
+
+    this.quiet = !!opts.quietShutdown;
+    this.optionBits = checkBits(opts.options ?? 0, 'options');
+    if (opts.ignoreUnexpectedEof) this.optionBits |= SSL_OP_IGNORE_UNEXPECTED_EOF;
+    this.modeBits = checkBits(opts.mode ?? SSL_MODE_AUTO_RETRY, 'mode');
+    this.numTickets = checkCount(opts.numTickets ?? 2, 'numTickets');
+    this.sessionCacheEnabled = opts.sessionCache ?? true;
+    this.limits = { ...DEFAULT_LIMITS };
+    if (opts.limits) {
+      for (const [k, v] of Object.entries(opts.limits)) {
+        if (!(k in DEFAULT_LIMITS)) throw new RangeError(`SslContext: unknown limit ${k}`);
+        if (!Number.isInteger(v) || (v as number) < 1) throw new RangeError(`SslContext: limit ${k} must be a positive integer`);
+        (this.limits as unknown as Record<string, number>)[k] = v as number;
+      }
+    }
+  }
+
+  /** Add a certificate chain and key (servers pick among several by SNI; the first is the default). */
+  addCredential(certPem: string, keyPem: string): void {
+    const chain = certificatesFromPem(certPem);
+    if (chain.length === 0) throw new TypeError('SslContext: cert holds no certificate');
+    const leaf = parseCertificate(chain[0] as Uint8Array);
+    const key = parsePrivateKey(keyPem);
+    const leafType = leaf.keyType;
+    if (leafType !== key.type) throw new TypeError(`SslContext: the key (${key.type}) does not match the certificate (${leafType})`);
+    const provider = this.provider;
+    let imported: Promise<SigningKey> | null = null;
+    this.credentials.push({
+      chain,
+      keyType: key.type,
+      keyBits: leaf.rsaModulusBits ?? (key.type === 'ec-p384' ? 384 : 256),
+      names: leaf.subjectAltName?.dns.slice() ?? [],
+      signingKey: () => {
+        imported ??= provider.importSigningKey(key.type, key.pkcs8);
+        return imported;
+      },
+    });
+  }
+
+  setQuietShutdown(on: boolean): void {
+    this.quiet = !!on;
+  }
+  getQuietShutdown(): boolean {
+    return this.quiet;
+  }
+  setOptions(bits: number): number {
+    this.optionBits |= checkBits(bits, 'options');
+    return this.optionBits;
+  }
+  clearOptions(bits: number): number {
+    this.optionBits &= ~checkBits(bits, 'options');
+    return this.optionBits;
+  }
+  getOptions(): number {
+    return this.optionBits;
+  }
+  getMode(): number {
+    return this.modeBits;
+  }
+  setMode(bits: number): number {
+    this.modeBits |= checkBits(bits, 'mode');
+    return this.modeBits;
+  }
+  setNumTickets(n: number): void {
+    this.numTickets = checkCount(n, 'numTickets');
+  }
+  getNumTickets(): number {
+    return this.numTickets;
+  }
+
+  /** @internal The engine configuration for one connection. */
+  engineConfig(): EngineConfig {
+    const purpose = this.role === 'client' ? 'serverAuth' : 'clientAuth';
+    const anchors = this.anchors;
+    const provider = this.provider;
+    const now = this.now;
+    return {
+      role: this.role,
+      provider,
+      now,
+      suites: this.suites,
+      groups: this.groups,
+      signatureSchemes: DEFAULT_TLS13_SCHEMES,
+      alpn: this.alpn,
+      credentials: this.credentials,
+      verifyPeer: this.verifyPeer,
+      limits: this.limits,
+      leafKey: (der) => {
+        const c = parseCertificate(der);
+        return { spki: c.spki, keyType: c.keyType, bits: c.rsaModulusBits ?? 0 };
+      },
+      verifyChain: anchors.length
+        ? async (chain, hostname) => {
+            const r = await verifyCertificateChain(provider, chain, {
+              anchors,
+              now: now(),
+              purpose,
+              ...(hostname !== null ? { hostname } : {}),
+              signatureSchemesCert: DEFAULT_CERT_SCHEMES.map((s) => schemeName(s)).filter((s) => s !== undefined),
+            });
+            if (r.ok) return null;
+            return new SslError(r.reason, { detail: `${r.code} at depth ${r.depth}: ${r.detail}` });
+          }
+        : null,
+    };
+  }
+}
+
+function checkBits(bits: number, what: string): number {
+  if (!Number.isInteger(bits) || bits < 0 || bits > 0xffffffff) throw new RangeError(`SslContext: ${what} must be a 32-bit unsigned integer`);
+  return bits;
+}
+
+function checkCount(n: number, what: string): number {
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new RangeError(`SslContext: ${what} must be an integer from 0 to 64`);
+  return n;
+}

@@ -1,0 +1,642 @@
+/**
+ * `Ssl`: OpenSSL's SSL object over memory BIOs. The only module that knows both BIOs and OpenSSL's return
+ * codes; the engine below it knows records and handshake states.
+ *
+ * Theory of operation
+ * - Every public call is validated synchronously (API misuse throws TypeError/RangeError and changes
+ *   nothing), then queued: calls run one at a time in call order, so overlapping read and write loops are
+ *   safe. Promises exist only because WebCrypto is asynchronous; no call ever waits for the transport.
+ * - Records are read from the read BIO exactly (5-byte header, then the body), never ahead, so bytes after
+ *   a close_notify stay in the BIO (STARTTLS-style reuse of the transport).
+ * - Output is written to the write BIO as far as it takes it; the rest is kept and retried first by the
+ *   next call. Only one record is produced ahead of what the BIO took, so memory stays bounded.
+ * - `getError(ret)` is OpenSSL's SSL_get_error: this call's error, then the want-read/want-write state,
+ *   then ZERO_RETURN when RECEIVED is set and no warning alert replaced close_notify, else SYSCALL.
+ * - The shutdown state machine follows reference/openssl3-shutdown.md; each branch cites its rule.
+ */
+import {
+  SSL_ERROR_NONE,
+  SSL_ERROR_SSL,
+  SSL_ERROR_SYSCALL,
+  SSL_ERROR_WANT_READ,
+  SSL_ERROR_WANT_WRITE,
+  SSL_ERROR_ZERO_RETURN,
+  SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER,
+  SSL_MODE_AUTO_RETRY,
+  SSL_MODE_ENABLE_PARTIAL_WRITE,
+  SSL_OP_IGNORE_UNEXPECTED_EOF,
+  SSL_RECEIVED_SHUTDOWN,
+  SSL_SENT_SHUTDOWN,
+} from './constants.js';
+import type { Bio } from './bio/bio.js';
+import { isBytes } from './bio/bio.js';
+import type { Engine, RecordEvent } from './engine/engine.js';
+import { SslError } from './errors/ssl-error.js';
+import { ClientEngine } from './handshake/client13.js';
+import { ServerEngine } from './handshake/server13.js';
+import type { SslContext } from './ssl-context.js';
+import { AlertDescription, ContentType } from './wire/enums.js';
+import { MAX_PLAINTEXT } from './record/tls13-aead.js';
+import type { SslSession } from './session/session.js';
+
+type RwState = 'nothing' | 'reading' | 'writing';
+type ReadOutcome = { kind: 'record'; header: Uint8Array; body: Uint8Array } | { kind: 'want' } | { kind: 'eof'; midRecord: boolean };
+
+interface PendingWrite {
+  /** Bytes of the caller's buffer already sealed into records. */
+  done: number;
+  /** Total bytes the call will report once complete. */
+  total: number;
+  buffer: ArrayBufferLike;
+  byteOffset: number;
+}
+
+export interface SslOptions {
+  serverName?: string;
+  session?: SslSession;
+}
+
+export class Ssl {
+  readonly ctx: SslContext;
+  private readonly engine: Engine;
+  private rbio: Bio | null = null;
+  private wbio: Bio | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private flags = 0;
+  private quiet: boolean;
+  private options: number;
+  private modeBits: number;
+  private started = false;
+  /** OpenSSL's s3.warn_alert: 0 (close_notify) unless a warning alert arrived; decides ZERO_RETURN. */
+  private warnAlert = 0;
+  /** The sticky first fatal failure. */
+  private fatal: SslError | null = null;
+  /** The error of the current call only (OpenSSL's error queue, cleared at each call). */
+  private callError: SslError | null = null;
+  /** The most recent error of any call, for errorReason(). */
+  private lastError: SslError | null = null;
+  private rwstate: RwState = 'nothing';
+
+  private out: Uint8Array[] = [];
+  private outOffset = 0;
+  private pendingWrite: PendingWrite | null = null;
+  /** Shutdown rule 9: a shutdown was attempted while a write was pending. */
+  private shutdownOverPendingWrite = false;
+
+  private hdr = new Uint8Array(5);
+  private hdrHave = 0;
+  private body: Uint8Array | null = null;
+  private bodyHave = 0;
+
+  constructor(ctx: SslContext, opts: SslOptions = {}) {
+    if (!ctx || typeof (ctx as { engineConfig?: unknown }).engineConfig !== 'function') throw new TypeError('Ssl: ctx must be an SslContext');
+    if (opts.serverName !== undefined && (typeof opts.serverName !== 'string' || opts.serverName.length === 0 || opts.serverName.length > 253)) {
+      throw new TypeError('Ssl: serverName must be a non-empty host name');
+    }
+    this.ctx = ctx;
+    this.quiet = ctx.getQuietShutdown();
+    this.options = ctx.getOptions();
+    this.modeBits = ctx.getMode();
+    const config = ctx.engineConfig();
+    this.engine = config.role === 'client' ? new ClientEngine(config, opts.serverName ?? null) : new ServerEngine(config);
+  }
+
+  // ------------------------------------------------------------------ configuration (synchronous)
+
+  /** SSL_set_bio: the same BIO may be given twice. */
+  setBio(rbio: Bio, wbio: Bio): void {
+    for (const b of [rbio, wbio]) {
+      if (!b || typeof b.read !== 'function' || typeof b.write !== 'function' || typeof b.shouldRetry !== 'function') {
+        throw new TypeError('setBio: expected two BIOs (MemoryBio or newBioPair ends)');
+      }
+    }
+    this.rbio = rbio;
+    this.wbio = wbio;
+  }
+
+  setQuietShutdown(on: boolean): void {
+    this.quiet = !!on;
+  }
+  getQuietShutdown(): boolean {
+    return this.quiet;
+  }
+  getShutdown(): number {
+    return this.flags;
+  }
+  /** SSL_set_shutdown assigns the flags (rule 12): SENT without an alert, RECEIVED as a clean EOF, or clear. */
+  setShutdown(mode: number): void {
+    if (!Number.isInteger(mode) || mode < 0 || mode > 3) throw new RangeError('setShutdown: mode must be a combination of SSL_SENT_SHUTDOWN and SSL_RECEIVED_SHUTDOWN');
+    this.flags = mode;
+    this.engine.writeClosed = (mode & SSL_SENT_SHUTDOWN) !== 0;
+  }
+  setOptions(bits: number): number {
+    this.options |= checkBits(bits);
+    return this.options;
+  }
+  clearOptions(bits: number): number {
+    this.options &= ~checkBits(bits);
+    return this.options;
+  }
+  getOptions(): number {
+    return this.options;
+  }
+  setMode(bits: number): number {
+    this.modeBits |= checkBits(bits);
+    return this.modeBits;
+  }
+  clearMode(bits: number): number {
+    this.modeBits &= ~checkBits(bits);
+    return this.modeBits;
+  }
+  getMode(): number {
+    return this.modeBits;
+  }
+
+  // ------------------------------------------------------------------ state (synchronous)
+
+  /** SSL_get_error for the return value of the last call. */
+  getError(ret: number): number {
+    if (typeof ret !== 'number') throw new TypeError('getError: ret must be a number');
+    if (ret > 0) return SSL_ERROR_NONE;
+    if (this.callError) return SSL_ERROR_SSL;
+    if (this.rwstate === 'reading') return SSL_ERROR_WANT_READ;
+    if (this.rwstate === 'writing') return SSL_ERROR_WANT_WRITE;
+    if (this.flags & SSL_RECEIVED_SHUTDOWN && this.warnAlert === AlertDescription.CLOSE_NOTIFY) return SSL_ERROR_ZERO_RETURN;
+    return SSL_ERROR_SYSCALL;
+  }
+
+  /** OpenSSL's reason string for the most recent SSL_ERROR_SSL, or null. */
+  errorReason(): string | null {
+    return this.lastError ? this.lastError.reasonText : null;
+  }
+
+  /** The most recent error with its details (reason code, alert, origin, words). */
+  lastErrorDetail(): SslError | null {
+    return this.lastError;
+  }
+
+  pending(): number {
+    return this.engine.pendingPlaintext;
+  }
+  isInitFinished(): boolean {
+    return this.engine.handshakeComplete && !this.fatal;
+  }
+  version(): string | null {
+    return this.engine.suite ? 'TLSv1.3' : null;
+  }
+  cipher(): string | null {
+    return this.engine.handshakeComplete && this.engine.suite ? this.engine.suite.name : null;
+  }
+  alpnSelected(): string | null {
+    return this.engine.alpnProtocol;
+  }
+  /** Server: the SNI host name the client sent. Client: the name it sent. */
+  serverName(): string | null {
+    return this.engine.serverName;
+  }
+  /** The peer's certificate chain as DER, leaf first (empty before it arrives). */
+  peerCertificates(): Uint8Array[] {
+    return this.engine.peerCertificates.slice();
+  }
+  isServer(): boolean {
+    return this.engine.config.role === 'server';
+  }
+
+  /** SSL_key_update: queue a KeyUpdate, sent by the next write or handshake call. Returns 1, or 0 if not possible. */
+  keyUpdate(requestPeer: boolean): number {
+    if (typeof requestPeer !== 'boolean') throw new TypeError('keyUpdate: requestPeer must be a boolean');
+    if (!this.engine.handshakeComplete || this.fatal || this.flags & SSL_SENT_SHUTDOWN) return 0;
+    this.engine.pendingKeyUpdate = requestPeer || this.engine.pendingKeyUpdate === true;
+    return 1;
+  }
+
+  /** TLS-Exporter (RFC 8446 §7.5, SSL_export_keying_material). */
+  exportKeyingMaterial(label: string, context: Uint8Array, length: number): Promise<Uint8Array> {
+    if (typeof label !== 'string') throw new TypeError('exportKeyingMaterial: label must be a string');
+    if (!isBytes(context)) throw new TypeError('exportKeyingMaterial: context must be a Uint8Array');
+    if (!Number.isInteger(length) || length < 1 || length > 255 * 64) throw new RangeError('exportKeyingMaterial: bad length');
+    if (!this.engine.handshakeComplete) throw new TypeError('exportKeyingMaterial: the handshake has not completed');
+    return this.enqueue(() => this.engine.exportKeyingMaterial(label, context, length));
+  }
+
+  // ------------------------------------------------------------------ the queue
+
+  private enqueue<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op, op);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private requireBios(what: string): void {
+    if (!this.rbio || !this.wbio) throw new TypeError(`${what}: no BIOs set (call setBio first)`);
+  }
+
+  private beginCall(): void {
+    this.callError = null;
+    this.rwstate = 'nothing';
+  }
+
+  // ------------------------------------------------------------------ I/O helpers
+
+  /** Move engine output into our queue and the queue into the write BIO. True when everything was taken. */
+  private flush(): boolean {
+    const fresh = this.engine.takeOutput();
+    if (fresh.length) this.out.push(...fresh);
+    const wbio = this.wbio as Bio;
+    while (this.out.length) {
+      const head = this.out[0] as Uint8Array;
+      const chunk = this.outOffset ? head.subarray(this.outOffset) : head;
+      const n = wbio.write(chunk);
+      if (n <= 0) {
+        this.rwstate = 'writing';
+        return false;
+      }
+      if (n < chunk.length) {
+        this.outOffset += n;
+        continue;
+      }
+      this.out.shift();
+      this.outOffset = 0;
+    }
+    return true;
+  }
+
+  private get outputPending(): boolean {
+    return this.out.length > 0 || this.engine.outputBytes > 0;
+  }
+
+  /** Read exactly one record from the read BIO. */
+  private readRecord(): ReadOutcome {
+    const rbio = this.rbio as Bio;
+    while (this.hdrHave < 5) {
+      const n = rbio.read(this.hdr.subarray(this.hdrHave));
+      if (n > 0) {
+        this.hdrHave += n;
+        continue;
+      }
+      if (n < 0 && rbio.shouldRetry()) {
+        this.rwstate = 'reading';
+        return { kind: 'want' };
+      }
+      return { kind: 'eof', midRecord: this.hdrHave > 0 };
+    }
+    if (!this.body) {
+      const h = this.hdr;
+      const type = h[0] as number;
+      const len = ((h[3] as number) << 8) | (h[4] as number);
+      // Checks at header time, so a bad length never makes us buffer (BearSSL's rule).
+      if (type < ContentType.CHANGE_CIPHER_SPEC || type > ContentType.APPLICATION_DATA) {
+        throw new SslError(h[1] === 3 ? 'BAD_RECORD_TYPE' : 'WRONG_VERSION_NUMBER', { detail: `record type ${type}` });
+      }
+      if (h[1] !== 3 || (this.engine.suite !== null && h[2] !== 3 && this.engine.handshakeComplete)) {
+        throw new SslError('WRONG_VERSION_NUMBER', { detail: `record version ${h[1]}.${h[2]}` });
+      }
+      if (len > this.engine.maxRecordBody()) throw new SslError(this.engine.maxRecordBody() > MAX_PLAINTEXT ? 'ENCRYPTED_LENGTH_TOO_LONG' : 'PACKET_LENGTH_TOO_LONG', { detail: `record of ${len} bytes` });
+      this.body = new Uint8Array(len);
+      this.bodyHave = 0;
+    }
+    while (this.bodyHave < this.body.length) {
+      const n = rbio.read(this.body.subarray(this.bodyHave));
+      if (n > 0) {
+        this.bodyHave += n;
+        continue;
+      }
+      if (n < 0 && rbio.shouldRetry()) {
+        this.rwstate = 'reading';
+        return { kind: 'want' };
+      }
+      return { kind: 'eof', midRecord: true };
+    }
+    const header = this.hdr.slice();
+    const body = this.body;
+    this.hdrHave = 0;
+    this.body = null;
+    this.bodyHave = 0;
+    return { kind: 'record', header, body };
+  }
+
+  /** Read and process one record; protocol errors become the sticky failure. */
+  private async step(): Promise<ReadOutcome['kind'] | RecordEvent | 'failed'> {
+    let r: ReadOutcome;
+    try {
+      r = this.readRecord();
+    } catch (e) {
+      await this.fail(e);
+      return 'failed';
+    }
+    if (r.kind !== 'record') return r.kind;
+    try {
+      return await this.engine.handleRecord(r.header, r.body);
+    } catch (e) {
+      await this.fail(e);
+      return 'failed';
+    }
+  }
+
+  /** Record the first fatal failure, set RECEIVED for a received fatal alert (rule 15), send our alert. */
+  private async fail(e: unknown): Promise<void> {
+    const err = e instanceof SslError ? e : new SslError('INTERNAL_ERROR', { detail: e instanceof Error ? e.message : String(e), origin: 'local' });
+    this.callError = err;
+    this.lastError = err;
+    this.rwstate = 'nothing';
+    if (this.fatal) return;
+    this.fatal = err;
+    if (err.receivedAlert !== null) this.flags |= SSL_RECEIVED_SHUTDOWN;
+    // Nothing follows our close_notify (rule 13: once SENT is set no alert is written).
+    if (err.alert !== null && !(this.flags & SSL_SENT_SHUTDOWN)) {
+      try {
+        await this.engine.sendAlert(err.alert, true);
+        if (this.wbio) this.flush();
+      } catch {
+        // the alert is best effort; the failure is already recorded
+      }
+      this.rwstate = 'nothing';
+    }
+  }
+
+  /** Transport EOF where a record was expected (rules 13 and 16). Returns the call's return value. */
+  private async eof(retDuringData: number): Promise<number> {
+    if (this.options & SSL_OP_IGNORE_UNEXPECTED_EOF && this.engine.handshakeComplete) {
+      this.flags |= SSL_RECEIVED_SHUTDOWN;
+      this.warnAlert = AlertDescription.CLOSE_NOTIFY;
+      return 0;
+    }
+    await this.fail(new SslError('UNEXPECTED_EOF_WHILE_READING'));
+    return retDuringData;
+  }
+
+  // ------------------------------------------------------------------ handshake
+
+  /** SSL_do_handshake. 1 when done; <= 0: see getError. */
+  doHandshake(): Promise<number> {
+    this.requireBios('doHandshake');
+    return this.enqueue(async () => {
+      this.beginCall();
+      return this.handshakeSteps();
+    });
+  }
+
+  private async handshakeSteps(): Promise<number> {
+    if (this.fatal) return -1;
+    try {
+      if (!this.started) {
+        this.started = true;
+        await this.engine.start();
+      }
+    } catch (e) {
+      await this.fail(e);
+      return -1;
+    }
+    for (;;) {
+      if (!this.flush()) return -1;
+      if (this.engine.handshakeComplete) {
+        try {
+          await this.engine.flushPostHandshake();
+        } catch (e) {
+          await this.fail(e);
+          return -1;
+        }
+        return this.flush() ? 1 : -1;
+      }
+      if (this.flags & SSL_RECEIVED_SHUTDOWN) return 0;
+      const ev = await this.step();
+      if (ev === 'failed') return -1;
+      if (ev === 'want') return -1;
+      if (ev === 'eof') return this.eof(-1);
+      if (ev === 'close-notify') {
+        this.flags |= SSL_RECEIVED_SHUTDOWN;
+        return 0;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ read
+
+  /** SSL_read: bytes copied into buf; <= 0: see getError. */
+  read(buf: Uint8Array): Promise<number> {
+    return this.readOrPeek(buf, false, 'read');
+  }
+
+  /** SSL_peek: as read, leaving the bytes in place. */
+  peek(buf: Uint8Array): Promise<number> {
+    return this.readOrPeek(buf, true, 'peek');
+  }
+
+  private readOrPeek(buf: Uint8Array, peek: boolean, what: string): Promise<number> {
+    if (!isBytes(buf)) throw new TypeError(`${what}: buf must be a Uint8Array`);
+    if (buf.length === 0) throw new RangeError(`${what}: buf must not be empty`);
+    this.requireBios(what);
+    return this.enqueue(async () => {
+      this.beginCall();
+      // Rule 14: after a fatal error, -1 with an empty error queue.
+      if (this.fatal) return -1;
+      // Rule 7: after RECEIVED, 0 forever without touching the transport (data already decrypted first).
+      if (this.engine.pendingPlaintext === 0 && this.flags & SSL_RECEIVED_SHUTDOWN) return 0;
+      if (!this.engine.handshakeComplete) {
+        const r = await this.handshakeSteps();
+        if (r <= 0) return r;
+      }
+      for (;;) {
+        if (this.engine.pendingPlaintext > 0) return this.engine.readPlaintext(buf, peek);
+        if (this.flags & SSL_RECEIVED_SHUTDOWN) return 0;
+        const ev = await this.step();
+        switch (ev) {
+          case 'failed':
+            // Rule 15: the call that receives a fatal alert returns 0.
+            return (this.fatal as SslError | null)?.receivedAlert != null ? 0 : -1;
+          case 'want':
+            return -1;
+          case 'eof':
+            // Rule 13: SSL_read returns 0 with "unexpected eof while reading".
+            return this.eof(0);
+          case 'close-notify':
+            this.flags |= SSL_RECEIVED_SHUTDOWN;
+            return 0;
+          case 'post-handshake':
+            // Rule 21: without AUTO_RETRY each processed post-handshake message returns WANT_READ once.
+            if (!(this.modeBits & SSL_MODE_AUTO_RETRY)) {
+              this.rwstate = 'reading';
+              return -1;
+            }
+            break;
+          default:
+            break;
+        }
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ write
+
+  /** SSL_write: bytes accepted (all of them unless partial writes are enabled); <= 0: see getError. */
+  write(data: Uint8Array): Promise<number> {
+    if (!isBytes(data)) throw new TypeError('write: data must be a Uint8Array');
+    this.requireBios('write');
+    return this.enqueue(async () => {
+      this.beginCall();
+      if (this.fatal) return -1; // rule 14
+      // Rule 8: writing after SENT always fails, including a retry of a pending write.
+      if (this.flags & SSL_SENT_SHUTDOWN) {
+        const err = new SslError('PROTOCOL_IS_SHUTDOWN', { origin: 'local' });
+        this.callError = err;
+        this.lastError = err;
+        return -1;
+      }
+      if (!this.engine.handshakeComplete) {
+        const r = await this.handshakeSteps();
+        if (r <= 0) return r;
+      }
+      let pw = this.pendingWrite;
+      if (pw) {
+        const moved = data.buffer !== pw.buffer || data.byteOffset !== pw.byteOffset;
+        if (data.length < pw.done || (moved && !(this.modeBits & SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))) {
+          this.pendingWrite = null;
+          await this.fail(new SslError('BAD_WRITE_RETRY', { origin: 'local' }));
+          return -1;
+        }
+      } else {
+        if (data.length === 0) return 0;
+        pw = { done: 0, total: data.length, buffer: data.buffer, byteOffset: data.byteOffset };
+        this.pendingWrite = pw;
+      }
+      const partial = (this.modeBits & SSL_MODE_ENABLE_PARTIAL_WRITE) !== 0;
+      let reported = 0;
+      for (;;) {
+        if (!this.flush()) {
+          if (partial && reported > 0) {
+            this.pendingWrite = null;
+            return reported;
+          }
+          return -1;
+        }
+        if (pw.done >= pw.total || (partial && reported > 0)) {
+          this.pendingWrite = null;
+          return partial ? reported || pw.done : pw.total;
+        }
+        const n = Math.min(MAX_PLAINTEXT, pw.total - pw.done);
+        try {
+          await this.engine.sendAppData(data.subarray(pw.done, pw.done + n));
+        } catch (e) {
+          this.pendingWrite = null;
+          await this.fail(e);
+          return -1;
+        }
+        pw.done += n;
+        if (partial) reported = n;
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ shutdown
+
+  /** SSL_shutdown: 0, 1 or -1, exactly as OpenSSL 3 (docs/shutdown.md). */
+  shutdown(): Promise<number> {
+    this.requireBios('shutdown');
+    return this.enqueue(async () => {
+      this.beginCall();
+      const inInitError = (): number => {
+        const err = new SslError('SHUTDOWN_WHILE_IN_INIT', { origin: 'local' });
+        this.callError = err;
+        this.lastError = err;
+        return -1;
+      };
+      // Rule 14: after a fatal error, "shutdown while in init" and nothing is sent.
+      if (this.fatal) return inInitError();
+      // Rule 10: in init (before/during the handshake, KeyUpdate or ticket pending): flags untouched.
+      if (!this.started || this.engine.inInit) return inInitError();
+      // Rule 11: quiet shutdown sets both flags, writes and reads nothing.
+      if (this.quiet) {
+        this.flags = SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN;
+        this.engine.writeClosed = true;
+        return 1;
+      }
+      if (!(this.flags & SSL_SENT_SHUTDOWN)) {
+        // Rule 1/18: SENT is set before the write is attempted.
+        this.flags |= SSL_SENT_SHUTDOWN;
+        this.engine.writeClosed = true;
+        if (this.pendingWrite) {
+          // Rule 9: the pending record blocks the alert; the next call fails with "bad write retry".
+          this.shutdownOverPendingWrite = true;
+          this.rwstate = 'writing';
+          return -1;
+        }
+        try {
+          await this.engine.sendAlert(AlertDescription.CLOSE_NOTIFY, false);
+        } catch (e) {
+          await this.fail(e);
+          return -1;
+        }
+        if (!this.flush()) return -1;
+        return this.flags & SSL_RECEIVED_SHUTDOWN ? 1 : 0;
+      }
+      if (this.shutdownOverPendingWrite) {
+        this.shutdownOverPendingWrite = false;
+        this.pendingWrite = null;
+        await this.fail(new SslError('BAD_WRITE_RETRY', { origin: 'local' }));
+        return -1;
+      }
+      // Rule 3: a partly written close_notify is retried first.
+      if (this.outputPending) {
+        if (!this.flush()) return -1;
+        return this.flags & SSL_RECEIVED_SHUTDOWN ? 1 : 0;
+      }
+      if (this.flags & SSL_RECEIVED_SHUTDOWN) return 1;
+      for (;;) {
+        // Rule 5: application data reaching shutdown's read is fatal, even half-consumed.
+        if (this.engine.pendingPlaintext > 0) {
+          this.engine.discardPlaintext();
+          await this.fail(new SslError('APPLICATION_DATA_AFTER_CLOSE_NOTIFY'));
+          return -1;
+        }
+        const ev = await this.step();
+        switch (ev) {
+          case 'failed':
+            return -1;
+          case 'want':
+            return -1;
+          case 'eof':
+            if (this.options & SSL_OP_IGNORE_UNEXPECTED_EOF) {
+              // Rule 17: the option clears SENT here; the next call sends a second close_notify.
+              this.flags = (this.flags & ~SSL_SENT_SHUTDOWN) | SSL_RECEIVED_SHUTDOWN;
+              this.engine.writeClosed = false;
+              this.warnAlert = AlertDescription.CLOSE_NOTIFY;
+              return 0;
+            }
+            await this.fail(new SslError('UNEXPECTED_EOF_WHILE_READING'));
+            return -1;
+          case 'close-notify':
+            this.flags |= SSL_RECEIVED_SHUTDOWN;
+            return 1;
+          case 'post-handshake':
+            if (!(this.modeBits & SSL_MODE_AUTO_RETRY)) {
+              this.rwstate = 'reading';
+              return -1;
+            }
+            break;
+          default:
+            break;
+        }
+      }
+    });
+  }
+
+  /** SSL_free: a session never shut down (no SENT) stops being resumable (rule 19). */
+  free(): void {
+    this.rbio = null;
+    this.wbio = null;
+  }
+
+  getSession(): SslSession | null {
+    return null;
+  }
+
+  sessionReused(): boolean {
+    return false;
+  }
+}
+
+function checkBits(bits: number): number {
+  if (!Number.isInteger(bits) || bits < 0 || bits > 0xffffffff) throw new RangeError('option/mode bits must be a 32-bit unsigned integer');
+  return bits;
+}
