@@ -19,6 +19,7 @@ import { createWebCryptoProvider } from './crypto/webcrypto.js';
 import { type Credential, DEFAULT_LIMITS, type EngineConfig, type Limits } from './engine/config.js';
 import { SslError } from './errors/ssl-error.js';
 import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS13_SCHEMES, schemeName } from './handshake/signature.js';
+import { SessionCache } from './session/cache.js';
 
 export interface ContextOptions {
   role: 'client' | 'server';
@@ -81,6 +82,10 @@ export class SslContext {
   private modeBits: number;
   private numTickets: number;
   readonly sessionCacheEnabled: boolean;
+  /** Server: the session cache tickets point into (null when sessionCache is false). */
+  readonly sessionCache: SessionCache | null;
+  /** Server: ticket lifetime in seconds (OpenSSL's default, 7200). */
+  ticketLifetime = 7200;
 
   constructor(opts: ContextOptions) {
     if (typeof opts !== 'object' || opts === null) throw new TypeError('SslContext: options object required');
@@ -133,7 +138,7 @@ export class SslContext {
         throw new TypeError('SslContext: alpn must be an array of protocol names (1-255 characters)');
       }
     }
-    this.alpn = opts.alpn && opts.alpn.length ? [...opts.alpn] : null;
+    this.alpn = opts.alpn?.length ? [...opts.alpn] : null;
 
     if (opts.cert !== undefined || opts.key !== undefined) {
       if (typeof opts.cert !== 'string' || typeof opts.key !== 'string') throw new TypeError('SslContext: cert and key go together, as PEM strings');
@@ -159,6 +164,8 @@ export class SslContext {
     this.modeBits = checkBits(opts.mode ?? SSL_MODE_AUTO_RETRY, 'mode');
     this.numTickets = checkCount(opts.numTickets ?? 2, 'numTickets');
     this.sessionCacheEnabled = opts.sessionCache ?? true;
+    if (typeof this.sessionCacheEnabled !== 'boolean') throw new TypeError('SslContext: sessionCache must be a boolean');
+    this.sessionCache = this.role === 'server' && this.sessionCacheEnabled ? new SessionCache() : null;
     this.limits = { ...DEFAULT_LIMITS };
     if (opts.limits) {
       for (const [k, v] of Object.entries(opts.limits)) {
@@ -239,6 +246,9 @@ export class SslContext {
       credentials: this.credentials,
       verifyPeer: this.verifyPeer,
       limits: this.limits,
+      sessionCache: this.sessionCache,
+      numTickets: this.numTickets,
+      ticketLifetime: this.ticketLifetime,
       leafKey: (der) => {
         const c = parseCertificate(der);
         return { spki: c.spki, keyType: c.keyType, bits: c.rsaModulusBits ?? 0 };

@@ -37,7 +37,7 @@ import { ServerEngine } from './handshake/server13.js';
 import type { SslContext } from './ssl-context.js';
 import { AlertDescription, ContentType } from './wire/enums.js';
 import { MAX_PLAINTEXT } from './record/tls13-aead.js';
-import type { SslSession } from './session/session.js';
+import { SslSession } from './session/session.js';
 
 type RwState = 'nothing' | 'reading' | 'writing';
 type ReadOutcome = { kind: 'record'; header: Uint8Array; body: Uint8Array } | { kind: 'want' } | { kind: 'eof'; midRecord: boolean };
@@ -98,8 +98,9 @@ export class Ssl {
     this.quiet = ctx.getQuietShutdown();
     this.options = ctx.getOptions();
     this.modeBits = ctx.getMode();
+    if (opts.session !== undefined && !(opts.session instanceof SslSession)) throw new TypeError('Ssl: session must be an SslSession (SslSession.fromBytes restores a saved one)');
     const config = ctx.engineConfig();
-    this.engine = config.role === 'client' ? new ClientEngine(config, opts.serverName ?? null) : new ServerEngine(config);
+    this.engine = config.role === 'client' ? new ClientEngine(config, opts.serverName ?? null, opts.session ?? null) : new ServerEngine(config);
   }
 
   // ------------------------------------------------------------------ configuration (synchronous)
@@ -343,6 +344,8 @@ export class Ssl {
     if (this.fatal) return;
     this.fatal = err;
     if (err.receivedAlert !== null) this.flags |= SSL_RECEIVED_SHUTDOWN;
+    // Rule 19: a fatal alert sent or received withdraws the session.
+    if (err.receivedAlert !== null || (err.alert !== null && !(this.flags & SSL_SENT_SHUTDOWN))) this.engine.invalidateSessions();
     // Nothing follows our close_notify (rule 13: once SENT is set no alert is written).
     if (err.alert !== null && !(this.flags & SSL_SENT_SHUTDOWN)) {
       try {
@@ -487,6 +490,12 @@ export class Ssl {
         const r = await this.handshakeSteps();
         if (r <= 0) return r;
       }
+      try {
+        await this.engine.flushPostHandshake();
+      } catch (e) {
+        await this.fail(e);
+        return -1;
+      }
       let pw = this.pendingWrite;
       if (pw) {
         const moved = data.buffer !== pw.buffer || data.byteOffset !== pw.byteOffset;
@@ -621,18 +630,45 @@ export class Ssl {
     });
   }
 
-  /** SSL_free: a session never shut down (no SENT) stops being resumable (rule 19). */
+  /**
+   * SSL_free: releases the BIOs. A connection freed after its handshake without having set SENT (by
+   * shutdown, quiet shutdown or setShutdown) withdraws its sessions (rule 19).
+   */
   free(): void {
+    if (this.engine.handshakeComplete && !(this.flags & SSL_SENT_SHUTDOWN)) this.engine.invalidateSessions();
+    this.engine.discardPlaintext();
+    this.out = [];
     this.rbio = null;
     this.wbio = null;
   }
 
+  /**
+   * Client: the newest resumable session (from the last NewSessionTicket processed), or null: before any
+   * ticket (rule 20) or once the session was withdrawn (rule 19). Server: null (its sessions live in the
+   * context's cache).
+   */
   getSession(): SslSession | null {
-    return null;
+    if (!(this.engine instanceof ClientEngine)) return null;
+    const s = this.engine.latestSession;
+    return s?.isResumable() ? s : null;
   }
 
+  /** SSL_session_reused: the handshake resumed a session. */
   sessionReused(): boolean {
-    return false;
+    return this.engine.sessionReused;
+  }
+
+  /** SSL_set_num_tickets (server, before the handshake completes). */
+  setNumTickets(n: number): void {
+    if (!Number.isInteger(n) || n < 0 || n > 64) throw new RangeError('setNumTickets: an integer from 0 to 64');
+    this.engine.config.numTickets = n;
+  }
+
+  /** SSL_new_session_ticket (server, TLS 1.3): queue one more ticket, sent by the next write or handshake. */
+  newSessionTicket(): number {
+    if (!(this.engine instanceof ServerEngine) || !this.engine.handshakeComplete || this.fatal || !this.engine.config.sessionCache) return 0;
+    this.engine.pendingTickets++;
+    return 1;
   }
 }
 

@@ -1,6 +1,7 @@
 /** The engine's resolved configuration: everything `SslContext` decided, nothing ambient. */
 import type { CryptoProvider, GroupName, PrivateKeyType, SigningKey } from '../crypto/provider.js';
 import type { CipherSuite } from '../crypto/suites.js';
+import type { SessionCache } from '../session/cache.js';
 
 /** A certificate chain and its private key. The key is imported on first use and cached. */
 export interface Credential {
@@ -48,6 +49,12 @@ export interface EngineConfig {
   credentials: readonly Credential[];
   verifyPeer: boolean;
   limits: Limits;
+  /** Server: where tickets live (null: no tickets, no resumption). */
+  sessionCache: SessionCache | null;
+  /** Server: tickets sent after the handshake (SSL_set_num_tickets). */
+  numTickets: number;
+  /** Server: ticket lifetime in seconds (RFC 8446 §4.6.1: at most 7 days). */
+  ticketLifetime: number;
   /** The public key of a DER certificate: SubjectPublicKeyInfo bytes, key type and size. Throws SslError on a
    * certificate that cannot be parsed. */
   leafKey: (der: Uint8Array) => { spki: Uint8Array; keyType: string; bits: number };

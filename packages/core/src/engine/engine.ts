@@ -66,6 +66,8 @@ export abstract class Engine {
   /** A KeyUpdate we must send before the next application data: null, or whether to request one back. */
   pendingKeyUpdate: boolean | null = null;
 
+  /** True when the handshake resumed a session (PSK). */
+  sessionReused = false;
   alpnProtocol: string | null = null;
   serverName: string | null = null;
   peerCertificates: Uint8Array[] = [];
@@ -176,6 +178,9 @@ export abstract class Engine {
   async flushPostHandshake(): Promise<void> {
     await this.flushKeyUpdate();
   }
+
+  /** SSL_CTX_remove_session: the connection ended badly, its sessions must not be resumed (rule 19). */
+  abstract invalidateSessions(): void;
 
   // ---------------------------------------------------------------- keys
 

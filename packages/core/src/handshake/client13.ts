@@ -13,13 +13,15 @@ import { suiteById } from '../crypto/suites.js';
 import type { RecordEvent } from '../engine/engine.js';
 import { Engine } from '../engine/engine.js';
 import { SslError } from '../errors/ssl-error.js';
-import { finishedVerifyData, KeySchedule } from '../keys/tls13-key-schedule.js';
-import { equalBytes } from '../wire/bytes.js';
+import { finishedVerifyData, KeySchedule, resumptionPsk } from '../keys/tls13-key-schedule.js';
+import { SslSession } from '../session/session.js';
+import { concat, equalBytes } from '../wire/bytes.js';
 import { ExtensionType as X, HandshakeType as H, NamedGroup, ProtocolVersion, PskKeyExchangeMode } from '../wire/enums.js';
 import {
   encodeAlpn,
   encodeCookie,
   encodeKeyShareClient,
+  encodePreSharedKeyClient,
   encodePskModes,
   encodeServerName,
   encodeSupportedVersionsClient,
@@ -30,6 +32,7 @@ import {
   parseCookie,
   parseKeyShareHrr,
   parseKeyShareServer,
+  parsePreSharedKeyServer,
   parseSupportedVersionsServer,
   parseU16List,
 } from '../wire/extensions.js';
@@ -51,6 +54,7 @@ import {
 } from '../wire/handshake.js';
 import type { EngineConfig } from '../engine/config.js';
 import { certificateVerifyContent, schemeName, tls13SchemesForKey } from './signature.js';
+import { suiteByName } from '../crypto/suites.js';
 
 export const GROUP_CODES: Record<GroupName, number> = {
   x25519: NamedGroup.X25519,
@@ -71,6 +75,8 @@ export interface ReceivedTicket {
   ticket: Uint8Array;
   receivedAt: Date;
   maxEarlyData: number;
+  /** The PSK this ticket stands for (RFC 8446 §4.6.1). */
+  psk: Uint8Array;
 }
 
 type ClientState =
@@ -98,12 +104,23 @@ export class ClientEngine extends Engine {
   private serverCertKey: { spki: Uint8Array; keyType: string; bits: number } | null = null;
   resumptionMasterSecret: Uint8Array | null = null;
   readonly tickets: ReceivedTicket[] = [];
-  /** Called for each NewSessionTicket processed (sessions are made from it). */
-  onTicket: ((t: ReceivedTicket) => void) | null = null;
+  /** The session offered for resumption (null: none, or it did not fit this connection). */
+  private offered: SslSession | null;
+  /** The newest session made from a NewSessionTicket (what getSession() returns). */
+  latestSession: SslSession | null = null;
 
-  constructor(config: EngineConfig, hostName: string | null) {
+  constructor(config: EngineConfig, hostName: string | null, session: SslSession | null) {
     super(config);
     this.hostName = hostName;
+    // Offer a session only where it fits: resumable now, same server name, its suite still enabled.
+    const suite = session ? suiteByName(session.cipherSuite) : undefined;
+    this.offered =
+      session && suite && session.isResumable(config.now()) && session.serverName === hostName && config.suites.some((s) => s.id === suite.id) ? session : null;
+  }
+
+  invalidateSessions(): void {
+    this.latestSession?.invalidate();
+    if (this.sessionReused) this.offered?.invalidate();
   }
 
   get inInit(): boolean {
@@ -121,14 +138,14 @@ export class ClientEngine extends Engine {
     const first = this.config.groups[0];
     if (!first) throw new TypeError('no key exchange group configured');
     this.shares = [await p.generateKeyShare(first)];
-    this.queueHandshake(this.buildClientHello(null));
+    this.queueHandshake(await this.buildClientHello(null));
     this.helloSeen = true;
     this.state = 'expect-server-hello';
     // RFC 8446 §5.1: the initial ClientHello may use legacy_record_version 0x0301 (OpenSSL does).
     await this.flushHandshake(0x0301);
   }
 
-  private buildClientHello(cookie: Uint8Array | null): Uint8Array {
+  private async buildClientHello(cookie: Uint8Array | null): Promise<Uint8Array> {
     const c = this.config;
     const exts: Extension[] = [];
     if (this.hostName && !isIpLiteral(this.hostName)) exts.push({ type: X.SERVER_NAME, data: encodeServerName(this.hostName) });
@@ -137,10 +154,17 @@ export class ClientEngine extends Engine {
     exts.push({ type: X.SUPPORTED_VERSIONS, data: encodeSupportedVersionsClient([ProtocolVersion.TLS13]) });
     exts.push({ type: X.KEY_SHARE, data: encodeKeyShareClient(this.shares.map((s) => ({ group: GROUP_CODES[s.group], keyExchange: s.publicKey }))) });
     exts.push({ type: X.PSK_KEY_EXCHANGE_MODES, data: encodePskModes([PskKeyExchangeMode.PSK_DHE_KE]) });
-    if (c.alpn && c.alpn.length) exts.push({ type: X.ALPN, data: encodeAlpn(c.alpn) });
+    if (c.alpn?.length) exts.push({ type: X.ALPN, data: encodeAlpn(c.alpn) });
     if (cookie) exts.push({ type: X.COOKIE, data: encodeCookie(cookie) });
+    const offered = this.offered;
+    const pskSuite = offered ? suiteByName(offered.cipherSuite) : undefined;
+    // RFC 8446 §4.2.11: pre_shared_key is last; its binder covers the ClientHello up to the binders.
+    if (offered && pskSuite) {
+      const age = (Math.max(0, c.now().getTime() - offered.receivedAt.getTime()) + offered.ageAdd) % 2 ** 32;
+      exts.push({ type: X.PRE_SHARED_KEY, data: encodePreSharedKeyClient([{ identity: offered.ticket, obfuscatedTicketAge: age }], [new Uint8Array(pskSuite.hashLen)]) });
+    }
     for (const e of exts) this.sentExtensions.add(e.type);
-    return encodeClientHello({
+    const raw = encodeClientHello({
       legacyVersion: ProtocolVersion.TLS12,
       random: this.random,
       sessionId: this.sessionId,
@@ -148,6 +172,14 @@ export class ClientEngine extends Engine {
       compressionMethods: new Uint8Array([0]),
       extensions: exts,
     });
+    if (offered && pskSuite) {
+      const bindersLen = 2 + 1 + pskSuite.hashLen;
+      const ks = new KeySchedule(c.provider, pskSuite.hash);
+      await ks.early(offered.psk);
+      const th = await c.provider.hash(pskSuite.hash, concat(this.transcript.bytes(), raw.subarray(0, raw.length - bindersLen)));
+      raw.set(await finishedVerifyData(c.provider, pskSuite.hash, await ks.binderKey(), th), raw.length - pskSuite.hashLen);
+    }
+    return raw;
   }
 
   protected async handleHandshake(msg: HandshakeMessage): Promise<RecordEvent> {
@@ -206,7 +238,17 @@ export class ClientEngine extends Engine {
         throw new SslError(this.sentExtensions.has(e.type) ? 'BAD_EXTENSION' : 'UNSOLICITED_EXTENSION', { detail: `extension ${e.type} in ServerHello` });
       }
     }
-    if (findExtension(sh.extensions, X.PRE_SHARED_KEY)) throw new SslError('UNSOLICITED_EXTENSION', { detail: 'pre_shared_key was not offered' });
+    const pskData = findExtension(sh.extensions, X.PRE_SHARED_KEY);
+    let psk: Uint8Array | null = null;
+    if (pskData) {
+      if (!this.offered || !this.sentExtensions.has(X.PRE_SHARED_KEY)) throw new SslError('UNSOLICITED_EXTENSION', { detail: 'pre_shared_key was not offered' });
+      // RFC 8446 §4.2.11: the index must be in range and the suite's hash must be the PSK's.
+      if (parsePreSharedKeyServer(pskData) !== 0) throw new SslError('BAD_PSK', { detail: 'selected_identity out of range' });
+      if (suiteByName(this.offered.cipherSuite)?.hash !== suiteById(sh.cipherSuite)?.hash) throw new SslError('BAD_PSK', { detail: 'suite hash differs from the PSK hash' });
+      psk = this.offered.psk;
+      this.sessionReused = true;
+      this.peerCertificates = this.offered.peerCertificates.slice();
+    }
     const ksData = findExtension(sh.extensions, X.KEY_SHARE);
     if (!ksData) throw new SslError('MISSING_KEY_SHARE');
     const entry = parseKeyShareServer(ksData);
@@ -220,7 +262,7 @@ export class ClientEngine extends Engine {
     const shared = await share.deriveSecret(entry.keyExchange);
     if (!shared) throw new SslError('BAD_KEY_SHARE', { detail: 'invalid server key share' });
     this.ks = new KeySchedule(this.config.provider, suite.hash);
-    await this.ks.early(null);
+    await this.ks.early(psk);
     this.hsSecrets = await this.ks.handshake(shared, await this.transcript.hash());
     await this.setReadKey(this.hsSecrets.server);
     await this.setWriteKey(this.hsSecrets.client);
@@ -252,10 +294,12 @@ export class ClientEngine extends Engine {
     const suite = suiteById(hrr.cipherSuite);
     if (!suite) throw new SslError('WRONG_CIPHER_RETURNED');
     this.hrrSuite = hrr.cipherSuite;
+    // RFC 8446 §4.1.4: a PSK whose hash does not fit the suite chosen by the HRR is dropped.
+    if (this.offered && suiteByName(this.offered.cipherSuite)?.hash !== suite.hash) this.offered = null;
     this.transcript.hashName = suite.hash;
     await this.transcript.replaceWithMessageHash();
     this.transcript.add(msg.raw);
-    this.queueHandshake(this.buildClientHello(cookie));
+    this.queueHandshake(await this.buildClientHello(cookie));
     await this.flushHandshake();
     return 'handshake';
   }
@@ -280,7 +324,8 @@ export class ClientEngine extends Engine {
     const sni = findExtension(exts, X.SERVER_NAME);
     if (sni && sni.length !== 0) throw SslError.decode('non-empty server_name in EncryptedExtensions');
     this.transcript.add(msg.raw);
-    this.state = 'expect-certificate-or-request';
+    // A resumed handshake has no Certificate / CertificateVerify (RFC 8446 §2.2).
+    this.state = this.sessionReused ? 'expect-finished' : 'expect-certificate-or-request';
     return 'handshake';
   }
 
@@ -373,13 +418,25 @@ export class ClientEngine extends Engine {
     if (++this.ticketRun > this.config.limits.maxTickets) throw new SslError('TOO_MANY_TICKETS');
     let maxEarlyData = 0;
     for (const e of nst.extensions) if (e.type === X.EARLY_DATA && e.data.length === 4) maxEarlyData = new DataView(e.data.buffer, e.data.byteOffset).getUint32(0);
-    const t: ReceivedTicket = { lifetime: nst.lifetime, ageAdd: nst.ageAdd, nonce: nst.nonce.slice(), ticket: nst.ticket.slice(), receivedAt: this.config.now(), maxEarlyData };
     // RFC 8446 §4.6.1: lifetime 0 means "do not use"; more than 7 days is illegal_parameter.
     if (nst.lifetime > 604800) throw new SslError('BAD_PACKET', { detail: 'ticket lifetime over 7 days', alert: 47 });
-    if (nst.lifetime > 0) {
-      this.tickets.push(t);
-      this.onTicket?.(t);
-    }
+    if (nst.lifetime === 0) return 'post-handshake';
+    const suite = this.suite as NonNullable<typeof this.suite>;
+    const psk = await resumptionPsk(this.config.provider, suite.hash, this.resumptionMasterSecret as Uint8Array, nst.nonce);
+    const t: ReceivedTicket = { lifetime: nst.lifetime, ageAdd: nst.ageAdd, nonce: nst.nonce.slice(), ticket: nst.ticket.slice(), receivedAt: this.config.now(), maxEarlyData, psk };
+    if (this.tickets.length >= 8) this.tickets.shift();
+    this.tickets.push(t);
+    this.latestSession = new SslSession({
+      cipherSuite: suite.name,
+      serverName: this.hostName,
+      alpn: this.alpnProtocol,
+      ticket: t.ticket,
+      psk,
+      ageAdd: t.ageAdd,
+      lifetime: t.lifetime,
+      receivedAt: t.receivedAt,
+      peerCertificates: this.peerCertificates.slice(),
+    });
     return 'post-handshake';
   }
 }

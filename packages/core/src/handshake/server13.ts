@@ -14,14 +14,16 @@ import type { Credential, EngineConfig } from '../engine/config.js';
 import type { RecordEvent } from '../engine/engine.js';
 import { Engine } from '../engine/engine.js';
 import { SslError } from '../errors/ssl-error.js';
-import { finishedVerifyData, KeySchedule } from '../keys/tls13-key-schedule.js';
-import { equalBytes } from '../wire/bytes.js';
-import { ContentType, ExtensionType as X, HandshakeType as H, ProtocolVersion } from '../wire/enums.js';
+import { finishedVerifyData, KeySchedule, resumptionPsk } from '../keys/tls13-key-schedule.js';
+import type { CachedSession } from '../session/cache.js';
+import { concat, equalBytes } from '../wire/bytes.js';
+import { ContentType, ExtensionType as X, HandshakeType as H, ProtocolVersion, PskKeyExchangeMode } from '../wire/enums.js';
 import {
   encodeAlpn,
   encodeCookie,
   encodeKeyShareHrr,
   encodeKeyShareServer,
+  encodePreSharedKeyServer,
   encodeU16List,
   type Extension,
   findExtension,
@@ -29,6 +31,8 @@ import {
   parseAlpn,
   parseCookie,
   parseKeyShareClient,
+  parsePreSharedKeyClient,
+  parsePskModes,
   parseServerName,
   parseSupportedVersionsClient,
   parseU16List,
@@ -40,6 +44,7 @@ import {
   encodeCertificateVerify,
   encodeEncryptedExtensions,
   encodeFinished,
+  encodeNewSessionTicket,
   encodeServerHello,
   type HandshakeMessage,
   HRR_RANDOM,
@@ -75,13 +80,64 @@ export class ServerEngine extends Engine {
   private hsSecrets: { client: Uint8Array; server: Uint8Array } | null = null;
   private clientCertKey: { spki: Uint8Array; keyType: string; bits: number } | null = null;
   resumptionMasterSecret: Uint8Array | null = null;
+  /** Tickets requested with newSessionTicket() and not yet sent (shutdown rule 10: in init meanwhile). */
+  pendingTickets = 0;
+  private ticketNonce = 0;
+  /** Cache ids of the tickets this connection issued, and of the one it resumed (rule 19 withdraws them). */
+  private readonly issued: Uint8Array[] = [];
+  private resumedId: Uint8Array | null = null;
 
   constructor(config: EngineConfig) {
     super(config);
   }
 
   get inInit(): boolean {
-    return !this.handshakeComplete || this.pendingKeyUpdate !== null;
+    return !this.handshakeComplete || this.pendingKeyUpdate !== null || this.pendingTickets > 0;
+  }
+
+  invalidateSessions(): void {
+    const cache = this.config.sessionCache;
+    if (!cache) return;
+    for (const id of this.issued) cache.remove(id);
+    if (this.resumedId) cache.remove(this.resumedId);
+  }
+
+  override async flushPostHandshake(): Promise<void> {
+    await super.flushPostHandshake();
+    if (this.pendingTickets > 0 && this.handshakeComplete) {
+      const n = this.pendingTickets;
+      this.pendingTickets = 0;
+      await this.sendTickets(n);
+    }
+  }
+
+  /** Issue n NewSessionTickets (RFC 8446 §4.6.1): stateful, each an id into the session cache. */
+  private async sendTickets(n: number): Promise<void> {
+    const cache = this.config.sessionCache;
+    if (!cache || n <= 0) return;
+    const p = this.config.provider;
+    const suite = this.suite as CipherSuite;
+    for (let i = 0; i < n; i++) {
+      const nonce = new Uint8Array([(this.ticketNonce >> 8) & 0xff, this.ticketNonce & 0xff]);
+      this.ticketNonce++;
+      const id = p.randomBytes(32);
+      const ageAdd = new DataView(p.randomBytes(4).buffer).getUint32(0);
+      const entry: CachedSession = {
+        psk: await resumptionPsk(p, suite.hash, this.resumptionMasterSecret as Uint8Array, nonce),
+        hash: suite.hash,
+        cipherSuite: suite.id,
+        alpn: this.alpnProtocol,
+        serverName: this.serverName,
+        createdAt: this.config.now().getTime(),
+        lifetime: this.config.ticketLifetime,
+        ageAdd,
+        peerCertificates: this.peerCertificates.slice(),
+      };
+      cache.add(id, entry);
+      this.issued.push(id);
+      this.queueHandshake(encodeNewSessionTicket({ lifetime: entry.lifetime, ageAdd, nonce, ticket: id, extensions: [] }), true);
+    }
+    await this.flushHandshake();
   }
 
   get stateName(): string {
@@ -141,7 +197,7 @@ export class ServerEngine extends Engine {
     const alpnExt = findExtension(ch.extensions, X.ALPN);
     if (alpnExt) {
       const theirs = parseAlpn(alpnExt);
-      if (c.alpn && c.alpn.length) {
+      if (c.alpn?.length) {
         alpn = c.alpn.find((p) => theirs.includes(p)) ?? null;
         if (alpn === null) throw new SslError('NO_APPLICATION_PROTOCOL');
       }
@@ -149,9 +205,37 @@ export class ServerEngine extends Engine {
     return { suite, credential, scheme, alpn, sni: serverName };
   }
 
+  /**
+   * Choose a PSK from the ClientHello (RFC 8446 §4.2.11): the first identity that is in the cache, unexpired
+   * and of the suite's hash, with its binder verified. A bad binder is fatal; an unknown ticket is ignored.
+   */
+  private async selectPsk(ch: ClientHello, raw: Uint8Array, prefix: Uint8Array, suite: CipherSuite): Promise<{ index: number; entry: CachedSession; id: Uint8Array } | null> {
+    const pskExt = findExtension(ch.extensions, X.PRE_SHARED_KEY);
+    if (!pskExt) return null;
+    const modesExt = findExtension(ch.extensions, X.PSK_KEY_EXCHANGE_MODES);
+    if (!modesExt) throw new SslError('BAD_PSK', { detail: 'pre_shared_key without psk_key_exchange_modes', alert: 109 });
+    const offered = parsePreSharedKeyClient(pskExt);
+    const cache = this.config.sessionCache;
+    if (!cache || !parsePskModes(modesExt).includes(PskKeyExchangeMode.PSK_DHE_KE)) return null;
+    const now = this.config.now().getTime();
+    for (let i = 0; i < offered.identities.length; i++) {
+      const id = (offered.identities[i] as { identity: Uint8Array }).identity;
+      const entry = cache.get(id, now);
+      if (!entry || entry.hash !== suite.hash) continue;
+      const ks = new KeySchedule(this.config.provider, suite.hash);
+      await ks.early(entry.psk);
+      const th = await this.config.provider.hash(suite.hash, concat(prefix, raw.subarray(0, raw.length - offered.bindersLength)));
+      const expected = await finishedVerifyData(this.config.provider, suite.hash, await ks.binderKey(), th);
+      if (!equalBytes(expected, offered.binders[i] as Uint8Array)) throw new SslError('BAD_PSK_BINDER');
+      return { index: i, entry, id: id.slice() };
+    }
+    return null;
+  }
+
   private async handleClientHello(msg: HandshakeMessage): Promise<RecordEvent> {
     const ch = parseClientHello(msg.body);
     this.helloSeen = true;
+    const prefix = this.transcript.bytes().slice();
     const neg = this.negotiate(ch);
     const groupsExt = findExtension(ch.extensions, X.SUPPORTED_GROUPS);
     const ksExt = findExtension(ch.extensions, X.KEY_SHARE);
@@ -171,16 +255,21 @@ export class ServerEngine extends Engine {
       const want = GROUP_CODES[this.hrrGroup as GroupName];
       if (shares.length !== 1 || shares[0]?.group !== want) throw new SslError('BAD_KEY_SHARE', { detail: 'second ClientHello lacks the requested key share' });
       if (neg.suite.id !== this.hrrSuite?.id) throw new SslError('NO_SHARED_CIPHER', { detail: 'second ClientHello changed the cipher suites' });
+      const psk = await this.selectPsk(ch, msg.raw, prefix, neg.suite);
       this.transcript.add(msg.raw);
-      return this.sendServerFlight(ch, neg, shares[0]);
+      return this.sendServerFlight(ch, neg, shares[0], psk);
     }
 
     const supported = this.config.groups.map((g) => GROUP_CODES[g]);
     const share = shares.find((s) => supported.includes(s.group));
     this.suite = neg.suite;
     this.transcript.hashName = neg.suite.hash;
+    if (share) {
+      const psk = await this.selectPsk(ch, msg.raw, prefix, neg.suite);
+      this.transcript.add(msg.raw);
+      return this.sendServerFlight(ch, neg, share, psk);
+    }
     this.transcript.add(msg.raw);
-    if (share) return this.sendServerFlight(ch, neg, share);
     // No usable share: ask for one with a HelloRetryRequest (RFC 8446 §4.1.4), if a common group exists.
     const group = this.config.groups.find((g) => clientGroups.includes(GROUP_CODES[g]));
     if (!group) throw new SslError('NO_SUITABLE_KEY_SHARE', { detail: 'no group in common' });
@@ -212,7 +301,12 @@ export class ServerEngine extends Engine {
     this.pushPlain(ContentType.CHANGE_CIPHER_SPEC, new Uint8Array([1]));
   }
 
-  private async sendServerFlight(ch: ClientHello, neg: Negotiated, share: KeyShareEntry): Promise<RecordEvent> {
+  private async sendServerFlight(
+    ch: ClientHello,
+    neg: Negotiated,
+    share: KeyShareEntry,
+    psk: { index: number; entry: CachedSession; id: Uint8Array } | null,
+  ): Promise<RecordEvent> {
     const p = this.config.provider;
     const group = groupByCode(share.group) as GroupName;
     const mine: KeyShare = await p.generateKeyShare(group);
@@ -231,13 +325,19 @@ export class ServerEngine extends Engine {
       extensions: [
         { type: X.KEY_SHARE, data: encodeKeyShareServer({ group: share.group, keyExchange: mine.publicKey }) },
         { type: X.SUPPORTED_VERSIONS, data: new Uint8Array([0x03, 0x04]) },
+        ...(psk ? [{ type: X.PRE_SHARED_KEY, data: encodePreSharedKeyServer(psk.index) }] : []),
       ],
     });
+    if (psk) {
+      this.sessionReused = true;
+      this.resumedId = psk.id;
+      this.peerCertificates = psk.entry.peerCertificates.slice();
+    }
     this.queueHandshake(sh);
     await this.flushHandshake();
     if (ch.sessionId.length && !this.hrrCookie) this.queueCompatCcs();
     this.ks = new KeySchedule(p, neg.suite.hash);
-    await this.ks.early(null);
+    await this.ks.early(psk ? psk.entry.psk : null);
     this.hsSecrets = await this.ks.handshake(shared, await this.transcript.hash());
     await this.setWriteKey(this.hsSecrets.server);
     await this.setReadKey(this.hsSecrets.client);
@@ -246,13 +346,17 @@ export class ServerEngine extends Engine {
     if (neg.sni !== null) ee.push({ type: X.SERVER_NAME, data: new Uint8Array(0) });
     if (neg.alpn !== null) ee.push({ type: X.ALPN, data: encodeAlpn([neg.alpn]) });
     this.queueHandshake(encodeEncryptedExtensions(ee));
-    if (this.config.verifyPeer) {
-      this.queueHandshake(encodeCertificateRequest({ context: new Uint8Array(0), extensions: [{ type: X.SIGNATURE_ALGORITHMS, data: encodeU16List(this.config.signatureSchemes) }] }));
+    // A resumed handshake authenticates with the PSK: no CertificateRequest, Certificate, CertificateVerify.
+    const requestCert = this.config.verifyPeer && !psk;
+    if (!psk) {
+      if (requestCert) {
+        this.queueHandshake(encodeCertificateRequest({ context: new Uint8Array(0), extensions: [{ type: X.SIGNATURE_ALGORITHMS, data: encodeU16List(this.config.signatureSchemes) }] }));
+      }
+      this.queueHandshake(encodeCertificate({ context: new Uint8Array(0), entries: neg.credential.chain.map((certData) => ({ certData, extensions: [] })) }));
+      const key = await neg.credential.signingKey();
+      const signature = await key.sign(schemeName(neg.scheme) as NonNullable<ReturnType<typeof schemeName>>, certificateVerifyContent(true, await this.transcript.hash()));
+      this.queueHandshake(encodeCertificateVerify({ scheme: neg.scheme, signature }));
     }
-    this.queueHandshake(encodeCertificate({ context: new Uint8Array(0), entries: neg.credential.chain.map((certData) => ({ certData, extensions: [] })) }));
-    const key = await neg.credential.signingKey();
-    const signature = await key.sign(schemeName(neg.scheme) as NonNullable<ReturnType<typeof schemeName>>, certificateVerifyContent(true, await this.transcript.hash()));
-    this.queueHandshake(encodeCertificateVerify({ scheme: neg.scheme, signature }));
     const fin = await finishedVerifyData(p, neg.suite.hash, this.hsSecrets.server, await this.transcript.hash());
     this.queueHandshake(encodeFinished(fin));
     await this.flushHandshake();
@@ -260,7 +364,7 @@ export class ServerEngine extends Engine {
     this.exporterSecret = app.exporter;
     this.appClientSecret = app.client;
     await this.setWriteKey(app.server);
-    this.state = this.config.verifyPeer ? 'expect-certificate' : 'expect-finished';
+    this.state = requestCert ? 'expect-certificate' : 'expect-finished';
     return 'handshake';
   }
 
@@ -309,6 +413,7 @@ export class ServerEngine extends Engine {
     this.resumptionMasterSecret = await (this.ks as KeySchedule).resumptionMaster(await this.transcript.hash());
     this.state = 'connected';
     this.handshakeComplete = true;
+    await this.sendTickets(this.config.numTickets);
     return 'handshake';
   }
 }

@@ -1,19 +1,47 @@
 /**
- * A resumable TLS 1.3 session as the client keeps it: built from a NewSessionTicket and the connection's
- * resumption secret. Serialisable with `toBytes()` / `SslSession.fromBytes()` so applications can store it.
+ * A resumable TLS 1.3 session as the client keeps it: one NewSessionTicket plus the PSK derived from it
+ * (RFC 8446 §4.6.1). `toBytes()` / `SslSession.fromBytes()` let an application store it; the bytes hold a
+ * secret (the PSK) and must be stored like a key.
+ *
+ * Resumability follows OpenSSL 3 (shutdown rules 19-20): a session stops being resumable when its
+ * connection is freed without having set SENT, or sends or receives a fatal alert.
  */
+import { SslError } from '../errors/ssl-error.js';
+import { fromUtf8, utf8 } from '../wire/bytes.js';
+import { Reader } from '../wire/reader.js';
+import { Writer } from '../wire/writer.js';
+
+const FORMAT = 1;
+
+export interface SessionFields {
+  cipherSuite: string;
+  serverName: string | null;
+  alpn: string | null;
+  ticket: Uint8Array;
+  psk: Uint8Array;
+  ageAdd: number;
+  /** Seconds, as the server announced. */
+  lifetime: number;
+  receivedAt: Date;
+  /** The server's certificate chain from the full handshake (DER, leaf first). */
+  peerCertificates: Uint8Array[];
+}
+
 export class SslSession {
   readonly version = 'TLSv1.3' as const;
   readonly cipherSuite: string;
   readonly serverName: string | null;
   readonly alpn: string | null;
   readonly ticket: Uint8Array;
+  /** @internal the resumption PSK: never log it. */
   readonly psk: Uint8Array;
   readonly ageAdd: number;
   readonly lifetime: number;
   readonly receivedAt: Date;
+  readonly peerCertificates: Uint8Array[];
+  private notResumable = false;
 
-  constructor(f: { cipherSuite: string; serverName: string | null; alpn: string | null; ticket: Uint8Array; psk: Uint8Array; ageAdd: number; lifetime: number; receivedAt: Date }) {
+  constructor(f: SessionFields) {
     this.cipherSuite = f.cipherSuite;
     this.serverName = f.serverName;
     this.alpn = f.alpn;
@@ -22,5 +50,60 @@ export class SslSession {
     this.ageAdd = f.ageAdd;
     this.lifetime = f.lifetime;
     this.receivedAt = f.receivedAt;
+    this.peerCertificates = f.peerCertificates;
+  }
+
+  /** True while the session may be offered: not invalidated (rules 19-20) and not expired at `now`. */
+  isResumable(now?: Date): boolean {
+    if (this.notResumable) return false;
+    if (now && now.getTime() > this.receivedAt.getTime() + this.lifetime * 1000) return false;
+    return true;
+  }
+
+  /** @internal SSL_CTX_remove_session: the connection ended badly. */
+  invalidate(): void {
+    this.notResumable = true;
+  }
+
+  /** Serialise (a versioned binary form). The result contains the PSK: store it like a secret key. */
+  toBytes(): Uint8Array {
+    const w = new Writer(512);
+    w.u8(FORMAT).u8(this.notResumable ? 1 : 0);
+    w.vec8(utf8(this.cipherSuite)).vec8(utf8(this.serverName ?? '')).vec8(utf8(this.alpn ?? ''));
+    w.vec16(this.ticket).vec8(this.psk).u32(this.ageAdd).u32(this.lifetime);
+    const t = this.receivedAt.getTime();
+    w.u32(Math.floor(t / 2 ** 32)).u32(t % 2 ** 32);
+    w.begin(3);
+    for (const c of this.peerCertificates) w.vec24(c);
+    w.end();
+    return w.finish();
+  }
+
+  /** Restore a session saved with `toBytes()`. Throws TypeError on anything malformed. */
+  static fromBytes(bytes: Uint8Array): SslSession {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('SslSession.fromBytes: expected a Uint8Array');
+    try {
+      const r = new Reader(bytes);
+      if (r.u8() !== FORMAT) throw new TypeError('SslSession.fromBytes: unknown format');
+      const bad = r.u8() === 1;
+      const cipherSuite = fromUtf8(r.vec8());
+      const serverName = fromUtf8(r.vec8()) || null;
+      const alpn = fromUtf8(r.vec8()) || null;
+      const ticket = r.vec16().slice();
+      const psk = r.vec8().slice();
+      const ageAdd = r.u32();
+      const lifetime = r.u32();
+      const receivedAt = new Date(r.u32() * 2 ** 32 + r.u32());
+      const certs = r.sub24();
+      const peerCertificates: Uint8Array[] = [];
+      while (certs.remaining) peerCertificates.push(certs.vec24().slice());
+      r.expectEnd();
+      const s = new SslSession({ cipherSuite, serverName, alpn, ticket, psk, ageAdd, lifetime, receivedAt, peerCertificates });
+      if (bad) s.invalidate();
+      return s;
+    } catch (e) {
+      if (e instanceof SslError) throw new TypeError(`SslSession.fromBytes: malformed session (${e.message})`);
+      throw e;
+    }
   }
 }

@@ -2,7 +2,7 @@
  * Shared fixtures for the crypto provider tests: the two WebCrypto objects every suite runs against,
  * and a Wycheproof loader.
  *
- * The vectors are a copy in ./wycheproof (see its README), read from the compiled test/dist/crypto/.
+ * The vectors are read from the steering repo's shared/wycheproof/ beside the repository (or $MEMTLS_SHARED).
  */
 import { readFileSync } from 'node:fs';
 import { Crypto as PeculiarCrypto } from '@peculiar/webcrypto';
@@ -48,8 +48,10 @@ export interface WycheproofFile {
   readonly testGroups: readonly WycheproofGroup[];
 }
 
-/** From test/dist/crypto/ (where this file runs) back to the sources in test/crypto/wycheproof/. */
-const VECTOR_DIR = new URL('../../crypto/wycheproof/', import.meta.url);
+/** From packages/core/test/dist/crypto/ (where this file runs) up to the repository, then ../shared/wycheproof/. */
+const VECTOR_DIR = process.env.MEMTLS_SHARED
+  ? new URL(`file://${process.env.MEMTLS_SHARED.replace(/\/?$/, '/')}wycheproof/`)
+  : new URL('../../../../../../shared/wycheproof/', import.meta.url);
 
 const loaded = new Map<string, WycheproofFile>();
 

@@ -1,0 +1,56 @@
+/**
+ * The server's session cache: TLS 1.3 tickets are stateful (the ticket is a random identifier of an entry
+ * here), so a session can be withdrawn exactly as OpenSSL withdraws it (shutdown rule 19).
+ * Bounded: the oldest entries go first.
+ */
+export interface CachedSession {
+  psk: Uint8Array;
+  /** The hash of the suite the ticket was issued under: a PSK is only usable with that hash. */
+  hash: string;
+  cipherSuite: number;
+  alpn: string | null;
+  serverName: string | null;
+  createdAt: number;
+  lifetime: number;
+  ageAdd: number;
+  peerCertificates: Uint8Array[];
+}
+
+const hexKey = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+export class SessionCache {
+  private readonly map = new Map<string, CachedSession>();
+  readonly maxEntries: number;
+
+  constructor(maxEntries = 20000) {
+    this.maxEntries = maxEntries;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  add(id: Uint8Array, s: CachedSession): void {
+    if (this.map.size >= this.maxEntries) {
+      const oldest = this.map.keys().next();
+      if (!oldest.done) this.map.delete(oldest.value);
+    }
+    this.map.set(hexKey(id), s);
+  }
+
+  /** The entry for a ticket, if present and not expired at `nowMs`. */
+  get(id: Uint8Array, nowMs: number): CachedSession | undefined {
+    const k = hexKey(id);
+    const s = this.map.get(k);
+    if (!s) return undefined;
+    if (nowMs > s.createdAt + s.lifetime * 1000) {
+      this.map.delete(k);
+      return undefined;
+    }
+    return s;
+  }
+
+  remove(id: Uint8Array): void {
+    this.map.delete(hexKey(id));
+  }
+}

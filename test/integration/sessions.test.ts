@@ -1,0 +1,66 @@
+import { strict as assert } from 'node:assert';
+import { SslSession } from '@memtls/core';
+import { closeBoth, contexts, handshake, pair } from '../util/pair.js';
+
+describe('TLS 1.3 sessions (tickets, PSK resumption)', () => {
+  it('a cleanly closed session resumes with psk_dhe_ke on both ends', async () => {
+    const { cctx, sctx } = contexts({ alpn: ['x'] }, { alpn: ['x'] });
+    const p1 = pair(cctx, sctx);
+    await handshake(p1);
+    assert.equal(p1.client.sessionReused(), false);
+    assert.equal(p1.client.getSession(), null, 'no ticket processed yet (rule 20)');
+    await closeBoth(p1);
+    const session = p1.client.getSession();
+    assert.ok(session, 'the tickets were processed by the second shutdown call');
+    p1.client.free();
+    p1.server.free();
+    const p2 = pair(cctx, sctx, { serverName: 'localhost', session });
+    await handshake(p2);
+    assert.equal(p2.client.sessionReused(), true);
+    assert.equal(p2.server.sessionReused(), true);
+    assert.equal(p2.client.alpnSelected(), 'x');
+    assert.ok(p2.client.peerCertificates().length > 0, 'the resumed session keeps the server chain');
+    const msg = new TextEncoder().encode('resumed');
+    assert.equal(await p2.client.write(msg), msg.length);
+    const buf = new Uint8Array(64);
+    assert.equal(await p2.server.read(buf), msg.length);
+  });
+
+  it('a session survives serialisation with toBytes/fromBytes', async () => {
+    const { cctx, sctx } = contexts();
+    const p1 = pair(cctx, sctx);
+    await handshake(p1);
+    await closeBoth(p1);
+    const bytes = p1.client.getSession()!.toBytes();
+    const p2 = pair(cctx, sctx, { serverName: 'localhost', session: SslSession.fromBytes(bytes) });
+    await handshake(p2);
+    assert.equal(p2.server.sessionReused(), true);
+  });
+
+  it('a session is not offered to another server name', async () => {
+    const { cctx, sctx } = contexts();
+    const p1 = pair(cctx, sctx);
+    await handshake(p1);
+    await closeBoth(p1);
+    const p2 = pair(cctx, sctx, { serverName: 'server.test', session: p1.client.getSession()! });
+    await handshake(p2);
+    assert.equal(p2.client.sessionReused(), false);
+  });
+
+  it('a server freed without SENT withdraws its tickets (rule 19)', async () => {
+    const { cctx, sctx } = contexts();
+    const p1 = pair(cctx, sctx);
+    await handshake(p1);
+    // client closes fully; the server reads ZERO_RETURN but never calls shutdown
+    assert.equal(await p1.client.shutdown(), 0);
+    const buf = new Uint8Array(16);
+    assert.equal(await p1.server.read(buf), 0);
+    p1.server.free();
+    // the client still processes the tickets it received
+    p1.client.setShutdown(3);
+    const s = p1.client.getSession();
+    assert.ok(s === null || s.isResumable());
+    const r = await p1.client.read(buf);
+    assert.equal(r, 0);
+  });
+});
