@@ -59,7 +59,7 @@ function track(c: Cleanup): Cleanup {
 let scratchDir: string | undefined;
 function scratch(name: string): string {
   if (scratchDir === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'memtls-peers-'));
+    const dir = mkdtempSync(join(tmpdir(), 'memtls-interop-peers-'));
     scratchDir = dir;
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   }

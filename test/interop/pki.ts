@@ -119,7 +119,7 @@ const CLIENT_EXT = [
 ].join('\n');
 
 async function generate(): Promise<Pki> {
-  const dir = mkdtempSync(join(tmpdir(), 'memtls-pki-'));
+  const dir = mkdtempSync(join(tmpdir(), 'memtls-interop-pki-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const ca = await issue(dir, 'ca', KEYGEN['ec-p256'], '/CN=memtls test root CA', CA_EXT, null);
   const caRef = { certPath: ca.certPath, keyPath: ca.keyPath, pem: ca.certPem };

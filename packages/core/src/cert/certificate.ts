@@ -113,8 +113,7 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   try {
     return decodeCertificate(der);
   } catch (e) {
-    if (e instanceof DerError) throw new SslError('BAD_CERTIFICATE', { detail: e.message });
-    throw e;
+    throw new SslError('BAD_CERTIFICATE', { detail: e instanceof DerError ? e.message : 'undecodable certificate' });
   }
 }
 
@@ -229,10 +228,22 @@ function nameText(n: Node): string {
   return attributes(n)
     .map(([type, value]) => {
       const s = directoryString(value);
-      const shown = s === null ? `#${toHex(rawOf(value))}` : s.replace(/[\\,+=<>#;"]/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u007f]/g, '?');
+      const shown = s === null ? `#${toHex(rawOf(value))}` : printable(s);
       return `${ATTRIBUTE_NAMES[type] ?? type}=${shown}`;
     })
     .join(', ');
+}
+
+/** Escape RFC 4514 specials and replace control characters, so a peer's name cannot forge log lines. */
+function printable(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const code = ch.codePointAt(0) as number;
+    if (code < 0x20 || code === 0x7f) out += '?';
+    else if ('\\,+=<>#;"'.includes(ch)) out += `\\${ch}`;
+    else out += ch;
+  }
+  return out;
 }
 
 function lastCommonName(n: Node): string | null {

@@ -117,7 +117,12 @@ export function decodeDer(der: Uint8Array, what: string): Node {
   } catch (e) {
     throw new DerError(`${what}: ${(e as Error).message}`);
   }
-  const r = asn1js.fromBER(der, { parseEmbedded: false, maxDepth: MAX_DEPTH + 1, maxNodes: 20000 });
+  let r: asn1js.FromBerResult;
+  try {
+    r = asn1js.fromBER(der, { parseEmbedded: false, maxDepth: MAX_DEPTH + 1, maxNodes: 20000 });
+  } catch {
+    throw new DerError(`${what}: undecodable DER`);
+  }
   if (r.offset === -1 || r.offset !== der.length) throw new DerError(`${what}: undecodable DER`);
   return r.result;
 }
@@ -240,7 +245,7 @@ export function bitStringBytes(n: Node | undefined, what: string): Uint8Array {
 export function time(n: Node | undefined, what: string): Date {
   if (n === undefined) throw new DerError(`${what}: missing`);
   const raw = contentOf(n);
-  const s = String.fromCharCode(...raw);
+  const s = latin1(raw);
   let year: number;
   let rest: string;
   if (isTag(n, TagClass.UNIVERSAL, Tag.UTC_TIME) && !n.idBlock.isConstructed) {
@@ -271,6 +276,13 @@ export function time(n: Node | undefined, what: string): Date {
   return back;
 }
 
+/** Bytes to a string, one character per byte (no spread: values can be long). */
+export function latin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return s;
+}
+
 /** A directory string attribute value as text (best effort; the bytes stay authoritative). */
 export function directoryString(n: Node): string | null {
   const id = n.idBlock;
@@ -282,7 +294,7 @@ export function directoryString(n: Node): string | null {
     case Tag.PRINTABLE_STRING:
     case Tag.IA5_STRING:
     case Tag.T61_STRING:
-      return String.fromCharCode(...bytes);
+      return latin1(bytes);
     case Tag.BMP_STRING: {
       let s = '';
       for (let i = 0; i + 1 < bytes.length; i += 2) s += String.fromCharCode(((bytes[i] as number) << 8) | (bytes[i + 1] as number));

@@ -3,7 +3,7 @@
  * (the contents of the OCTET STRING) and returns a plain object, or throws DerError when the value is
  * malformed. Unknown extensions are not decoded here; certificate.ts only records their OID and criticality.
  */
-import { bitString, boolean, ctxConstructed, ctxPrimitive, DerError, decodeDer, isTag, type Node, oid, octets, seq, smallInteger, Tag, TagClass } from './der.js';
+import { bitString, boolean, ctxConstructed, ctxPrimitive, DerError, decodeDer, isTag, latin1, type Node, oid, octets, seq, smallInteger, Tag, TagClass } from './der.js';
 
 /** keyUsage bits (RFC 5280 §4.2.1.3): bit i of the BIT STRING is `1 << i` in the mask. */
 export const KeyUsage = {
@@ -58,7 +58,7 @@ const GN_IP = 7;
 
 function ia5(bytes: Uint8Array, what: string): string {
   for (const b of bytes) if (b > 0x7f) throw new DerError(`${what}: IA5String holds a non-ASCII byte`);
-  return String.fromCharCode(...bytes);
+  return latin1(bytes);
 }
 
 /** basicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL } */

@@ -198,8 +198,8 @@ export async function verifyCertificateChain(
       certs.push(decodeCertificate(chain[i] as Uint8Array));
     } catch (e) {
       if (e instanceof CertificateDecodeError && e.extension) return fail('X509_V_ERR_INVALID_EXTENSION', i, e.message);
-      if (e instanceof DerError) return fail('CERT_DECODE_ERROR', i, e.message);
-      throw e;
+      // Anything the decoder throws is about the peer's bytes: it must become a result, never an exception.
+      return fail('CERT_DECODE_ERROR', i, e instanceof DerError ? e.message : 'undecodable certificate');
     }
   }
   const leaf = certs[0] as ParsedCertificate;

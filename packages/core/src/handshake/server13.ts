@@ -136,8 +136,9 @@ export class ServerEngine extends Engine {
       cache.add(id, entry);
       this.issued.push(id);
       this.queueHandshake(encodeNewSessionTicket({ lifetime: entry.lifetime, ageAdd, nonce, ticket: id, extensions: [] }), true);
+      // One record per ticket, as OpenSSL sends them (each is one post-handshake event for the peer).
+      await this.flushHandshake();
     }
-    await this.flushHandshake();
   }
 
   get stateName(): string {

@@ -1,0 +1,109 @@
+/** What both sides of the benchmark share: the negotiated parameters, the data and its checks. */
+import { performance } from 'node:perf_hooks';
+
+export const SUITE = 'TLS_AES_128_GCM_SHA256';
+export const GROUP = 'x25519';
+export const SERVER_NAME = 'localhost';
+
+/** What one connection negotiated, checked once per contender before anything is timed. */
+export interface Negotiated {
+  version: string | null;
+  cipher: string | null;
+  group: string | null;
+  /** Bytes on the wire for one full handshake (both servers send their default session tickets). */
+  handshakeWire: { clientToServer: number; serverToClient: number };
+}
+
+export interface StreamPlan {
+  /** The message written over and over (each call writes all of it). */
+  msg: Uint8Array;
+  /** Stop after this many bytes... */
+  bytes?: number;
+  /** ...or after this many seconds of writing. */
+  seconds?: number;
+}
+
+export interface StreamResult {
+  writes: number;
+  bytes: number;
+  seconds: number;
+  /** Ciphertext bytes the client wrote, to show how many records the writes became. */
+  wireBytes: number;
+}
+
+export interface Contender {
+  readonly name: string;
+  negotiate(): Promise<Negotiated>;
+  /** Sequential full handshakes for `seconds`; returns how many completed and the time they took. */
+  handshakes(seconds: number): Promise<{ count: number; seconds: number }>;
+  /** One fresh connection (handshake not timed), then client -> server writes of `plan.msg`. */
+  stream(plan: StreamPlan): Promise<StreamResult>;
+}
+
+export const now = (): number => performance.now() / 1000;
+
+/** A fixed, position-dependent pattern, so a misplaced or garbage byte is caught. */
+export function pattern(len: number): Uint8Array {
+  const p = new Uint8Array(len);
+  for (let i = 0; i < len; i++) p[i] = (i * 31 + 7) & 0xff;
+  return p;
+}
+
+/**
+ * The receiver's bookkeeping: counts every byte and checks the first and last byte of each delivery
+ * against the stream position (O(1) per delivery, so it does not weigh on the measurement). The AEAD tag
+ * protects everything in between.
+ */
+export class StreamCheck {
+  received = 0;
+  private readonly msg: Uint8Array;
+
+  constructor(msg: Uint8Array) {
+    this.msg = msg;
+  }
+
+  feed(data: Uint8Array, n: number): void {
+    const L = this.msg.length;
+    if (data[0] !== this.msg[this.received % L] || data[n - 1] !== this.msg[(this.received + n - 1) % L]) {
+      throw new Error(`corrupted stream at byte ${this.received}`);
+    }
+    this.received += n;
+  }
+
+  /** Throws unless exactly `sent` bytes arrived. */
+  expect(sent: number): void {
+    if (this.received !== sent) throw new Error(`received ${this.received} bytes, sent ${sent}`);
+  }
+}
+
+/** A one-slot wake-up between two async loops; a notify with nobody waiting is remembered once. */
+export class Wakeup {
+  private pending = false;
+  private waiter: (() => void) | null = null;
+
+  notify(): void {
+    this.pending = true;
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
+  }
+
+  wait(): Promise<void> {
+    if (this.pending) {
+      this.pending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.waiter = () => {
+        this.pending = false;
+        resolve();
+      };
+    });
+  }
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
