@@ -23,7 +23,7 @@ import {
   startOpenSslServer,
 } from './peers.js';
 import { type Credential, getPki, type Pki, SERVER_KEY_TYPES } from './pki.js';
-import { endTransport, handshake, readExactly, readUntilZeroReturn, shutdownLoop, writeAll } from './pump.js';
+import { endTransport, handshake, pumpFor, readExactly, readUntilZeroReturn, shutdownLoop, writeAll } from './pump.js';
 
 // ENGINE GUARD: skips these suites until '@memtls/core' exports SslContext. Delete this line and use `describe`.
 const describeEngine = (await engineExported()) ? describe : describe.skip;
@@ -207,11 +207,18 @@ describeEngine('interop: openssl s_client → memtls server', function () {
     return { client, sock };
   }
 
-  /** s_client closes (stdin EOF → close_notify); memtls reads ZERO_RETURN, answers, and s_client exits 0. */
+  /**
+   * s_client closes (stdin EOF → close_notify); memtls reads ZERO_RETURN, answers, and s_client exits 0.
+   * s_client's shutdown is unidirectional: it exits without reading our close_notify, so whether the answer
+   * was sent is checked on our side: exactly one 24-byte TLS 1.3 alert record (shutdown rule 22).
+   */
   async function clientCloses(ssl: Ssl, sock: net.Socket, client: OpenSslProcess): Promise<void> {
     client.endInput();
     assert.equal((await readUntilZeroReturn(ssl, sock)).length, 0, 'no data after the last exchange');
+    const pump = pumpFor(ssl, sock);
+    const before = pump.bytesOut + pump.bytesDropped;
     assert.equal(await shutdownLoop(ssl, sock), 1, 'RECEIVED was set, so the first shutdown returns 1');
+    assert.equal(pump.bytesOut + pump.bytesDropped - before, 24, 'one close_notify record');
     assert.equal(ssl.getShutdown(), BOTH_SHUTDOWN);
     await endTransport(ssl, sock);
     assert.equal(await client.exited(), 0, client.describe());
@@ -247,7 +254,7 @@ describeEngine('interop: openssl s_client → memtls server', function () {
       const msgs = client.msgs();
       assert.equal(countMsgs(msgs, '>>>', 'KeyUpdate'), 2, 's_client sent two KeyUpdates');
       assert.equal(countMsgs(msgs, '<<<', 'KeyUpdate'), 1, 'memtls answered only the one that requested it');
-      assert.match(msgs, /<<< TLS 1\.3, Alert \[length 0002\], warning close_notify/, 's_client got our close_notify');
+      assert.match(msgs, />>> TLS 1\.3, Alert \[length 0002\], warning close_notify/, 's_client sent its close_notify');
     });
   }
 

@@ -52,7 +52,8 @@ class PairEnd implements BioPairEnd {
       return -1;
     }
     const n = Math.min(data.length, free);
-    const buf = (this.#buf ??= new Uint8Array(this.size));
+    this.#buf ??= new Uint8Array(this.size);
+    const buf = this.#buf;
     const pos = (this.#start + this.#len) % this.size;
     const first = Math.min(n, this.size - pos);
     buf.set(first === data.length ? data : data.subarray(0, first), pos);

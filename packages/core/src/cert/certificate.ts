@@ -344,6 +344,7 @@ function pssHash(params: Node | undefined): HashName | null {
   for (const f of fields) {
     if (f.idBlock.tagClass !== TagClass.CONTEXT) throw new DerError('RSASSA-PSS-params: unexpected element');
     const inner = ctxConstructed(f, f.idBlock.tagNumber, 'RSASSA-PSS-params');
+    if (inner.length !== 1) throw new DerError('RSASSA-PSS-params: each field holds one element');
     switch (f.idBlock.tagNumber) {
       case 0: {
         const h = algorithmIdentifier(inner[0], 'RSASSA-PSS hashAlgorithm');
