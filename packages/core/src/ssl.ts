@@ -192,6 +192,14 @@ export class Ssl {
   alpnSelected(): string | null {
     return this.engine.alpnProtocol;
   }
+  /** SSL_get_negotiated_group: 'x25519', 'secp256r1' or 'secp384r1', once known. */
+  group(): string | null {
+    return this.engine.group;
+  }
+  /** True when the handshake went through a HelloRetryRequest. */
+  helloRetried(): boolean {
+    return this.engine.helloRetried;
+  }
   /** Server: the SNI host name the client sent. Client: the name it sent. */
   serverName(): string | null {
     return this.engine.serverName;

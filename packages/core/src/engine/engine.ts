@@ -69,6 +69,10 @@ export abstract class Engine {
   /** True when the handshake resumed a session (PSK). */
   sessionReused = false;
   alpnProtocol: string | null = null;
+  /** The key exchange group of the handshake. */
+  group: string | null = null;
+  /** True when the handshake went through a HelloRetryRequest. */
+  helloRetried = false;
   serverName: string | null = null;
   peerCertificates: Uint8Array[] = [];
   protected exporterSecret: Uint8Array | null = null;

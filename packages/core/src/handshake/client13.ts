@@ -257,6 +257,7 @@ export class ClientEngine extends Engine {
     const suite = suiteById(sh.cipherSuite);
     if (!suite) throw new SslError('WRONG_CIPHER_RETURNED');
     this.suite = suite;
+    this.group = share.group;
     this.transcript.hashName = suite.hash;
     this.transcript.add(msg.raw);
     const shared = await share.deriveSecret(entry.keyExchange);
@@ -274,6 +275,7 @@ export class ClientEngine extends Engine {
     // RFC 8446 §4.1.4: at most one HRR; it must change something; only offered extensions.
     if (this.hrrSeen) throw new SslError('TOO_MANY_HELLO_RETRY_REQUESTS');
     this.hrrSeen = true;
+    this.helloRetried = true;
     this.checkCommonHello(hrr, 'HelloRetryRequest');
     let group: number | null = null;
     let cookie: Uint8Array | null = null;

@@ -275,6 +275,7 @@ export class ServerEngine extends Engine {
     const group = this.config.groups.find((g) => clientGroups.includes(GROUP_CODES[g]));
     if (!group) throw new SslError('NO_SUITABLE_KEY_SHARE', { detail: 'no group in common' });
     this.hrrGroup = group;
+    this.helloRetried = true;
     this.hrrSuite = neg.suite;
     this.hrrCookie = this.config.provider.randomBytes(32);
     await this.transcript.replaceWithMessageHash();
@@ -310,6 +311,7 @@ export class ServerEngine extends Engine {
   ): Promise<RecordEvent> {
     const p = this.config.provider;
     const group = groupByCode(share.group) as GroupName;
+    this.group = group;
     const mine: KeyShare = await p.generateKeyShare(group);
     const shared = await mine.deriveSecret(share.keyExchange);
     if (!shared) throw new SslError('BAD_KEY_SHARE', { detail: 'invalid client key share' });
