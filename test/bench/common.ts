@@ -4,6 +4,9 @@ import { performance } from 'node:perf_hooks';
 export const SUITE = 'TLS_AES_128_GCM_SHA256';
 export const GROUP = 'x25519';
 export const SERVER_NAME = 'localhost';
+/** How much each direction of the in-memory transport buffers, the same for both contenders (the memtls BIO
+ * pair's size, the Node Duplex's readable high-water mark): enough for a writer to run a few records ahead. */
+export const TRANSPORT_BUFFER = 64 * 1024;
 
 /** What one connection negotiated, checked once per contender before anything is timed. */
 export interface Negotiated {

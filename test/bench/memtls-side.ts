@@ -1,9 +1,6 @@
 /** memtls over a BIO pair, driven the way an application would drive it. */
 import { type Bio, type ContextOptions, newBioPair, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, Ssl, SslContext } from '@memtls/core';
-import { type Contender, GROUP, type Negotiated, now, SERVER_NAME, type StreamPlan, type StreamResult, StreamCheck, SUITE, Wakeup } from './common.js';
-
-/** Each end of the pair buffers up to this much; 64 KiB lets the writer run a few records ahead. */
-export const PAIR_SIZE = 64 * 1024;
+import { type Contender, GROUP, type Negotiated, now, SERVER_NAME, type StreamPlan, type StreamResult, StreamCheck, SUITE, TRANSPORT_BUFFER, Wakeup } from './common.js';
 
 interface Conn {
   client: Ssl;
@@ -36,7 +33,7 @@ export function memtlsContender(name: string, pki: { cert: string; key: string; 
 
   /** One full handshake: call each side until it returns 1 (each call either finishes or wants the peer's bytes). */
   async function connect(tally?: { c2s: { n: number }; s2c: { n: number } }): Promise<Conn> {
-    const [ce, se] = newBioPair(PAIR_SIZE);
+    const [ce, se] = newBioPair(TRANSPORT_BUFFER);
     const client = new Ssl(cctx, { serverName: SERVER_NAME });
     const server = new Ssl(sctx);
     client.setBio(ce, tally ? counting(ce, tally.c2s) : ce);

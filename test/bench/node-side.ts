@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { type Contender, type Negotiated, now, SERVER_NAME, type StreamPlan, type StreamResult, StreamCheck, SUITE } from './common.js';
+import { type Contender, type Negotiated, now, SERVER_NAME, type StreamPlan, type StreamResult, StreamCheck, SUITE, TRANSPORT_BUFFER } from './common.js';
 
 /** One end of an in-memory pipe pair: what is written here is pushed to the peer's readable side. */
 class MemEnd extends Duplex {
@@ -10,6 +10,10 @@ class MemEnd extends Duplex {
   written = 0;
   /** Our write callback, held while the peer's readable buffer is full (backpressure). */
   private held: (() => void) | null = null;
+
+  constructor() {
+    super({ readableHighWaterMark: TRANSPORT_BUFFER });
+  }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.written += chunk.length;

@@ -156,3 +156,58 @@ describe('TLS 1.3 handshake features (in memory)', () => {
     assert.equal(l.client.errorReason(), 'tlsv13 alert certificate required');
   });
 });
+
+describe('peer verification options', () => {
+  it('verifyResult() names the X509_V_ERR of a refused chain, X509_V_OK otherwise', async () => {
+    const { cctx, sctx } = contexts();
+    const p = pair(cctx, sctx);
+    await handshake(p);
+    assert.equal(p.client.verifyResult(), 'X509_V_OK');
+    const l = new Link(cctx, sctx, { serverName: 'nope.example' });
+    await l.client.doHandshake();
+    l.toServer();
+    await l.server.doHandshake();
+    l.toClient();
+    assert.equal(await l.client.doHandshake(), -1);
+    assert.equal(l.client.verifyResult(), 'X509_V_ERR_HOSTNAME_MISMATCH');
+  });
+
+  it('a verify callback sees the chain and the result, and can override it either way', async () => {
+    const seen: { ok: boolean; code: string; n: number }[] = [];
+    const { sctx } = contexts();
+    const pki = testPki();
+    const accepting = new SslContext({ role: 'client', ca: pki.caCert, verifyCallback: (i) => (seen.push({ ok: i.ok, code: i.code, n: i.chain.length }), true) });
+    const p = pair(accepting, sctx, { serverName: 'wrong.example' });
+    await handshake(p);
+    assert.deepEqual(seen, [{ ok: false, code: 'X509_V_ERR_HOSTNAME_MISMATCH', n: 1 }]);
+    assert.equal(p.client.verifyResult(), 'X509_V_OK');
+    const refusing = new SslContext({ role: 'client', ca: pki.caCert, verifyCallback: () => false });
+    const l = new Link(refusing, sctx);
+    await l.client.doHandshake();
+    l.toServer();
+    await l.server.doHandshake();
+    l.toClient();
+    assert.equal(await l.client.doHandshake(), -1);
+    assert.equal(l.client.verifyResult(), 'X509_V_ERR_APPLICATION_VERIFICATION');
+  });
+
+  it('SPKI SHA-256 pinning accepts the pinned key (even without a CA) and refuses others', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const pki = testPki();
+    const spki = execFileSync('openssl', ['pkey', '-in', pki.leaves['ec-p256'].keyPath, '-pubout', '-outform', 'DER']);
+    const pin = `sha256/${(await import('node:crypto')).createHash('sha256').update(spki).digest('base64')}`;
+    const { sctx } = contexts();
+    const pinned = new SslContext({ role: 'client', verifyPeer: false, pinnedPublicKeys: [pin] });
+    const p = pair(pinned, sctx);
+    await handshake(p);
+    const wrong = new SslContext({ role: 'client', ca: pki.caCert, pinnedPublicKeys: [Buffer.alloc(32).toString('base64')] });
+    const l = new Link(wrong, sctx);
+    await l.client.doHandshake();
+    l.toServer();
+    await l.server.doHandshake();
+    l.toClient();
+    assert.equal(await l.client.doHandshake(), -1);
+    assert.equal(l.client.verifyResult(), 'X509_V_ERR_APPLICATION_VERIFICATION');
+    assert.match(String(l.client.lastErrorDetail()?.message), /pinned/);
+  });
+});

@@ -18,6 +18,8 @@ import { type CipherSuite, suiteByName, TLS13_SUITES } from './crypto/suites.js'
 import { createWebCryptoProvider } from './crypto/webcrypto.js';
 import { type Credential, DEFAULT_LIMITS, type EngineConfig, type Limits } from './engine/config.js';
 import { SslError } from './errors/ssl-error.js';
+import type { ReasonCode } from './errors/reasons.js';
+import { equalBytes, fromBase64 } from './wire/bytes.js';
 import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS13_SCHEMES, schemeName } from './handshake/signature.js';
 import { SessionCache } from './session/cache.js';
 
@@ -50,6 +52,33 @@ export interface ContextOptions {
   now?: () => Date;
   /** Resource limits (see docs/robustness.md). */
   limits?: Partial<Limits>;
+  /**
+   * Called once per handshake with the verification result; return true to accept the peer's chain, false to
+   * refuse it. Overrides the result both ways (like an OpenSSL verify callback at depth 0). A callback that
+   * throws refuses.
+   */
+  verifyCallback?: (info: VerifyInfo) => boolean;
+  /**
+   * Public-key pins: base64 SHA-256 digests of a SubjectPublicKeyInfo ("sha256/..." prefix allowed, as curl's
+   * --pinnedpubkey). One certificate of the verified path (with verifyPeer: false, of the peer's chain)
+   * must match.
+   */
+  pinnedPublicKeys?: string[];
+}
+
+/** What a verify callback sees. */
+export interface VerifyInfo {
+  /** The result of memtls's own checks (path, dates, purpose, host name, pins). */
+  ok: boolean;
+  /** OpenSSL's name of the result: X509_V_OK or X509_V_ERR_*. */
+  code: string;
+  /** Depth of the certificate at fault (0: the leaf). */
+  depth: number;
+  /** Words for logs. */
+  detail: string;
+  /** The peer's certificates as sent, DER, leaf first. */
+  chain: Uint8Array[];
+  hostname: string | null;
 }
 
 const GROUPS: readonly GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
@@ -77,6 +106,8 @@ export class SslContext {
   private readonly anchors: ParsedCertificate[] = [];
   private readonly verifyPeer: boolean;
   private readonly limits: Limits;
+  private readonly verifyCallback: ((info: VerifyInfo) => boolean) | null;
+  private readonly pins: Uint8Array[];
   private quiet: boolean;
   private optionBits: number;
   private modeBits: number;
@@ -158,6 +189,15 @@ export class SslContext {
       throw new TypeError('SslContext: verifyPeer needs trust anchors in ca (the core ships no root store); pass verifyPeer: false to opt out explicitly');
     }
 
+    if (opts.verifyCallback !== undefined && typeof opts.verifyCallback !== 'function') throw new TypeError('SslContext: verifyCallback must be a function');
+    this.verifyCallback = opts.verifyCallback ?? null;
+    if (opts.pinnedPublicKeys !== undefined && !Array.isArray(opts.pinnedPublicKeys)) throw new TypeError('SslContext: pinnedPublicKeys must be an array of base64 SHA-256 digests');
+    this.pins = (opts.pinnedPublicKeys ?? []).map((pin) => {
+      const b = typeof pin === 'string' ? fromBase64(pin.replace(/^sha256\//, '')) : null;
+      if (!b || b.length !== 32) throw new TypeError(`SslContext: pinned key ${String(pin)} is not a base64 SHA-256 digest`);
+      return b;
+    });
+
     this.quiet = !!opts.quietShutdown;
     this.optionBits = checkBits(opts.options ?? 0, 'options');
     if (opts.ignoreUnexpectedEof) this.optionBits |= SSL_OP_IGNORE_UNEXPECTED_EOF;
@@ -229,16 +269,57 @@ export class SslContext {
     return this.numTickets;
   }
 
+  /** The peer-verification step: path validation (verifyPeer), pins, then the application's callback. */
+  private makeVerifier(): EngineConfig['verifyChain'] {
+    const checkPath = this.verifyPeer && this.anchors.length > 0;
+    if (!checkPath && this.pins.length === 0 && !this.verifyCallback) return null;
+    const { anchors, provider, now, pins, verifyCallback } = this;
+    const purpose = this.role === 'client' ? 'serverAuth' : 'clientAuth';
+    const certSchemes = DEFAULT_CERT_SCHEMES.map((s) => schemeName(s)).filter((s) => s !== undefined);
+    return async (chain, hostname) => {
+      let code = 'X509_V_OK';
+      let reason: ReasonCode = 'CERTIFICATE_VERIFY_FAILED';
+      let depth = 0;
+      let detail = 'ok';
+      let path: Uint8Array[] = chain;
+      if (checkPath) {
+        const r = await verifyCertificateChain(provider, chain, { anchors, now: now(), purpose, ...(hostname !== null ? { hostname } : {}), signatureSchemesCert: certSchemes });
+        if (r.ok) path = r.path.map((c) => c.der);
+        else ({ code, reason, depth, detail } = r);
+      }
+      if (code === 'X509_V_OK' && pins.length) {
+        const digests = await Promise.all(path.map((der) => provider.hash('SHA-256', parseCertificate(der).spki)));
+        if (!digests.some((d) => pins.some((p) => equalBytes(p, d)))) {
+          code = 'X509_V_ERR_APPLICATION_VERIFICATION';
+          reason = 'BAD_CERTIFICATE';
+          detail = 'no certificate matches the pinned public keys';
+        }
+      }
+      if (verifyCallback) {
+        let accept = false;
+        try {
+          accept = verifyCallback({ ok: code === 'X509_V_OK', code, depth, detail, chain: chain.slice(), hostname }) === true;
+        } catch {
+          accept = false;
+        }
+        if (accept) code = 'X509_V_OK';
+        else if (code === 'X509_V_OK') {
+          code = 'X509_V_ERR_APPLICATION_VERIFICATION';
+          reason = 'CERTIFICATE_VERIFY_FAILED';
+          detail = 'refused by the verify callback';
+        }
+      }
+      if (code === 'X509_V_OK') return { code, error: null };
+      return { code, error: new SslError(reason, { detail: `${code} at depth ${depth}: ${detail}` }) };
+    };
+  }
+
   /** @internal The engine configuration for one connection. */
   engineConfig(): EngineConfig {
-    const purpose = this.role === 'client' ? 'serverAuth' : 'clientAuth';
-    const anchors = this.anchors;
-    const provider = this.provider;
-    const now = this.now;
     return {
       role: this.role,
-      provider,
-      now,
+      provider: this.provider,
+      now: this.now,
       suites: this.suites,
       groups: this.groups,
       signatureSchemes: DEFAULT_TLS13_SCHEMES,
@@ -253,19 +334,7 @@ export class SslContext {
         const c = parseCertificate(der);
         return { spki: c.spki, keyType: c.keyType, bits: c.rsaModulusBits ?? 0 };
       },
-      verifyChain: anchors.length
-        ? async (chain, hostname) => {
-            const r = await verifyCertificateChain(provider, chain, {
-              anchors,
-              now: now(),
-              purpose,
-              ...(hostname !== null ? { hostname } : {}),
-              signatureSchemesCert: DEFAULT_CERT_SCHEMES.map((s) => schemeName(s)).filter((s) => s !== undefined),
-            });
-            if (r.ok) return null;
-            return new SslError(r.reason, { detail: `${r.code} at depth ${r.depth}: ${r.detail}` });
-          }
-        : null,
+      verifyChain: this.makeVerifier(),
     };
   }
 }

@@ -208,6 +208,10 @@ export class Ssl {
   peerCertificates(): Uint8Array[] {
     return this.engine.peerCertificates.slice();
   }
+  /** SSL_get_verify_result as OpenSSL's name: 'X509_V_OK' or the X509_V_ERR_* of the refused chain. */
+  verifyResult(): string {
+    return this.engine.verifyCode;
+  }
   isServer(): boolean {
     return this.engine.config.role === 'server';
   }

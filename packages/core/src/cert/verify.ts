@@ -179,7 +179,7 @@ function fail(code: VerifyCode, depth: number, more?: string): ChainVerifyFailur
  * @returns `{ ok: true, leaf, path }` or `{ ok: false, code, reason, detail, depth }`
  * @throws TypeError/RangeError only for API misuse (empty chain, invalid `now` or `maxChainLength`)
  * @example
- * const r = await verifyCertificateChain(provider, certs, { anchors, now: new Date(), hostname: 'example.com', purpose: 'serverAuth' });
+ * const r = await verifyCertificateChain(provider, certs, { anchors, now: clock(), hostname: 'example.com', purpose: 'serverAuth' });
  * if (!r.ok) throw new SslError(r.reason, { detail: r.detail });
  */
 export async function verifyCertificateChain(

@@ -58,6 +58,7 @@ export interface EngineConfig {
   /** The public key of a DER certificate: SubjectPublicKeyInfo bytes, key type and size. Throws SslError on a
    * certificate that cannot be parsed. */
   leafKey: (der: Uint8Array) => { spki: Uint8Array; keyType: string; bits: number };
-  /** Verifies the peer's chain (leaf first). Resolves null when acceptable, or the failure. */
-  verifyChain: ((chain: Uint8Array[], hostname: string | null) => Promise<import('../errors/ssl-error.js').SslError | null>) | null;
+  /** Verifies the peer's chain (leaf first): path validation, pins, the application's callback. Null when
+   * nothing is to be checked. `code` is OpenSSL's X509_V_* name; `error` is set when the chain is refused. */
+  verifyChain: ((chain: Uint8Array[], hostname: string | null) => Promise<{ code: string; error: import('../errors/ssl-error.js').SslError | null }>) | null;
 }

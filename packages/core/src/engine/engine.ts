@@ -75,6 +75,16 @@ export abstract class Engine {
   helloRetried = false;
   serverName: string | null = null;
   peerCertificates: Uint8Array[] = [];
+  /** OpenSSL's SSL_get_verify_result as a name: X509_V_OK unless the peer's chain was refused. */
+  verifyCode = 'X509_V_OK';
+
+  /** Run the configured chain verification; throws the failure. */
+  protected async verifyPeerChain(hostname: string | null): Promise<void> {
+    if (!this.config.verifyChain) return;
+    const r = await this.config.verifyChain(this.peerCertificates, hostname);
+    this.verifyCode = r.code;
+    if (r.error) throw r.error;
+  }
   protected exporterSecret: Uint8Array | null = null;
 
   private emptyRun = 0;

@@ -351,11 +351,7 @@ export class ClientEngine extends Engine {
     }
     this.peerCertificates = cert.entries.map((e) => e.certData);
     this.serverCertKey = this.config.leafKey(this.peerCertificates[0] as Uint8Array);
-    if (this.config.verifyPeer) {
-      if (!this.config.verifyChain) throw new SslError('CERTIFICATE_VERIFY_FAILED', { detail: 'no trust anchors configured', origin: 'local' });
-      const failure = await this.config.verifyChain(this.peerCertificates, this.hostName);
-      if (failure) throw failure;
-    }
+    await this.verifyPeerChain(this.hostName);
     this.transcript.add(msg.raw);
     this.state = 'expect-certificate-verify';
     return 'handshake';

@@ -384,9 +384,7 @@ export class ServerEngine extends Engine {
     for (const e of cert.entries) if (e.extensions.length) throw new SslError('UNSOLICITED_EXTENSION', { detail: 'CertificateEntry extension that was not requested' });
     this.peerCertificates = cert.entries.map((e) => e.certData);
     this.clientCertKey = this.config.leafKey(this.peerCertificates[0] as Uint8Array);
-    if (!this.config.verifyChain) throw new SslError('CERTIFICATE_VERIFY_FAILED', { detail: 'no trust anchors configured', origin: 'local' });
-    const failure = await this.config.verifyChain(this.peerCertificates, null);
-    if (failure) throw failure;
+    await this.verifyPeerChain(null);
     this.state = 'expect-certificate-verify';
     return 'handshake';
   }
