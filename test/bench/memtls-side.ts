@@ -108,8 +108,11 @@ export function memtlsContender(name: string, pki: { cert: string; key: string; 
       const limit = plan.bytes ?? Number.POSITIVE_INFINITY;
 
       const writer = async (): Promise<void> => {
-        while (sent < limit && (writes & 63 || now() < deadline)) {
+        // A write that got WANT_WRITE must be retried (same buffer) before stopping, or its record stays half-sent.
+        let retrying = false;
+        while (retrying || (sent < limit && (writes & 63 || now() < deadline))) {
           const r = await client.write(msg);
+          retrying = r <= 0;
           if (r > 0) {
             sent += r;
             writes++;

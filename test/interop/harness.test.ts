@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
-import type { Bio, Ssl } from './api.js';
+import type { Bio, PumpSsl } from './api.js';
 import {
   acceptOne,
   cleanupPeers,
@@ -199,7 +199,7 @@ describe('interop harness (no memtls involved)', function () {
  * A plaintext stand-in with the Ssl return-code model: read returns -1/WANT_READ while rbio is empty and
  * 0/ZERO_RETURN at transport EOF. Only what pump.ts calls is meaningful.
  */
-class PlainSsl implements Ssl {
+class PlainSsl implements PumpSsl {
   #rbio: Bio | null = null;
   #wbio: Bio | null = null;
   #last = 0;

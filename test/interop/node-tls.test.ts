@@ -5,21 +5,19 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import type tls from 'node:tls';
-import { type ContextOptions, type CoreApi, engineExported, loadCore, type Ssl } from './api.js';
+import { type ContextOptions, type CoreApi, loadCore, type Ssl } from './api.js';
 import { firstDifference, MiB } from './payload.js';
 import { acceptOne, cleanupPeers, collect, connectTcp, nodeTlsConnect, startNodeTlsServer } from './peers.js';
 import { type Credential, getPki, type Pki, SERVER_KEY_TYPES } from './pki.js';
 import { echoUntilZeroReturn, endTransport, handshake, readExactly, shutdownLoop, writeAll } from './pump.js';
 
-// ENGINE GUARD: skips these suites until '@memtls/core' exports SslContext. Delete this line and use `describe`.
-const describeEngine = (await engineExported()) ? describe : describe.skip;
 
 const BOTH_SHUTDOWN = 3; // SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN
 
 /** Resolves when `sock` emits 'end' (for TLS: the peer's close_notify, or a FIN). */
 const ended = (sock: tls.TLSSocket) => new Promise<void>((resolve) => sock.once('end', resolve));
 
-describeEngine('interop: memtls client → Node tls.createServer', function () {
+describe('interop: memtls client → Node tls.createServer', function () {
   this.timeout(60_000);
   let core: CoreApi;
   let pki: Pki;
@@ -77,7 +75,7 @@ describeEngine('interop: memtls client → Node tls.createServer', function () {
   });
 });
 
-describeEngine('interop: Node tls.connect → memtls server', function () {
+describe('interop: Node tls.connect → memtls server', function () {
   this.timeout(60_000);
   let core: CoreApi;
   let pki: Pki;

@@ -8,7 +8,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type net from 'node:net';
-import { type ContextOptions, type CoreApi, engineExported, loadCore, type Ssl } from './api.js';
+import { type ContextOptions, type CoreApi, loadCore, type Ssl } from './api.js';
 import { firstDifference, MiB, revPayload, sClientSafePayload, text, utf8 } from './payload.js';
 import {
   acceptOne,
@@ -25,8 +25,6 @@ import {
 import { type Credential, getPki, type Pki, SERVER_KEY_TYPES } from './pki.js';
 import { endTransport, handshake, pumpFor, readExactly, readUntilZeroReturn, shutdownLoop, writeAll } from './pump.js';
 
-// ENGINE GUARD: skips these suites until '@memtls/core' exports SslContext. Delete this line and use `describe`.
-const describeEngine = (await engineExported()) ? describe : describe.skip;
 
 const GROUPS = [
   { memtls: 'x25519', openssl: 'x25519' },
@@ -36,7 +34,7 @@ const GROUPS = [
 const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384'] as const;
 const BOTH_SHUTDOWN = 3; // SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN
 
-describeEngine('interop: memtls client → openssl s_server', function () {
+describe('interop: memtls client → openssl s_server', function () {
   this.timeout(30_000);
   let core: CoreApi;
   let pki: Pki;
@@ -83,6 +81,11 @@ describeEngine('interop: memtls client → openssl s_server', function () {
           const ssl = newClient({ groups: [g.memtls], cipherSuites: [suite] });
           const sock = await connect(server, ssl);
           assert.equal(ssl.cipher(), suite);
+          assert.equal(ssl.group(), g.memtls);
+          // 1 MiB each way: s_server -rev sends every line back reversed.
+          const { sent, expected } = revPayload(1024, 1023);
+          await writeAll(ssl, sock, sent);
+          assert.equal(firstDifference(await readExactly(ssl, sock, expected.length), expected), null);
           await pingAndClose(server, ssl, sock);
           assert.match(server.stderr(), new RegExp(`Ciphersuite: ${suite}`));
           assert.equal(countMsgs(server.msgs(), '<<<', 'ClientHello'), 1, 'no HelloRetryRequest');
@@ -177,7 +180,7 @@ describeEngine('interop: memtls client → openssl s_server', function () {
   });
 });
 
-describeEngine('interop: openssl s_client → memtls server', function () {
+describe('interop: openssl s_client → memtls server', function () {
   this.timeout(30_000);
   let core: CoreApi;
   let pki: Pki;

@@ -13,7 +13,7 @@
  */
 import type net from 'node:net';
 import { MemoryBio } from '@memtls/core/internal/bio/memory-bio';
-import { type Ssl, sslErrorName } from './api.js';
+import { type PumpSsl as Ssl, sslErrorName } from './api.js';
 
 // API.md fixes these values (they are OpenSSL's); '@memtls/core' exports them under the same names.
 const SSL_ERROR_NONE = 0;
