@@ -21,7 +21,12 @@ import { memtlsContender } from './memtls-side.js';
 import { nodeContender } from './node-side.js';
 
 const args = process.argv.slice(2);
-for (const a of args) if (a !== '--quick' && a !== '--json') throw new Error(`unknown argument ${a} (use --quick and/or --json)`);
+for (const a of args) {
+  if (a !== '--quick' && a !== '--json') {
+    console.error(`unknown argument ${a}\nusage: bench.js [--quick] [--json]`);
+    process.exit(2);
+  }
+}
 const quick = args.includes('--quick');
 const asJson = args.includes('--json');
 const cfg = quick
@@ -37,17 +42,20 @@ const log = (s: string): void => {
 type Metric = 'handshakesPerSec' | 'bulkMBps' | 'smallWritesPerSec';
 const METRICS: Metric[] = ['handshakesPerSec', 'bulkMBps', 'smallWritesPerSec'];
 
+/** Ciphertext bytes per write seen in the last stream run, per contender and message size. */
+const wirePerWrite: Record<string, Record<number, number>> = {};
+
 async function measure(c: Contender, m: Metric, scale = 1): Promise<number> {
   if (m === 'handshakesPerSec') {
     const r = await c.handshakes(cfg.handshakeSeconds * scale);
     return r.count / r.seconds;
   }
-  if (m === 'bulkMBps') {
-    const r = await c.stream({ msg: pattern(BULK_WRITE), bytes: Math.max(BULK_WRITE, Math.round((cfg.bulkBytes * scale) / BULK_WRITE) * BULK_WRITE) });
-    return r.bytes / 1e6 / r.seconds;
-  }
-  const r = await c.stream({ msg: pattern(SMALL_WRITE), seconds: cfg.smallSeconds * scale });
-  return r.writes / r.seconds;
+  const size = m === 'bulkMBps' ? BULK_WRITE : SMALL_WRITE;
+  const r = await (m === 'bulkMBps'
+    ? c.stream({ msg: pattern(size), bytes: Math.max(size, Math.round((cfg.bulkBytes * scale) / size) * size) })
+    : c.stream({ msg: pattern(size), seconds: cfg.smallSeconds * scale }));
+  (wirePerWrite[c.name] ??= {})[size] = r.wireBytes / r.writes;
+  return m === 'bulkMBps' ? r.bytes / 1e6 / r.seconds : r.writes / r.seconds;
 }
 
 async function main(): Promise<void> {
@@ -84,16 +92,18 @@ async function main(): Promise<void> {
   const results = contenders.map((c) => ({
     name: c.name,
     negotiated: negotiated[c.name],
+    wireBytesPerWrite: wirePerWrite[c.name],
     ...Object.fromEntries(METRICS.map((m) => [m, { median: med(c, m), ratioToNode: med(c, m) / med(node, m), runs: (samples[c.name] as Record<Metric, number[]>)[m] }])),
   }));
 
   // The table: one row per contender; each memtls cell carries its ratio to Node (memtls / node).
   const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
   const cell = (c: Contender, m: Metric): string => (c === node ? fmt(med(c, m)) : `${fmt(med(c, m))} (${(med(c, m) / med(node, m)).toFixed(3)}x)`);
-  const head = ['', 'handshakes/s', 'bulk MB/s', `${SMALL_WRITE} B writes/s`, 'handshake wire c->s / s->c'];
+  const head = ['', 'handshakes/s', 'bulk MB/s', `${SMALL_WRITE} B writes/s`, 'wire per handshake c->s/s->c', `wire per ${SMALL_WRITE} B write`];
   const rows = contenders.map((c) => {
     const w = negotiated[c.name]?.handshakeWire;
-    return [c.name, ...METRICS.map((m) => cell(c, m)), w ? `${w.clientToServer} / ${w.serverToClient} B` : '?'];
+    const small = wirePerWrite[c.name]?.[SMALL_WRITE];
+    return [c.name, ...METRICS.map((m) => cell(c, m)), w ? `${w.clientToServer}/${w.serverToClient} B` : '?', small === undefined ? '?' : `${fmt(small)} B`];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (r: string[]): string => r.map((x, i) => (i === 0 ? x.padEnd(widths[i] as number) : x.padStart(widths[i] as number))).join('  ');

@@ -18,6 +18,8 @@ export interface Credential {
 export interface Limits {
   /** Largest handshake message accepted (bytes). */
   maxHandshakeMessage: number;
+  /** Handshake bytes accepted in all before the handshake completes. */
+  maxHandshakeBytes: number;
   /** Consecutive empty or CCS records or warning alerts tolerated before unexpected_message. */
   maxEmptyRecords: number;
   /** KeyUpdates accepted without application data in between. */
@@ -30,6 +32,7 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = {
   maxHandshakeMessage: 102400,
+  maxHandshakeBytes: 262144,
   maxEmptyRecords: 32,
   maxKeyUpdates: 32,
   maxTickets: 32,

@@ -88,6 +88,7 @@ export abstract class Engine {
   protected exporterSecret: Uint8Array | null = null;
 
   private emptyRun = 0;
+  private handshakeBytes = 0;
   private keyUpdateRun = 0;
   protected ticketRun = 0;
 
@@ -270,6 +271,10 @@ export abstract class Engine {
         return this.handleAlert(content);
       case ContentType.HANDSHAKE: {
         if (content.length === 0) throw new SslError('UNEXPECTED_RECORD', { detail: 'empty handshake record' });
+        if (!this.handshakeComplete) {
+          this.handshakeBytes += content.length;
+          if (this.handshakeBytes > this.config.limits.maxHandshakeBytes) throw new SslError('HANDSHAKE_TOO_LARGE', { detail: `more than ${this.config.limits.maxHandshakeBytes} handshake bytes` });
+        }
         this.reasm.push(content);
         let ev: RecordEvent = 'none';
         for (let m = this.reasm.next(); m; m = this.reasm.next()) {
