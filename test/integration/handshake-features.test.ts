@@ -211,3 +211,26 @@ describe('peer verification options', () => {
     assert.match(String(l.client.lastErrorDetail()?.message), /pinned/);
   });
 });
+
+describe('not TLS at all', () => {
+  it('plaintext HTTP to a server is "http request", with no alert (as OpenSSL)', async () => {
+    const { cctx, sctx } = contexts();
+    const l = new Link(cctx, sctx);
+    l.serverIn.write(enc('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    const r = await l.server.doHandshake();
+    assert.equal(r, -1);
+    assert.equal(l.server.getError(r), SSL_ERROR_SSL);
+    assert.equal(l.server.errorReason(), 'http request');
+    assert.equal(l.serverWrote, 0);
+  });
+
+  it('random bytes to a server are "wrong version number" with a protocol_version alert', async () => {
+    const { cctx, sctx } = contexts();
+    const l = new Link(cctx, sctx);
+    l.serverIn.write(new Uint8Array([0x16, 0x09, 0x09, 0, 4, 1, 2, 3, 4]));
+    const r = await l.server.doHandshake();
+    assert.equal(r, -1);
+    assert.equal(l.server.errorReason(), 'wrong version number');
+    assert.equal(l.serverWrote, 7, 'a plaintext alert record');
+  });
+});

@@ -300,6 +300,12 @@ export class Ssl {
       const len = ((h[3] as number) << 8) | (h[4] as number);
       // Checks at header time, so a bad length never makes us buffer (BearSSL's rule).
       if (type < ContentType.CHANGE_CIPHER_SPEC || type > ContentType.APPLICATION_DATA) {
+        // Plaintext HTTP sent to a TLS server: OpenSSL names it and sends no alert.
+        if (this.isServer() && !this.engine.suite) {
+          const start = String.fromCharCode(...h);
+          if (/^(GET |POST |HEAD |PUT |DELET|OPTIO|PATCH)/.test(start)) throw new SslError('HTTP_REQUEST');
+          if (start === 'CONNE') throw new SslError('HTTPS_PROXY_REQUEST');
+        }
         throw new SslError(h[1] === 3 ? 'BAD_RECORD_TYPE' : 'WRONG_VERSION_NUMBER', { detail: `record type ${type}` });
       }
       if (h[1] !== 3 || (this.engine.suite !== null && h[2] !== 3 && this.engine.handshakeComplete)) {

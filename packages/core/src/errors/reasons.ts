@@ -16,6 +16,8 @@ export const Reasons = {
   BIO_NOT_SET: { text: 'bio not set', alert: null },
   // record layer
   WRONG_VERSION_NUMBER: { text: 'wrong version number', alert: A.PROTOCOL_VERSION },
+  HTTP_REQUEST: { text: 'http request', alert: null },
+  HTTPS_PROXY_REQUEST: { text: 'https proxy request', alert: null },
   DECRYPTION_FAILED_OR_BAD_RECORD_MAC: { text: 'decryption failed or bad record mac', alert: A.BAD_RECORD_MAC },
   PACKET_LENGTH_TOO_LONG: { text: 'packet length too long', alert: A.RECORD_OVERFLOW },
   ENCRYPTED_LENGTH_TOO_LONG: { text: 'encrypted length too long', alert: A.RECORD_OVERFLOW },
