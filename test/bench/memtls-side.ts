@@ -78,6 +78,7 @@ export function memtlsContender(name: string, pki: { cert: string; key: string; 
       let t = t0;
       while (t - t0 < seconds) {
         const { client, server } = await connect();
+        if (client.sessionReused()) throw new Error('memtls: a session was resumed; full handshakes expected');
         client.free();
         server.free();
         count++;

@@ -91,7 +91,9 @@ export function nodeContender(name: string, pki: { cert: string; key: string; ca
       let count = 0;
       let t = t0;
       while (t - t0 < seconds) {
-        destroy(await connect());
+        const c = await connect();
+        if (c.client.isSessionReused()) throw new Error('node: a session was resumed; full handshakes expected');
+        destroy(c);
         count++;
         t = now();
       }
@@ -112,21 +114,30 @@ export function nodeContender(name: string, pki: { cert: string; key: string; ca
       let sent = 0;
       let writes = 0;
       let writerDone = false;
-      let onAll: (() => void) | null = null;
-      const all = new Promise<void>((resolve, reject) => {
-        onAll = resolve;
-        c.server.on('error', reject);
-        c.client.on('error', reject);
+      let failure: unknown = null;
+      let wake = (): void => {};
+      const all = new Promise<void>((resolve) => {
+        wake = resolve;
       });
+      const onError = (e: unknown): void => {
+        failure ??= e;
+        wake();
+      };
+      c.server.on('error', onError);
+      c.client.on('error', onError);
       c.server.on('data', (d: Buffer) => {
-        check.feed(d, d.length);
-        if (writerDone && check.received >= sent) onAll?.();
+        try {
+          check.feed(d, d.length);
+        } catch (e) {
+          onError(e);
+        }
+        if (writerDone && check.received >= sent) wake();
       });
       const t0 = now();
       const deadline = plan.seconds === undefined ? Number.POSITIVE_INFINITY : t0 + plan.seconds;
       const limit = plan.bytes ?? Number.POSITIVE_INFINITY;
       const oneRecordPerWrite = msg.length < 16 * 1024;
-      while (sent < limit && (writes & 63 || now() < deadline)) {
+      while (failure === null && sent < limit && (writes & 63 || now() < deadline)) {
         if (oneRecordPerWrite) {
           await new Promise<void>((resolve, reject) => c.client.write(msg, (e) => (e ? reject(e) : resolve())));
         } else if (!c.client.write(msg)) {
@@ -136,7 +147,8 @@ export function nodeContender(name: string, pki: { cert: string; key: string; ca
         writes++;
       }
       writerDone = true;
-      if (check.received < sent) await all;
+      if (failure === null && check.received < sent) await all;
+      if (failure !== null) throw failure;
       const seconds = now() - t0;
       check.expect(sent);
       const wireBytes = c.c2s.written - wireBefore;
