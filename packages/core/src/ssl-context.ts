@@ -194,7 +194,7 @@ export class SslContext {
     if (opts.pinnedPublicKeys !== undefined && !Array.isArray(opts.pinnedPublicKeys)) throw new TypeError('SslContext: pinnedPublicKeys must be an array of base64 SHA-256 digests');
     this.pins = (opts.pinnedPublicKeys ?? []).map((pin) => {
       const b = typeof pin === 'string' ? fromBase64(pin.replace(/^sha256\//, '')) : null;
-      if (!b || b.length !== 32) throw new TypeError(`SslContext: pinned key ${String(pin)} is not a base64 SHA-256 digest`);
+      if (b?.length !== 32) throw new TypeError(`SslContext: pinned key ${String(pin)} is not a base64 SHA-256 digest`);
       return b;
     });
 

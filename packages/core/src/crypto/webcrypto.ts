@@ -13,6 +13,9 @@
  *   keys in a bounded LRU keyed by scheme + SPKI bytes (a CA key checks many certificates).
  * - Callers must not mutate argument buffers until the returned promise settles.
  */
+import { extract as nobleExtract } from '@noble/hashes/hkdf.js';
+import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
+import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { concat, fromBase64, fromHex, toHex } from '../wire/bytes.js';
 import { ecdsaDerToRaw, ecdsaRawToDer, encodeDerTlv, readDerTlv } from './ecdsa-der.js';
 import type { AeadKey, AeadName, CryptoProvider, GroupName, HashName, KeyShare } from './provider.js';
@@ -269,14 +272,11 @@ const VERIFY_KEY_CACHE_SIZE = 32;
  *   shares, and ECDSA / RSA-PSS / RSASSA-PKCS1-v1_5 / Ed25519 signatures.
  * @example const provider = createWebCryptoProvider(globalThis.crypto);
  */
+const NOBLE = { 'SHA-256': sha256, 'SHA-384': sha384, 'SHA-512': sha512 } as const;
+
 export function createWebCryptoProvider(crypto: Crypto): CryptoProvider {
   const subtle = crypto.subtle;
   const verifyKeys = new Map<string, Promise<CryptoKey | null>>();
-
-  // WebCrypto rejects zero-length HMAC keys; HMAC zero-pads short keys to the block size (RFC 2104 §2),
-  // so the empty key and the one-byte key 0x00 are the same key.
-  const hmacKey = (name: HashName, key: Uint8Array): Promise<CryptoKey> =>
-    subtle.importKey('raw', bs(key.length === 0 ? new Uint8Array(1) : key), { name: 'HMAC', hash: name }, false, ['sign']);
 
   async function importVerifyKey(s: Scheme, spki: Uint8Array): Promise<CryptoKey | null> {
     const a = keyAlgorithm(spki, false);
@@ -344,30 +344,32 @@ export function createWebCryptoProvider(crypto: Crypto): CryptoProvider {
       return out;
     },
 
+    // Hashes, HMAC and HKDF run synchronously in JS (@noble/hashes): a TLS 1.3 handshake makes about a
+    // hundred of them on small inputs, and each native WebCrypto call costs a thread-pool round trip that is
+    // 10-50x the work itself (docs/performance.md). AES-GCM, ECDH and signatures stay in WebCrypto.
     async hash(name, data) {
-      return new Uint8Array(await subtle.digest(name, bs(data)));
+      return NOBLE[name](data);
     },
 
     async hmac(name, key, data) {
-      return new Uint8Array(await subtle.sign('HMAC', await hmacKey(name, key), bs(data)));
+      return nobleHmac(NOBLE[name], key, data);
     },
 
     async hkdfExtract(name, salt, ikm) {
       // RFC 5869 §2.2: "if not provided, [salt] is set to a string of HashLen zeros".
-      const key = salt.length === 0 ? new Uint8Array(hashLength(name)) : salt;
-      return new Uint8Array(await subtle.sign('HMAC', await hmacKey(name, key), bs(ikm)));
+      return nobleExtract(NOBLE[name], ikm, salt.length === 0 ? new Uint8Array(hashLength(name)) : salt);
     },
 
     async hkdfExpand(name, prk, info, length) {
-      const n = hashLength(name);
       // RFC 5869 §2.3: L <= 255*HashLen.
-      if (!Number.isSafeInteger(length) || length < 0 || length > 255 * n) throw new RangeError('HKDF-Expand: bad length');
-      const key = await hmacKey(name, prk);
+      if (!Number.isSafeInteger(length) || length < 0 || length > 255 * hashLength(name)) throw new RangeError('HKDF-Expand: bad length');
+      // T(i) = HMAC-Hash(PRK, T(i-1) | info | i); the keyed HMAC state is made once and cloned per block.
+      const n = hashLength(name);
+      const keyed = nobleHmac.create(NOBLE[name], prk);
       const out = new Uint8Array(length);
       let t: Uint8Array = new Uint8Array(0);
       for (let i = 1, o = 0; o < length; i++, o += n) {
-        // T(i) = HMAC-Hash(PRK, T(i-1) | info | i)
-        t = new Uint8Array(await subtle.sign('HMAC', key, bs(concat(t, info, Uint8Array.of(i)))));
+        t = keyed.clone().update(t).update(info).update(Uint8Array.of(i)).digest();
         out.set(t.subarray(0, Math.min(n, length - o)), o);
       }
       return out;
