@@ -374,10 +374,11 @@ static void run_step(char **tok, int ntok, const char *step)
                 die("read/peek need at least 1 byte");
             ret = what[0] == 'r' ? SSL_read(live(x), x->rbuf, (int)n) : SSL_peek(live(x), x->rbuf, (int)n);
             io_line(step, x, ret, SSL_get_error(x->ssl, ret));
-        } else if (strcmp(what, "write") == 0) {
-            long n = num_arg(arg, MAX_IO);
+        } else if (strcmp(what, "write") == 0 || strcmp(what, "write_moved") == 0) {
+            /* write: always the start of the side's buffer; write_moved: one byte further on */
+            long n = num_arg(arg, MAX_IO - 1);
 
-            ret = SSL_write(live(x), x->wbuf, (int)n);
+            ret = SSL_write(live(x), x->wbuf + (what[5] == '_' ? 1 : 0), (int)n);
             io_line(step, x, ret, SSL_get_error(x->ssl, ret));
         } else if (strcmp(what, "shutdown") == 0) {
             ret = SSL_shutdown(live(x));
@@ -416,6 +417,9 @@ static void run_step(char **tok, int ntok, const char *step)
             val_line(step, x, SSL_set_num_tickets(live(x), (size_t)num_arg(arg, 64)));
         } else if (strcmp(what, "pending") == 0) {
             val_line(step, x, SSL_pending(live(x)));
+        } else if (strcmp(what, "rbio_pending") == 0) {
+            /* bytes waiting unread in the side's read BIO (records behind a close_notify stay there) */
+            val_line(step, x, (long)BIO_ctrl_pending(x->rbio));
         } else if (strcmp(what, "session") == 0) {
             /* keep the client's current session for `new`; report whether it is resumable */
             if (x != &C)

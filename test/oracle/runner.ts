@@ -60,7 +60,10 @@ export function parseScenario(text: string): { transport: string[] | null; steps
 /** A BIO pair end that counts the bytes written through it (BIO_number_written). */
 class CountingEnd implements Bio {
   total = 0;
-  constructor(readonly end: BioPairEnd) {}
+  readonly end: BioPairEnd;
+  constructor(end: BioPairEnd) {
+    this.end = end;
+  }
   write(data: Uint8Array): number {
     const n = this.end.write(data);
     if (n > 0) this.total += n;
@@ -89,6 +92,8 @@ interface Conn {
   wrote(side: Side): number;
   deliver(from: Side, n: number, corruptLast: boolean): number;
   eof(side: Side): void;
+  /** Bytes waiting unread in the side's read BIO. */
+  rbioPending(side: Side): number;
 }
 
 class MemConn implements Conn {
@@ -120,6 +125,9 @@ class MemConn implements Conn {
   eof(side: Side): void {
     (side === 'c' ? this.link.clientIn : this.link.serverIn).setEof();
   }
+  rbioPending(side: Side): number {
+    return (side === 'c' ? this.link.clientIn : this.link.serverIn).pending();
+  }
 }
 
 class PairConn implements Conn {
@@ -143,6 +151,9 @@ class PairConn implements Conn {
   eof(side: Side): void {
     // the side's reads end when the peer's end is shut for writing (BIO_shutdown_wr)
     this.ends[side === 'c' ? 's' : 'c'].end.shutdownWr();
+  }
+  rbioPending(side: Side): number {
+    return this.ends[side].pending();
   }
 }
 
@@ -251,10 +262,13 @@ export async function runMemtls(scenario: string, pki: OraclePki): Promise<strin
             await io(x, (s) => (what === 'read' ? s.read(buf) : s.peek(buf)));
             break;
           }
-          case 'write': {
-            const n = num(arg, MAX_IO);
-            // the same buffer every time, as harness.c (OpenSSL's bad-write-retry check compares pointers)
-            await io(x, (s) => s.write(wbuf[x].subarray(0, n)));
+          case 'write':
+          case 'write_moved': {
+            const n = num(arg, MAX_IO - 1);
+            // the same buffer every time, as harness.c (OpenSSL's bad-write-retry check compares pointers);
+            // write_moved starts one byte further on
+            const at = what === 'write_moved' ? 1 : 0;
+            await io(x, (s) => s.write(wbuf[x].subarray(at, at + n)));
             break;
           }
           case 'shutdown':
@@ -296,6 +310,9 @@ export async function runMemtls(scenario: string, pki: OraclePki): Promise<strin
             break;
           case 'pending':
             ret = String(ssl(x).pending());
+            break;
+          case 'rbio_pending':
+            ret = String(conn.rbioPending(x));
             break;
           case 'session':
             if (x !== 'c') throw new Error('only the client keeps sessions');

@@ -83,6 +83,8 @@ export class Ssl {
   private pendingWrite: PendingWrite | null = null;
   /** Shutdown rule 9: a shutdown was attempted while a write was pending. */
   private shutdownOverPendingWrite = false;
+  /** Our close_notify is queued but not all in the write BIO yet (rule 3 retries only this). */
+  private alertPending = false;
 
   private hdr = new Uint8Array(5);
   private hdrHave = 0;
@@ -219,9 +221,23 @@ export class Ssl {
   /** SSL_key_update: queue a KeyUpdate, sent by the next write or handshake call. Returns 1, or 0 if not possible. */
   keyUpdate(requestPeer: boolean): number {
     if (typeof requestPeer !== 'boolean') throw new TypeError('keyUpdate: requestPeer must be a boolean');
-    if (!this.engine.handshakeComplete || this.fatal || this.flags & SSL_SENT_SHUTDOWN) return 0;
-    this.engine.pendingKeyUpdate = requestPeer || this.engine.pendingKeyUpdate === true;
+    this.beginCall();
+    // As SSL_key_update: not while in init (a KeyUpdate or ticket already pending), not with a record
+    // half written. Unlike OpenSSL, never after our close_notify (RFC 8446 §6.1; docs/shutdown.md).
+    if (this.fatal) return 0;
+    if (this.engine.inInit) return this.refuse('STILL_IN_INIT');
+    if (this.outputPending || this.pendingWrite) return this.refuse('BAD_WRITE_RETRY');
+    if (this.flags & SSL_SENT_SHUTDOWN) return this.refuse('PROTOCOL_IS_SHUTDOWN');
+    this.engine.pendingKeyUpdate = requestPeer;
     return 1;
+  }
+
+  /** Record a non-fatal error of a synchronous call (OpenSSL's error queue) and return 0. */
+  private refuse(reason: 'STILL_IN_INIT' | 'BAD_WRITE_RETRY' | 'PROTOCOL_IS_SHUTDOWN'): number {
+    const err = new SslError(reason, { origin: 'local' });
+    this.callError = err;
+    this.lastError = err;
+    return 0;
   }
 
   /** TLS-Exporter (RFC 8446 §7.5, SSL_export_keying_material). */
@@ -450,10 +466,11 @@ export class Ssl {
     this.requireBios(what);
     return this.enqueue(async () => {
       this.beginCall();
+      // Rule 7: after RECEIVED, 0 forever without touching the transport. OpenSSL checks this first, so a
+      // received fatal alert also reads as 0 (with ZERO_RETURN: test/oracle read-after-fatal-alert).
+      if (this.flags & SSL_RECEIVED_SHUTDOWN) return 0;
       // Rule 14: after a fatal error, -1 with an empty error queue.
       if (this.fatal) return -1;
-      // Rule 7: after RECEIVED, 0 forever without touching the transport (data already decrypted first).
-      if (this.engine.pendingPlaintext === 0 && this.flags & SSL_RECEIVED_SHUTDOWN) return 0;
       if (!this.engine.handshakeComplete) {
         const r = await this.handshakeSteps();
         if (r <= 0) return r;
@@ -461,7 +478,20 @@ export class Ssl {
       for (;;) {
         if (this.engine.pendingPlaintext > 0) return this.engine.readPlaintext(buf, peek);
         if (this.flags & SSL_RECEIVED_SHUTDOWN) return 0;
+        const owed = this.engine.owedKeyUpdate;
         const ev = await this.step();
+        // OpenSSL writes a KeyUpdate reply owed from an earlier read when it processes the next
+        // post-handshake message (test/oracle keyupdate-reply-in-read).
+        if (ev === 'post-handshake' && owed && this.engine.owedKeyUpdate) {
+          try {
+            await this.engine.flushKeyUpdate(true);
+            this.flush();
+            this.rwstate = 'nothing';
+          } catch (e) {
+            await this.fail(e);
+            return -1;
+          }
+        }
         switch (ev) {
           case 'failed':
             // Rule 15: the call that receives a fatal alert returns 0.
@@ -496,14 +526,15 @@ export class Ssl {
     this.requireBios('write');
     return this.enqueue(async () => {
       this.beginCall();
-      if (this.fatal) return -1; // rule 14
-      // Rule 8: writing after SENT always fails, including a retry of a pending write.
+      // Rule 8: writing after SENT always fails, including a retry of a pending write; OpenSSL checks this
+      // before the fatal state (test/oracle write-after-fatal-with-sent).
       if (this.flags & SSL_SENT_SHUTDOWN) {
         const err = new SslError('PROTOCOL_IS_SHUTDOWN', { origin: 'local' });
         this.callError = err;
         this.lastError = err;
         return -1;
       }
+      if (this.fatal) return -1; // rule 14
       if (!this.engine.handshakeComplete) {
         const r = await this.handshakeSteps();
         if (r <= 0) return r;
@@ -517,7 +548,12 @@ export class Ssl {
       let pw = this.pendingWrite;
       if (pw) {
         const moved = data.buffer !== pw.buffer || data.byteOffset !== pw.byteOffset;
-        if (data.length < pw.done || (moved && !(this.modeBits & SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))) {
+        if (data.length < pw.done) {
+          this.pendingWrite = null;
+          await this.fail(new SslError('BAD_LENGTH', { origin: 'local', detail: 'a retried write is shorter than what was already taken' }));
+          return -1;
+        }
+        if (moved && !(this.modeBits & SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER)) {
           this.pendingWrite = null;
           await this.fail(new SslError('BAD_WRITE_RETRY', { origin: 'local' }));
           return -1;
@@ -527,19 +563,14 @@ export class Ssl {
         pw = { done: 0, total: data.length, buffer: data.buffer, byteOffset: data.byteOffset };
         this.pendingWrite = pw;
       }
+      // With SSL_MODE_ENABLE_PARTIAL_WRITE the call returns once a record is completely in the BIO,
+      // reporting the bytes of the records written; otherwise once everything is.
       const partial = (this.modeBits & SSL_MODE_ENABLE_PARTIAL_WRITE) !== 0;
-      let reported = 0;
       for (;;) {
-        if (!this.flush()) {
-          if (partial && reported > 0) {
-            this.pendingWrite = null;
-            return reported;
-          }
-          return -1;
-        }
-        if (pw.done >= pw.total || (partial && reported > 0)) {
+        if (!this.flush()) return -1;
+        if (pw.done >= pw.total || (partial && pw.done > 0)) {
           this.pendingWrite = null;
-          return partial ? reported || pw.done : pw.total;
+          return pw.done;
         }
         const n = Math.min(MAX_PLAINTEXT, pw.total - pw.done);
         try {
@@ -550,7 +581,6 @@ export class Ssl {
           return -1;
         }
         pw.done += n;
-        if (partial) reported = n;
       }
     });
   }
@@ -579,9 +609,10 @@ export class Ssl {
         return 1;
       }
       if (!(this.flags & SSL_SENT_SHUTDOWN)) {
-        // Rule 1/18: SENT is set before the write is attempted.
+        // Rule 1/18: SENT is set before the write is attempted; an owed KeyUpdate reply is dropped.
         this.flags |= SSL_SENT_SHUTDOWN;
         this.engine.writeClosed = true;
+        this.engine.owedKeyUpdate = false;
         if (this.pendingWrite) {
           // Rule 9: the pending record blocks the alert; the next call fails with "bad write retry".
           this.shutdownOverPendingWrite = true;
@@ -594,7 +625,9 @@ export class Ssl {
           await this.fail(e);
           return -1;
         }
+        this.alertPending = true;
         if (!this.flush()) return -1;
+        this.alertPending = false;
         return this.flags & SSL_RECEIVED_SHUTDOWN ? 1 : 0;
       }
       if (this.shutdownOverPendingWrite) {
@@ -603,9 +636,11 @@ export class Ssl {
         await this.fail(new SslError('BAD_WRITE_RETRY', { origin: 'local' }));
         return -1;
       }
-      // Rule 3: a partly written close_notify is retried first.
-      if (this.outputPending) {
+      // Rule 3: a partly written close_notify is retried first (only the alert: a data record left half
+      // written before setShutdown(SENT) is never finished; test/oracle shutdown-after-set-shutdown-...).
+      if (this.alertPending) {
         if (!this.flush()) return -1;
+        this.alertPending = false;
         return this.flags & SSL_RECEIVED_SHUTDOWN ? 1 : 0;
       }
       if (this.flags & SSL_RECEIVED_SHUTDOWN) return 1;
@@ -684,7 +719,10 @@ export class Ssl {
 
   /** SSL_new_session_ticket (server, TLS 1.3): queue one more ticket, sent by the next write or handshake. */
   newSessionTicket(): number {
-    if (!(this.engine instanceof ServerEngine) || !this.engine.handshakeComplete || this.fatal || !this.engine.config.sessionCache) return 0;
+    if (!(this.engine instanceof ServerEngine) || this.fatal || !this.engine.config.sessionCache) return 0;
+    // As SSL_new_session_ticket: not during the handshake nor with a KeyUpdate scheduled (tickets may
+    // accumulate). Unlike OpenSSL, never after our close_notify (RFC 8446 §6.1; docs/shutdown.md).
+    if (!this.engine.handshakeComplete || this.engine.pendingKeyUpdate !== null || this.flags & SSL_SENT_SHUTDOWN) return 0;
     this.engine.pendingTickets++;
     return 1;
   }

@@ -63,8 +63,13 @@ export abstract class Engine {
   protected peerFinished = false;
   /** Set by the facade once our close_notify is queued: no KeyUpdate reply is sent after it (rule 6). */
   writeClosed = false;
-  /** A KeyUpdate we must send before the next application data: null, or whether to request one back. */
+  /** A KeyUpdate the application scheduled (keyUpdate()): null, or whether to request one back. While set,
+   * the connection is "in init" (shutdown rule 10) and doHandshake/write send it. */
   pendingKeyUpdate: boolean | null = null;
+  /** A reply owed to the peer's KeyUpdate(update_requested). Not "in init": sent before our next application
+   * data, or by the read that processes the next post-handshake message; dropped once SENT is set (as
+   * OpenSSL 3 does). */
+  owedKeyUpdate = false;
 
   /** True when the handshake resumed a session (PSK). */
   sessionReused = false;
@@ -179,19 +184,25 @@ export abstract class Engine {
     else this.pushRecord(this.plainRecord(ContentType.ALERT, body));
   }
 
-  /** Send the pending KeyUpdate, if any, then move to the next write key (RFC 8446 §4.6.3). */
-  async flushKeyUpdate(): Promise<void> {
-    if (this.pendingKeyUpdate === null || !this.handshakeComplete) return;
-    const request = this.pendingKeyUpdate;
+  /**
+   * Send the scheduled KeyUpdate (and, with `includeOwed`, an owed reply), then move to the next write key
+   * (RFC 8446 §4.6.3). One KeyUpdate answers both.
+   */
+  async flushKeyUpdate(includeOwed = true): Promise<void> {
+    if (!this.handshakeComplete) return;
+    const owed = includeOwed && this.owedKeyUpdate && !this.writeClosed;
+    if (this.pendingKeyUpdate === null && !owed) return;
+    const request = this.pendingKeyUpdate === true;
     this.pendingKeyUpdate = null;
+    this.owedKeyUpdate = false;
     this.queueHandshake(encodeKeyUpdate(request), true);
     await this.flushHandshake();
     await this.updateWriteKey();
   }
 
-  /** Anything queued by post-handshake commands (KeyUpdate, tickets) that must go out now. */
+  /** What doHandshake sends after the handshake: the scheduled KeyUpdate and tickets, not an owed reply. */
   async flushPostHandshake(): Promise<void> {
-    await this.flushKeyUpdate();
+    await this.flushKeyUpdate(false);
   }
 
   /** SSL_CTX_remove_session: the connection ended badly, its sessions must not be resumed (rule 19). */
@@ -327,7 +338,7 @@ export abstract class Engine {
     if (++this.keyUpdateRun > this.config.limits.maxKeyUpdates) throw new SslError('TOO_MANY_KEY_UPDATES');
     await this.updateReadKey();
     // Shutdown rule 6: after our close_notify a requested update is never answered.
-    if (requested && this.pendingKeyUpdate === null && !this.writeClosed) this.pendingKeyUpdate = false;
+    if (requested && !this.writeClosed) this.owedKeyUpdate = true;
     return 'post-handshake';
   }
 

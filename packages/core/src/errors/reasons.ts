@@ -13,6 +13,8 @@ export const Reasons = {
   SHUTDOWN_WHILE_IN_INIT: { text: 'shutdown while in init', alert: null },
   UNINITIALIZED: { text: 'uninitialized', alert: null },
   BAD_WRITE_RETRY: { text: 'bad write retry', alert: null },
+  BAD_LENGTH: { text: 'bad length', alert: null },
+  STILL_IN_INIT: { text: 'still in init', alert: null },
   BIO_NOT_SET: { text: 'bio not set', alert: null },
   // record layer
   WRONG_VERSION_NUMBER: { text: 'wrong version number', alert: A.PROTOCOL_VERSION },

@@ -118,7 +118,9 @@ export class ServerEngine extends Engine {
     const p = this.config.provider;
     const suite = this.suite as CipherSuite;
     for (let i = 0; i < n; i++) {
-      const nonce = new Uint8Array([(this.ticketNonce >> 8) & 0xff, this.ticketNonce & 0xff]);
+      // An 8-byte counter, as OpenSSL uses (RFC 8446 §4.6.1: unique per ticket on this connection).
+      const nonce = new Uint8Array(8);
+      new DataView(nonce.buffer).setUint32(4, this.ticketNonce);
       this.ticketNonce++;
       const id = p.randomBytes(32);
       const ageAdd = new DataView(p.randomBytes(4).buffer).getUint32(0);
