@@ -54,7 +54,8 @@ async function measure(c: Contender, m: Metric, scale = 1): Promise<number> {
   const r = await (m === 'bulkMBps'
     ? c.stream({ msg: pattern(size), bytes: Math.max(size, Math.round((cfg.bulkBytes * scale) / size) * size) })
     : c.stream({ msg: pattern(size), seconds: cfg.smallSeconds * scale }));
-  (wirePerWrite[c.name] ??= {})[size] = r.wireBytes / r.writes;
+  wirePerWrite[c.name] ??= {};
+  (wirePerWrite[c.name] as Record<number, number>)[size] = r.wireBytes / r.writes;
   return m === 'bulkMBps' ? r.bytes / 1e6 / r.seconds : r.writes / r.seconds;
 }
 
@@ -68,8 +69,14 @@ async function main(): Promise<void> {
   const leaf = testPki().leaves['ec-p256'];
   const pki = { cert: leaf.cert, key: leaf.key, ca: testPki().caCert };
   const peculiar = new (await import('@peculiar/webcrypto')).Crypto() as unknown as Crypto;
-  const contenders: Contender[] = [memtlsContender('memtls (native WebCrypto)', pki), memtlsContender('memtls (@peculiar/webcrypto)', pki, peculiar), nodeContender('node tls', pki)];
-  const node = contenders[2] as Contender;
+  const { createNodeCryptoProvider } = await import('@memtls/node');
+  const contenders: Contender[] = [
+    memtlsContender('memtls (node:crypto)', pki, createNodeCryptoProvider()),
+    memtlsContender('memtls (native WebCrypto)', pki),
+    memtlsContender('memtls (@peculiar/webcrypto)', pki, peculiar),
+    nodeContender('node tls', pki),
+  ];
+  const node = contenders[3] as Contender;
 
   // Check what each one negotiates before timing anything.
   const negotiated: Record<string, Negotiated> = {};

@@ -26,7 +26,7 @@ function fail(who: string, ssl: Ssl, ret: number): never {
   throw new Error(`memtls ${who}: ret ${ret}, error ${ssl.getError(ret)}: ${ssl.errorReason() ?? '?'}`);
 }
 
-export function memtlsContender(name: string, pki: { cert: string; key: string; ca: string }, crypto?: Crypto): Contender {
+export function memtlsContender(name: string, pki: { cert: string; key: string; ca: string }, crypto?: Crypto | import('@memtls/core').CryptoProvider): Contender {
   const common: Partial<ContextOptions> = { minVersion: 'TLSv1.3', cipherSuites: [SUITE], groups: [GROUP], ...(crypto ? { crypto } : {}) };
   const sctx = new SslContext({ ...common, role: 'server', cert: pki.cert, key: pki.key });
   const cctx = new SslContext({ ...common, role: 'client', ca: pki.ca });

@@ -89,6 +89,7 @@ export class Ssl {
   private hdr = new Uint8Array(5);
   private hdrHave = 0;
   private body: Uint8Array | null = null;
+  private readonly bodyBuf = new Uint8Array(MAX_PLAINTEXT + 256);
   private bodyHave = 0;
 
   constructor(ctx: SslContext, opts: SslOptions = {}) {
@@ -328,7 +329,8 @@ export class Ssl {
         throw new SslError('WRONG_VERSION_NUMBER', { detail: `record version ${h[1]}.${h[2]}` });
       }
       if (len > this.engine.maxRecordBody()) throw new SslError(this.engine.maxRecordBody() > MAX_PLAINTEXT ? 'ENCRYPTED_LENGTH_TOO_LONG' : 'PACKET_LENGTH_TOO_LONG', { detail: `record of ${len} bytes` });
-      this.body = new Uint8Array(len);
+      // One buffer serves every record: the engine is done with a body before the next one is read.
+      this.body = this.bodyBuf.subarray(0, len);
       this.bodyHave = 0;
     }
     while (this.bodyHave < this.body.length) {

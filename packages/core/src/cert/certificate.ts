@@ -122,6 +122,28 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
  * to verification codes).
  */
 export function decodeCertificate(input: Uint8Array): ParsedCertificate {
+  // Memoized: a client meets the same server certificate on every connection, and ParsedCertificate is
+  // immutable. Only successful parses are kept; the key is the exact DER.
+  const key = toHex(input);
+  const hit = PARSED.get(key);
+  if (hit) {
+    PARSED.delete(key);
+    PARSED.set(key, hit);
+    return hit;
+  }
+  const parsed = decodeCertificateUncached(input);
+  PARSED.set(key, parsed);
+  if (PARSED.size > PARSED_MAX) {
+    const oldest = PARSED.keys().next();
+    if (!oldest.done) PARSED.delete(oldest.value);
+  }
+  return parsed;
+}
+
+const PARSED = new Map<string, ParsedCertificate>();
+const PARSED_MAX = 64;
+
+function decodeCertificateUncached(input: Uint8Array): ParsedCertificate {
   const der = input.slice();
   const top = seq(decodeDer(der, 'certificate'), 'certificate');
   if (top.length !== 3) throw new DerError('certificate: expected tbsCertificate, signatureAlgorithm, signatureValue');

@@ -37,6 +37,12 @@ export interface AeadKey {
   readonly name: AeadName;
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array | null>;
+  /**
+   * Optional fast path for TLS 1.3 records: seal `plaintext || innerType || zeros(padding)` with `header` as
+   * AAD and return `header || ciphertext || tag` in one buffer (saves the copies of building the inner
+   * plaintext and prepending the header). Providers that cannot do better leave it out.
+   */
+  sealRecord?(nonce: Uint8Array, header: Uint8Array, plaintext: Uint8Array, innerType: number, padding: number): Promise<Uint8Array>;
 }
 
 /** One ephemeral key-exchange key pair. `publicKey` is the TLS key_share encoding

@@ -306,7 +306,8 @@ export abstract class Engine {
         this.emptyRun = 0;
         this.keyUpdateRun = 0;
         this.ticketRun = 0;
-        this.appIn.push(content);
+        // The facade reuses one buffer for record bodies: keep a copy if the provider returned a view into it.
+        this.appIn.push(content.buffer === body.buffer ? content.slice() : content);
         this.appInBytes += content.length;
         return 'app-data';
       default:

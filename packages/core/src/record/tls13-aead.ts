@@ -59,11 +59,12 @@ export class RecordProtector13 {
   seal(type: number, plaintext: Uint8Array, padding = 0): Promise<Uint8Array> {
     if (plaintext.length > MAX_PLAINTEXT) throw new RangeError('record plaintext too long');
     const seq = this.takeSeq();
+    const len = plaintext.length + 1 + padding + 16;
+    const header = new Uint8Array([ContentType.APPLICATION_DATA, 0x03, 0x03, len >> 8, len & 0xff]);
+    if (this.key.sealRecord) return this.key.sealRecord(this.nonce(seq), header, plaintext, type, padding);
     const inner = new Uint8Array(plaintext.length + 1 + padding);
     inner.set(plaintext);
     inner[plaintext.length] = type;
-    const len = inner.length + 16;
-    const header = new Uint8Array([ContentType.APPLICATION_DATA, 0x03, 0x03, len >> 8, len & 0xff]);
     return this.key.seal(this.nonce(seq), header, inner).then((ct) => {
       const rec = new Uint8Array(5 + ct.length);
       rec.set(header);
