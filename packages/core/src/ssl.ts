@@ -30,7 +30,7 @@ import {
 } from './constants.js';
 import type { Bio } from './bio/bio.js';
 import { isBytes } from './bio/bio.js';
-import type { Engine, RecordEvent } from './engine/engine.js';
+import type { Engine, RecordEvent, Speculation } from './engine/engine.js';
 import { SslError } from './errors/ssl-error.js';
 import { ClientEngine } from './handshake/client13.js';
 import { ServerEngine } from './handshake/server13.js';
@@ -90,6 +90,11 @@ export class Ssl {
   private hdrHave = 0;
   private body: Uint8Array | null = null;
   private readonly bodyBuf = new Uint8Array(MAX_PLAINTEXT + 256);
+  /** Records in flight with an asynchronous provider: 1 for synchronous ones (docs/performance.md). */
+  private readonly inFlight: number;
+  /** Speculative decryptions of the next complete records in the read BIO, in BIO order. */
+  private spec: Speculation[] = [];
+  private peekBuf: Uint8Array | null = null;
   private bodyHave = 0;
 
   constructor(ctx: SslContext, opts: SslOptions = {}) {
@@ -103,6 +108,7 @@ export class Ssl {
     this.modeBits = ctx.getMode();
     if (opts.session !== undefined && !(opts.session instanceof SslSession)) throw new TypeError('Ssl: session must be an SslSession (SslSession.fromBytes restores a saved one)');
     const config = ctx.engineConfig();
+    this.inFlight = config.provider.synchronous ? 1 : PIPELINE_DEPTH;
     this.engine = config.role === 'client' ? new ClientEngine(config, opts.serverName ?? null, opts.session ?? null) : new ServerEngine(config);
   }
 
@@ -364,10 +370,45 @@ export class Ssl {
     }
     if (r.kind !== 'record') return r.kind;
     try {
-      return await this.engine.handleRecord(r.header, r.body);
+      const ev = await this.engine.handleRecord(r.header, r.body, this.spec.shift());
+      if (ev !== 'app-data' && ev !== 'none') this.spec = [];
+      return ev;
     } catch (e) {
+      this.spec = [];
       await this.fail(e);
       return 'failed';
+    }
+  }
+
+  /**
+   * With an asynchronous provider, start decrypting the complete application-data records already in the
+   * read BIO (up to the pipeline depth), without consuming them: each is taken from the BIO only when it is
+   * processed, so nothing past a close_notify is ever read (rule 7).
+   */
+  private speculate(): void {
+    const rbio = this.rbio as Bio;
+    if (this.inFlight <= 1 || this.spec.length || !rbio.peek || this.hdrHave || this.body) return;
+    if (rbio.pending() < 2 * (5 + 17)) return;
+    const peekBuf = (this.peekBuf ??= new Uint8Array(this.inFlight * (5 + MAX_PLAINTEXT + 256)));
+    const n = rbio.peek(peekBuf);
+    let off = 0;
+    const found: { header: Uint8Array; body: Uint8Array }[] = [];
+    while (found.length < this.inFlight && off + 5 <= n) {
+      const len = ((peekBuf[off + 3] as number) << 8) | (peekBuf[off + 4] as number);
+      if (peekBuf[off] !== ContentType.APPLICATION_DATA || len > MAX_PLAINTEXT + 256 || off + 5 + len > n) break;
+      found.push({ header: peekBuf.slice(off, off + 5), body: peekBuf.slice(off + 5, off + 5 + len) });
+      off += 5 + len;
+    }
+    if (found.length < 2) return;
+    for (let i = 0; i < found.length; i++) {
+      const f = found[i] as { header: Uint8Array; body: Uint8Array };
+      const s = this.engine.speculativeOpen(i, f.header, f.body);
+      if (!s) {
+        this.spec = [];
+        return;
+      }
+      s.result.catch(() => undefined);
+      this.spec.push(s);
     }
   }
 
@@ -480,6 +521,7 @@ export class Ssl {
       for (;;) {
         if (this.engine.pendingPlaintext > 0) return this.engine.readPlaintext(buf, peek);
         if (this.flags & SSL_RECEIVED_SHUTDOWN) return 0;
+        this.speculate();
         const owed = this.engine.owedKeyUpdate;
         const ev = await this.step();
         // OpenSSL writes a KeyUpdate reply owed from an earlier read when it processes the next
@@ -574,15 +616,20 @@ export class Ssl {
           this.pendingWrite = null;
           return pw.done;
         }
-        const n = Math.min(MAX_PLAINTEXT, pw.total - pw.done);
+        // Up to the pipeline depth of records sealed at once (one in partial-write mode).
+        const chunks: Uint8Array[] = [];
+        const depth = partial ? 1 : this.inFlight;
+        for (let o = pw.done; chunks.length < depth && o < pw.total; o += MAX_PLAINTEXT) {
+          chunks.push(data.subarray(o, Math.min(pw.total, o + MAX_PLAINTEXT)));
+        }
         try {
-          await this.engine.sendAppData(data.subarray(pw.done, pw.done + n));
+          await this.engine.sendAppDataBatch(chunks);
         } catch (e) {
           this.pendingWrite = null;
           await this.fail(e);
           return -1;
         }
-        pw.done += n;
+        for (const c of chunks) pw.done += c.length;
       }
     });
   }
@@ -729,6 +776,9 @@ export class Ssl {
     return 1;
   }
 }
+
+/** Records kept in flight with an asynchronous crypto provider (sealed ahead of the BIO, or opened ahead). */
+const PIPELINE_DEPTH = 8;
 
 function checkBits(bits: number): number {
   if (!Number.isInteger(bits) || bits < 0 || bits > 0xffffffff) throw new RangeError('option/mode bits must be a 32-bit unsigned integer');

@@ -194,6 +194,7 @@ export function createNodeCryptoProvider(): CryptoProvider {
   const hmac = (name: HashName, key: Uint8Array, data: Uint8Array): Uint8Array => u8(createHmac(HASH_ALG[name], key).update(data).digest());
 
   return {
+    synchronous: true,
     randomBytes(length) {
       if (!Number.isSafeInteger(length) || length < 0) throw new RangeError('randomBytes: bad length');
       return randomFillSync(new Uint8Array(length));

@@ -84,6 +84,23 @@ class PairEnd implements BioPairEnd {
     return n;
   }
 
+  /**
+   * Extension: copy up to `buf.length` readable bytes into `buf` without consuming them (no retry flag, no
+   * read request). Lets an engine look at whole records before taking them.
+   * @returns bytes copied (0 when nothing is buffered).
+   */
+  peek(buf: Uint8Array): number {
+    assertBytes(buf, 'buf');
+    const p = this.#peer;
+    if (p.#len === 0 || buf.length === 0) return 0;
+    const ring = p.#buf as Uint8Array;
+    const n = Math.min(buf.length, p.#len);
+    const first = Math.min(n, p.size - p.#start);
+    buf.set(ring.subarray(p.#start, p.#start + first), 0);
+    if (n > first) buf.set(ring.subarray(0, n - first), first);
+    return n;
+  }
+
   pending(): number {
     return this.#peer.#len;
   }

@@ -32,6 +32,12 @@ export interface Bio {
   eof(): boolean;
   /** Optional: bytes written through this BIO that its reader has not taken yet (BIO_ctrl_wpending). */
   wpending?(): number;
+  /**
+   * Optional extension: copy up to `buf.length` readable bytes without consuming them. When present, `Ssl`
+   * decrypts several complete records concurrently with asynchronous crypto providers (it still consumes
+   * each record only when it processes it).
+   */
+  peek?(buf: Uint8Array): number;
 }
 
 /** One end of a BIO pair (`newBioPair`): a `Bio` plus OpenSSL's bio-pair controls. */

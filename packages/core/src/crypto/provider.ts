@@ -64,6 +64,11 @@ export interface SigningKey {
 }
 
 export interface CryptoProvider {
+  /**
+   * True when every method completes synchronously (returns already-resolved promises). The engine then
+   * works one record at a time; otherwise it keeps several records in flight (docs/performance.md).
+   */
+  readonly synchronous?: boolean;
   /** Cryptographically secure random bytes (synchronous: getRandomValues is). */
   randomBytes(length: number): Uint8Array;
   hash(name: HashName, data: Uint8Array): Promise<Uint8Array>;

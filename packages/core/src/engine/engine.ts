@@ -32,8 +32,11 @@ export type RecordEvent =
   | 'post-handshake' // a post-handshake message (NewSessionTicket, KeyUpdate) was processed
   | 'close-notify'; // the peer's close_notify
 
-export interface PeerInfo {
-  certificates: Uint8Array[];
+/** A record being opened ahead of its turn (see `speculativeOpen`). */
+export interface Speculation {
+  prot: RecordProtector13;
+  seq: number;
+  result: Promise<Uint8Array | null>;
 }
 
 export abstract class Engine {
@@ -172,9 +175,30 @@ export abstract class Engine {
 
   /** Seal one record of application data (at most 2^14 bytes). */
   async sendAppData(data: Uint8Array): Promise<void> {
+    await this.sendAppDataBatch([data]);
+  }
+
+  /**
+   * Seal several records of application data concurrently (each at most 2^14 bytes). Sequence numbers are
+   * taken in order before any await, and the records are queued in order.
+   */
+  async sendAppDataBatch(chunks: readonly Uint8Array[]): Promise<void> {
     if (!this.writeProt || !this.handshakeComplete) throw new Error('sendAppData before the handshake completed');
     await this.flushKeyUpdate();
-    this.pushRecord(await this.writeProt.seal(ContentType.APPLICATION_DATA, data));
+    const prot = this.writeProt;
+    const sealed = await Promise.all(chunks.map((c) => prot.seal(ContentType.APPLICATION_DATA, c)));
+    for (const r of sealed) this.pushRecord(r);
+  }
+
+  /**
+   * Start opening, speculatively, the record `ahead` places after the next one to be processed (it is already
+   * complete in the read BIO). Null when records are not being protected for application data yet.
+   */
+  speculativeOpen(ahead: number, header: Uint8Array, body: Uint8Array): Speculation | null {
+    const prot = this.readProt;
+    if (!prot || !this.handshakeComplete || !this.peerFinished) return null;
+    const seq = prot.sequence + ahead;
+    return { prot, seq, result: prot.openAt(seq, header, body) };
   }
 
   /** Queue an alert record under the current write key (plaintext before keys). */
@@ -251,7 +275,7 @@ export abstract class Engine {
   /**
    * Handle one record: `header` is its 5 bytes, `body` the rest. Throws SslError on any protocol violation.
    */
-  async handleRecord(header: Uint8Array, body: Uint8Array): Promise<RecordEvent> {
+  async handleRecord(header: Uint8Array, body: Uint8Array, pre?: Speculation): Promise<RecordEvent> {
     const outerType = header[0] as number;
     if (body.length > this.maxRecordBody()) {
       throw new SslError(this.readProt ? 'ENCRYPTED_LENGTH_TOO_LONG' : 'PACKET_LENGTH_TOO_LONG');
@@ -271,7 +295,9 @@ export abstract class Engine {
       if (outerType !== ContentType.APPLICATION_DATA) {
         throw new SslError('UNEXPECTED_RECORD', { detail: `plaintext record of type ${outerType} after keys were set` });
       }
-      const opened = await this.readProt.open(header, body);
+      // A speculative decryption is used only if it was made with this key for this sequence number.
+      const opened =
+        pre && pre.prot === this.readProt && this.readProt.adopt(pre.seq) ? RecordProtector13.unpad(await pre.result) : await this.readProt.open(header, body);
       type = opened.type;
       content = opened.content;
     } else if (outerType === ContentType.APPLICATION_DATA) {

@@ -74,6 +74,32 @@ export class RecordProtector13 {
   }
 
   /**
+   * Start opening the record that will have sequence number `seq` without taking it (speculative decryption
+   * of records already in the read BIO). `adopt(seq)` later takes the number when the record is processed.
+   * Resolves null when authentication fails.
+   */
+  openAt(seq: number, header: Uint8Array, body: Uint8Array): Promise<Uint8Array | null> {
+    return this.key.open(this.nonce(seq), header, body);
+  }
+
+  /** Take sequence number `seq` for a record opened with `openAt`; false if it is not the next one. */
+  adopt(seq: number): boolean {
+    if (seq !== this.seq) return false;
+    this.takeSeq();
+    return true;
+  }
+
+  /** Strip the inner plaintext (RFC 8446 §5.4) of an opened record. */
+  static unpad(inner: Uint8Array | null): { type: number; content: Uint8Array } {
+    if (inner === null) throw new SslError('DECRYPTION_FAILED_OR_BAD_RECORD_MAC');
+    let end = inner.length - 1;
+    while (end >= 0 && inner[end] === 0) end--;
+    if (end < 0) throw new SslError('NO_PADDING_END');
+    if (end > MAX_PLAINTEXT) throw new SslError('DATA_LENGTH_TOO_LONG');
+    return { type: inner[end] as number, content: inner.subarray(0, end) };
+  }
+
+  /**
    * Open one protected record. `header` is the 5 bytes as received, `body` the ciphertext.
    * Returns the inner content type and content. Throws SslError on a bad tag, an oversized plaintext or a
    * record with no non-zero content type.
@@ -81,12 +107,6 @@ export class RecordProtector13 {
   async open(header: Uint8Array, body: Uint8Array): Promise<{ type: number; content: Uint8Array }> {
     if (body.length > MAX_CIPHERTEXT_13) throw new SslError('ENCRYPTED_LENGTH_TOO_LONG');
     const seq = this.takeSeq();
-    const inner = await this.key.open(this.nonce(seq), header, body);
-    if (inner === null) throw new SslError('DECRYPTION_FAILED_OR_BAD_RECORD_MAC');
-    let end = inner.length - 1;
-    while (end >= 0 && inner[end] === 0) end--;
-    if (end < 0) throw new SslError('NO_PADDING_END');
-    if (end > MAX_PLAINTEXT) throw new SslError('DATA_LENGTH_TOO_LONG');
-    return { type: inner[end] as number, content: inner.subarray(0, end) };
+    return RecordProtector13.unpad(await this.key.open(this.nonce(seq), header, body));
   }
 }
