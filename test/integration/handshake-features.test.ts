@@ -176,7 +176,11 @@ describe('peer verification options', () => {
     const seen: { ok: boolean; code: string; n: number }[] = [];
     const { sctx } = contexts();
     const pki = testPki();
-    const accepting = new SslContext({ role: 'client', ca: pki.caCert, verifyCallback: (i) => (seen.push({ ok: i.ok, code: i.code, n: i.chain.length }), true) });
+    const accepting = new SslContext({ role: 'client', ca: pki.caCert, verifyCallback: (i) => {
+        seen.push({ ok: i.ok, code: i.code, n: i.chain.length });
+        return true;
+      },
+    });
     const p = pair(accepting, sctx, { serverName: 'wrong.example' });
     await handshake(p);
     assert.deepEqual(seen, [{ ok: false, code: 'X509_V_ERR_HOSTNAME_MISMATCH', n: 1 }]);
