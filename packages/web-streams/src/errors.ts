@@ -1,0 +1,61 @@
+/**
+ * Errors of the stream adapters: one class, a stable string `code` (as ws's `err.code`), the OpenSSL words
+ * when the engine reported the failure, and the phase it happened in.
+ *
+ * Codes (stable, documented in README.md):
+ * - `ERR_MEMTLS_TRUNCATED`: the transport ended without the peer's close_notify (OpenSSL's "unexpected eof
+ *   while reading"). Data received before it was real, but the peer's end of stream was not authenticated.
+ * - `ERR_MEMTLS_SSL`: any other TLS failure (handshake refused, bad record, alert received, ...); `reason`
+ *   holds `Ssl.errorReason()`.
+ * - `ERR_MEMTLS_TRANSPORT`: the transport itself failed (a WebSocket that never opened, a text frame, a
+ *   transport stream that errored); `cause` holds what the transport reported.
+ * - `ERR_MEMTLS_BUFFER_OVERFLOW`: the peer sent more than the receive bound while nobody read and the
+ *   transport cannot be paused (a browser WebSocket).
+ * - `ERR_MEMTLS_ABORTED`: the connection was torn down locally (`abort()` / `destroy()`).
+ */
+
+/** The stable error codes. */
+export const TlsErrorCode = {
+  TRUNCATED: 'ERR_MEMTLS_TRUNCATED',
+  SSL: 'ERR_MEMTLS_SSL',
+  TRANSPORT: 'ERR_MEMTLS_TRANSPORT',
+  BUFFER_OVERFLOW: 'ERR_MEMTLS_BUFFER_OVERFLOW',
+  ABORTED: 'ERR_MEMTLS_ABORTED',
+} as const;
+export type TlsErrorCode = (typeof TlsErrorCode)[keyof typeof TlsErrorCode];
+
+/** Where a failure was detected. */
+export type TlsPhase = 'handshake' | 'read' | 'write' | 'shutdown' | 'transport';
+
+export interface TlsStreamErrorOptions {
+  phase: TlsPhase;
+  /** `Ssl.errorReason()` at the failing call, e.g. 'unexpected eof while reading'. */
+  reason?: string | null;
+  /** `Ssl.getError(ret)` of the failing call (an SSL_ERROR_* value). */
+  sslError?: number | null;
+  cause?: unknown;
+}
+
+/** A failure of a TLS stream adapter; `code` is stable, `message` is for people. */
+export class TlsStreamError extends Error {
+  readonly code: TlsErrorCode;
+  readonly phase: TlsPhase;
+  readonly reason: string | null;
+  readonly sslError: number | null;
+
+  constructor(code: TlsErrorCode, message: string, opts: TlsStreamErrorOptions) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'TlsStreamError';
+    this.code = code;
+    this.phase = opts.phase;
+    this.reason = opts.reason ?? null;
+    this.sslError = opts.sslError ?? null;
+  }
+}
+
+/** True for a `TlsStreamError` with the given code (also across bundles, where `instanceof` fails). */
+export function isTlsStreamError(e: unknown, code?: TlsErrorCode): e is TlsStreamError {
+  if (typeof e !== 'object' || e === null) return false;
+  const c = (e as { code?: unknown }).code;
+  return (e as { name?: unknown }).name === 'TlsStreamError' && typeof c === 'string' && (code === undefined || c === code);
+}
