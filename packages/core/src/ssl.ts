@@ -89,12 +89,16 @@ export class Ssl {
   private hdr = new Uint8Array(5);
   private hdrHave = 0;
   private body: Uint8Array | null = null;
-  private readonly bodyBuf = new Uint8Array(MAX_PLAINTEXT + 256);
+  /** Reused for full-size record bodies, allocated at the first one (idle connections do not hold it). */
+  private bodyBuf: Uint8Array | null = null;
   /** Records in flight with an asynchronous provider: 1 for synchronous ones (docs/performance.md). */
   private readonly inFlight: number;
   /** Speculative decryptions of the next complete records in the read BIO, in BIO order. */
   private spec: Speculation[] = [];
-  private peekBuf: Uint8Array | null = null;
+  /** Set when the write BIO refused bytes for good (a shut pair end): OpenSSL's "broken pipe". */
+  private pipeBroken = false;
+  /** The handshake's last flight has been written once: later doHandshake calls return 1 at once. */
+  private initDone = false;
   private bodyHave = 0;
 
   constructor(ctx: SslContext, opts: SslOptions = {}) {
@@ -231,12 +235,22 @@ export class Ssl {
     this.beginCall();
     // As SSL_key_update: not while in init (a KeyUpdate or ticket already pending), not with a record
     // half written. Unlike OpenSSL, never after our close_notify (RFC 8446 §6.1; docs/shutdown.md).
-    if (this.fatal) return 0;
-    if (this.engine.inInit) return this.refuse('STILL_IN_INIT');
+    // After a fatal error the connection is not "init finished" either: OpenSSL says "still in init".
+    if (this.fatal || this.engine.inInit) return this.refuse('STILL_IN_INIT');
     if (this.outputPending || this.pendingWrite) return this.refuse('BAD_WRITE_RETRY');
     if (this.flags & SSL_SENT_SHUTDOWN) return this.refuse('PROTOCOL_IS_SHUTDOWN');
     this.engine.pendingKeyUpdate = requestPeer;
     return 1;
+  }
+
+  /** A write that could not flush: WANT_WRITE, or "broken pipe" when the BIO will never take the bytes. */
+  private writeFailed(): number {
+    if (this.pipeBroken) {
+      const err = new SslError('BROKEN_PIPE', { origin: 'local' });
+      this.callError = err;
+      this.lastError = err;
+    }
+    return -1;
   }
 
   /** Record a non-fatal error of a synchronous call (OpenSSL's error queue) and return 0. */
@@ -285,6 +299,12 @@ export class Ssl {
       const chunk = this.outOffset ? head.subarray(this.outOffset) : head;
       const n = wbio.write(chunk);
       if (n <= 0) {
+        if (n < 0 && !wbio.shouldRetry()) {
+          // The transport will never take these bytes (a shut pair end): not a retry (test/oracle).
+          this.pipeBroken = true;
+          this.rwstate = 'nothing';
+          return false;
+        }
         this.rwstate = 'writing';
         return false;
       }
@@ -335,8 +355,11 @@ export class Ssl {
         throw new SslError('WRONG_VERSION_NUMBER', { detail: `record version ${h[1]}.${h[2]}` });
       }
       if (len > this.engine.maxRecordBody()) throw new SslError(this.engine.maxRecordBody() > MAX_PLAINTEXT ? 'ENCRYPTED_LENGTH_TOO_LONG' : 'PACKET_LENGTH_TOO_LONG', { detail: `record of ${len} bytes` });
-      // One buffer serves every record: the engine is done with a body before the next one is read.
-      this.body = this.bodyBuf.subarray(0, len);
+      // One buffer serves every large record: the engine is done with a body before the next one is read.
+      if (len > 1024) {
+        this.bodyBuf ??= new Uint8Array(MAX_PLAINTEXT + 256);
+        this.body = this.bodyBuf.subarray(0, len);
+      } else this.body = new Uint8Array(len);
       this.bodyHave = 0;
     }
     while (this.bodyHave < this.body.length) {
@@ -389,7 +412,9 @@ export class Ssl {
     const rbio = this.rbio as Bio;
     if (this.inFlight <= 1 || this.spec.length || !rbio.peek || this.hdrHave || this.body) return;
     if (rbio.pending() < 2 * (5 + 17)) return;
-    const peekBuf = (this.peekBuf ??= new Uint8Array(this.inFlight * (5 + MAX_PLAINTEXT + 256)));
+    // A scratch buffer shared by all connections: used synchronously, records are copied out of it.
+    peekScratch ??= new Uint8Array(PIPELINE_DEPTH * (5 + MAX_PLAINTEXT + 256));
+    const peekBuf = peekScratch.subarray(0, Math.min(peekScratch.length, this.inFlight * (5 + MAX_PLAINTEXT + 256)));
     const n = rbio.peek(peekBuf);
     let off = 0;
     const found: { header: Uint8Array; body: Uint8Array }[] = [];
@@ -438,7 +463,9 @@ export class Ssl {
   /** Transport EOF where a record was expected (rules 13 and 16). Returns the call's return value. */
   private async eof(retDuringData: number): Promise<number> {
     if (this.options & SSL_OP_IGNORE_UNEXPECTED_EOF && this.engine.handshakeComplete) {
-      this.flags |= SSL_RECEIVED_SHUTDOWN;
+      // OpenSSL assigns RECEIVED here (SSL_set_shutdown), clearing SENT, in read as in shutdown (rule 17).
+      this.flags = SSL_RECEIVED_SHUTDOWN;
+      this.engine.writeClosed = false;
       this.warnAlert = AlertDescription.CLOSE_NOTIFY;
       return 0;
     }
@@ -459,6 +486,9 @@ export class Ssl {
 
   private async handshakeSteps(): Promise<number> {
     if (this.fatal) return -1;
+    // As SSL_do_handshake: once the handshake is over and nothing is scheduled, 1 at once (a pending data
+    // write is not flushed here: test/oracle).
+    if (this.initDone && !this.engine.inInit) return 1;
     try {
       if (!this.started) {
         this.started = true;
@@ -477,7 +507,9 @@ export class Ssl {
           await this.fail(e);
           return -1;
         }
-        return this.flush() ? 1 : -1;
+        if (!this.flush()) return -1;
+        this.initDone = true;
+        return 1;
       }
       if (this.flags & SSL_RECEIVED_SHUTDOWN) return 0;
       const ev = await this.step();
@@ -514,7 +546,8 @@ export class Ssl {
       if (this.flags & SSL_RECEIVED_SHUTDOWN) return 0;
       // Rule 14: after a fatal error, -1 with an empty error queue.
       if (this.fatal) return -1;
-      if (!this.engine.handshakeComplete) {
+      // SSL_read runs the handshake, and sends a scheduled KeyUpdate or ticket, first.
+      if (!this.engine.handshakeComplete || this.engine.inInit) {
         const r = await this.handshakeSteps();
         if (r <= 0) return r;
       }
@@ -578,6 +611,12 @@ export class Ssl {
         this.lastError = err;
         return -1;
       }
+      let pw = this.pendingWrite;
+      // OpenSSL checks a retry's length before the error state: "bad length" every time (test/oracle).
+      if (pw && data.length < pw.done) {
+        await this.fail(new SslError('BAD_LENGTH', { origin: 'local', detail: 'a retried write is shorter than what was already taken' }));
+        return -1;
+      }
       if (this.fatal) return -1; // rule 14
       if (!this.engine.handshakeComplete) {
         const r = await this.handshakeSteps();
@@ -589,21 +628,16 @@ export class Ssl {
         await this.fail(e);
         return -1;
       }
-      let pw = this.pendingWrite;
       if (pw) {
         const moved = data.buffer !== pw.buffer || data.byteOffset !== pw.byteOffset;
-        if (data.length < pw.done) {
-          this.pendingWrite = null;
-          await this.fail(new SslError('BAD_LENGTH', { origin: 'local', detail: 'a retried write is shorter than what was already taken' }));
-          return -1;
-        }
         if (moved && !(this.modeBits & SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER)) {
           this.pendingWrite = null;
           await this.fail(new SslError('BAD_WRITE_RETRY', { origin: 'local' }));
           return -1;
         }
       } else {
-        if (data.length === 0) return 0;
+        // SSL_write of 0 bytes writes what post-handshake work queued (a KeyUpdate, a ticket), then returns 0.
+        if (data.length === 0) return this.flush() ? 0 : this.writeFailed();
         pw = { done: 0, total: data.length, buffer: data.buffer, byteOffset: data.byteOffset };
         this.pendingWrite = pw;
       }
@@ -611,7 +645,7 @@ export class Ssl {
       // reporting the bytes of the records written; otherwise once everything is.
       const partial = (this.modeBits & SSL_MODE_ENABLE_PARTIAL_WRITE) !== 0;
       for (;;) {
-        if (!this.flush()) return -1;
+        if (!this.flush()) return this.writeFailed();
         if (pw.done >= pw.total || (partial && pw.done > 0)) {
           this.pendingWrite = null;
           return pw.done;
@@ -665,7 +699,7 @@ export class Ssl {
         if (this.pendingWrite) {
           // Rule 9: the pending record blocks the alert; the next call fails with "bad write retry".
           this.shutdownOverPendingWrite = true;
-          this.rwstate = 'writing';
+          this.rwstate = this.pipeBroken ? 'nothing' : 'writing';
           return -1;
         }
         try {
@@ -779,6 +813,8 @@ export class Ssl {
 
 /** Records kept in flight with an asynchronous crypto provider (sealed ahead of the BIO, or opened ahead). */
 const PIPELINE_DEPTH = 8;
+/** Scratch space for peeking at the read BIO, shared by all connections (used synchronously only). */
+let peekScratch: Uint8Array | null = null;
 
 function checkBits(bits: number): number {
   if (!Number.isInteger(bits) || bits < 0 || bits > 0xffffffff) throw new RangeError('option/mode bits must be a 32-bit unsigned integer');

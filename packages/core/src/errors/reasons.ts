@@ -14,6 +14,7 @@ export const Reasons = {
   UNINITIALIZED: { text: 'uninitialized', alert: null },
   BAD_WRITE_RETRY: { text: 'bad write retry', alert: null },
   BAD_LENGTH: { text: 'bad length', alert: null },
+  BROKEN_PIPE: { text: 'broken pipe', alert: null },
   STILL_IN_INIT: { text: 'still in init', alert: null },
   BIO_NOT_SET: { text: 'bio not set', alert: null },
   // record layer

@@ -212,17 +212,19 @@ export class ClientEngine extends Engine {
   }
 
   private checkCommonHello(sh: ServerHello, what: string): void {
+    // The version first: the checks of RFC 8446 §4.1.3 apply to a TLS 1.3 ServerHello only, and a server that
+    // picked another version gets protocol_version (as OpenSSL 3 answers a TLS 1.2 ServerHello).
+    const sv = findExtension(sh.extensions, X.SUPPORTED_VERSIONS);
+    if (!sv) throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'the server did not negotiate TLS 1.3 (TLS 1.2 is not enabled)' });
+    if (parseSupportedVersionsServer(sv) !== ProtocolVersion.TLS13) {
+      throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'supported_versions selected a version that was not offered', alert: 47 });
+    }
     // RFC 8446 §4.1.3: legacy_version 0x0303, session id echoed, compression 0.
     if (sh.legacyVersion !== ProtocolVersion.TLS12) throw new SslError('BAD_LEGACY_VERSION', { detail: `${what} legacy_version` });
     if (!equalBytes(sh.sessionId, this.sessionId)) throw new SslError('BAD_SESSION_ID', { detail: `${what} did not echo the session id` });
     if (sh.compressionMethod !== 0) throw new SslError('BAD_COMPRESSION');
     if (!this.config.suites.some((s) => s.id === sh.cipherSuite)) {
       throw new SslError('WRONG_CIPHER_RETURNED', { detail: `${what} chose a suite that was not offered` });
-    }
-    const sv = findExtension(sh.extensions, X.SUPPORTED_VERSIONS);
-    if (!sv) throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'the server did not negotiate TLS 1.3 (TLS 1.2 is not enabled)' });
-    if (parseSupportedVersionsServer(sv) !== ProtocolVersion.TLS13) {
-      throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'supported_versions selected a version that was not offered', alert: 47 });
     }
   }
 

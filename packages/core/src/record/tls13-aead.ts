@@ -50,15 +50,16 @@ export class RecordProtector13 {
     return n;
   }
 
-  private takeSeq(): number {
-    if (this.seq >= this.seqLimit) throw new SslError('SEQUENCE_NUMBER_EXHAUSTED', { origin: 'local' });
+  private takeSeq(forAlert = false): number {
+    // One sequence number past the limit is kept for an alert, so exhaustion can still be reported.
+    if (this.seq >= this.seqLimit + (forAlert ? 1 : 0)) throw new SslError('SEQUENCE_NUMBER_EXHAUSTED', { origin: 'local' });
     return this.seq++;
   }
 
   /** Seal one record: returns header || ciphertext. `type` is the real (inner) content type. */
   seal(type: number, plaintext: Uint8Array, padding = 0): Promise<Uint8Array> {
     if (plaintext.length > MAX_PLAINTEXT) throw new RangeError('record plaintext too long');
-    const seq = this.takeSeq();
+    const seq = this.takeSeq(type === ContentType.ALERT);
     const len = plaintext.length + 1 + padding + 16;
     const header = new Uint8Array([ContentType.APPLICATION_DATA, 0x03, 0x03, len >> 8, len & 0xff]);
     if (this.key.sealRecord) return this.key.sealRecord(this.nonce(seq), header, plaintext, type, padding);
