@@ -238,3 +238,50 @@ describe('not TLS at all', () => {
     assert.equal(l.serverWrote, 7, 'a plaintext alert record');
   });
 });
+
+describe('API additions from the adapters', () => {
+  it('*Result methods bind getError and the reason to their own call when calls overlap', async () => {
+    const l = new Link(...Object.values(contexts()) as [SslContext, SslContext]);
+    await l.handshake();
+    await l.client.read(new Uint8Array(8)); // take the tickets
+    // a read that must wait and a write that succeeds, issued together
+    const [r, w] = await Promise.all([l.client.readResult(new Uint8Array(8)), l.client.writeResult(enc('x'))]);
+    assert.deepEqual(r, { ret: -1, error: SSL_ERROR_WANT_READ, reason: null });
+    assert.equal(w.ret, 1);
+    assert.equal(w.error, 0);
+    l.clientIn.setEof();
+    const t = await l.client.readResult(new Uint8Array(8));
+    assert.deepEqual(t, { ret: 0, error: SSL_ERROR_SSL, reason: 'unexpected eof while reading' });
+    const s = await l.client.shutdownResult();
+    assert.deepEqual(s, { ret: -1, error: SSL_ERROR_SSL, reason: 'shutdown while in init' });
+  });
+
+  it('a plaintext alert from a peer that failed during the handshake is understood', async () => {
+    const { cctx, sctx } = contexts();
+    const l = new Link(cctx, sctx);
+    await l.client.doHandshake();
+    l.toServer();
+    await l.server.doHandshake();
+    // the client refuses the certificate before it switched keys (as an OpenSSL client does): plaintext unknown_ca
+    l.serverIn.write(new Uint8Array([21, 3, 3, 0, 2, 2, 48]));
+    const r = await l.server.doHandshake();
+    assert.equal(r, -1);
+    assert.equal(l.server.errorReason(), 'tlsv1 alert unknown ca');
+  });
+
+  it('a server may request a client certificate without requiring one (requireClientCert: false)', async () => {
+    const pki = testPki();
+    const sctx = new SslContext({ role: 'server', cert: pki.leaves['ec-p256'].cert, key: pki.leaves['ec-p256'].key, ca: pki.caCert, verifyPeer: true, requireClientCert: false });
+    const p = pair(new SslContext({ role: 'client', ca: pki.caCert }), sctx);
+    await handshake(p);
+    assert.equal(p.server.peerCertificates().length, 0);
+    const p2 = pair(new SslContext({ role: 'client', ca: pki.caCert, cert: pki.client.cert, key: pki.client.key }), sctx);
+    await handshake(p2);
+    assert.equal(p2.server.peerCertificates().length, 1);
+  });
+
+  it('serverName() on a client is the name it sent', async () => {
+    const p = pair(...Object.values(contexts()) as [SslContext, SslContext]);
+    assert.equal(p.client.serverName(), 'localhost');
+  });
+});

@@ -35,6 +35,9 @@ export interface ContextOptions {
   ca?: string | string[];
   /** Client: verify the server (default true). Server: request and require a client certificate (default false). */
   verifyPeer?: boolean;
+  /** Server with verifyPeer: false accepts a client that sends no certificate (OpenSSL's SSL_VERIFY_PEER
+   * without SSL_VERIFY_FAIL_IF_NO_PEER_CERT); a certificate that is sent is still verified. Default true. */
+  requireClientCert?: boolean;
   alpn?: string[];
   /** IANA names, e.g. 'TLS_AES_128_GCM_SHA256', in preference order. */
   cipherSuites?: string[];
@@ -105,6 +108,7 @@ export class SslContext {
   private readonly credentials: Credential[] = [];
   private readonly anchors: ParsedCertificate[] = [];
   private readonly verifyPeer: boolean;
+  private readonly requirePeerCert: boolean;
   private readonly limits: Limits;
   private readonly verifyCallback: ((info: VerifyInfo) => boolean) | null;
   private readonly pins: Uint8Array[];
@@ -197,6 +201,9 @@ export class SslContext {
       if (b?.length !== 32) throw new TypeError(`SslContext: pinned key ${String(pin)} is not a base64 SHA-256 digest`);
       return b;
     });
+
+    if (opts.requireClientCert !== undefined && typeof opts.requireClientCert !== 'boolean') throw new TypeError('SslContext: requireClientCert must be a boolean');
+    this.requirePeerCert = opts.requireClientCert ?? true;
 
     this.quiet = !!opts.quietShutdown;
     this.optionBits = checkBits(opts.options ?? 0, 'options');
@@ -326,6 +333,7 @@ export class SslContext {
       alpn: this.alpn,
       credentials: this.credentials,
       verifyPeer: this.verifyPeer,
+      requirePeerCert: this.requirePeerCert,
       limits: this.limits,
       sessionCache: this.sessionCache,
       numTickets: this.numTickets,

@@ -51,6 +51,18 @@ interface PendingWrite {
   byteOffset: number;
 }
 
+/**
+ * The outcome of one call, captured when the call ends: `ret` as the OpenSSL-style call returns it, `error`
+ * what `getError(ret)` said at that moment, and `reason` the error reason of this call (null when none).
+ * Use the `*Result` methods when calls overlap (a read loop and a write loop): `getError()` describes the
+ * last call to end, which may be another one by the time an awaiting caller looks.
+ */
+export interface SslResult {
+  ret: number;
+  error: number;
+  reason: string | null;
+}
+
 export interface SslOptions {
   serverName?: string;
   session?: SslSession;
@@ -268,6 +280,41 @@ export class Ssl {
     if (!Number.isInteger(length) || length < 1 || length > 255 * 64) throw new RangeError('exportKeyingMaterial: bad length');
     if (!this.engine.handshakeComplete) throw new TypeError('exportKeyingMaterial: the handshake has not completed');
     return this.enqueue(() => this.engine.exportKeyingMaterial(label, context, length));
+  }
+
+  // ------------------------------------------------------------------ results bound to their call
+
+  private result(ret: number): SslResult {
+    return { ret, error: this.getError(ret), reason: this.callError ? this.callError.reasonText : null };
+  }
+
+  /** As doHandshake(), resolving with the call's own outcome (safe with overlapping calls). */
+  doHandshakeResult(): Promise<SslResult> {
+    this.requireBios('doHandshake');
+    return this.enqueue(async () => {
+      this.beginCall();
+      return this.result(await this.handshakeSteps());
+    });
+  }
+
+  /** As read(), resolving with the call's own outcome. */
+  readResult(buf: Uint8Array): Promise<SslResult> {
+    return this.readOrPeek(buf, false, 'read', (r) => this.result(r));
+  }
+
+  /** As peek(), resolving with the call's own outcome. */
+  peekResult(buf: Uint8Array): Promise<SslResult> {
+    return this.readOrPeek(buf, true, 'peek', (r) => this.result(r));
+  }
+
+  /** As write(), resolving with the call's own outcome. */
+  writeResult(data: Uint8Array): Promise<SslResult> {
+    return this.writeOp(data, (r) => this.result(r));
+  }
+
+  /** As shutdown(), resolving with the call's own outcome. */
+  shutdownResult(): Promise<SslResult> {
+    return this.shutdownOp((r) => this.result(r));
   }
 
   // ------------------------------------------------------------------ the queue
@@ -527,243 +574,257 @@ export class Ssl {
 
   /** SSL_read: bytes copied into buf; <= 0: see getError. */
   read(buf: Uint8Array): Promise<number> {
-    return this.readOrPeek(buf, false, 'read');
+    return this.readOrPeek(buf, false, 'read', (r) => r);
   }
 
   /** SSL_peek: as read, leaving the bytes in place. */
   peek(buf: Uint8Array): Promise<number> {
-    return this.readOrPeek(buf, true, 'peek');
+    return this.readOrPeek(buf, true, 'peek', (r) => r);
   }
 
-  private readOrPeek(buf: Uint8Array, peek: boolean, what: string): Promise<number> {
+  private readOrPeek<T>(buf: Uint8Array, peek: boolean, what: string, out: (ret: number) => T): Promise<T> {
     if (!isBytes(buf)) throw new TypeError(`${what}: buf must be a Uint8Array`);
     if (buf.length === 0) throw new RangeError(`${what}: buf must not be empty`);
     this.requireBios(what);
-    return this.enqueue(async () => {
-      this.beginCall();
-      // Rule 7: after RECEIVED, 0 forever without touching the transport. OpenSSL checks this first, so a
-      // received fatal alert also reads as 0 (with ZERO_RETURN: test/oracle read-after-fatal-alert).
+    return this.enqueue(async () => out(await this.readSteps(buf, peek)));
+  }
+
+  private async readSteps(buf: Uint8Array, peek: boolean): Promise<number> {
+    this.beginCall();
+    // Rule 7: after RECEIVED, 0 forever without touching the transport. OpenSSL checks this first, so a
+    // received fatal alert also reads as 0 (with ZERO_RETURN: test/oracle read-after-fatal-alert).
+    if (this.flags & SSL_RECEIVED_SHUTDOWN) return 0;
+    // Rule 14: after a fatal error, -1 with an empty error queue.
+    if (this.fatal) return -1;
+    // SSL_read runs the handshake, and sends a scheduled KeyUpdate or ticket, first.
+    if (!this.engine.handshakeComplete || this.engine.inInit) {
+      const r = await this.handshakeSteps();
+      if (r <= 0) return r;
+    }
+    for (;;) {
+      if (this.engine.pendingPlaintext > 0) return this.engine.readPlaintext(buf, peek);
       if (this.flags & SSL_RECEIVED_SHUTDOWN) return 0;
-      // Rule 14: after a fatal error, -1 with an empty error queue.
-      if (this.fatal) return -1;
-      // SSL_read runs the handshake, and sends a scheduled KeyUpdate or ticket, first.
-      if (!this.engine.handshakeComplete || this.engine.inInit) {
-        const r = await this.handshakeSteps();
-        if (r <= 0) return r;
+      this.speculate();
+      const owed = this.engine.owedKeyUpdate;
+      const ev = await this.step();
+      // OpenSSL writes a KeyUpdate reply owed from an earlier read when it processes the next
+      // post-handshake message (test/oracle keyupdate-reply-in-read).
+      if (ev === 'post-handshake' && owed && this.engine.owedKeyUpdate) {
+        try {
+          await this.engine.flushKeyUpdate(true);
+          this.flush();
+          this.rwstate = 'nothing';
+        } catch (e) {
+          await this.fail(e);
+          return -1;
+        }
       }
-      for (;;) {
-        if (this.engine.pendingPlaintext > 0) return this.engine.readPlaintext(buf, peek);
-        if (this.flags & SSL_RECEIVED_SHUTDOWN) return 0;
-        this.speculate();
-        const owed = this.engine.owedKeyUpdate;
-        const ev = await this.step();
-        // OpenSSL writes a KeyUpdate reply owed from an earlier read when it processes the next
-        // post-handshake message (test/oracle keyupdate-reply-in-read).
-        if (ev === 'post-handshake' && owed && this.engine.owedKeyUpdate) {
-          try {
-            await this.engine.flushKeyUpdate(true);
-            this.flush();
-            this.rwstate = 'nothing';
-          } catch (e) {
-            await this.fail(e);
+      switch (ev) {
+        case 'failed':
+          // Rule 15: the call that receives a fatal alert returns 0.
+          return (this.fatal as SslError | null)?.receivedAlert != null ? 0 : -1;
+        case 'want':
+          return -1;
+        case 'eof':
+          // Rule 13: SSL_read returns 0 with "unexpected eof while reading".
+          return this.eof(0);
+        case 'close-notify':
+          this.flags |= SSL_RECEIVED_SHUTDOWN;
+          return 0;
+        case 'post-handshake':
+          // Rule 21: without AUTO_RETRY each processed post-handshake message returns WANT_READ once.
+          if (!(this.modeBits & SSL_MODE_AUTO_RETRY)) {
+            this.rwstate = 'reading';
             return -1;
           }
-        }
-        switch (ev) {
-          case 'failed':
-            // Rule 15: the call that receives a fatal alert returns 0.
-            return (this.fatal as SslError | null)?.receivedAlert != null ? 0 : -1;
-          case 'want':
-            return -1;
-          case 'eof':
-            // Rule 13: SSL_read returns 0 with "unexpected eof while reading".
-            return this.eof(0);
-          case 'close-notify':
-            this.flags |= SSL_RECEIVED_SHUTDOWN;
-            return 0;
-          case 'post-handshake':
-            // Rule 21: without AUTO_RETRY each processed post-handshake message returns WANT_READ once.
-            if (!(this.modeBits & SSL_MODE_AUTO_RETRY)) {
-              this.rwstate = 'reading';
-              return -1;
-            }
-            break;
-          default:
-            break;
-        }
+          break;
+        default:
+          break;
       }
-    });
+    }
   }
 
   // ------------------------------------------------------------------ write
 
   /** SSL_write: bytes accepted (all of them unless partial writes are enabled); <= 0: see getError. */
   write(data: Uint8Array): Promise<number> {
+    return this.writeOp(data, (r) => r);
+  }
+
+  private writeOp<T>(data: Uint8Array, out: (ret: number) => T): Promise<T> {
     if (!isBytes(data)) throw new TypeError('write: data must be a Uint8Array');
     this.requireBios('write');
-    return this.enqueue(async () => {
-      this.beginCall();
-      // Rule 8: writing after SENT always fails, including a retry of a pending write; OpenSSL checks this
-      // before the fatal state (test/oracle write-after-fatal-with-sent).
-      if (this.flags & SSL_SENT_SHUTDOWN) {
-        const err = new SslError('PROTOCOL_IS_SHUTDOWN', { origin: 'local' });
-        this.callError = err;
-        this.lastError = err;
+    return this.enqueue(async () => out(await this.writeSteps(data)));
+  }
+
+  private async writeSteps(data: Uint8Array): Promise<number> {
+    this.beginCall();
+    // Rule 8: writing after SENT always fails, including a retry of a pending write; OpenSSL checks this
+    // before the fatal state (test/oracle write-after-fatal-with-sent).
+    if (this.flags & SSL_SENT_SHUTDOWN) {
+      const err = new SslError('PROTOCOL_IS_SHUTDOWN', { origin: 'local' });
+      this.callError = err;
+      this.lastError = err;
+      return -1;
+    }
+    let pw = this.pendingWrite;
+    // OpenSSL checks a retry's length before the error state: "bad length" every time (test/oracle).
+    if (pw && data.length < pw.done) {
+      await this.fail(new SslError('BAD_LENGTH', { origin: 'local', detail: 'a retried write is shorter than what was already taken' }));
+      return -1;
+    }
+    if (this.fatal) return -1; // rule 14
+    if (!this.engine.handshakeComplete) {
+      const r = await this.handshakeSteps();
+      if (r <= 0) return r;
+    }
+    try {
+      await this.engine.flushPostHandshake();
+    } catch (e) {
+      await this.fail(e);
+      return -1;
+    }
+    if (pw) {
+      const moved = data.buffer !== pw.buffer || data.byteOffset !== pw.byteOffset;
+      if (moved && !(this.modeBits & SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER)) {
+        this.pendingWrite = null;
+        await this.fail(new SslError('BAD_WRITE_RETRY', { origin: 'local' }));
         return -1;
       }
-      let pw = this.pendingWrite;
-      // OpenSSL checks a retry's length before the error state: "bad length" every time (test/oracle).
-      if (pw && data.length < pw.done) {
-        await this.fail(new SslError('BAD_LENGTH', { origin: 'local', detail: 'a retried write is shorter than what was already taken' }));
-        return -1;
+    } else {
+      // SSL_write of 0 bytes writes what post-handshake work queued (a KeyUpdate, a ticket), then returns 0.
+      if (data.length === 0) return this.flush() ? 0 : this.writeFailed();
+      pw = { done: 0, total: data.length, buffer: data.buffer, byteOffset: data.byteOffset };
+      this.pendingWrite = pw;
+    }
+    // With SSL_MODE_ENABLE_PARTIAL_WRITE the call returns once a record is completely in the BIO,
+    // reporting the bytes of the records written; otherwise once everything is.
+    const partial = (this.modeBits & SSL_MODE_ENABLE_PARTIAL_WRITE) !== 0;
+    for (;;) {
+      if (!this.flush()) return this.writeFailed();
+      if (pw.done >= pw.total || (partial && pw.done > 0)) {
+        this.pendingWrite = null;
+        return pw.done;
       }
-      if (this.fatal) return -1; // rule 14
-      if (!this.engine.handshakeComplete) {
-        const r = await this.handshakeSteps();
-        if (r <= 0) return r;
+      // Up to the pipeline depth of records sealed at once (one in partial-write mode).
+      const chunks: Uint8Array[] = [];
+      const depth = partial ? 1 : this.inFlight;
+      for (let o = pw.done; chunks.length < depth && o < pw.total; o += MAX_PLAINTEXT) {
+        chunks.push(data.subarray(o, Math.min(pw.total, o + MAX_PLAINTEXT)));
       }
       try {
-        await this.engine.flushPostHandshake();
+        await this.engine.sendAppDataBatch(chunks);
       } catch (e) {
+        this.pendingWrite = null;
         await this.fail(e);
         return -1;
       }
-      if (pw) {
-        const moved = data.buffer !== pw.buffer || data.byteOffset !== pw.byteOffset;
-        if (moved && !(this.modeBits & SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER)) {
-          this.pendingWrite = null;
-          await this.fail(new SslError('BAD_WRITE_RETRY', { origin: 'local' }));
-          return -1;
-        }
-      } else {
-        // SSL_write of 0 bytes writes what post-handshake work queued (a KeyUpdate, a ticket), then returns 0.
-        if (data.length === 0) return this.flush() ? 0 : this.writeFailed();
-        pw = { done: 0, total: data.length, buffer: data.buffer, byteOffset: data.byteOffset };
-        this.pendingWrite = pw;
-      }
-      // With SSL_MODE_ENABLE_PARTIAL_WRITE the call returns once a record is completely in the BIO,
-      // reporting the bytes of the records written; otherwise once everything is.
-      const partial = (this.modeBits & SSL_MODE_ENABLE_PARTIAL_WRITE) !== 0;
-      for (;;) {
-        if (!this.flush()) return this.writeFailed();
-        if (pw.done >= pw.total || (partial && pw.done > 0)) {
-          this.pendingWrite = null;
-          return pw.done;
-        }
-        // Up to the pipeline depth of records sealed at once (one in partial-write mode).
-        const chunks: Uint8Array[] = [];
-        const depth = partial ? 1 : this.inFlight;
-        for (let o = pw.done; chunks.length < depth && o < pw.total; o += MAX_PLAINTEXT) {
-          chunks.push(data.subarray(o, Math.min(pw.total, o + MAX_PLAINTEXT)));
-        }
-        try {
-          await this.engine.sendAppDataBatch(chunks);
-        } catch (e) {
-          this.pendingWrite = null;
-          await this.fail(e);
-          return -1;
-        }
-        for (const c of chunks) pw.done += c.length;
-      }
-    });
+      for (const c of chunks) pw.done += c.length;
+    }
   }
 
   // ------------------------------------------------------------------ shutdown
 
   /** SSL_shutdown: 0, 1 or -1, exactly as OpenSSL 3 (docs/shutdown.md). */
   shutdown(): Promise<number> {
+    return this.shutdownOp((r) => r);
+  }
+
+  private shutdownOp<T>(out: (ret: number) => T): Promise<T> {
     this.requireBios('shutdown');
-    return this.enqueue(async () => {
-      this.beginCall();
-      const inInitError = (): number => {
-        const err = new SslError('SHUTDOWN_WHILE_IN_INIT', { origin: 'local' });
-        this.callError = err;
-        this.lastError = err;
-        return -1;
-      };
-      // Rule 14: after a fatal error, "shutdown while in init" and nothing is sent.
-      if (this.fatal) return inInitError();
-      // Rule 10: in init (before/during the handshake, KeyUpdate or ticket pending): flags untouched.
-      if (!this.started || this.engine.inInit) return inInitError();
-      // Rule 11: quiet shutdown sets both flags, writes and reads nothing.
-      if (this.quiet) {
-        this.flags = SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN;
-        this.engine.writeClosed = true;
-        return 1;
-      }
-      if (!(this.flags & SSL_SENT_SHUTDOWN)) {
-        // Rule 1/18: SENT is set before the write is attempted; an owed KeyUpdate reply is dropped.
-        this.flags |= SSL_SENT_SHUTDOWN;
-        this.engine.writeClosed = true;
-        this.engine.owedKeyUpdate = false;
-        if (this.pendingWrite) {
-          // Rule 9: the pending record blocks the alert; the next call fails with "bad write retry".
-          this.shutdownOverPendingWrite = true;
-          this.rwstate = this.pipeBroken ? 'nothing' : 'writing';
-          return -1;
-        }
-        try {
-          await this.engine.sendAlert(AlertDescription.CLOSE_NOTIFY, false);
-        } catch (e) {
-          await this.fail(e);
-          return -1;
-        }
-        this.alertPending = true;
-        if (!this.flush()) return -1;
-        this.alertPending = false;
-        return this.flags & SSL_RECEIVED_SHUTDOWN ? 1 : 0;
-      }
-      if (this.shutdownOverPendingWrite) {
-        this.shutdownOverPendingWrite = false;
-        this.pendingWrite = null;
-        await this.fail(new SslError('BAD_WRITE_RETRY', { origin: 'local' }));
+    return this.enqueue(async () => out(await this.shutdownSteps()));
+  }
+
+  private async shutdownSteps(): Promise<number> {
+    this.beginCall();
+    const inInitError = (): number => {
+      const err = new SslError('SHUTDOWN_WHILE_IN_INIT', { origin: 'local' });
+      this.callError = err;
+      this.lastError = err;
+      return -1;
+    };
+    // Rule 14: after a fatal error, "shutdown while in init" and nothing is sent.
+    if (this.fatal) return inInitError();
+    // Rule 10: in init (before/during the handshake, KeyUpdate or ticket pending): flags untouched.
+    if (!this.started || this.engine.inInit) return inInitError();
+    // Rule 11: quiet shutdown sets both flags, writes and reads nothing.
+    if (this.quiet) {
+      this.flags = SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN;
+      this.engine.writeClosed = true;
+      return 1;
+    }
+    if (!(this.flags & SSL_SENT_SHUTDOWN)) {
+      // Rule 1/18: SENT is set before the write is attempted; an owed KeyUpdate reply is dropped.
+      this.flags |= SSL_SENT_SHUTDOWN;
+      this.engine.writeClosed = true;
+      this.engine.owedKeyUpdate = false;
+      if (this.pendingWrite) {
+        // Rule 9: the pending record blocks the alert; the next call fails with "bad write retry".
+        this.shutdownOverPendingWrite = true;
+        this.rwstate = this.pipeBroken ? 'nothing' : 'writing';
         return -1;
       }
-      // Rule 3: a partly written close_notify is retried first (only the alert: a data record left half
-      // written before setShutdown(SENT) is never finished; test/oracle shutdown-after-set-shutdown-...).
-      if (this.alertPending) {
-        if (!this.flush()) return -1;
-        this.alertPending = false;
-        return this.flags & SSL_RECEIVED_SHUTDOWN ? 1 : 0;
+      try {
+        await this.engine.sendAlert(AlertDescription.CLOSE_NOTIFY, false);
+      } catch (e) {
+        await this.fail(e);
+        return -1;
       }
-      if (this.flags & SSL_RECEIVED_SHUTDOWN) return 1;
-      for (;;) {
-        // Rule 5: application data reaching shutdown's read is fatal, even half-consumed.
-        if (this.engine.pendingPlaintext > 0) {
-          this.engine.discardPlaintext();
-          await this.fail(new SslError('APPLICATION_DATA_AFTER_CLOSE_NOTIFY'));
+      this.alertPending = true;
+      if (!this.flush()) return -1;
+      this.alertPending = false;
+      return this.flags & SSL_RECEIVED_SHUTDOWN ? 1 : 0;
+    }
+    if (this.shutdownOverPendingWrite) {
+      this.shutdownOverPendingWrite = false;
+      this.pendingWrite = null;
+      await this.fail(new SslError('BAD_WRITE_RETRY', { origin: 'local' }));
+      return -1;
+    }
+    // Rule 3: a partly written close_notify is retried first (only the alert: a data record left half
+    // written before setShutdown(SENT) is never finished; test/oracle shutdown-after-set-shutdown-...).
+    if (this.alertPending) {
+      if (!this.flush()) return -1;
+      this.alertPending = false;
+      return this.flags & SSL_RECEIVED_SHUTDOWN ? 1 : 0;
+    }
+    if (this.flags & SSL_RECEIVED_SHUTDOWN) return 1;
+    for (;;) {
+      // Rule 5: application data reaching shutdown's read is fatal, even half-consumed.
+      if (this.engine.pendingPlaintext > 0) {
+        this.engine.discardPlaintext();
+        await this.fail(new SslError('APPLICATION_DATA_AFTER_CLOSE_NOTIFY'));
+        return -1;
+      }
+      const ev = await this.step();
+      switch (ev) {
+        case 'failed':
           return -1;
-        }
-        const ev = await this.step();
-        switch (ev) {
-          case 'failed':
+        case 'want':
+          return -1;
+        case 'eof':
+          if (this.options & SSL_OP_IGNORE_UNEXPECTED_EOF) {
+            // Rule 17: the option clears SENT here; the next call sends a second close_notify.
+            this.flags = (this.flags & ~SSL_SENT_SHUTDOWN) | SSL_RECEIVED_SHUTDOWN;
+            this.engine.writeClosed = false;
+            this.warnAlert = AlertDescription.CLOSE_NOTIFY;
+            return 0;
+          }
+          await this.fail(new SslError('UNEXPECTED_EOF_WHILE_READING'));
+          return -1;
+        case 'close-notify':
+          this.flags |= SSL_RECEIVED_SHUTDOWN;
+          return 1;
+        case 'post-handshake':
+          if (!(this.modeBits & SSL_MODE_AUTO_RETRY)) {
+            this.rwstate = 'reading';
             return -1;
-          case 'want':
-            return -1;
-          case 'eof':
-            if (this.options & SSL_OP_IGNORE_UNEXPECTED_EOF) {
-              // Rule 17: the option clears SENT here; the next call sends a second close_notify.
-              this.flags = (this.flags & ~SSL_SENT_SHUTDOWN) | SSL_RECEIVED_SHUTDOWN;
-              this.engine.writeClosed = false;
-              this.warnAlert = AlertDescription.CLOSE_NOTIFY;
-              return 0;
-            }
-            await this.fail(new SslError('UNEXPECTED_EOF_WHILE_READING'));
-            return -1;
-          case 'close-notify':
-            this.flags |= SSL_RECEIVED_SHUTDOWN;
-            return 1;
-          case 'post-handshake':
-            if (!(this.modeBits & SSL_MODE_AUTO_RETRY)) {
-              this.rwstate = 'reading';
-              return -1;
-            }
-            break;
-          default:
-            break;
-        }
+          }
+          break;
+        default:
+          break;
       }
-    });
+    }
   }
 
   /**

@@ -51,6 +51,8 @@ export interface EngineConfig {
   /** Server: candidate certificates (the first is the default); client: the client certificate, if any. */
   credentials: readonly Credential[];
   verifyPeer: boolean;
+  /** Server with verifyPeer: refuse a client that sends no certificate (SSL_VERIFY_FAIL_IF_NO_PEER_CERT). */
+  requirePeerCert: boolean;
   limits: Limits;
   /** Server: where tickets live (null: no tickets, no resumption). */
   sessionCache: SessionCache | null;

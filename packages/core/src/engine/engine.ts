@@ -291,6 +291,9 @@ export abstract class Engine {
     }
     let type = outerType;
     let content = body;
+    // A peer that fails during the handshake may send its alert before it switched to its handshake key
+    // (OpenSSL's client does: it installs that key just before its second flight); accept it in plaintext.
+    if (this.readProt && outerType === ContentType.ALERT && !this.peerFinished) return this.handleAlert(body);
     if (this.readProt) {
       if (outerType !== ContentType.APPLICATION_DATA) {
         throw new SslError('UNEXPECTED_RECORD', { detail: `plaintext record of type ${outerType} after keys were set` });

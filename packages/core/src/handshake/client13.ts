@@ -112,6 +112,7 @@ export class ClientEngine extends Engine {
   constructor(config: EngineConfig, hostName: string | null, session: SslSession | null) {
     super(config);
     this.hostName = hostName;
+    this.serverName = hostName;
     // Offer a session only where it fits: resumable now, same server name, its suite still enabled.
     const suite = session ? suiteByName(session.cipherSuite) : undefined;
     this.offered =

@@ -380,8 +380,10 @@ export class ServerEngine extends Engine {
     if (cert.context.length !== 0) throw new SslError('BAD_PACKET', { detail: 'certificate_request_context mismatch', alert: 47 });
     this.transcript.add(msg.raw);
     if (cert.entries.length === 0) {
-      // verifyPeer on a server means "require" (API.md): RFC 8446 §4.4.2.4 certificate_required.
-      throw new SslError('PEER_DID_NOT_RETURN_A_CERTIFICATE');
+      // verifyPeer on a server requires a certificate unless requireClientCert is false (RFC 8446 §4.4.2.4).
+      if (this.config.requirePeerCert) throw new SslError('PEER_DID_NOT_RETURN_A_CERTIFICATE');
+      this.state = 'expect-finished';
+      return 'handshake';
     }
     for (const e of cert.entries) if (e.extensions.length) throw new SslError('UNSOLICITED_EXTENSION', { detail: 'CertificateEntry extension that was not requested' });
     this.peerCertificates = cert.entries.map((e) => e.certData);

@@ -1,0 +1,165 @@
+/**
+ * Command-line parsing for `memtls s_client` / `memtls s_server`, with commander.
+ *
+ * OpenSSL spells long options with one dash (`-connect`, `-CAfile`, `-sess_out`). commander (like every
+ * POSIX-style parser) reads `-connect` as the short flags `-c -o -n ...`, so argv goes through one
+ * documented normalisation step first: a token that is exactly `-name` for a known long option `name`
+ * becomes `--name`. Everything else is left alone (so `--connect` works too, and an unknown `-foo` is
+ * reported by commander as an unknown option: exit 2).
+ */
+import { Command, CommanderError, Option } from 'commander';
+
+export const EXIT_OK = 0;
+export const EXIT_TLS_ERROR = 1;
+export const EXIT_USAGE = 2;
+
+export interface CommonOptions {
+  alpn?: string;
+  CAfile?: string;
+  cert?: string;
+  key?: string;
+  groups?: string;
+  ciphersuites?: string;
+  quiet?: boolean;
+  msg?: boolean;
+  state?: boolean;
+}
+
+export interface ClientOptions extends CommonOptions {
+  connect: string;
+  servername?: string;
+  sess_out?: string;
+  sess_in?: string;
+  verify_return_error?: boolean;
+  ign_eof?: boolean;
+  no_ign_eof?: boolean;
+  showcerts?: boolean;
+}
+
+export interface ServerOptions extends CommonOptions {
+  accept: string;
+  www?: boolean;
+  rev?: boolean;
+  naccept?: string;
+  verify?: string;
+  Verify?: string;
+}
+
+/** The parsed command: which tool, and its options. */
+export type Parsed = { tool: 's_client'; opts: ClientOptions } | { tool: 's_server'; opts: ServerOptions };
+
+/** Thrown for bad usage; `exitCode` is 0 for --help/--version, 2 otherwise. */
+export class UsageExit extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+function addCommon(cmd: Command): Command {
+  return cmd
+    .option('--alpn <list>', 'ALPN protocols to offer/accept, comma-separated (e.g. h2,http/1.1)')
+    .option('--CAfile <file>', 'PEM trust anchors (default: Node’s root store)')
+    .option('--cert <file>', 'PEM certificate chain, leaf first')
+    .option('--key <file>', 'PEM private key (default: the -cert file)')
+    .option('--groups <list>', 'key exchange groups, colon- or comma-separated (x25519:P-256:P-384)')
+    .option('--ciphersuites <list>', 'TLS 1.3 suites, colon-separated (TLS_AES_128_GCM_SHA256:...)')
+    .option('--quiet', 'no trace: only the peer’s data on stdout')
+    .option('--msg', 'print every record (>>> sent, <<< received) and plaintext handshake messages')
+    .option('--state', 'print every SSL call: return value, SSL_get_error name, shutdown flags');
+}
+
+function buildProgram(onParsed: (p: Parsed) => void): Command {
+  const program = new Command('memtls')
+    .description('OpenSSL-style TLS 1.3 tools on the memtls engine. Long options take one dash or two (-connect or --connect).')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+
+  const client = addCommon(new Command('s_client').description('TLS client: stdin to the peer, the peer to stdout, a trace on stderr'))
+    .addOption(new Option('--connect <host:port>', 'where to connect').default('localhost:4433'))
+    .option('--servername <name>', 'SNI and certificate name (default: the -connect host)')
+    .option('--sess_out <file>', 'save the session for resumption (memtls format, not OpenSSL’s)')
+    .option('--sess_in <file>', 'resume a session saved with -sess_out')
+    .option('--verify_return_error', 'fail the handshake when the server certificate does not verify (default: report and continue, as OpenSSL)')
+    .option('--ign_eof', 'keep running at stdin EOF (implied by -quiet)')
+    .option('--no_ign_eof', 'close (close_notify) at stdin EOF even with -quiet')
+    .option('--showcerts', 'print the server’s certificate chain as PEM')
+    .exitOverride()
+    .action((opts: ClientOptions) => onParsed({ tool: 's_client', opts }));
+
+  const server = addCommon(new Command('s_server').description('TLS server: the client’s data to stdout, stdin to the client (or -www / -rev)'))
+    .addOption(new Option('--accept <[host:]port>', 'where to listen').default('4433'))
+    .option('--www', 'answer each HTTP request with a status page, then close')
+    .option('--rev', 'echo each line reversed; a CLOSE line closes the connection')
+    .option('--naccept <n>', 'exit after n connections have closed')
+    .option('--verify <depth>', 'request a client certificate (the core then requires one; its chain may fail verification)')
+    .option('--Verify <depth>', 'require a client certificate that verifies against -CAfile')
+    .exitOverride()
+    .action((opts: ServerOptions) => onParsed({ tool: 's_server', opts }));
+
+  program.addCommand(client).addCommand(server);
+  return program;
+}
+
+/** Every long option name the tools know, for the single-dash normalisation. */
+function longOptionNames(program: Command): Set<string> {
+  const names = new Set<string>(['help', 'version']);
+  for (const cmd of [program, ...program.commands]) {
+    for (const o of cmd.options) if (o.long) names.add(o.long.replace(/^--/, ''));
+  }
+  return names;
+}
+
+/**
+ * OpenSSL's single-dash long options → commander's double-dash form (`-CAfile` → `--CAfile`).
+ * @example normaliseArgs(['s_client', '-connect', 'h:1', '-alpn', 'h2']) // ['s_client', '--connect', 'h:1', '--alpn', 'h2']
+ */
+export function normaliseArgs(argv: readonly string[], names = longOptionNames(buildProgram(() => undefined))): string[] {
+  return argv.map((a) => (/^-[A-Za-z][A-Za-z0-9_]+$/.test(a) && names.has(a.slice(1)) ? `-${a}` : a));
+}
+
+/**
+ * Parse argv (without node and script). Throws UsageExit (exit 0 after help/version, 2 on bad usage).
+ * Commander prints its own help and error text to stdout/stderr.
+ */
+export function parseArgs(argv: readonly string[]): Parsed {
+  let parsed: Parsed | null = null;
+  const program = buildProgram((p) => {
+    parsed = p;
+  });
+  try {
+    program.parse(normaliseArgs(argv, longOptionNames(program)), { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // 'commander.help' is help shown because no command was given: a usage error, unlike an explicit --help.
+      const ok = e.code === 'commander.helpDisplayed' || e.code === 'commander.version';
+      throw new UsageExit(e.message, ok ? EXIT_OK : EXIT_USAGE);
+    }
+    throw e;
+  }
+  if (parsed === null) {
+    program.outputHelp({ error: true });
+    throw new UsageExit('a command is required: s_client or s_server', EXIT_USAGE);
+  }
+  return parsed;
+}
+
+/** `host:port`, `[v6]:port`, or `port` alone (host = `defaultHost`). Throws UsageExit. */
+export function parseHostPort(text: string, defaultHost: string | null, what: string): { host: string | null; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text) ?? (/^(\d+)$/.test(text) ? [text, undefined, defaultHost ?? undefined, text] : null);
+  const port = m ? Number(m[3]) : Number.NaN;
+  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageExit(`${what}: expected [host:]port, got ${JSON.stringify(text)}`, EXIT_USAGE);
+  const host = m[1] ?? (m[2] || defaultHost);
+  return { host, port };
+}
+
+/** `a,b` (or `a:b` where OpenSSL uses colons) → list. */
+export function splitList(text: string | undefined, seps = /[,:]/): string[] | undefined {
+  if (text === undefined) return undefined;
+  return text
+    .split(seps)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}

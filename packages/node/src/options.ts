@@ -1,0 +1,147 @@
+/**
+ * Node-style TLS options (`tls.connect` / `tls.createServer` names) → a memtls `SslContext`.
+ *
+ * Rules:
+ * - PEM comes as strings or Buffers, as in Node. `rejectUnauthorized` (default true) and `requestCert`
+ *   map onto the core's `verifyPeer`; when the peer's chain is checked and no `ca` is given, Node's root
+ *   store (`tls.rootCertificates`) is the trust anchor set (the core ships none).
+ * - `authorized` / `authorizationError` need the verification result even when the application accepts a
+ *   bad chain (`rejectUnauthorized: false`). The context's verify callback records it per peer chain in a
+ *   WeakMap keyed by the leaf's bytes object (the one `Ssl.peerCertificates()` later returns), and accepts
+ *   or refuses according to `rejectUnauthorized`.
+ * - Contexts are cached by their PEM/option material: parsing Node's ~140 roots costs 100–250 ms, and a
+ *   client context is stateless for our purposes (sessions travel in `SslSession`s). Options holding
+ *   objects (a `crypto` provider, a clock, pins) are never cached.
+ */
+import { createHash } from 'node:crypto';
+import { createNodeCryptoProvider } from './node-crypto-provider.js';
+import tls from 'node:tls';
+import { type ContextOptions, type CryptoProvider, SslContext } from '@memtls/core';
+
+type Pem = string | Buffer;
+
+/** The TLS options shared by clients, servers and `MemtlsSocket`. Names follow Node's `tls` module. */
+export interface SecureOptions {
+  /** Trust anchors (PEM). Default when a chain is checked: Node's `tls.rootCertificates`. */
+  ca?: Pem | Pem[];
+  /** Our certificate chain (PEM, leaf first). */
+  cert?: Pem;
+  /** Our private key (PEM: PKCS#8, SEC1 or PKCS#1). */
+  key?: Pem;
+  /** ALPN protocols in preference order. */
+  ALPNProtocols?: string[];
+  /** Client: fail the handshake on a bad server chain (default true). Server: the same for client chains when `requestCert`. */
+  rejectUnauthorized?: boolean;
+  /** Server: ask for a client certificate. The core can only ask *and require* one (see the README). */
+  requestCert?: boolean;
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  maxVersion?: 'TLSv1.3';
+  /** TLS 1.3 suites, OpenSSL/IANA names, colon-separated as in Node (or an array). */
+  ciphersuites?: string | string[];
+  /** Key exchange groups, colon-separated as in Node (`X25519:P-256`), or an array. */
+  ecdhCurve?: string | string[];
+  /** Pin server public keys: base64 SHA-256 of the SPKI (curl's `--pinnedpubkey` form). */
+  pinnedPublicKeys?: string[];
+  /** Treat a transport EOF without close_notify as a clean close (SSL_OP_IGNORE_UNEXPECTED_EOF). Default false. */
+  ignoreUnexpectedEof?: boolean;
+  /** A WebCrypto object or memtls CryptoProvider. Default: the node:crypto provider (the fastest correct one
+   * here: docs/performance.md). */
+  crypto?: Crypto | CryptoProvider;
+  /** A ready-made context (then the PEM and policy options above are ignored). */
+  secureContext?: SslContext;
+}
+
+/** What the verify callback saw for one peer chain. */
+export interface VerifyRecord {
+  ok: boolean;
+  /** OpenSSL's name, e.g. `X509_V_OK`, `X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY`. */
+  code: string;
+  detail: string;
+}
+
+const verifyRecords = new WeakMap<Uint8Array, VerifyRecord>();
+
+/** The verification result recorded for the chain whose leaf is `leaf` (an element of `Ssl.peerCertificates()`). */
+export function verifyRecordFor(leaf: Uint8Array | undefined): VerifyRecord | undefined {
+  return leaf ? verifyRecords.get(leaf) : undefined;
+}
+
+/** Node's `authorizationError` strings are OpenSSL's X509_V_ERR_* names without the prefix. */
+export function authorizationErrorName(code: string): string {
+  return code.replace(/^X509_V_ERR_/, '');
+}
+
+const pemText = (p: Pem): string => (typeof p === 'string' ? p : p.toString('utf8'));
+
+function splitList(v: string | string[] | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const list = Array.isArray(v) ? v : v.split(/[:,]/);
+  return list.map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+const GROUP_NAMES: Record<string, string> = { x25519: 'x25519', 'p-256': 'secp256r1', prime256v1: 'secp256r1', secp256r1: 'secp256r1', 'p-384': 'secp384r1', secp384r1: 'secp384r1' };
+
+/** `X25519:P-256` → core group names. Unknown names go through unchanged so the core reports them. */
+export function groupsFromList(v: string | string[] | undefined): string[] | undefined {
+  return splitList(v)?.map((g) => GROUP_NAMES[g.toLowerCase()] ?? g);
+}
+
+const contextCache = new Map<string, SslContext>();
+const CACHE_LIMIT = 32;
+
+/**
+ * Build (or reuse) the SslContext for Node-style options.
+ * @param role - 'client' or 'server'.
+ * @throws {TypeError|RangeError} on invalid options (from the core's validation).
+ */
+export function contextFromOptions(role: 'client' | 'server', opts: SecureOptions): SslContext {
+  if (opts.secureContext !== undefined) {
+    if (!(opts.secureContext instanceof SslContext)) throw new TypeError('secureContext must be an SslContext');
+    if (opts.secureContext.role !== role) throw new TypeError(`secureContext is a ${opts.secureContext.role} context, a ${role} one is needed`);
+    return opts.secureContext;
+  }
+  const reject = opts.rejectUnauthorized ?? true;
+  if (typeof reject !== 'boolean') throw new TypeError('rejectUnauthorized must be a boolean');
+  const verifyPeer = role === 'client' ? true : opts.requestCert === true;
+  const co: ContextOptions = { role, verifyPeer };
+  if (opts.cert !== undefined) co.cert = pemText(opts.cert);
+  if (opts.key !== undefined) co.key = pemText(opts.key);
+  if (opts.ca !== undefined) co.ca = (Array.isArray(opts.ca) ? opts.ca : [opts.ca]).map(pemText);
+  else if (verifyPeer) co.ca = [...tls.rootCertificates];
+  if (opts.ALPNProtocols !== undefined) co.alpn = [...opts.ALPNProtocols];
+  if (opts.minVersion !== undefined) co.minVersion = opts.minVersion;
+  if (opts.maxVersion !== undefined) co.maxVersion = opts.maxVersion;
+  const suites = splitList(opts.ciphersuites);
+  if (suites !== undefined) co.cipherSuites = suites;
+  const groups = groupsFromList(opts.ecdhCurve);
+  if (groups !== undefined) co.groups = groups;
+  if (opts.ignoreUnexpectedEof !== undefined) co.ignoreUnexpectedEof = opts.ignoreUnexpectedEof;
+  if (opts.pinnedPublicKeys !== undefined) co.pinnedPublicKeys = [...opts.pinnedPublicKeys];
+  co.crypto = opts.crypto ?? nodeCrypto();
+  if (verifyPeer) {
+    co.verifyCallback = (info) => {
+      const leaf = info.chain[0];
+      if (leaf) verifyRecords.set(leaf, { ok: info.ok, code: info.code, detail: info.detail });
+      return info.ok || !reject;
+    };
+  }
+  // Servers own a session cache: one context per server, never shared through the cache.
+  const cacheable = role === 'client' && opts.crypto === undefined && opts.pinnedPublicKeys === undefined;
+  if (!cacheable) return new SslContext(co);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ ...co, verifyCallback: undefined, reject }))
+    .digest('hex');
+  const hit = contextCache.get(key);
+  if (hit) return hit;
+  const ctx = new SslContext(co);
+  if (contextCache.size >= CACHE_LIMIT) contextCache.delete(contextCache.keys().next().value as string);
+  contextCache.set(key, ctx);
+  return ctx;
+}
+
+let sharedProvider: CryptoProvider | null = null;
+/** One node:crypto provider for all contexts of this process (it holds only a bounded key cache). */
+function nodeCrypto(): CryptoProvider {
+  sharedProvider ??= createNodeCryptoProvider();
+  return sharedProvider;
+}

@@ -1,0 +1,86 @@
+/**
+ * `getPeerCertificate()` in the shape Node's `tls.TLSSocket` returns, built from the DER the core hands
+ * out (`Ssl.peerCertificates()`), decoded with `node:crypto.X509Certificate` (this package is Node-only;
+ * the core stays free of `node:` imports).
+ */
+import { X509Certificate } from 'node:crypto';
+
+/** A distinguished name as Node shows it: attribute → value (an array when an attribute repeats). */
+export type DistinguishedName = Record<string, string | string[]>;
+
+export interface PeerCertificate {
+  /** The certificate as DER. */
+  raw: Buffer;
+  subject: DistinguishedName;
+  issuer: DistinguishedName;
+  /** e.g. `DNS:localhost, IP Address:127.0.0.1` (Node's format). */
+  subjectaltname?: string;
+  /** e.g. `Nov 24 20:09:00 2025 GMT`. */
+  valid_from: string;
+  valid_to: string;
+  /** Upper-case hex. */
+  serialNumber: string;
+  /** `AB:CD:...` (SHA-1, SHA-256, SHA-512 of the DER). */
+  fingerprint: string;
+  fingerprint256: string;
+  fingerprint512: string;
+  /** The public key as SPKI DER. */
+  pubkey: Buffer;
+  ca: boolean;
+  /** With `getPeerCertificate(true)`: the next certificate the peer sent, if any. */
+  issuerCertificate?: PeerCertificate;
+}
+
+/** Parse `CN=a\nO=b` (X509Certificate's multi-line form) into an object. */
+export function parseDistinguishedName(text: string): DistinguishedName {
+  const out: DistinguishedName = {};
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    const k = line.slice(0, eq);
+    const v = line.slice(eq + 1);
+    const prev = out[k];
+    if (prev === undefined) out[k] = v;
+    else out[k] = Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+/** Decode one DER certificate. */
+export function describeCertificate(der: Uint8Array): PeerCertificate {
+  const raw = Buffer.from(der);
+  const x = new X509Certificate(raw);
+  const cert: PeerCertificate = {
+    raw,
+    subject: parseDistinguishedName(x.subject),
+    issuer: parseDistinguishedName(x.issuer),
+    valid_from: x.validFrom,
+    valid_to: x.validTo,
+    serialNumber: x.serialNumber.toUpperCase(),
+    fingerprint: x.fingerprint,
+    fingerprint256: x.fingerprint256,
+    fingerprint512: x.fingerprint512,
+    pubkey: x.publicKey.export({ type: 'spki', format: 'der' }),
+    ca: x.ca,
+  };
+  if (x.subjectAltName !== undefined) cert.subjectaltname = x.subjectAltName;
+  return cert;
+}
+
+/**
+ * Node's `getPeerCertificate(detailed)`, except that it returns `null` (Node: `{}`) when the peer sent no
+ * certificate. With `detailed`, the chain as the peer sent it, linked through `issuerCertificate`.
+ */
+export function peerCertificateFromChain(chain: readonly Uint8Array[], detailed: boolean): PeerCertificate | null {
+  const leaf = chain[0];
+  if (leaf === undefined) return null;
+  const first = describeCertificate(leaf);
+  if (!detailed) return first;
+  let cur = first;
+  for (const der of chain.slice(1)) {
+    const next = describeCertificate(der);
+    cur.issuerCertificate = next;
+    cur = next;
+  }
+  return first;
+}

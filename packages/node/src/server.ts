@@ -1,0 +1,92 @@
+/**
+ * `createServer()`: a `net.Server` whose connections are wrapped in server-side `MemtlsSocket`s, in the
+ * shape of Node's `tls.Server`.
+ *
+ * Events: `'secureConnection'` (socket) once a handshake completes; `'tlsClientError'` (err, socket) when
+ * one fails (the socket is destroyed; no `'error'` is thrown at the server). All connections share one
+ * `SslContext`, so its session cache serves resumption across connections.
+ *
+ * Any `Duplex` can be served too: `server.emit('connection', duplex)` wraps it like a TCP connection.
+ */
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { SslContext } from '@memtls/core';
+import { contextFromOptions, type SecureOptions } from './options.js';
+import { MemtlsSocket, type TraceEvent } from './socket.js';
+
+export interface ServerOptions extends SecureOptions {
+  /** Keep each connection's writable side open after the client's close_notify (default false). */
+  allowHalfOpen?: boolean;
+  /** Fail handshakes that take longer than this (ms, default 120000 as in Node; 0 disables). */
+  handshakeTimeout?: number;
+  /** Per-connection read-BIO bound (see MemtlsSocketOptions). */
+  maxBufferedCiphertext?: number;
+  /** Trace every connection (argument: the socket, then the event). */
+  trace?: (socket: MemtlsSocket, ev: TraceEvent) => void;
+  pauseOnConnect?: boolean;
+}
+
+export class MemtlsServer extends net.Server {
+  /** The context every connection uses (certificates, session cache). */
+  readonly context: SslContext;
+  readonly #opts: ServerOptions;
+
+  constructor(options: ServerOptions, secureConnectionListener?: (socket: MemtlsSocket) => void) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('createServer: options with cert and key are required');
+    // The TCP side is always half-open capable: the TLS layer decides when to end (close_notify first).
+    super({ allowHalfOpen: true, pauseOnConnect: options.pauseOnConnect ?? false });
+    this.#opts = { ...options };
+    this.context = contextFromOptions('server', options);
+    if (secureConnectionListener) this.on('secureConnection', secureConnectionListener);
+    this.on('connection', (raw: Duplex) => this.#wrap(raw));
+  }
+
+  /** SNI: serve `certPem`/`keyPem` to clients asking for a name the certificate covers (its SANs). */
+  addContext(_hostname: string, context: { cert: string | Buffer; key: string | Buffer }): void {
+    const text = (p: string | Buffer): string => (typeof p === 'string' ? p : p.toString('utf8'));
+    this.context.addCredential(text(context.cert), text(context.key));
+  }
+
+  #wrap(raw: Duplex): void {
+    const o = this.#opts;
+    let sock: MemtlsSocket;
+    try {
+      const sockOpts: ConstructorParameters<typeof MemtlsSocket>[1] = { isServer: true, secureContext: this.context, allowHalfOpen: o.allowHalfOpen ?? false };
+      if (o.maxBufferedCiphertext !== undefined) sockOpts.maxBufferedCiphertext = o.maxBufferedCiphertext;
+      const trace = o.trace;
+      if (trace) sockOpts.trace = (ev) => trace(sock, ev);
+      sock = new MemtlsSocket(raw, sockOpts);
+    } catch (e) {
+      raw.destroy();
+      this.emit('tlsClientError', e, null);
+      return;
+    }
+    // Until the handshake completes, failures belong to the server ('tlsClientError'), as in Node.
+    const onError = (err: Error): void => {
+      this.emit('tlsClientError', err, sock);
+    };
+    sock.on('error', onError);
+    const timeoutMs = o.handshakeTimeout ?? 120_000;
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            const e = Object.assign(new Error('memtls: TLS handshake timeout'), { code: 'ERR_MEMTLS_HANDSHAKE_TIMEOUT' });
+            sock.destroy(e);
+          }, timeoutMs)
+        : null;
+    timer?.unref();
+    sock.once('close', () => {
+      if (timer) clearTimeout(timer);
+    });
+    sock.once('secure', () => {
+      if (timer) clearTimeout(timer);
+      sock.off('error', onError);
+      this.emit('secureConnection', sock);
+    });
+  }
+}
+
+/** `tls.createServer` for memtls. `options` needs `cert` and `key` (PEM). */
+export function createServer(options: ServerOptions, secureConnectionListener?: (socket: MemtlsSocket) => void): MemtlsServer {
+  return new MemtlsServer(options, secureConnectionListener);
+}
