@@ -53,7 +53,7 @@ import {
   type ServerHello,
 } from '../wire/handshake.js';
 import type { EngineConfig } from '../engine/config.js';
-import { certificateVerifyContent, schemeName, tls13SchemesForKey } from './signature.js';
+import { certificateVerifyContent, checkCertificateVerify, type PeerKey, schemeName, tls13SchemesForKey } from './signature.js';
 import { suiteByName } from '../crypto/suites.js';
 
 export const GROUP_CODES: Record<GroupName, number> = {
@@ -101,7 +101,7 @@ export class ClientEngine extends Engine {
   private ks: KeySchedule | null = null;
   private hsSecrets: { client: Uint8Array; server: Uint8Array } | null = null;
   private certRequest: CertificateRequestMsg | null = null;
-  private serverCertKey: { spki: Uint8Array; keyType: string; bits: number } | null = null;
+  private serverCertKey: PeerKey | null = null;
   resumptionMasterSecret: Uint8Array | null = null;
   readonly tickets: ReceivedTicket[] = [];
   /** The session offered for resumption (null: none, or it did not fit this connection). */
@@ -362,15 +362,7 @@ export class ClientEngine extends Engine {
 
   private async handleCertificateVerify(msg: HandshakeMessage): Promise<RecordEvent> {
     const cv = parseCertificateVerify(msg.body);
-    const key = this.serverCertKey as { spki: Uint8Array; keyType: string; bits: number };
-    const name = schemeName(cv.scheme);
-    // RFC 8446 §4.4.3: the scheme must be one we offered and must fit the certificate's key.
-    if (!name || !this.config.signatureSchemes.includes(cv.scheme) || !tls13SchemesForKey(key.keyType, key.bits).includes(cv.scheme)) {
-      throw new SslError('WRONG_SIGNATURE_TYPE', { detail: `CertificateVerify scheme 0x${cv.scheme.toString(16)}` });
-    }
-    const content = certificateVerifyContent(true, await this.transcript.hash());
-    const ok = await this.config.provider.verify(name, key.spki, content, cv.signature);
-    if (!ok) throw new SslError('BAD_SIGNATURE', { detail: 'server CertificateVerify' });
+    await checkCertificateVerify(this.config.provider, this.config.signatureSchemes, this.serverCertKey as PeerKey, cv, await this.transcript.hash(), true);
     this.transcript.add(msg.raw);
     this.state = 'expect-finished';
     return 'handshake';

@@ -53,7 +53,7 @@ import {
   parseClientHello,
 } from '../wire/handshake.js';
 import { GROUP_CODES, groupByCode } from './client13.js';
-import { certificateVerifyContent, schemeName, tls13SchemesForKey } from './signature.js';
+import { certificateVerifyContent, checkCertificateVerify, type PeerKey, schemeName, tls13SchemesForKey } from './signature.js';
 
 type ServerState =
   | 'expect-client-hello'
@@ -78,7 +78,7 @@ export class ServerEngine extends Engine {
   private hrrSuite: CipherSuite | null = null;
   private ks: KeySchedule | null = null;
   private hsSecrets: { client: Uint8Array; server: Uint8Array } | null = null;
-  private clientCertKey: { spki: Uint8Array; keyType: string; bits: number } | null = null;
+  private clientCertKey: PeerKey | null = null;
   resumptionMasterSecret: Uint8Array | null = null;
   /** Tickets requested with newSessionTicket() and not yet sent (shutdown rule 10: in init meanwhile). */
   pendingTickets = 0;
@@ -395,13 +395,7 @@ export class ServerEngine extends Engine {
 
   private async handleClientCertificateVerify(msg: HandshakeMessage): Promise<RecordEvent> {
     const cv = parseCertificateVerify(msg.body);
-    const key = this.clientCertKey as { spki: Uint8Array; keyType: string; bits: number };
-    const name = schemeName(cv.scheme);
-    if (!name || !this.config.signatureSchemes.includes(cv.scheme) || !tls13SchemesForKey(key.keyType, key.bits).includes(cv.scheme)) {
-      throw new SslError('WRONG_SIGNATURE_TYPE', { detail: `CertificateVerify scheme 0x${cv.scheme.toString(16)}` });
-    }
-    const ok = await this.config.provider.verify(name, key.spki, certificateVerifyContent(false, await this.transcript.hash()), cv.signature);
-    if (!ok) throw new SslError('BAD_SIGNATURE', { detail: 'client CertificateVerify' });
+    await checkCertificateVerify(this.config.provider, this.config.signatureSchemes, this.clientCertKey as PeerKey, cv, await this.transcript.hash(), false);
     this.transcript.add(msg.raw);
     this.state = 'expect-finished';
     return 'handshake';

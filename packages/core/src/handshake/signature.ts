@@ -2,8 +2,10 @@
  * Signature schemes in the handshake: which schemes a key can make, the CertificateVerify content
  * (RFC 8446 §4.4.3), and the mapping between code points and provider names.
  */
-import type { PrivateKeyType, SignatureSchemeName } from '../crypto/provider.js';
+import type { CryptoProvider, PrivateKeyType, SignatureSchemeName } from '../crypto/provider.js';
+import { SslError } from '../errors/ssl-error.js';
 import { concat, utf8 } from '../wire/bytes.js';
+import type { CertificateVerifyMsg } from '../wire/handshake.js';
 import { SignatureScheme as S } from '../wire/enums.js';
 
 const NAMES = new Map<number, SignatureSchemeName>([
@@ -72,6 +74,33 @@ export function tls13SchemesForKey(type: PrivateKeyType | string, bits: number):
 const SPACES = new Uint8Array(64).fill(0x20);
 const SERVER_CTX = utf8('TLS 1.3, server CertificateVerify');
 const CLIENT_CTX = utf8('TLS 1.3, client CertificateVerify');
+
+/** The public key of the peer's leaf certificate, as the handshake needs it. */
+export interface PeerKey {
+  spki: Uint8Array;
+  keyType: string;
+  bits: number;
+}
+
+/**
+ * Check a peer's CertificateVerify (RFC 8446 §4.4.3): the scheme must be one we offered and fit the leaf's key,
+ * and the signature must verify over the transcript. Throws the SslError to send.
+ */
+export async function checkCertificateVerify(
+  provider: CryptoProvider,
+  offered: readonly number[],
+  key: PeerKey,
+  cv: CertificateVerifyMsg,
+  transcriptHash: Uint8Array,
+  fromServer: boolean,
+): Promise<void> {
+  const name = schemeName(cv.scheme);
+  if (!name || !offered.includes(cv.scheme) || !tls13SchemesForKey(key.keyType, key.bits).includes(cv.scheme)) {
+    throw new SslError('WRONG_SIGNATURE_TYPE', { detail: `CertificateVerify scheme 0x${cv.scheme.toString(16)}` });
+  }
+  const ok = await provider.verify(name, key.spki, certificateVerifyContent(fromServer, transcriptHash), cv.signature);
+  if (!ok) throw new SslError('BAD_SIGNATURE', { detail: `${fromServer ? 'server' : 'client'} CertificateVerify` });
+}
 
 /** The bytes covered by a TLS 1.3 CertificateVerify signature. */
 export function certificateVerifyContent(server: boolean, transcriptHash: Uint8Array): Uint8Array {
