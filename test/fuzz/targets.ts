@@ -1,0 +1,303 @@
+/**
+ * The fuzz targets: each is a JSON case type, a fast-check arbitrary producing it, and a `check` that throws
+ * (with the case and the outcome in the message) when the engine breaks a rule. The mocha files in this
+ * folder run them with a small CI budget; `pnpm fuzz` (run.ts) loops them for minutes; regressions.test.ts
+ * replays every counterexample ever found.
+ *
+ *  mutation   a flight of a real handshake / data / close exchange mutated (mutate.ts) on its way to the victim
+ *  benign     only record re-cutting (split, merge): the result must be the same as without it
+ *  injection  a handshake message of any type, sealed under the current key with the null provider, injected
+ *             at any message boundary of either role's incoming stream (RFC 8446 §4: unexpected_message unless
+ *             that type may come there)
+ *  differential  a generated call sequence and byte-delivery schedule run on libssl 3.0 and on memtls, every
+ *             step compared (differential.ts; skipped without a C compiler and libssl-dev)
+ */
+import fc from 'fast-check';
+import { checkDifferential, diffCase } from './differential.js';
+import { cleanSuccess, type Dir, describe, type Filter, type Outcome, type Role, runPair } from './kit.js';
+import { applyOps, benignOp, describeFlight, messageOp, type Op, recordOp } from './mutate.js';
+import { AL, DEFINED_HANDSHAKE_TYPES, fromHex, fromItems, HT, type Item, toItems, toUnits } from './wire.js';
+
+export const pattern = (n: number, salt: number): Uint8Array => {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + salt * 7 + (i >> 8)) & 0xff;
+  return b;
+};
+
+// ------------------------------------------------------------------ mutation
+
+export interface MutationCase {
+  crypto: 'null' | 'real';
+  hrr: boolean;
+  clientAuth: boolean;
+  seed: number;
+  /** Null provider only: synchronous (no pipelining) and the sealRecord fast path (absent: false). */
+  sync?: boolean;
+  fastSeal?: boolean;
+  /** The direction whose flight is mutated: the receiver is the victim. */
+  dir: Dir;
+  /** Which flight of that direction (0: ClientHello / the server's first flight). */
+  flight: number;
+  ops: Op[];
+  clientPayload: number;
+  serverPayload: number;
+  readSize: number;
+}
+
+export async function runMutation(c: MutationCase): Promise<{ out: Outcome; benign: boolean; applied: string | null }> {
+  let benign = true;
+  let applied: string | null = null;
+  const filter: Filter = (dir, n, bytes) => {
+    if (dir !== c.dir || n !== c.flight) return bytes;
+    const r = applyOps(bytes, c.ops);
+    benign = r.benign;
+    applied = `${describeFlight(bytes)} -> ${describeFlight(r.bytes)}`;
+    return r.bytes;
+  };
+  const out = await runPair({
+    crypto: c.crypto,
+    hrr: c.hrr,
+    clientAuth: c.clientAuth,
+    seed: c.seed,
+    sync: c.sync === true,
+    fastSeal: c.fastSeal === true,
+    filter,
+    clientPayload: pattern(c.clientPayload, 1),
+    serverPayload: pattern(c.serverPayload, 2),
+    readSize: c.readSize,
+  });
+  return { out, benign, applied };
+}
+
+export async function checkMutation(c: MutationCase): Promise<void> {
+  const { out, benign, applied } = await runMutation(c);
+  const problems = [...out.violations];
+  if (benign && !cleanSuccess(out, pattern(c.clientPayload, 1), pattern(c.serverPayload, 2))) problems.push('a benign re-cut changed the result');
+  if (problems.length) {
+    throw new Error(`mutation case ${JSON.stringify(c)}\n  flight: ${applied ?? 'not reached'}\n  outcome: ${describe(out)}\n  ${problems.join('\n  ')}`);
+  }
+}
+
+const caseBase = {
+  crypto: fc.oneof({ weight: 4, arbitrary: fc.constant('null' as const) }, { weight: 1, arbitrary: fc.constant('real' as const) }),
+  hrr: fc.boolean(),
+  clientAuth: fc.boolean(),
+  seed: fc.nat({ max: 1000 }),
+  sync: fc.boolean(),
+  fastSeal: fc.boolean(),
+  dir: fc.constantFrom<Dir>('c2s', 's2c'),
+  flight: fc.oneof({ weight: 3, arbitrary: fc.nat({ max: 2 }) }, { weight: 1, arbitrary: fc.nat({ max: 5 }) }),
+  clientPayload: fc.oneof(fc.nat({ max: 300 }), fc.integer({ min: 16000, max: 40000 })),
+  serverPayload: fc.oneof(fc.nat({ max: 300 }), fc.integer({ min: 16000, max: 40000 })),
+  readSize: fc.constantFrom(1, 7, 1000, 16384, 20000),
+};
+
+export const mutationCase: fc.Arbitrary<MutationCase> = fc.record({
+  ...caseBase,
+  ops: fc.array(fc.oneof(recordOp, messageOp), { minLength: 1, maxLength: 3 }),
+});
+
+export const benignCase: fc.Arbitrary<MutationCase> = fc.record({
+  ...caseBase,
+  ops: fc.array(benignOp, { minLength: 1, maxLength: 4 }),
+});
+
+// ------------------------------------------------------------------ injection
+
+export interface InjectionCase {
+  victim: Role;
+  hrr: boolean;
+  clientAuth: boolean;
+  /** Inject after this many handshake messages of the victim's incoming stream (wraps around). */
+  boundary: number;
+  type: number;
+  body: string;
+}
+
+/** The handshake messages a victim receives in a clean run (cached per configuration). */
+const cleanStreams = new Map<string, number[]>();
+
+export async function incomingTypes(victim: Role, hrr: boolean, clientAuth: boolean): Promise<number[]> {
+  const key = `${victim}/${hrr}/${clientAuth}`;
+  const have = cleanStreams.get(key);
+  if (have) return have;
+  const types: number[] = [];
+  const incoming: Dir = victim === 'client' ? 's2c' : 'c2s';
+  const out = await runPair({
+    crypto: 'null',
+    hrr,
+    clientAuth,
+    clientPayload: pattern(100, 1),
+    serverPayload: pattern(100, 2),
+    filter: (dir, _n, bytes) => {
+      if (dir === incoming) for (const it of toItems(toUnits(bytes).units)) if (it.kind === 'msg') types.push(it.msg.type);
+      return bytes;
+    },
+  });
+  if (out.violations.length || out.client.phase !== 'done') throw new Error(`clean run failed: ${describe(out)}`);
+  cleanStreams.set(key, types);
+  return types;
+}
+
+/** The victim's state before message `k` of its clean incoming stream, and the types RFC 8446 allows there. */
+export function stateAt(victim: Role, types: readonly number[], k: number): { state: string; allowed: number[] } {
+  const next = types[k];
+  const prev = types[k - 1];
+  if (victim === 'client') {
+    switch (next) {
+      case HT.SERVER_HELLO:
+        return { state: prev === HT.SERVER_HELLO ? 'expect-server-hello (after HelloRetryRequest)' : 'expect-server-hello', allowed: [HT.SERVER_HELLO] };
+      case HT.ENCRYPTED_EXTENSIONS:
+        return { state: 'expect-encrypted-extensions', allowed: [HT.ENCRYPTED_EXTENSIONS] };
+      case HT.CERTIFICATE_REQUEST:
+        return { state: 'expect-certificate-or-certificate-request', allowed: [HT.CERTIFICATE, HT.CERTIFICATE_REQUEST] };
+      case HT.CERTIFICATE:
+        return prev === HT.CERTIFICATE_REQUEST
+          ? { state: 'expect-certificate', allowed: [HT.CERTIFICATE] }
+          : { state: 'expect-certificate-or-certificate-request', allowed: [HT.CERTIFICATE, HT.CERTIFICATE_REQUEST] };
+      case HT.CERTIFICATE_VERIFY:
+        return { state: 'expect-certificate-verify', allowed: [HT.CERTIFICATE_VERIFY] };
+      case HT.FINISHED:
+        return { state: 'expect-finished', allowed: [HT.FINISHED] };
+      default:
+        // RFC 8446 §4.6: after the handshake a client takes NewSessionTicket and KeyUpdate (no post-handshake
+        // auth: the client did not send post_handshake_auth, §4.6.2 says unexpected_message for a CertificateRequest).
+        return { state: 'connected', allowed: [HT.NEW_SESSION_TICKET, HT.KEY_UPDATE] };
+    }
+  }
+  switch (next) {
+    case HT.CLIENT_HELLO:
+      return { state: prev === undefined ? 'expect-client-hello' : 'expect-client-hello-2', allowed: [HT.CLIENT_HELLO] };
+    case HT.CERTIFICATE:
+      return { state: 'expect-certificate', allowed: [HT.CERTIFICATE] };
+    case HT.CERTIFICATE_VERIFY:
+      return { state: 'expect-certificate-verify', allowed: [HT.CERTIFICATE_VERIFY] };
+    case HT.FINISHED:
+      // EndOfEarlyData (§4.5) only after accepted early data, which memtls never accepts.
+      return { state: 'expect-finished', allowed: [HT.FINISHED] };
+    default:
+      return { state: 'connected', allowed: [HT.KEY_UPDATE] };
+  }
+}
+
+export interface InjectionResult {
+  state: string;
+  allowed: boolean;
+  out: Outcome;
+}
+
+export interface BoundaryRun {
+  victim: Role;
+  hrr?: boolean;
+  clientAuth?: boolean;
+  /** After how many handshake messages of the victim's clean incoming stream (0 .. length). */
+  boundary: number;
+  /** What replaces the rest of the stream (null: nothing, i.e. the transport goes quiet, then EOF). `sealed`
+   * is the protection the next message would have had. */
+  make: ((sealed: boolean) => Item[]) | null;
+}
+
+/**
+ * Let the victim's incoming stream through up to a message boundary, then deliver `make(...)` and nothing
+ * more (null provider: messages are re-cut and re-sealed). Returns the clean stream's state at that point.
+ */
+export async function runAtBoundary(b: BoundaryRun): Promise<{ state: string; allowedTypes: number[]; out: Outcome }> {
+  const hrr = b.hrr ?? false;
+  const clientAuth = b.clientAuth ?? false;
+  const types = await incomingTypes(b.victim, hrr, clientAuth);
+  const k = ((b.boundary % (types.length + 1)) + types.length + 1) % (types.length + 1);
+  const { state, allowed } = stateAt(b.victim, types, k);
+  const incoming: Dir = b.victim === 'client' ? 's2c' : 'c2s';
+  let seen = 0;
+  let cut = false;
+  const filter: Filter = (dir, _n, bytes) => {
+    if (dir !== incoming) return bytes;
+    if (cut) return new Uint8Array(0); // everything after the cut is dropped
+    const items = toItems(toUnits(bytes).units);
+    const kept: Item[] = [];
+    let lastSealed = false;
+    for (const it of items) {
+      if (it.kind === 'msg') {
+        if (seen === k) {
+          if (b.make) kept.push(...b.make(it.sealed));
+          cut = true;
+          break;
+        }
+        seen++;
+        lastSealed = it.sealed;
+      }
+      kept.push(it);
+    }
+    // After the last message of the clean stream: right behind it, with its protection.
+    if (!cut && seen === k && k === types.length && items.some((it) => it.kind === 'msg')) {
+      if (b.make) kept.push(...b.make(lastSealed));
+      cut = true;
+    }
+    return fromItems(kept);
+  };
+  const out = await runPair({ crypto: 'null', hrr, clientAuth, filter, clientPayload: pattern(100, 1), serverPayload: pattern(100, 2) });
+  return { state, allowedTypes: allowed, out };
+}
+
+export async function runInjection(c: InjectionCase): Promise<InjectionResult> {
+  const r = await runAtBoundary({
+    victim: c.victim,
+    hrr: c.hrr,
+    clientAuth: c.clientAuth,
+    boundary: c.boundary,
+    make: (sealedRec) => [{ kind: 'msg', sealed: sealedRec, group: 1e9, msg: { type: c.type, body: fromHex(c.body) } }],
+  });
+  return { state: r.state, allowed: r.allowedTypes.includes(c.type), out: r.out };
+}
+
+export async function checkInjection(c: InjectionCase): Promise<InjectionResult> {
+  const r = await runInjection(c);
+  const problems = [...r.out.violations];
+  const victim = c.victim === 'client' ? r.out.client : r.out.server;
+  if (!r.allowed) {
+    const f = victim.failure;
+    if (!f || f.detail?.alert !== AL.UNEXPECTED_MESSAGE || f.reason !== 'unexpected message') {
+      problems.push(`expected unexpected_message (10, "unexpected message") for type ${c.type} in ${r.state}, got ${f ? `alert ${f.detail?.alert ?? '-'} "${f.reason}"` : `no failure (${victim.phase})`}`);
+    }
+  }
+  if (problems.length) throw new Error(`injection case ${JSON.stringify(c)} (${r.state})\n  outcome: ${describe(r.out)}\n  ${problems.join('\n  ')}`);
+  return r;
+}
+
+export const injectionCase: fc.Arbitrary<InjectionCase> = fc.record({
+  victim: fc.constantFrom<Role>('client', 'server'),
+  hrr: fc.boolean(),
+  clientAuth: fc.boolean(),
+  boundary: fc.nat({ max: 12 }),
+  type: fc.oneof(fc.constantFrom(...DEFINED_HANDSHAKE_TYPES), fc.integer({ min: 0, max: 255 })),
+  body: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b).toString('hex')),
+});
+
+// ------------------------------------------------------------------ registry (run.ts)
+
+/** A fuzz target with its case type erased, for the runner. */
+export interface Target {
+  name: string;
+  /** fast-check's `check` over this target's property. */
+  run(params: fc.Parameters<[unknown]>): Promise<fc.RunDetails<[unknown]>>;
+  /** Check one case (a counterexample being replayed). */
+  check(c: unknown): Promise<unknown>;
+}
+
+function target<T>(name: string, arbitrary: fc.Arbitrary<T>, check: (c: T) => Promise<unknown>): Target {
+  const property = fc.asyncProperty(arbitrary, async (c) => {
+    await check(c);
+  });
+  return {
+    name,
+    run: (params) => fc.check(property, params as fc.Parameters<[T]>) as Promise<fc.RunDetails<[unknown]>>,
+    check: (c) => check(c as T),
+  };
+}
+
+export const TARGETS: readonly Target[] = [
+  target('mutation', mutationCase, checkMutation),
+  target('benign', benignCase, checkMutation),
+  target('injection', injectionCase, checkInjection),
+  target('differential', diffCase, (c) => checkDifferential(c)),
+];

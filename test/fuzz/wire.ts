@@ -1,0 +1,327 @@
+/**
+ * A small TLS 1.3 wire codec for hostile-peer tests, written independently of the engine's own codec (a bug
+ * shared by encoder and decoder would otherwise hide itself): records, null-provider record protection,
+ * handshake message framing, and the ClientHello / ServerHello / extension-block syntax of RFC 8446 §4.1-§4.2.
+ * Nothing here validates: it builds and takes apart whatever bytes a test wants, including invalid ones.
+ */
+import { nullOpenRecord, nullSealRecord } from '@memtls/crypto-null';
+
+export const CT = { CCS: 20, ALERT: 21, HANDSHAKE: 22, APP: 23 } as const;
+export const HT = {
+  HELLO_REQUEST: 0,
+  CLIENT_HELLO: 1,
+  SERVER_HELLO: 2,
+  NEW_SESSION_TICKET: 4,
+  END_OF_EARLY_DATA: 5,
+  ENCRYPTED_EXTENSIONS: 8,
+  CERTIFICATE: 11,
+  SERVER_KEY_EXCHANGE: 12,
+  CERTIFICATE_REQUEST: 13,
+  SERVER_HELLO_DONE: 14,
+  CERTIFICATE_VERIFY: 15,
+  CLIENT_KEY_EXCHANGE: 16,
+  FINISHED: 20,
+  CERTIFICATE_URL: 21,
+  CERTIFICATE_STATUS: 22,
+  SUPPLEMENTAL_DATA: 23,
+  KEY_UPDATE: 24,
+  COMPRESSED_CERTIFICATE: 25,
+  MESSAGE_HASH: 254,
+} as const;
+/** Every handshake type registered with IANA (TLS HandshakeType registry), TLS 1.2 ones included. */
+export const DEFINED_HANDSHAKE_TYPES: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 8, 11, 12, 13, 14, 15, 16, 17, 20, 21, 22, 23, 24, 25, 26, 254];
+
+export const AL = {
+  CLOSE_NOTIFY: 0,
+  UNEXPECTED_MESSAGE: 10,
+  BAD_RECORD_MAC: 20,
+  RECORD_OVERFLOW: 22,
+  HANDSHAKE_FAILURE: 40,
+  BAD_CERTIFICATE: 42,
+  ILLEGAL_PARAMETER: 47,
+  DECODE_ERROR: 50,
+  DECRYPT_ERROR: 51,
+  PROTOCOL_VERSION: 70,
+  INTERNAL_ERROR: 80,
+  USER_CANCELED: 90,
+  MISSING_EXTENSION: 109,
+  UNSUPPORTED_EXTENSION: 110,
+  CERTIFICATE_REQUIRED: 116,
+} as const;
+
+export const EXT = {
+  SERVER_NAME: 0,
+  SUPPORTED_GROUPS: 10,
+  SIGNATURE_ALGORITHMS: 13,
+  ALPN: 16,
+  PRE_SHARED_KEY: 41,
+  EARLY_DATA: 42,
+  SUPPORTED_VERSIONS: 43,
+  COOKIE: 44,
+  PSK_KEY_EXCHANGE_MODES: 45,
+  KEY_SHARE: 51,
+} as const;
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+export const fromHex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
+export const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+// ------------------------------------------------------------------ records
+
+export interface Rec {
+  type: number;
+  version: number;
+  body: Uint8Array;
+}
+
+/** Split a byte stream into records; a trailing partial record is returned as `rest`. */
+export function parseRecords(bytes: Uint8Array): { records: Rec[]; rest: Uint8Array } {
+  const records: Rec[] = [];
+  let o = 0;
+  while (bytes.length - o >= 5) {
+    const len = ((bytes[o + 3] as number) << 8) | (bytes[o + 4] as number);
+    if (bytes.length - o - 5 < len) break;
+    records.push({ type: bytes[o] as number, version: ((bytes[o + 1] as number) << 8) | (bytes[o + 2] as number), body: bytes.slice(o + 5, o + 5 + len) });
+    o += 5 + len;
+  }
+  return { records, rest: bytes.slice(o) };
+}
+
+export function record(type: number, body: Uint8Array, version = 0x0303): Uint8Array {
+  const out = new Uint8Array(5 + body.length);
+  out[0] = type;
+  out[1] = version >> 8;
+  out[2] = version & 0xff;
+  out[3] = (body.length >> 8) & 0xff;
+  out[4] = body.length & 0xff;
+  out.set(body, 5);
+  return out;
+}
+
+/**
+ * A record seen through the null provider: `sealed` records (outer type 23) are opened, so `type` is the inner
+ * content type; `opaque` is set for a type-23 record that does not open (real crypto, or corrupted).
+ */
+export interface Unit {
+  sealed: boolean;
+  opaque: boolean;
+  type: number;
+  version: number;
+  content: Uint8Array;
+}
+
+export function toUnits(bytes: Uint8Array): { units: Unit[]; rest: Uint8Array } {
+  const { records, rest } = parseRecords(bytes);
+  const units = records.map((r): Unit => {
+    if (r.type !== CT.APP) return { sealed: false, opaque: false, type: r.type, version: r.version, content: r.body };
+    const opened = nullOpenRecord(record(r.type, r.body, r.version));
+    if (!opened) return { sealed: true, opaque: true, type: CT.APP, version: r.version, content: r.body };
+    return { sealed: true, opaque: false, type: opened.type, version: r.version, content: opened.content };
+  });
+  return { units, rest };
+}
+
+export function fromUnit(u: Unit): Uint8Array {
+  if (!u.sealed || u.opaque) return record(u.sealed ? CT.APP : u.type, u.content, u.version);
+  return nullSealRecord(u.type, u.content);
+}
+
+export const fromUnits = (units: readonly Unit[]): Uint8Array => concat(...units.map(fromUnit));
+
+/** A protected record carrying `content` of inner type `type` (null provider, any key). */
+export const sealed = (type: number, content: Uint8Array): Uint8Array => nullSealRecord(type, content);
+export const alertBody = (desc: number, level = 2): Uint8Array => new Uint8Array([level, desc]);
+
+// ------------------------------------------------------------------ handshake messages
+
+export interface HsMsg {
+  type: number;
+  body: Uint8Array;
+}
+
+export function frame(type: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + body.length);
+  out[0] = type;
+  out[1] = (body.length >> 16) & 0xff;
+  out[2] = (body.length >> 8) & 0xff;
+  out[3] = body.length & 0xff;
+  out.set(body, 4);
+  return out;
+}
+
+/** Split a handshake byte stream into messages; an incomplete tail is returned as `rest`. */
+export function splitMessages(stream: Uint8Array): { msgs: HsMsg[]; rest: Uint8Array } {
+  const msgs: HsMsg[] = [];
+  let o = 0;
+  while (stream.length - o >= 4) {
+    const len = ((stream[o + 1] as number) << 16) | ((stream[o + 2] as number) << 8) | (stream[o + 3] as number);
+    if (stream.length - o - 4 < len) break;
+    msgs.push({ type: stream[o] as number, body: stream.slice(o + 4, o + 4 + len) });
+    o += 4 + len;
+  }
+  return { msgs, rest: stream.slice(o) };
+}
+
+/**
+ * A flight as handshake messages: each item is a message (with the protection and source record it came in)
+ * or a non-handshake unit kept whole. Messages spanning records are attributed to the record they start in.
+ */
+export type Item = { kind: 'msg'; sealed: boolean; group: number; msg: HsMsg } | { kind: 'unit'; group: number; unit: Unit };
+
+export function toItems(units: readonly Unit[]): Item[] {
+  const items: Item[] = [];
+  let buf: Uint8Array = new Uint8Array(0);
+  let bufSealed = false;
+  let bufGroup = 0;
+  const drain = (): void => {
+    const { msgs, rest } = splitMessages(buf);
+    for (const m of msgs) items.push({ kind: 'msg', sealed: bufSealed, group: bufGroup, msg: m });
+    buf = rest;
+  };
+  units.forEach((u, i) => {
+    if (u.type === CT.HANDSHAKE && !u.opaque) {
+      if (buf.length === 0) {
+        bufSealed = u.sealed;
+        bufGroup = i;
+      }
+      buf = concat(buf, u.content);
+      drain();
+      return;
+    }
+    items.push({ kind: 'unit', group: i, unit: u });
+  });
+  // An incomplete tail (only in mutated input) is kept as raw handshake bytes.
+  if (buf.length) items.push({ kind: 'unit', group: bufGroup, unit: { sealed: bufSealed, opaque: false, type: CT.HANDSHAKE, version: 0x0303, content: buf } });
+  return items;
+}
+
+/** Back to records: consecutive messages of the same group and protection share a record (max 2^14 each). */
+export function fromItems(items: readonly Item[]): Uint8Array {
+  const out: Uint8Array[] = [];
+  let pending: Uint8Array[] = [];
+  let pendSealed = false;
+  let pendGroup = -1;
+  const flush = (): void => {
+    if (!pending.length) return;
+    const all = concat(...pending);
+    for (let i = 0; i < all.length; i += 16384) {
+      const part = all.subarray(i, Math.min(all.length, i + 16384));
+      out.push(pendSealed ? sealed(CT.HANDSHAKE, part) : record(CT.HANDSHAKE, part));
+    }
+    pending = [];
+  };
+  for (const it of items) {
+    if (it.kind === 'unit') {
+      flush();
+      pendGroup = -1;
+      out.push(fromUnit(it.unit));
+      continue;
+    }
+    if (it.group !== pendGroup || it.sealed !== pendSealed) {
+      flush();
+      pendGroup = it.group;
+      pendSealed = it.sealed;
+    }
+    pending.push(frame(it.msg.type, it.msg.body));
+  }
+  flush();
+  return concat(...out);
+}
+
+// ------------------------------------------------------------------ hello syntax (RFC 8446 §4.1.2, §4.1.3)
+
+export interface Ext {
+  type: number;
+  data: Uint8Array;
+}
+
+export interface Hello {
+  legacyVersion: number;
+  random: Uint8Array;
+  sessionId: Uint8Array;
+  /** ClientHello: the offered suites; ServerHello: one element. */
+  suites: number[];
+  compression: Uint8Array;
+  extensions: Ext[];
+}
+
+class Cursor {
+  o = 0;
+  readonly b: Uint8Array;
+  constructor(b: Uint8Array) {
+    this.b = b;
+  }
+  u8(): number {
+    if (this.o + 1 > this.b.length) throw new Error('short');
+    return this.b[this.o++] as number;
+  }
+  u16(): number {
+    return (this.u8() << 8) | this.u8();
+  }
+  bytes(n: number): Uint8Array {
+    if (this.o + n > this.b.length) throw new Error('short');
+    const v = this.b.slice(this.o, this.o + n);
+    this.o += n;
+    return v;
+  }
+  get left(): number {
+    return this.b.length - this.o;
+  }
+}
+
+function readExts(c: Cursor): Ext[] {
+  if (c.left === 0) return [];
+  const block = new Cursor(c.bytes(c.u16()));
+  const out: Ext[] = [];
+  while (block.left) {
+    const type = block.u16();
+    out.push({ type, data: block.bytes(block.u16()) });
+  }
+  return out;
+}
+
+export function parseHello(body: Uint8Array, client: boolean): Hello {
+  const c = new Cursor(body);
+  const legacyVersion = c.u16();
+  const random = c.bytes(32);
+  const sessionId = c.bytes(c.u8());
+  const suites: number[] = [];
+  if (client) {
+    const s = new Cursor(c.bytes(c.u16()));
+    while (s.left >= 2) suites.push(s.u16());
+  } else suites.push(c.u16());
+  const compression = client ? c.bytes(c.u8()) : c.bytes(1);
+  const extensions = readExts(c);
+  return { legacyVersion, random, sessionId, suites, compression, extensions };
+}
+
+const u16b = (n: number): Uint8Array => new Uint8Array([(n >> 8) & 0xff, n & 0xff]);
+export const vec8 = (b: Uint8Array): Uint8Array => concat(new Uint8Array([b.length]), b);
+export const vec16 = (b: Uint8Array): Uint8Array => concat(u16b(b.length), b);
+export const u16list = (xs: readonly number[]): Uint8Array => vec16(concat(...xs.map(u16b)));
+
+export function encodeExts(exts: readonly Ext[]): Uint8Array {
+  return vec16(concat(...exts.map((e) => concat(u16b(e.type), vec16(e.data)))));
+}
+
+export function encodeHello(h: Hello, client: boolean, withExtensions = true): Uint8Array {
+  const parts = [u16b(h.legacyVersion), h.random, vec8(h.sessionId)];
+  if (client) parts.push(u16list(h.suites), vec8(h.compression));
+  else parts.push(u16b(h.suites[0] ?? 0), h.compression.subarray(0, 1));
+  if (withExtensions) parts.push(encodeExts(h.extensions));
+  return frame(client ? HT.CLIENT_HELLO : HT.SERVER_HELLO, concat(...parts));
+}
+
+export const findExt = (h: Hello, type: number): Ext | undefined => h.extensions.find((e) => e.type === type);
