@@ -347,9 +347,13 @@ export class Ssl {
       const n = wbio.write(chunk);
       if (n <= 0) {
         if (n < 0 && !wbio.shouldRetry()) {
-          // The transport will never take these bytes (a shut pair end): not a retry (test/oracle).
+          // The transport will never take these bytes (a shut pair end): OpenSSL's "broken pipe", whichever
+          // call was writing (test/oracle, test/robustness).
           this.pipeBroken = true;
           this.rwstate = 'nothing';
+          const err = new SslError('BROKEN_PIPE', { origin: 'local' });
+          this.callError = err;
+          this.lastError = err;
           return false;
         }
         this.rwstate = 'writing';
@@ -495,8 +499,9 @@ export class Ssl {
     if (err.receivedAlert !== null) this.flags |= SSL_RECEIVED_SHUTDOWN;
     // Rule 19: a fatal alert sent or received withdraws the session.
     if (err.receivedAlert !== null || (err.alert !== null && !(this.flags & SSL_SENT_SHUTDOWN))) this.engine.invalidateSessions();
-    // Nothing follows our close_notify (rule 13: once SENT is set no alert is written).
-    if (err.alert !== null && !(this.flags & SSL_SENT_SHUTDOWN)) {
+    // Nothing follows our close_notify (rule 13: once SENT is set no alert is written), and an alert never
+    // jumps a half-written record: OpenSSL's waits behind it and is never sent.
+    if (err.alert !== null && !(this.flags & SSL_SENT_SHUTDOWN) && this.out.length === 0) {
       try {
         await this.engine.sendAlert(err.alert, true);
         if (this.wbio) this.flush();
@@ -693,7 +698,15 @@ export class Ssl {
       }
     } else {
       // SSL_write of 0 bytes writes what post-handshake work queued (a KeyUpdate, a ticket), then returns 0.
-      if (data.length === 0) return this.flush() ? 0 : this.writeFailed();
+      if (data.length === 0) {
+        try {
+          if (this.engine.owedKeyUpdate) await this.engine.flushKeyUpdate(true);
+        } catch (e) {
+          await this.fail(e);
+          return -1;
+        }
+        return this.flush() ? 0 : this.writeFailed();
+      }
       pw = { done: 0, total: data.length, buffer: data.buffer, byteOffset: data.byteOffset };
       this.pendingWrite = pw;
     }
@@ -799,6 +812,9 @@ export class Ssl {
       const ev = await this.step();
       switch (ev) {
         case 'failed':
+          // A fatal alert from the peer also sets RECEIVED: with SENT set, that ends the shutdown with 1, as in
+          // OpenSSL (the reason stays available through errorReason()).
+          if ((this.fatal as SslError | null)?.receivedAlert != null && this.flags & SSL_RECEIVED_SHUTDOWN) return 1;
           return -1;
         case 'want':
           return -1;
