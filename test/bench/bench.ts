@@ -1,24 +1,37 @@
 /**
- * `pnpm bench [--quick] [--json]`: memtls against Node's `tls` on the same in-memory work.
+ * `pnpm bench [--quick] [--json]`: memtls against Node's `tls` (issue 7).
  *
  * Same certificate (EC P-256 leaf from the test PKI), same suite (TLS_AES_128_GCM_SHA256), same group
- * (x25519), TLS 1.3 only, no sockets: memtls over a BIO pair, Node over two wired Duplex streams, in one
- * process. Three measurements, each the median of several runs, contenders interleaved run by run:
- *  - full handshakes per second (sequential, fresh connection each, certificate verified by the client);
- *  - bulk MB/s (10^6 bytes) on one connection, 16 KiB writes;
- *  - 100-byte writes per second on one connection, one record per write.
- * Every run checks that the reader received exactly what was sent (and the bytes at each delivery's ends).
- * memtls runs twice: with the native WebCrypto (`globalThis.crypto`) and with @peculiar/webcrypto.
- * The numbers also go to bench-results.json at the repository root; `--json` prints them instead of the table.
+ * (x25519), TLS 1.3 only; every contender's negotiated version, suite and group are checked (both ends, full
+ * and resumed) before anything is timed. Each number is the median of several runs, contenders interleaved
+ * run by run, with a full GC before each timed run so one contender's garbage is not collected in another's.
+ *
+ * In memory (one process, no sockets: memtls `Ssl` over a BIO pair, Node's TLSSocket over two wired Duplex
+ * streams); memtls runs with three crypto providers (node:crypto, native WebCrypto, @peculiar/webcrypto):
+ *  - full handshakes/s: sequential, fresh connection each, certificate verified by the client;
+ *  - resumed handshakes/s: TLS 1.3 PSK (with x25519) from a session saved after a clean close; every timed
+ *    handshake is checked to be resumed on both ends; only the handshakes are timed (the close is not);
+ *  - bulk MB/s (10^6 bytes) on one connection, 16 KiB writes; 100-byte writes/s, one record per write;
+ *    every run checks that the reader received exactly the bytes sent (and the bytes at each delivery's ends);
+ *  - memory per idle connection pair: 2,000 client+server pairs established and held open, in a fresh
+ *    `node --expose-gc` child per sample (so nothing from another contender or from the timed runs is in
+ *    it); process.memoryUsage() after full GCs, before and after; the pairs are then closed cleanly, which
+ *    proves they were live connections. memtls holds its pairs over MemoryBios here (OpenSSL's memory-BIO
+ *    wiring), so the 2 x 64 KiB rings of the throughput runs' BIO pair do not count; MemtlsSocket (memtls
+ *    in its Node stream adapter) is measured too, as the layer that compares with Node's TLSSocket.
+ * Over loopback TCP (127.0.0.1): @memtls/node `createServer`/`connect` (node:crypto provider by default)
+ * against `tls.createServer`/`tls.connect`, one server each: handshakes/s and bulk MB/s.
+ *
+ * The numbers also go to bench-results.json at the repository root; `--json` prints them instead of the tables.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { testPki } from '../util/pki.js';
-import { type Contender, GROUP, median, type Negotiated, now, pattern, SUITE } from './common.js';
-import { memtlsContender } from './memtls-side.js';
-import { nodeContender } from './node-side.js';
+import { type Contender, GROUP, median, type Negotiated, now, pattern, pool, SUITE } from './common.js';
+import { benchPki, CONTENDERS, makeContender, SOCKET_ROW } from './contenders.js';
+import { type MemorySample, measureMemory, type PerPair, perPair } from './memory.js';
+import { type TcpContender, tcpContenders } from './tcp.js';
 
 const args = process.argv.slice(2);
 for (const a of args) {
@@ -30,97 +43,222 @@ for (const a of args) {
 const quick = args.includes('--quick');
 const asJson = args.includes('--json');
 const cfg = quick
-  ? { runs: 3, handshakeSeconds: 0.5, bulkBytes: 8 * 2 ** 20, smallSeconds: 0.5 }
-  : { runs: 5, handshakeSeconds: 2, bulkBytes: 64 * 2 ** 20, smallSeconds: 2 };
+  ? { runs: 3, handshakeSeconds: 0.4, resumedSeconds: 0.4, bulkBytes: 8 * 2 ** 20, smallSeconds: 0.4, memoryRuns: 1, memoryPairs: 400, tcpRuns: 3, tcpHandshakeSeconds: 0.4, tcpBulkBytes: 16 * 2 ** 20 }
+  : { runs: 5, handshakeSeconds: 1.5, resumedSeconds: 1.5, bulkBytes: 64 * 2 ** 20, smallSeconds: 1.5, memoryRuns: 3, memoryPairs: 2000, tcpRuns: 5, tcpHandshakeSeconds: 1.5, tcpBulkBytes: 64 * 2 ** 20 };
 const BULK_WRITE = 16 * 1024;
 const SMALL_WRITE = 100;
+/** Handshakes in flight while a memory child opens its pairs. */
+const MEMORY_CONCURRENCY = 16;
+/** Memory children running at once (each is its own process, so they do not see each other's memory). */
+const MEMORY_PARALLEL = 2;
 
 const log = (s: string): void => {
   (asJson ? process.stderr : process.stdout).write(`${s}\n`);
 };
+const gc = (): void => globalThis.gc?.();
 
-type Metric = 'handshakesPerSec' | 'bulkMBps' | 'smallWritesPerSec';
-const METRICS: Metric[] = ['handshakesPerSec', 'bulkMBps', 'smallWritesPerSec'];
+type Metric = 'handshakesPerSec' | 'resumedHandshakesPerSec' | 'bulkMBps' | 'smallWritesPerSec';
+const METRICS: Metric[] = ['handshakesPerSec', 'resumedHandshakesPerSec', 'bulkMBps', 'smallWritesPerSec'];
+type TcpMetric = 'handshakesPerSec' | 'bulkMBps';
+const TCP_METRICS: TcpMetric[] = ['handshakesPerSec', 'bulkMBps'];
+type MemMetric = keyof PerPair;
+const MEM_METRICS: MemMetric[] = ['rss', 'heapPlusArrayBuffers', 'retainedAfterClose'];
 
 /** Ciphertext bytes per write seen in the last stream run, per contender and message size. */
 const wirePerWrite: Record<string, Record<number, number>> = {};
 
+const bulkBytes = (total: number): number => Math.max(BULK_WRITE, Math.round(total / BULK_WRITE) * BULK_WRITE);
+
 async function measure(c: Contender, m: Metric, scale = 1): Promise<number> {
-  if (m === 'handshakesPerSec') {
-    const r = await c.handshakes(cfg.handshakeSeconds * scale);
+  gc();
+  if (m === 'handshakesPerSec' || m === 'resumedHandshakesPerSec') {
+    const r = await (m === 'handshakesPerSec' ? c.handshakes(cfg.handshakeSeconds * scale) : c.resumedHandshakes(cfg.resumedSeconds * scale));
+    if (r.count === 0) throw new Error(`${c.name}: no handshake completed`);
     return r.count / r.seconds;
   }
   const size = m === 'bulkMBps' ? BULK_WRITE : SMALL_WRITE;
-  const r = await (m === 'bulkMBps'
-    ? c.stream({ msg: pattern(size), bytes: Math.max(size, Math.round((cfg.bulkBytes * scale) / size) * size) })
-    : c.stream({ msg: pattern(size), seconds: cfg.smallSeconds * scale }));
+  const r = await (m === 'bulkMBps' ? c.stream({ msg: pattern(size), bytes: bulkBytes(cfg.bulkBytes * scale) }) : c.stream({ msg: pattern(size), seconds: cfg.smallSeconds * scale }));
   wirePerWrite[c.name] ??= {};
   (wirePerWrite[c.name] as Record<number, number>)[size] = r.wireBytes / r.writes;
   return m === 'bulkMBps' ? r.bytes / 1e6 / r.seconds : r.writes / r.seconds;
 }
 
+async function measureTcp(c: TcpContender, m: TcpMetric, scale = 1): Promise<number> {
+  gc();
+  if (m === 'handshakesPerSec') {
+    const r = await c.handshakes(cfg.tcpHandshakeSeconds * scale);
+    if (r.count === 0) throw new Error(`${c.name}: no handshake completed`);
+    return r.count / r.seconds;
+  }
+  const r = await c.bulk(pattern(BULK_WRITE), bulkBytes(cfg.tcpBulkBytes * scale));
+  return r.bytes / 1e6 / r.seconds;
+}
+
+/** { median, ratioToNode, runs } for each metric of each row. */
+interface Stat {
+  median: number;
+  ratioToNode: number;
+  runs: number[];
+}
+function stats<M extends string>(rows: string[], metrics: M[], samples: Record<string, Record<M, number[]>>, node: string): Record<string, Record<M, Stat>> {
+  const out: Record<string, Record<M, Stat>> = {};
+  for (const r of rows) {
+    const s = samples[r] as Record<M, number[]>;
+    const n = samples[node] as Record<M, number[]>;
+    out[r] = Object.fromEntries(metrics.map((m) => [m, { median: median(s[m]), ratioToNode: median(s[m]) / median(n[m]), runs: s[m] }])) as Record<M, Stat>;
+  }
+  return out;
+}
+
+/** Aligned columns: first left-aligned, the rest right-aligned. */
+function table(head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (r: string[]): string => r.map((x, i) => (i === 0 ? x.padEnd(widths[i] as number) : x.padStart(widths[i] as number))).join('  ');
+  log(line(head));
+  for (const r of rows) log(line(r));
+}
+const fmt = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1));
+const kib = (x: number): string => `${(x / 1024).toFixed(1)} KiB`;
+const withRatio = (s: Stat, isNode: boolean, f: (x: number) => string = fmt): string => (isNode ? f(s.median) : `${f(s.median)} (${s.ratioToNode.toFixed(2)}x)`);
+
 async function main(): Promise<void> {
   const t0 = now();
   const cpus = os.cpus();
-  const machine = { cpu: cpus[0]?.model ?? 'unknown', cpus: cpus.length, node: process.version, openssl: process.versions.openssl, platform: `${process.platform} ${process.arch}` };
-  log(`machine: ${machine.cpu} x${machine.cpus}, node ${machine.node} (OpenSSL ${machine.openssl}), ${machine.platform}`);
-  log(`plan: ${cfg.runs} runs each, median; handshakes for ${cfg.handshakeSeconds} s; bulk ${cfg.bulkBytes / 2 ** 20} MiB in ${BULK_WRITE / 1024} KiB writes; ${SMALL_WRITE} B writes for ${cfg.smallSeconds} s${quick ? ' (--quick)' : ''}`);
+  const machine = { cpu: cpus[0]?.model ?? 'unknown', cpus: cpus.length, node: process.version, openssl: process.versions.openssl, platform: `${process.platform} ${process.arch}`, loadAverage: os.loadavg() };
+  log(`machine: ${machine.cpu}, ${machine.cpus} cores, node ${machine.node} (OpenSSL ${machine.openssl}), ${machine.platform}; load average ${machine.loadAverage.map((x) => x.toFixed(2)).join(' ')}`);
+  log(
+    `plan${quick ? ' (--quick)' : ''}: median of ${cfg.runs} runs; handshakes ${cfg.handshakeSeconds} s, resumed ${cfg.resumedSeconds} s, bulk ${cfg.bulkBytes / 2 ** 20} MiB in ${BULK_WRITE / 1024} KiB writes, ${SMALL_WRITE} B writes ${cfg.smallSeconds} s; ` +
+      `memory: ${cfg.memoryPairs} pairs, median of ${cfg.memoryRuns}; TCP: median of ${cfg.tcpRuns}, handshakes ${cfg.tcpHandshakeSeconds} s, bulk ${cfg.tcpBulkBytes / 2 ** 20} MiB`,
+  );
+  if (!globalThis.gc) log('note: run with node --expose-gc (as `pnpm bench` does) to collect garbage before each timed run');
 
-  const leaf = testPki().leaves['ec-p256'];
-  const pki = { cert: leaf.cert, key: leaf.key, ca: testPki().caCert };
-  const peculiar = new (await import('@peculiar/webcrypto')).Crypto() as unknown as Crypto;
-  const { createNodeCryptoProvider } = await import('@memtls/node');
-  const contenders: Contender[] = [
-    memtlsContender('memtls (node:crypto)', pki, createNodeCryptoProvider()),
-    memtlsContender('memtls (native WebCrypto)', pki),
-    memtlsContender('memtls (@peculiar/webcrypto)', pki, peculiar),
-    nodeContender('node tls', pki),
-  ];
-  const node = contenders[3] as Contender;
+  const pki = benchPki();
+  const contenders: Contender[] = [];
+  for (const c of CONTENDERS) contenders.push(await makeContender(c.key, pki));
+  const node = contenders[contenders.length - 1] as Contender;
+  const names = contenders.map((c) => c.name);
 
+  // ---------------------------------------------------------------- in memory
   // Check what each one negotiates before timing anything.
   const negotiated: Record<string, Negotiated> = {};
   for (const c of contenders) {
     const n = await c.negotiate();
-    if (n.version !== 'TLSv1.3' || n.cipher !== SUITE || (n.group !== null && n.group !== GROUP)) throw new Error(`${c.name} negotiated ${JSON.stringify(n)}`);
+    if (n.version !== 'TLSv1.3' || n.cipher !== SUITE || n.group !== GROUP) throw new Error(`${c.name} negotiated ${JSON.stringify(n)}`);
     negotiated[c.name] = n;
   }
   // Warm up the JIT and the crypto paths (untimed, short).
   for (const c of contenders) for (const m of METRICS) await measure(c, m, 0.1);
 
   const samples: Record<string, Record<Metric, number[]>> = {};
-  for (const c of contenders) samples[c.name] = { handshakesPerSec: [], bulkMBps: [], smallWritesPerSec: [] };
+  for (const c of contenders) samples[c.name] = { handshakesPerSec: [], resumedHandshakesPerSec: [], bulkMBps: [], smallWritesPerSec: [] };
   for (let run = 1; run <= cfg.runs; run++) {
     for (const m of METRICS) for (const c of contenders) (samples[c.name] as Record<Metric, number[]>)[m].push(await measure(c, m));
-    log(`  run ${run}/${cfg.runs} done (${(now() - t0).toFixed(0)} s)`);
+    log(`  in memory: run ${run}/${cfg.runs} done (${(now() - t0).toFixed(0)} s)`);
   }
+  const inMemory = stats(names, METRICS, samples, node.name);
 
-  const med = (c: Contender, m: Metric): number => median((samples[c.name] as Record<Metric, number[]>)[m]);
+  // ---------------------------------------------------------------- loopback TCP
+  const tcp = tcpContenders(pki);
+  const tcpList = [tcp.memtls, tcp.node];
+  const tcpNegotiated: Record<string, unknown> = {};
+  const tcpSamples: Record<string, Record<TcpMetric, number[]>> = {};
+  try {
+    for (const c of tcpList) {
+      await c.start();
+      const n = await c.negotiate();
+      if (n.version !== 'TLSv1.3' || n.cipher !== SUITE || n.group !== GROUP) throw new Error(`${c.name} over TCP negotiated ${JSON.stringify(n)}`);
+      tcpNegotiated[c.name] = n;
+      tcpSamples[c.name] = { handshakesPerSec: [], bulkMBps: [] };
+    }
+    for (const c of tcpList) for (const m of TCP_METRICS) await measureTcp(c, m, 0.1);
+    for (let run = 1; run <= cfg.tcpRuns; run++) {
+      for (const m of TCP_METRICS) for (const c of tcpList) (tcpSamples[c.name] as Record<TcpMetric, number[]>)[m].push(await measureTcp(c, m));
+      log(`  TCP: run ${run}/${cfg.tcpRuns} done (${(now() - t0).toFixed(0)} s)`);
+    }
+  } finally {
+    for (const c of tcpList) await c.stop();
+  }
+  const tcpStats = stats(
+    tcpList.map((c) => c.name),
+    TCP_METRICS,
+    tcpSamples,
+    tcp.node.name,
+  );
+
+  // ---------------------------------------------------------------- memory per idle pair (child processes)
+  const memRows = [...CONTENDERS.slice(0, -1), SOCKET_ROW, ...CONTENDERS.slice(-1)];
+  const memRaw: Record<string, MemorySample[]> = {};
+  for (const r of memRows) memRaw[r.name] = [];
+  for (let run = 1; run <= cfg.memoryRuns; run++) {
+    const got = await pool(memRows.length, MEMORY_PARALLEL, (i) => measureMemory((memRows[i] as (typeof memRows)[number]).key, cfg.memoryPairs, MEMORY_CONCURRENCY, pki));
+    got.forEach((s, i) => {
+      (memRaw[(memRows[i] as (typeof memRows)[number]).name] as MemorySample[]).push(s);
+    });
+    log(`  memory: run ${run}/${cfg.memoryRuns} done (${(now() - t0).toFixed(0)} s)`);
+  }
+  const memSamples: Record<string, Record<MemMetric, number[]>> = {};
+  for (const r of memRows) {
+    const per = (memRaw[r.name] as MemorySample[]).map(perPair);
+    memSamples[r.name] = Object.fromEntries(MEM_METRICS.map((m) => [m, per.map((p) => p[m])])) as Record<MemMetric, number[]>;
+  }
+  const memStats = stats(
+    memRows.map((r) => r.name),
+    MEM_METRICS,
+    memSamples,
+    node.name,
+  );
+
+  // ---------------------------------------------------------------- tables
+  const isNode = (name: string): boolean => name === node.name;
+  log('');
+  log(`In memory (no sockets), median of ${cfg.runs}; (ratio) = memtls / node tls, higher is better`);
+  table(
+    ['', 'full handshakes/s', 'resumed handshakes/s', 'bulk MB/s (16 KiB writes)', `${SMALL_WRITE} B writes/s`],
+    names.map((n) => [n, ...METRICS.map((m) => withRatio((inMemory[n] as Record<Metric, Stat>)[m], isNode(n)))]),
+  );
+  log('');
+  log(`Memory per idle established connection pair (client + server), ${cfg.memoryPairs} pairs, median of ${cfg.memoryRuns}; (ratio) = memtls / node tls, lower is better`);
+  table(
+    ['', 'rss', 'heapUsed + arrayBuffers', 'still held after close (heap + ab)'],
+    memRows.map((r) => [r.name, ...MEM_METRICS.map((m) => withRatio((memStats[r.name] as Record<MemMetric, Stat>)[m], isNode(r.name), kib))]),
+  );
+  log('');
+  log(`Loopback TCP (127.0.0.1), median of ${cfg.tcpRuns}; (ratio) = memtls / node tls, higher is better`);
+  table(
+    ['', 'handshakes/s', 'bulk MB/s (16 KiB writes)'],
+    tcpList.map((c) => [c.name, ...TCP_METRICS.map((m) => withRatio((tcpStats[c.name] as Record<TcpMetric, Stat>)[m], c === tcp.node))]),
+  );
+  log('');
+  log('Wire bytes (client->server / server->client)');
+  table(
+    ['', 'full handshake + tickets', 'resumed handshake + tickets', `per ${SMALL_WRITE} B write`],
+    names.map((n) => {
+      const w = negotiated[n] as Negotiated;
+      const small = wirePerWrite[n]?.[SMALL_WRITE];
+      return [n, `${w.handshakeWire.clientToServer}/${w.handshakeWire.serverToClient} B`, `${w.resumedWire.clientToServer}/${w.resumedWire.serverToClient} B`, small === undefined ? '?' : `${fmt(small)} B`];
+    }),
+  );
+  log(`(TLSv1.3 ${SUITE} ${GROUP} on both ends of every contender, checked with ssl.group() / getEphemeralKeyInfo(), in memory and over TCP)`);
+
   const results = contenders.map((c) => ({
     name: c.name,
     negotiated: negotiated[c.name],
     wireBytesPerWrite: wirePerWrite[c.name],
-    ...Object.fromEntries(METRICS.map((m) => [m, { median: med(c, m), ratioToNode: med(c, m) / med(node, m), runs: (samples[c.name] as Record<Metric, number[]>)[m] }])),
+    ...inMemory[c.name],
+    memoryPerPair: memStats[c.name],
   }));
-
-  // The table: one row per contender; each memtls cell carries its ratio to Node (memtls / node).
-  const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
-  const cell = (c: Contender, m: Metric): string => (c === node ? fmt(med(c, m)) : `${fmt(med(c, m))} (${(med(c, m) / med(node, m)).toFixed(3)}x)`);
-  const head = ['', 'handshakes/s', 'bulk MB/s', `${SMALL_WRITE} B writes/s`, 'wire per handshake c->s/s->c', `wire per ${SMALL_WRITE} B write`];
-  const rows = contenders.map((c) => {
-    const w = negotiated[c.name]?.handshakeWire;
-    const small = wirePerWrite[c.name]?.[SMALL_WRITE];
-    return [c.name, ...METRICS.map((m) => cell(c, m)), w ? `${w.clientToServer}/${w.serverToClient} B` : '?', small === undefined ? '?' : `${fmt(small)} B`];
-  });
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (r: string[]): string => r.map((x, i) => (i === 0 ? x.padEnd(widths[i] as number) : x.padStart(widths[i] as number))).join('  ');
-  log('');
-  log(line(head));
-  for (const r of rows) log(line(r));
-  log(`(median of ${cfg.runs}; ratio = memtls / node tls; TLSv1.3 ${SUITE} ${GROUP}; memtls has no group getter, x25519 is the only group both contexts allow)`);
-
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-  const out = { date: new Date().toISOString(), quick, machine, config: { ...cfg, bulkWrite: BULK_WRITE, smallWrite: SMALL_WRITE, suite: SUITE, group: GROUP }, results, seconds: now() - t0 };
+  const out = {
+    date: new Date().toISOString(),
+    quick,
+    machine,
+    config: { ...cfg, bulkWrite: BULK_WRITE, smallWrite: SMALL_WRITE, suite: SUITE, group: GROUP, memoryConcurrency: MEMORY_CONCURRENCY },
+    results,
+    memoryOnly: [{ name: SOCKET_ROW.name, memoryPerPair: memStats[SOCKET_ROW.name] }],
+    memorySamples: memRaw,
+    tcp: tcpList.map((c) => ({ name: c.name, negotiated: tcpNegotiated[c.name], ...tcpStats[c.name] })),
+    seconds: now() - t0,
+  };
   writeFileSync(join(root, 'bench-results.json'), `${JSON.stringify(out, null, 2)}\n`);
   if (asJson) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   log(`wrote bench-results.json (${(now() - t0).toFixed(0)} s in all)`);

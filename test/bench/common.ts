@@ -15,6 +15,8 @@ export interface Negotiated {
   group: string | null;
   /** Bytes on the wire for one full handshake (both servers send their default session tickets). */
   handshakeWire: { clientToServer: number; serverToClient: number };
+  /** The same for one resumed handshake (PSK with (EC)DHE, offering the session from a full one). */
+  resumedWire: { clientToServer: number; serverToClient: number };
 }
 
 export interface StreamPlan {
@@ -34,14 +36,55 @@ export interface StreamResult {
   wireBytes: number;
 }
 
-export interface Contender {
-  readonly name: string;
+export interface Contender extends IdleOpener {
   negotiate(): Promise<Negotiated>;
   /** Sequential full handshakes for `seconds`; returns how many completed and the time they took. */
   handshakes(seconds: number): Promise<{ count: number; seconds: number }>;
+  /**
+   * Sequential resumed handshakes for about `seconds` of wall time, each offering a session saved from an
+   * earlier connection and checked to be resumed on both ends. Only the handshakes are timed (`seconds` in
+   * the result is their sum); the clean close that keeps the session resumable is not.
+   */
+  resumedHandshakes(seconds: number): Promise<{ count: number; seconds: number }>;
   /** One fresh connection (handshake not timed), then client -> server writes of `plan.msg`. */
   stream(plan: StreamPlan): Promise<StreamResult>;
 }
+
+/** What `openIdle` returns: the open pairs, held until `close()`. */
+export interface IdleSet {
+  readonly count: number;
+  close(): Promise<void>;
+}
+
+/** Something that can hold idle connections (the in-memory contenders, and MemtlsSocket for memory only). */
+export interface IdleOpener {
+  readonly name: string;
+  /**
+   * Establish `n` client+server pairs (at most `concurrency` handshakes in flight), let the session tickets
+   * arrive, and keep the pairs open. `close()` then closes every pair cleanly (close_notify both ways),
+   * which also checks that each one was still a working connection.
+   */
+  openIdle(n: number, concurrency: number): Promise<IdleSet>;
+}
+
+/** Run `task(i)` for i in [0, n) with at most `limit` running at a time; results in order. */
+export async function pool<T>(n: number, limit: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(n);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < n) {
+      const i = next++;
+      out[i] = await task(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, lane));
+  return out;
+}
+
+/** How many resumed handshakes one saved session serves before a fresh one is fetched (untimed). memtls
+ * tickets are entries in a bounded (20,000) server cache, and every resumed connection adds its own new
+ * tickets, so a session offered forever would eventually be evicted. */
+export const RESUMPTIONS_PER_SESSION = 1000;
 
 export const now = (): number => performance.now() / 1000;
 

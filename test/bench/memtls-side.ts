@@ -1,6 +1,21 @@
 /** memtls over a BIO pair, driven the way an application would drive it. */
-import { type Bio, type ContextOptions, newBioPair, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, Ssl, SslContext } from '@memtls/core';
-import { type Contender, GROUP, type Negotiated, now, SERVER_NAME, type StreamPlan, type StreamResult, StreamCheck, SUITE, TRANSPORT_BUFFER, Wakeup } from './common.js';
+import { type Bio, type ContextOptions, MemoryBio, newBioPair, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, Ssl, SslContext, type SslSession } from '@memtls/core';
+import {
+  type Contender,
+  GROUP,
+  type IdleSet,
+  type Negotiated,
+  now,
+  pool,
+  RESUMPTIONS_PER_SESSION,
+  SERVER_NAME,
+  type StreamPlan,
+  type StreamResult,
+  StreamCheck,
+  SUITE,
+  TRANSPORT_BUFFER,
+  Wakeup,
+} from './common.js';
 
 interface Conn {
   client: Ssl;
@@ -32,12 +47,21 @@ export function memtlsContender(name: string, pki: { cert: string; key: string; 
   const cctx = new SslContext({ ...common, role: 'client', ca: pki.ca });
 
   /** One full handshake: call each side until it returns 1 (each call either finishes or wants the peer's bytes). */
-  async function connect(tally?: { c2s: { n: number }; s2c: { n: number } }): Promise<Conn> {
-    const [ce, se] = newBioPair(TRANSPORT_BUFFER);
-    const client = new Ssl(cctx, { serverName: SERVER_NAME });
+  async function connect(tally?: { c2s: { n: number }; s2c: { n: number } }, session?: SslSession, memoryBios = false): Promise<Conn> {
+    const client = new Ssl(cctx, session ? { serverName: SERVER_NAME, session } : { serverName: SERVER_NAME });
     const server = new Ssl(sctx);
-    client.setBio(ce, tally ? counting(ce, tally.c2s) : ce);
-    server.setBio(se, tally ? counting(se, tally.s2c) : se);
+    if (memoryBios) {
+      // OpenSSL's memory-BIO wiring: one unbounded MemoryBio per direction, written by one end and read by
+      // the other. Idle, each keeps only its 4 KiB packing block (a BIO pair would keep two full rings).
+      const c2s = new MemoryBio();
+      const s2c = new MemoryBio();
+      client.setBio(s2c, c2s);
+      server.setBio(c2s, s2c);
+    } else {
+      const [ce, se] = newBioPair(TRANSPORT_BUFFER);
+      client.setBio(ce, tally ? counting(ce, tally.c2s) : ce);
+      server.setBio(se, tally ? counting(se, tally.s2c) : se);
+    }
     let c = 0;
     let s = 0;
     for (let round = 0; c !== 1 || s !== 1; round++) {
@@ -54,22 +78,51 @@ export function memtlsContender(name: string, pki: { cert: string; key: string; 
     return { client, server };
   }
 
+  /** A full handshake and a clean close (untimed): the client's newest session, ready to offer. */
+  async function freshSession(): Promise<SslSession> {
+    const { client, server } = await connect();
+    await close(client, server);
+    const s = client.getSession();
+    client.free();
+    server.free();
+    if (!s) throw new Error('memtls: no resumable session after a clean close');
+    return s;
+  }
+
+  /** The parameters both ends agreed on; throws if the two ends disagree. */
+  function agreed(client: Ssl, server: Ssl): { version: string | null; cipher: string | null; group: string | null } {
+    const r = { version: client.version(), cipher: client.cipher(), group: client.group() };
+    if (server.version() !== r.version || server.cipher() !== r.cipher || server.group() !== r.group) {
+      throw new Error(`memtls: the ends disagree: client ${JSON.stringify(r)}, server ${server.version()} ${server.cipher()} ${server.group()}`);
+    }
+    return r;
+  }
+
   return {
     name,
 
     async negotiate(): Promise<Negotiated> {
-      const tally = { c2s: { n: 0 }, s2c: { n: 0 } };
-      const { client, server } = await connect(tally);
-      const r: Negotiated = {
-        version: client.version(),
-        cipher: client.cipher(),
-        group: null, // no getter in the API; both contexts offer x25519 only, so nothing else can be negotiated
-        handshakeWire: { clientToServer: tally.c2s.n, serverToClient: tally.s2c.n },
-      };
-      if (server.cipher() !== r.cipher) throw new Error('memtls: client and server disagree on the cipher');
-      client.free();
-      server.free();
-      return r;
+      const full = { c2s: { n: 0 }, s2c: { n: 0 } };
+      const a = await connect(full);
+      const r0 = agreed(a.client, a.server);
+      // The server wrote its tickets with its last flight, so they are counted; the client reads them in the close.
+      const handshakeWire = { clientToServer: full.c2s.n, serverToClient: full.s2c.n };
+      await close(a.client, a.server);
+      const session = a.client.getSession();
+      a.client.free();
+      a.server.free();
+      if (!session) throw new Error('memtls: no resumable session after a clean close');
+
+      const resumed = { c2s: { n: 0 }, s2c: { n: 0 } };
+      const b = await connect(resumed, session);
+      if (!b.client.sessionReused() || !b.server.sessionReused()) throw new Error('memtls: the session was not resumed');
+      const r1 = agreed(b.client, b.server);
+      if (JSON.stringify(r1) !== JSON.stringify(r0)) throw new Error(`memtls: the resumed handshake negotiated ${JSON.stringify(r1)}, the full one ${JSON.stringify(r0)}`);
+      const resumedWire = { clientToServer: resumed.c2s.n, serverToClient: resumed.s2c.n };
+      await close(b.client, b.server);
+      b.client.free();
+      b.server.free();
+      return { ...r0, handshakeWire, resumedWire };
     },
 
     async handshakes(seconds: number): Promise<{ count: number; seconds: number }> {
@@ -85,6 +138,51 @@ export function memtlsContender(name: string, pki: { cert: string; key: string; 
         t = now();
       }
       return { count, seconds: t - t0 };
+    },
+
+    async resumedHandshakes(seconds: number): Promise<{ count: number; seconds: number }> {
+      const t0 = now();
+      let timed = 0;
+      let count = 0;
+      let session: SslSession | null = null;
+      while (now() - t0 < seconds) {
+        if (session === null || count % RESUMPTIONS_PER_SESSION === 0) session = await freshSession();
+        const t = now();
+        const { client, server } = await connect(undefined, session);
+        if (!client.sessionReused() || !server.sessionReused()) throw new Error(`memtls: not resumed (client ${client.sessionReused()}, server ${server.sessionReused()})`);
+        timed += now() - t;
+        // A connection freed without its close withdraws the session it resumed (OpenSSL's rule): close it.
+        await close(client, server);
+        client.free();
+        server.free();
+        count++;
+      }
+      return { count, seconds: timed };
+    },
+
+    async openIdle(n: number, concurrency: number): Promise<IdleSet> {
+      const scratch = new Uint8Array(1);
+      let conns: Conn[] = await pool(n, concurrency, async () => {
+        const c = await connect(undefined, undefined, true);
+        // Process the session tickets, as an application's first read would; then nothing is pending.
+        const r = await c.client.read(scratch);
+        if (r > 0 || c.client.getError(r) !== SSL_ERROR_WANT_READ) fail('client read of the tickets', c.client, r);
+        if (!c.client.getSession()) throw new Error('memtls: no session after the tickets');
+        return c;
+      });
+      return {
+        count: conns.length,
+        async close(): Promise<void> {
+          const all = conns;
+          conns = [];
+          await pool(all.length, concurrency, async (i) => {
+            const c = all[i] as Conn;
+            await close(c.client, c.server);
+            c.client.free();
+            c.server.free();
+          });
+        },
+      };
     },
 
     /**

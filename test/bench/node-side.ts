@@ -2,10 +2,23 @@
 import { once } from 'node:events';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { type Contender, type Negotiated, now, SERVER_NAME, type StreamPlan, type StreamResult, StreamCheck, SUITE, TRANSPORT_BUFFER } from './common.js';
+import {
+  type Contender,
+  type IdleSet,
+  type Negotiated,
+  now,
+  pool,
+  RESUMPTIONS_PER_SESSION,
+  SERVER_NAME,
+  type StreamPlan,
+  type StreamResult,
+  StreamCheck,
+  SUITE,
+  TRANSPORT_BUFFER,
+} from './common.js';
 
-/** One end of an in-memory pipe pair: what is written here is pushed to the peer's readable side. */
-class MemEnd extends Duplex {
+/** One end of an in-memory pipe pair (also carries MemtlsSocket in the memory measurement): what is written here is pushed to the peer's readable side. */
+export class MemEnd extends Duplex {
   peer: MemEnd = this;
   written = 0;
   /** Our write callback, held while the peer's readable buffer is full (backpressure). */
@@ -35,7 +48,7 @@ class MemEnd extends Duplex {
   }
 }
 
-function memPair(): [MemEnd, MemEnd] {
+export function memPair(): [MemEnd, MemEnd] {
   const a = new MemEnd();
   const b = new MemEnd();
   a.peer = b;
@@ -55,10 +68,12 @@ export function nodeContender(name: string, pki: { cert: string; key: string; ca
   const serverCtx = tls.createSecureContext({ ...common, cert: pki.cert, key: pki.key });
   const clientCtx = tls.createSecureContext({ ...common, ca: pki.ca });
 
-  async function connect(): Promise<Conn> {
+  /** One full (or, with `session`, resumed) handshake. `onSession` gets the client's first 'session' event. */
+  async function connect(session?: Buffer, onSession?: (s: Buffer) => void): Promise<Conn> {
     const [ce, se] = memPair();
     const server = new tls.TLSSocket(se, { isServer: true, secureContext: serverCtx });
-    const client = tls.connect({ socket: ce, secureContext: clientCtx, servername: SERVER_NAME });
+    const client = tls.connect(session ? { socket: ce, secureContext: clientCtx, servername: SERVER_NAME, session } : { socket: ce, secureContext: clientCtx, servername: SERVER_NAME });
+    if (onSession) client.once('session', onSession);
     await Promise.all([once(server, 'secure'), once(client, 'secureConnect')]);
     return { client, server, c2s: ce, s2c: se };
   }
@@ -68,22 +83,51 @@ export function nodeContender(name: string, pki: { cert: string; key: string; ca
     c.server.destroy();
   }
 
+  /** A handshake whose client gets a session ticket: resolves with the connection and its session. */
+  async function connectForSession(): Promise<{ c: Conn; session: Buffer }> {
+    let got: (s: Buffer) => void = () => {};
+    const session = new Promise<Buffer>((resolve) => {
+      got = resolve;
+    });
+    const c = await connect(undefined, (s) => got(s));
+    return { c, session: await session };
+  }
+
+  /** close_notify both ways (client first; a TLSSocket over a plain Duplex does not answer by itself). */
+  async function closeCleanly(c: Conn): Promise<void> {
+    const serverEnd = once(c.server, 'end');
+    const clientEnd = once(c.client, 'end');
+    c.client.end();
+    await serverEnd;
+    c.server.end();
+    await clientEnd;
+    destroy(c);
+  }
+
+  const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
   return {
     name,
 
     async negotiate(): Promise<Negotiated> {
-      const c = await connect();
-      // Let the server's session tickets reach the wire before counting.
-      await new Promise((r) => setImmediate(r));
-      const r: Negotiated = {
-        version: c.client.getProtocol(),
-        cipher: c.client.getCipher().standardName,
-        group: (c.client.getEphemeralKeyInfo() as { name?: string } | null)?.name?.toLowerCase() ?? null,
-        handshakeWire: { clientToServer: c.c2s.written, serverToClient: c.s2c.written },
-      };
+      const { c, session } = await connectForSession();
+      // Let the server's second session ticket reach the wire before counting.
+      await tick();
+      const group = (x: Conn): string | null => (x.client.getEphemeralKeyInfo() as { name?: string } | null)?.name?.toLowerCase() ?? null;
+      const r0 = { version: c.client.getProtocol(), cipher: c.client.getCipher().standardName, group: group(c) };
       if (!c.client.authorized) throw new Error(`node: server not verified: ${String(c.client.authorizationError)}`);
-      destroy(c);
-      return r;
+      if (c.client.isSessionReused()) throw new Error('node: the first connection resumed a session');
+      const handshakeWire = { clientToServer: c.c2s.written, serverToClient: c.s2c.written };
+      await closeCleanly(c);
+
+      const b = await connect(session);
+      await tick();
+      if (!b.client.isSessionReused() || !b.server.isSessionReused()) throw new Error('node: the session was not resumed');
+      const r1 = { version: b.client.getProtocol(), cipher: b.client.getCipher().standardName, group: group(b) };
+      if (JSON.stringify(r1) !== JSON.stringify(r0)) throw new Error(`node: the resumed handshake negotiated ${JSON.stringify(r1)}, the full one ${JSON.stringify(r0)}`);
+      const resumedWire = { clientToServer: b.c2s.written, serverToClient: b.s2c.written };
+      await closeCleanly(b);
+      return { ...r0, handshakeWire, resumedWire };
     },
 
     async handshakes(seconds: number): Promise<{ count: number; seconds: number }> {
@@ -98,6 +142,44 @@ export function nodeContender(name: string, pki: { cert: string; key: string; ca
         t = now();
       }
       return { count, seconds: t - t0 };
+    },
+
+    async resumedHandshakes(seconds: number): Promise<{ count: number; seconds: number }> {
+      const t0 = now();
+      let timed = 0;
+      let count = 0;
+      let session: Buffer | null = null;
+      while (now() - t0 < seconds) {
+        if (session === null || count % RESUMPTIONS_PER_SESSION === 0) {
+          const fresh = await connectForSession();
+          await closeCleanly(fresh.c);
+          session = fresh.session;
+        }
+        const t = now();
+        const c = await connect(session);
+        if (!c.client.isSessionReused() || !c.server.isSessionReused()) throw new Error(`node: not resumed (client ${c.client.isSessionReused()}, server ${c.server.isSessionReused()})`);
+        timed += now() - t;
+        // Node's tickets are stateless (and the session is bytes), so no close is needed to keep it
+        // resumable; the teardown is let run out before the next timed handshake.
+        destroy(c);
+        await tick();
+        count++;
+      }
+      return { count, seconds: timed };
+    },
+
+    async openIdle(n: number, concurrency: number): Promise<IdleSet> {
+      // Each client has processed a session ticket before the pair counts as established and idle.
+      let conns: Conn[] = await pool(n, concurrency, async () => (await connectForSession()).c);
+      await tick(); // the second tickets
+      return {
+        count: conns.length,
+        async close(): Promise<void> {
+          const all = conns;
+          conns = [];
+          await pool(all.length, concurrency, (i) => closeCleanly(all[i] as Conn));
+        },
+      };
     },
 
     /**

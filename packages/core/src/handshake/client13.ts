@@ -388,6 +388,11 @@ export class ClientEngine extends Engine {
     this.resumptionMasterSecret = await (this.ks as KeySchedule).resumptionMaster(await this.transcript.hash());
     this.state = 'connected';
     this.handshakeComplete = true;
+    // Nothing needs the transcript or the handshake secrets any more: release them.
+    this.transcript.release();
+    this.ks = null;
+    this.hsSecrets = null;
+    this.shares = [];
     return 'handshake';
   }
 

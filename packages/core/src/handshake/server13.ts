@@ -412,6 +412,11 @@ export class ServerEngine extends Engine {
     this.resumptionMasterSecret = await (this.ks as KeySchedule).resumptionMaster(await this.transcript.hash());
     this.state = 'connected';
     this.handshakeComplete = true;
+    // Nothing needs the transcript or the handshake secrets any more: release them.
+    this.transcript.release();
+    this.ks = null;
+    this.hsSecrets = null;
+    this.appClientSecret = null;
     await this.sendTickets(this.config.numTickets);
     return 'handshake';
   }

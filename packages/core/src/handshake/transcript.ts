@@ -45,6 +45,12 @@ export class Transcript {
     return this.p.hash(this.hashName, concat(this.bytes(), extra));
   }
 
+  /** Drop the messages once the handshake is over (nothing hashes the transcript after it). */
+  release(): void {
+    this.parts = [];
+    this.total = 0;
+  }
+
   /** RFC 8446 §4.4.1: replace ClientHello1 by message_hash(Hash(ClientHello1)). */
   async replaceWithMessageHash(): Promise<void> {
     const h = await this.hash();
