@@ -229,8 +229,14 @@ describe('interop: memtls ↔ Python ssl (SSLObject + MemoryBIO)', function () {
       it('truncation: memtls closes the transport without close_notify → Python raises ssl.SSLEOFError', async () => {
         const { py, sock, ssl } = await start(role, 'expect-eof');
         await endTransport(ssl, sock);
-        const r = await pyResult(py, 'SSLEOFError');
-        assert.match(r.error ?? '', /EOF occurred in violation of protocol/);
+        // Python 3.11.7 raises SSLEOFError; Debian's 3.11.2 (the python3 CI's PATH finds) raises SSLError with
+        // OpenSSL's UNEXPECTED_EOF_WHILE_READING. Both are the truncation; neither is a clean close.
+        const r = await py.result();
+        assert.equal(r.version, 'TLSv1.3');
+        assert.equal(r.got, MEMTLS_MSG);
+        const eof = r.outcome === 'SSLEOFError' ? /EOF occurred in violation of protocol/ : /UNEXPECTED_EOF_WHILE_READING/;
+        assert.ok(r.outcome === 'SSLEOFError' || (r.outcome === 'exception' && r.type === 'SSLError'), py.describe());
+        assert.match(r.error ?? '', eof);
         assert.equal(ssl.getShutdown(), 0);
       });
     });

@@ -92,6 +92,9 @@ def main():
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(sys.argv[5], sys.argv[6])
     ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    # Some Python builds (Debian's 3.11) set OP_IGNORE_UNEXPECTED_EOF by default; clear it so a truncation is an
+    # error whichever python3 runs this.
+    ctx.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
     incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
     if role == "client":
         sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_S)

@@ -197,7 +197,8 @@ function decodeCertificateUncached(input: Uint8Array): ParsedCertificate {
     tbs,
     version,
     serial,
-    serialHex: toHex(serial),
+    // As OpenSSL prints it: without the 00 byte DER puts before a positive INTEGER whose high bit is set.
+    serialHex: toHex(serial.length > 1 && serial[0] === 0 ? serial.subarray(1) : serial),
     signatureAlgorithm,
     signature,
     issuer,
