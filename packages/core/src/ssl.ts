@@ -508,6 +508,9 @@ export class Ssl {
       } catch {
         // the alert is best effort; the failure is already recorded
       }
+      // A transport that cannot take the alert does not replace the call's own error (test/fuzz corpus).
+      this.callError = err;
+      this.lastError = err;
       this.rwstate = 'nothing';
     }
   }
