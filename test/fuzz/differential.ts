@@ -108,30 +108,6 @@ const FIELDS = ['ret', 'err', 'flags', 'reason', 'wrote'] as const;
  */
 export const KNOWN: readonly { id: string; what: string; test: (o: Row, m: Row, before: Row[], pair: boolean) => boolean }[] = [
   {
-    id: 'bug12',
-    what: 'a KeyUpdate reply owed to the peer is not sent by write(0) (OpenSSL sends it; memtls with the next data)',
-    test: (o, m) => /^[cs] (write|write_moved) 0$/.test(o.step) && Number(o.wrote) > Number(m.wrote),
-  },
-  {
-    id: 'bug13',
-    what: 'a call other than write() writing to a shut BIO-pair end (shutdown, read, peek, handshake): OpenSSL SSL_ERROR_SSL "broken pipe", memtls SSL_ERROR_SYSCALL',
-    test: (o, m, before, pair) =>
-      (/^[cs] (shutdown|read|peek|handshake)/.test(o.step) && o.reason === 'broken pipe' && m.reason !== 'broken pipe') ||
-      // a side whose pair end was shut (eof of the other side), with a KeyUpdate or ticket to send: the two
-      // part ways at the first call that tries to write it
-      (pair && before.some((r) => r.step === `eof ${o.step[0] === 'c' ? 's' : 'c'}`) && before.some((r) => r.step[0] === o.step[0] && /key_update|new_ticket/.test(r.step))),
-  },
-  {
-    id: 'bug14',
-    what: 'newSessionTicket() with a write pending: OpenSSL does not enter init until the write completes (read goes on reading, shutdown is not "in init"); memtls enters init at once',
-    test: (o, m, before) =>
-      o.step[0] === 's' &&
-      before.some((r) => r.step === 's new_ticket') &&
-      ((/^s (read|peek) /.test(o.step) && m.err === '3' && o.err !== '3') ||
-        (/^s shutdown$/.test(o.step) && m.reason === 'shutdown while in init' && o.reason !== m.reason) ||
-        (/^s key_update/.test(o.step) && o.reason === 'bad write retry' && m.reason === 'still in init')),
-  },
-  {
     id: 'bug17',
     what: 'keyUpdate() refused for a different reason ("still in init" vs "bad write retry"): which state counts as in init differs',
     test: (o, m) => /^[cs] key_update/.test(o.step) && o.ret === '0' && m.ret === '0' && ['still in init', 'bad write retry'].includes(o.reason) && ['still in init', 'bad write retry'].includes(m.reason),
@@ -140,35 +116,6 @@ export const KNOWN: readonly { id: string; what: string; test: (o: Row, m: Row, 
     id: 'bug9b',
     what: 'write() after a fatal error with a write pending: OpenSSL checks the length against the pending write first ("bad length"), memtls the error state',
     test: (o, m) => /^[cs] (write|write_moved) /.test(o.step) && o.reason === 'bad length' && m.reason === '-' && o.ret === m.ret,
-  },
-  {
-    id: 'bug16',
-    what: 'shutdown() with SENT set meets a fatal alert instead of close_notify: OpenSSL returns 1 (SENT|RECEIVED, the alert in the error queue), memtls -1 SSL_ERROR_SSL',
-    test: (o, m) => /^[cs] shutdown$/.test(o.step) && o.ret === '1' && m.ret === '-1' && o.flags === m.flags && o.reason === m.reason && /alert/.test(o.reason),
-  },
-  {
-    id: 'bug15',
-    what: 'a fatal error with a data record half written: memtls completes the record and writes its alert, OpenSSL writes nothing',
-    test: (o, m, before) =>
-      o.ret === m.ret &&
-      o.err === m.err &&
-      o.reason === m.reason &&
-      o.reason !== '-' &&
-      o.wrote === '0' &&
-      Number(m.wrote) > 0 &&
-      before.some((r) => r.step[0] === o.step[0] && /^[cs] write/.test(r.step) && r.err === '3'),
-  },
-  {
-    id: 'bug10',
-    what: 'a retried write after WANT_WRITE: memtls sealed up to 8 records ahead (pipelining), so a retry OpenSSL accepts is "bad length"',
-    test: (o, m) => /^[cs] (write|write_moved) /.test(o.step) && m.reason === 'bad length' && o.reason !== 'bad length',
-  },
-  {
-    id: 'bug11',
-    what: 'a ticket scheduled and a KeyUpdate reply owed: OpenSSL sends the reply and leaves the ticket for later (doHandshake, write), memtls sends the ticket',
-    test: (o, m) =>
-      (/^s handshake$/.test(o.step) && o.ret === m.ret && o.wrote === '27' && m.wrote === '79') ||
-      (/^s (write|write_moved) /.test(o.step) && o.ret === m.ret && Number(m.wrote) - Number(o.wrote) === 79),
   },
   {
     id: 'openssl-stale-rwstate',

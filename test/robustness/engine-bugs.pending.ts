@@ -72,11 +72,6 @@ describe('PENDING engine bugs', function () {
    */
   describe('differential (OpenSSL 3.0 through test/oracle/harness.c)', () => {
     const scenarios: { name: string; transport: DiffCase['transport']; steps: string[] }[] = [
-      { name: 'bug 10: a shorter retry covering the record in flight is not "bad length"', transport: [17408, 1024], steps: ['s write 16385', 's write 16384', 's write 16385'] },
-      { name: 'bug 10: a moved retry is "bad write retry" before "bad length"', transport: [4096, 1024], steps: ['c write 40000', 'c write_moved 16384'] },
-      { name: 'bug 14: read() with a ticket scheduled and a write pending writes nothing', transport: [65536, 1024], steps: ['s write 16385', 's new_ticket', 'c peek 20000', 's read 4096', 's read 4096', 's write 16385'] },
-      { name: 'bug 14: a ticket scheduled with a write pending does not make shutdown "in init"', transport: [65536, 1024], steps: ['s write 16385', 's new_ticket', 's shutdown', 's shutdown'] },
-      { name: 'bug 11: an owed KeyUpdate reply goes before a scheduled ticket in doHandshake', transport: 'mem', steps: ['c read 100', 'c key_update 1', 'c handshake', 'deliver c2s all', 's read 100', 's new_ticket', 's handshake', 's write 0'] },
     ];
     for (const sc of scenarios) {
       it(sc.name, async function () {

@@ -15,6 +15,11 @@ describe('OpenSSL parity: regressions from the fuzzers', function () {
       { name: 'read() flushing a KeyUpdate to a shut BIO-pair end is "broken pipe"', transport: [65536, 4096], steps: ['eof s', 'c key_update 0', 'c read 3'] },
       { name: 'a fatal error does not complete a half-written data record', transport: [1024, 1024], steps: ['s write 16384', 'c peek 3', 'eof s', 's read 3', 's write 16384'] },
       { name: 'the second shutdown() meeting a fatal alert returns 1', transport: 'mem', steps: ['c read 100', 'c shutdown', 'eof s', 's read 3', 'deliver s2c all', 'c shutdown', 'c shutdown'] },
+      { name: 'a shorter retry covering the record in flight is not "bad length"', transport: [17408, 1024], steps: ['s write 16385', 's write 16384', 's write 16385'] },
+      { name: 'a moved retry is "bad write retry" before "bad length"', transport: [4096, 1024], steps: ['c write 40000', 'c write_moved 16384'] },
+      { name: 'read() with a ticket scheduled and a write pending writes nothing', transport: [65536, 1024], steps: ['s write 16385', 's new_ticket', 'c peek 20000', 's read 4096', 's read 4096', 's write 16385'] },
+      { name: 'a ticket scheduled with a write pending does not make shutdown "in init"', transport: [65536, 1024], steps: ['s write 16385', 's new_ticket', 's shutdown', 's shutdown'] },
+      { name: 'an owed KeyUpdate reply goes before a scheduled ticket in doHandshake', transport: 'mem', steps: ['c read 100', 'c key_update 1', 'c handshake', 'deliver c2s all', 's read 100', 's new_ticket', 's handshake', 's write 0'] },
   ];
   for (const sc of scenarios) {
     it(sc.name, async () => {

@@ -49,6 +49,8 @@ interface PendingWrite {
   total: number;
   buffer: ArrayBufferLike;
   byteOffset: number;
+  /** Plaintext sizes of the records sealed for this write, in order. */
+  recs: number[];
 }
 
 /**
@@ -248,11 +250,38 @@ export class Ssl {
     // As SSL_key_update: not while in init (a KeyUpdate or ticket already pending), not with a record
     // half written. Unlike OpenSSL, never after our close_notify (RFC 8446 §6.1; docs/shutdown.md).
     // After a fatal error the connection is not "init finished" either: OpenSSL says "still in init".
-    if (this.fatal || this.engine.inInit) return this.refuse('STILL_IN_INIT');
+    if (this.fatal || this.inInit) return this.refuse('STILL_IN_INIT');
     if (this.outputPending || this.pendingWrite) return this.refuse('BAD_WRITE_RETRY');
     if (this.flags & SSL_SENT_SHUTDOWN) return this.refuse('PROTOCOL_IS_SHUTDOWN');
     this.engine.pendingKeyUpdate = requestPeer;
     return 1;
+  }
+
+  /**
+   * The shortest retry OpenSSL would accept for a pending write: the bytes of its records already completely in
+   * the BIO plus the first record not yet there. Records are sealed in order and sit at the tail of the output
+   * queue, each `plaintext + 22` bytes long (header, inner type, 16-byte tag).
+   */
+  private retryFloor(pw: PendingWrite): number {
+    let unwritten = this.engine.outputBytes - this.outOffset;
+    for (const r of this.out) unwritten += r.length;
+    let floor = pw.done;
+    for (let i = pw.recs.length - 1; i >= 0 && unwritten > 0; i--) {
+      const n = pw.recs[i] as number;
+      unwritten -= n + 22;
+      floor -= n;
+      // The earliest record not completely written is the one in flight: a retry must still cover it.
+      if (unwritten <= 0 || i === 0) {
+        floor += n;
+        break;
+      }
+    }
+    return floor;
+  }
+
+  /** SSL_in_init after the handshake: post-handshake work scheduled, or written only partly so far. */
+  private get inInit(): boolean {
+    return this.engine.inInit || (this.engine.handshakeComplete && this.started && !this.initDone);
   }
 
   /** A write that could not flush: WANT_WRITE, or "broken pipe" when the BIO will never take the bytes. */
@@ -556,6 +585,8 @@ export class Ssl {
     for (;;) {
       if (!this.flush()) return -1;
       if (this.engine.handshakeComplete) {
+        // Scheduled post-handshake work keeps the connection "in init" until its records are in the BIO.
+        if (this.engine.inInit) this.initDone = false;
         try {
           await this.engine.flushPostHandshake();
         } catch (e) {
@@ -605,7 +636,7 @@ export class Ssl {
     // Rule 14: after a fatal error, -1 with an empty error queue.
     if (this.fatal) return -1;
     // SSL_read runs the handshake, and sends a scheduled KeyUpdate or ticket, first.
-    if (!this.engine.handshakeComplete || this.engine.inInit) {
+    if (!this.engine.handshakeComplete || this.inInit) {
       const r = await this.handshakeSteps();
       if (r <= 0) return r;
     }
@@ -676,12 +707,15 @@ export class Ssl {
       return -1;
     }
     let pw = this.pendingWrite;
-    // OpenSSL checks a retry's length before the error state: "bad length" every time (test/oracle).
-    if (pw && data.length < pw.done) {
+    // OpenSSL checks a retry's length before the error state: "bad length" every time (test/oracle). A retry
+    // must cover what was written plus the one record in flight, however many are sealed ahead (test/robustness).
+    if (pw && data.length < this.retryFloor(pw)) {
       await this.fail(new SslError('BAD_LENGTH', { origin: 'local', detail: 'a retried write is shorter than what was already taken' }));
       return -1;
     }
     if (this.fatal) return -1; // rule 14
+    // A write that finds the write buffer empty lets waiting tickets go out first (OpenSSL 3.0 ssl3_write_bytes).
+    if (!pw && this.out.length === 0 && this.engine instanceof ServerEngine && this.engine.pendingTickets > 0) this.engine.ticketsArmed = true;
     if (!this.engine.handshakeComplete) {
       const r = await this.handshakeSteps();
       if (r <= 0) return r;
@@ -699,6 +733,8 @@ export class Ssl {
         await this.fail(new SslError('BAD_WRITE_RETRY', { origin: 'local' }));
         return -1;
       }
+      // A longer retry is a longer write: OpenSSL finishes the record in flight, then writes the rest too.
+      if (data.length > pw.total) pw.total = data.length;
     } else {
       // SSL_write of 0 bytes writes what post-handshake work queued (a KeyUpdate, a ticket), then returns 0.
       if (data.length === 0) {
@@ -710,7 +746,7 @@ export class Ssl {
         }
         return this.flush() ? 0 : this.writeFailed();
       }
-      pw = { done: 0, total: data.length, buffer: data.buffer, byteOffset: data.byteOffset };
+      pw = { done: 0, total: data.length, buffer: data.buffer, byteOffset: data.byteOffset, recs: [] };
       this.pendingWrite = pw;
     }
     // With SSL_MODE_ENABLE_PARTIAL_WRITE the call returns once a record is completely in the BIO,
@@ -735,7 +771,10 @@ export class Ssl {
         await this.fail(e);
         return -1;
       }
-      for (const c of chunks) pw.done += c.length;
+      for (const c of chunks) {
+        pw.done += c.length;
+        pw.recs.push(c.length);
+      }
     }
   }
 
@@ -762,7 +801,7 @@ export class Ssl {
     // Rule 14: after a fatal error, "shutdown while in init" and nothing is sent.
     if (this.fatal) return inInitError();
     // Rule 10: in init (before/during the handshake, KeyUpdate or ticket pending): flags untouched.
-    if (!this.started || this.engine.inInit) return inInitError();
+    if (!this.started || this.inInit) return inInitError();
     // Rule 11: quiet shutdown sets both flags, writes and reads nothing.
     if (this.quiet) {
       this.flags = SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN;
@@ -887,6 +926,7 @@ export class Ssl {
     // accumulate). Unlike OpenSSL, never after our close_notify (RFC 8446 §6.1; docs/shutdown.md).
     if (!this.engine.handshakeComplete || this.engine.pendingKeyUpdate !== null || this.flags & SSL_SENT_SHUTDOWN) return 0;
     this.engine.pendingTickets++;
+    if (!this.outputPending && !this.pendingWrite) this.engine.ticketsArmed = true;
     return 1;
   }
 }

@@ -82,6 +82,9 @@ export class ServerEngine extends Engine {
   resumptionMasterSecret: Uint8Array | null = null;
   /** Tickets requested with newSessionTicket() and not yet sent (shutdown rule 10: in init meanwhile). */
   pendingTickets = 0;
+  /** OpenSSL 3.0: requested tickets put the connection "in init" only once no record is half written (at
+   * newSessionTicket() time, or at the next write with an empty write buffer); until then they wait. */
+  ticketsArmed = false;
   private ticketNonce = 0;
   /** Cache ids of the tickets this connection issued, and of the one it resumed (rule 19 withdraws them). */
   private readonly issued: Uint8Array[] = [];
@@ -92,7 +95,7 @@ export class ServerEngine extends Engine {
   }
 
   get inInit(): boolean {
-    return !this.handshakeComplete || this.pendingKeyUpdate !== null || this.pendingTickets > 0;
+    return !this.handshakeComplete || this.pendingKeyUpdate !== null || (this.pendingTickets > 0 && this.ticketsArmed);
   }
 
   invalidateSessions(): void {
@@ -104,7 +107,13 @@ export class ServerEngine extends Engine {
 
   override async flushPostHandshake(): Promise<void> {
     await super.flushPostHandshake();
-    if (this.pendingTickets > 0 && this.handshakeComplete) {
+    if (this.pendingTickets > 0 && this.ticketsArmed && this.handshakeComplete) {
+      this.ticketsArmed = false;
+      // OpenSSL answers an owed KeyUpdate first and leaves the tickets for the next write (test/robustness).
+      if (this.owedKeyUpdate && !this.writeClosed) {
+        await this.flushKeyUpdate(true);
+        return;
+      }
       const n = this.pendingTickets;
       this.pendingTickets = 0;
       await this.sendTickets(n);
