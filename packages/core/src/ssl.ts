@@ -395,6 +395,8 @@ export class Ssl {
       this.out.shift();
       this.outOffset = 0;
     }
+    // Everything is in the BIO: post-handshake work that was scheduled is done (SSL_in_init turns false).
+    if (this.engine.handshakeComplete && !this.engine.inInit) this.initDone = true;
     return true;
   }
 
@@ -720,6 +722,8 @@ export class Ssl {
       const r = await this.handshakeSteps();
       if (r <= 0) return r;
     }
+    // Scheduled post-handshake work keeps the connection "in init" until its records are in the BIO.
+    if (this.engine.inInit) this.initDone = false;
     try {
       await this.engine.flushPostHandshake();
     } catch (e) {
