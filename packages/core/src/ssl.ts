@@ -651,6 +651,13 @@ export class Ssl {
       // OpenSSL writes a KeyUpdate reply owed from an earlier read when it processes the next
       // post-handshake message (test/oracle keyupdate-reply-in-read).
       if (ev === 'post-handshake' && owed && this.engine.owedKeyUpdate) {
+        // The reply is a 5-byte handshake write: behind a half-written application record OpenSSL's
+        // ssl3_write_bytes refuses it as shorter than the write in flight (test/fuzz corpus 9090-0).
+        const pw = this.pendingWrite;
+        if (pw && KEY_UPDATE_MESSAGE_LENGTH < this.retryFloor(pw)) {
+          await this.fail(new SslError('BAD_LENGTH', { origin: 'local', detail: 'a KeyUpdate reply is owed while an application write is half-written' }));
+          return -1;
+        }
         try {
           await this.engine.flushKeyUpdate(true);
           this.flush();
@@ -937,6 +944,8 @@ export class Ssl {
 
 /** Records kept in flight with an asynchronous crypto provider (sealed ahead of the BIO, or opened ahead). */
 const PIPELINE_DEPTH = 8;
+/** A KeyUpdate message: 4-byte handshake header and the one-byte request_update. */
+const KEY_UPDATE_MESSAGE_LENGTH = 5;
 /** Scratch space for peeking at the read BIO, shared by all connections (used synchronously only). */
 let peekScratch: Uint8Array | null = null;
 
