@@ -737,6 +737,10 @@ export class Ssl {
       await this.fail(e);
       return -1;
     }
+    // Post-handshake records (a KeyUpdate, tickets) are written before an application write starts: OpenSSL
+    // writes them in its handshake step, so a call that cannot finish them returns before any application
+    // write exists, and the next call is not a retry of one (test/fuzz corpus differential/20261130-0).
+    if (!pw && this.outputPending && !this.flush()) return this.writeFailed();
     if (pw) {
       const moved = data.buffer !== pw.buffer || data.byteOffset !== pw.byteOffset;
       if (moved && !(this.modeBits & SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER)) {
