@@ -19,7 +19,6 @@ import {
   createSecretKey,
   constants,
   diffieHellman,
-  generateKeyPairSync,
   randomFillSync,
   sign as nodeSign,
   verify as nodeVerify,
@@ -131,9 +130,15 @@ function makeAeadKey(name: AeadName, raw: Uint8Array): AeadKey {
 }
 
 function x25519Share(): KeyShare {
-  const { privateKey, publicKey } = generateKeyPairSync('x25519');
-  // JWK is ~100x cheaper than a DER round trip for raw X25519 keys (docs/performance.md).
-  const pub = u8(Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url'));
+  // Not generateKeyPairSync: Node 20 keeps the generated key in the job object until a GC collects it, and that
+  // job's destructor takes the key's mutex; a GC inside export() (which holds that mutex while it allocates)
+  // then deadlocks the process (seen in `pnpm bench`'s memory run; test/node-crypto-deadlock.test.ts). Importing
+  // 32 random bytes as a JWK private key makes no job, costs the same, and JWK is ~100x cheaper than DER here.
+  const d = randomFillSync(Buffer.alloc(32));
+  // Node derives the public key from d; x must be a string but is not used for a private key (checked by the test).
+  const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: d.toString('base64url'), x: '' }, format: 'jwk' });
+  d.fill(0);
+  const pub = u8(Buffer.from(privateKey.export({ format: 'jwk' }).x as string, 'base64url'));
   return {
     group: 'x25519',
     publicKey: pub,
