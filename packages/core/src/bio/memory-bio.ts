@@ -15,8 +15,9 @@
  *   and this matches `BIO_eof` on a BIO pair.
  *
  * Implementation: a queue of chunk views with an offset into the head chunk, so writes and reads cost
- * O(bytes moved), never O(bytes buffered). Small writes are packed into shared 4 KiB blocks. Bytes are
- * never overwritten once written, which is what makes the zero-copy `readView` safe.
+ * O(bytes moved), never O(bytes buffered). Small writes that queue up behind others are packed into shared
+ * 4 KiB blocks; a drained BIO keeps no buffer. Bytes are never overwritten once written, which is what makes
+ * the zero-copy `readView` safe.
  *
  * Extensions to OpenSSL's API (not in BIO_s_mem): `peek`, `skip` and `readView`.
  */
@@ -69,7 +70,8 @@ export class MemoryBio implements Bio {
         this.#blockEnd += n;
         this.#chunks.push(block.subarray(this.#blockStart, this.#blockEnd));
       }
-    } else if (n < PACK_BELOW) {
+    } else if (n < PACK_BELOW && this.#head < this.#chunks.length) {
+      // Packing starts with the second small write waiting in the BIO: a lone write gets an exact copy.
       const fresh = new Uint8Array(BLOCK_SIZE);
       fresh.set(data);
       this.#block = fresh;
@@ -207,8 +209,10 @@ export class MemoryBio implements Bio {
       this.#headOff = 0;
     }
     if (this.#head === this.#chunks.length) {
+      // Drained: drop the packing block too, so an idle BIO holds no buffer (readers may keep views of it).
       this.#chunks.length = 0;
       this.#head = 0;
+      this.#block = null;
     } else if (this.#head >= 64 && this.#head * 2 >= this.#chunks.length) {
       this.#chunks.splice(0, this.#head);
       this.#head = 0;

@@ -79,9 +79,15 @@ describe('MemoryBio (BIO_s_mem)', () => {
     m.write(bytes(1, 2, 3));
     const v1 = m.readView(2);
     assert.deepEqual([...(v1 ?? [])], [1, 2]);
-    m.write(bytes(4, 5)); // lands in the same packed block, after v1's bytes
+    m.write(bytes(4, 5));
+    m.write(bytes(6)); // small writes queued behind others share a packed block
     assert.deepEqual([...(v1 ?? [])], [1, 2], 'later writes never overwrite a returned view');
-    assert.deepEqual([...(m.readView() ?? [])], [3, 4, 5]);
+    assert.deepEqual([...(m.readView() ?? [])], [3], 'a view covers one chunk: the rest of the first write');
+    const v2 = m.readView();
+    assert.deepEqual([...(v2 ?? [])], [4, 5, 6], 'the packed writes come out as one view');
+    m.write(bytes(7)); // the BIO was drained: a new write never lands in a block a view still covers
+    assert.deepEqual([...(v2 ?? [])], [4, 5, 6]);
+    assert.deepEqual([...(m.readView() ?? [])], [7]);
     m.setEof();
     assert.equal(m.readView(), null);
     assert.equal(m.shouldRetry(), false);
