@@ -26,6 +26,25 @@ describe('TLS 1.3 sessions (tickets, PSK resumption)', () => {
     assert.equal(await p2.server.read(buf), msg.length);
   });
 
+  it('a full handshake issues numTickets tickets, a resumed one a single replacement (as OpenSSL)', async () => {
+    const { cctx, sctx } = contexts({}, { numTickets: 3 });
+    const cache = sctx.sessionCache!;
+    const p1 = pair(cctx, sctx);
+    await handshake(p1);
+    await closeBoth(p1);
+    assert.equal(cache.size, 3, 'three tickets after the full handshake');
+    const p2 = pair(cctx, sctx, { serverName: 'localhost', session: p1.client.getSession()! });
+    await handshake(p2);
+    assert.equal(p2.server.sessionReused(), true);
+    await closeBoth(p2);
+    assert.equal(cache.size, 4, 'one more ticket after the resumption');
+    const again = p2.client.getSession();
+    assert.ok(again, 'the replacement ticket is a resumable session');
+    const p3 = pair(cctx, sctx, { serverName: 'localhost', session: again });
+    await handshake(p3);
+    assert.equal(p3.server.sessionReused(), true, 'the replacement ticket resumes');
+  });
+
   it('a session survives serialisation with toBytes/fromBytes', async () => {
     const { cctx, sctx } = contexts();
     const p1 = pair(cctx, sctx);

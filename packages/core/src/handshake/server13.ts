@@ -426,7 +426,9 @@ export class ServerEngine extends Engine {
     this.ks = null;
     this.hsSecrets = null;
     this.appClientSecret = null;
-    await this.sendTickets(this.config.numTickets);
+    // After a resumption one replacement ticket at most, as OpenSSL sends (statem_srvr.c, TLS_ST_SW_SESSION_TICKET);
+    // after a full handshake the configured number.
+    await this.sendTickets(this.sessionReused ? Math.min(1, this.config.numTickets) : this.config.numTickets);
     return 'handshake';
   }
 }
