@@ -110,12 +110,16 @@ export async function guard<T>(p: Promise<T>, what: string, ms = CALL_TIMEOUT_MS
   }
 }
 
-/** Internals the memory checks read (field names of ssl.ts / engine.ts; a rename makes these tests fail loudly). */
+/**
+ * Internals the memory checks read (field names of ssl.ts, ssl/connection.ts, ssl/record-io.ts and engine.ts;
+ * a rename makes these tests fail loudly).
+ */
 export function internals(ssl: Ssl): { reasmBuffered: number; outputQueued: number; maxHandshakeMessage: number } {
-  const s = ssl as unknown as { engine: { reasm: { buffered: number }; outputBytes: number; config: { limits: { maxHandshakeMessage: number } } }; out: Uint8Array[] };
+  const s = ssl as unknown as { engine: { reasm: { buffered: number }; outputBytes: number; config: { limits: { maxHandshakeMessage: number } } }; conn: { io: { out: Uint8Array[] } } };
   if (!s.engine?.reasm || typeof s.engine.reasm.buffered !== 'number') throw new Error('internals(): Ssl/engine field names changed; update test/fuzz/kit.ts');
+  if (!Array.isArray(s.conn?.io?.out)) throw new Error('internals(): Ssl output queue field names changed; update test/fuzz/kit.ts');
   let q = s.engine.outputBytes;
-  for (const b of s.out) q += b.length;
+  for (const b of s.conn.io.out) q += b.length;
   return { reasmBuffered: s.engine.reasm.buffered, outputQueued: q, maxHandshakeMessage: s.engine.config.limits.maxHandshakeMessage };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The sans-IO TLS 1.3 engine: records in, records out, plaintext in and out. It knows nothing of BIOs,
- * return codes or OpenSSL's shutdown flags (ssl.ts maps those); it knows records and handshake states.
+ * return codes or OpenSSL's shutdown flags (ssl.ts and ssl/ map those); it knows records and handshake states.
  *
  * Verbs (quinn's classification): inputs are `handle*` (handleRecord), outputs `take*`/`poll*`
  * (takeOutput, readPlaintext), commands `send*`/`queue*`, and pure getters.

@@ -1,0 +1,82 @@
+/**
+ * The steps of SSL_read and SSL_peek over a `Connection`.
+ *
+ * Rules (reference/openssl3-shutdown.md numbering)
+ * - Rule 7: once RECEIVED is set, 0 forever without touching the transport; checked before the fatal state.
+ * - Rule 14: after a fatal error, -1 with an empty error queue.
+ * - The handshake, and any scheduled KeyUpdate or ticket, runs first.
+ * - Buffered plaintext is returned before another record is read; records are read one at a time.
+ * - Rule 13: EOF where a record was expected returns 0 with "unexpected eof while reading" (rule 16: a clean
+ *   close with SSL_OP_IGNORE_UNEXPECTED_EOF). Rule 15: the call that receives a fatal alert returns 0.
+ * - Rule 21: without SSL_MODE_AUTO_RETRY each processed post-handshake message returns WANT_READ once.
+ */
+import { SSL_MODE_AUTO_RETRY, SSL_RECEIVED_SHUTDOWN } from '../constants.js';
+import { SslError } from '../errors/ssl-error.js';
+import type { Connection } from './connection.js';
+import { retryFloor } from './write.js';
+
+/** A KeyUpdate message: 4-byte handshake header and the one-byte request_update. */
+const KEY_UPDATE_MESSAGE_LENGTH = 5;
+
+/** SSL_read (or SSL_peek when `peek`): bytes copied into buf; <= 0: see getError. */
+export async function readSteps(c: Connection, buf: Uint8Array, peek: boolean): Promise<number> {
+  c.beginCall();
+  // Rule 7: after RECEIVED, 0 forever without touching the transport. OpenSSL checks this first, so a
+  // received fatal alert also reads as 0 (with ZERO_RETURN: test/oracle read-after-fatal-alert).
+  if (c.flags & SSL_RECEIVED_SHUTDOWN) return 0;
+  // Rule 14: after a fatal error, -1 with an empty error queue.
+  if (c.fatal) return -1;
+  // SSL_read runs the handshake, and sends a scheduled KeyUpdate or ticket, first.
+  if (!c.engine.handshakeComplete || c.inInit) {
+    const r = await c.handshakeSteps();
+    if (r <= 0) return r;
+  }
+  for (;;) {
+    if (c.engine.pendingPlaintext > 0) return c.engine.readPlaintext(buf, peek);
+    if (c.flags & SSL_RECEIVED_SHUTDOWN) return 0;
+    c.io.speculate();
+    const owed = c.engine.owedKeyUpdate;
+    const ev = await c.step();
+    // OpenSSL writes a KeyUpdate reply owed from an earlier read when it processes the next
+    // post-handshake message (test/oracle keyupdate-reply-in-read).
+    if (ev === 'post-handshake' && owed && c.engine.owedKeyUpdate) {
+      // The reply is a 5-byte handshake write: behind a half-written application record OpenSSL's
+      // ssl3_write_bytes refuses it as shorter than the write in flight (test/fuzz corpus 9090-0).
+      const pw = c.pendingWrite;
+      if (pw && KEY_UPDATE_MESSAGE_LENGTH < retryFloor(c.io, pw)) {
+        await c.fail(new SslError('BAD_LENGTH', { origin: 'local', detail: 'a KeyUpdate reply is owed while an application write is half-written' }));
+        return -1;
+      }
+      try {
+        await c.engine.flushKeyUpdate(true);
+        c.flush();
+        c.rwstate = 'nothing';
+      } catch (e) {
+        await c.fail(e);
+        return -1;
+      }
+    }
+    switch (ev) {
+      case 'failed':
+        // Rule 15: the call that receives a fatal alert returns 0.
+        return (c.fatal as SslError | null)?.receivedAlert != null ? 0 : -1;
+      case 'want':
+        return -1;
+      case 'eof':
+        // Rule 13: SSL_read returns 0 with "unexpected eof while reading".
+        return c.eof(0);
+      case 'close-notify':
+        c.flags |= SSL_RECEIVED_SHUTDOWN;
+        return 0;
+      case 'post-handshake':
+        // Rule 21: without AUTO_RETRY each processed post-handshake message returns WANT_READ once.
+        if (!(c.modeBits & SSL_MODE_AUTO_RETRY)) {
+          c.rwstate = 'reading';
+          return -1;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The steps of SSL_write over a `Connection`, and the bookkeeping of a write that returned before all its
+ * bytes were in the write BIO.
+ *
+ * Rules
+ * - Rule 8: writing after SENT always fails, a retry of a pending write included; checked before the fatal
+ *   state. Rule 14: after a fatal error, -1.
+ * - A pending write must be retried with at least what was written plus the record in flight ("bad length"
+ *   otherwise, checked before the fatal state), and from the same buffer unless
+ *   SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER ("bad write retry"). A longer retry is a longer write.
+ * - Post-handshake records (a KeyUpdate, tickets) go out before an application write starts.
+ * - Records are sealed in order, up to the pipeline depth at once (one with SSL_MODE_ENABLE_PARTIAL_WRITE),
+ *   and sit at the tail of the output queue.
+ * - The call returns the whole length once everything is in the BIO, or with partial writes once a record is.
+ */
+import { SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, SSL_MODE_ENABLE_PARTIAL_WRITE, SSL_SENT_SHUTDOWN } from '../constants.js';
+import { SslError } from '../errors/ssl-error.js';
+import { ServerEngine } from '../handshake/server13.js';
+import { MAX_PLAINTEXT } from '../record/tls13-aead.js';
+import type { Connection } from './connection.js';
+import type { RecordIo } from './record-io.js';
+
+/** A write that returned before all its bytes were in the write BIO; its retry must match it. */
+export interface PendingWrite {
+  /** Bytes of the caller's buffer already sealed into records. */
+  done: number;
+  /** Total bytes the call will report once complete. */
+  total: number;
+  buffer: ArrayBufferLike;
+  byteOffset: number;
+  /** Plaintext sizes of the records sealed for this write, in order. */
+  recs: number[];
+}
+
+/**
+ * The shortest retry OpenSSL would accept for a pending write: the bytes of its records already completely in
+ * the BIO plus the first record not yet there. Records are sealed in order and sit at the tail of the output
+ * queue, each `plaintext + 22` bytes long (header, inner type, 16-byte tag).
+ */
+export function retryFloor(io: RecordIo, pw: PendingWrite): number {
+  let unwritten = io.unwrittenBytes();
+  let floor = pw.done;
+  for (let i = pw.recs.length - 1; i >= 0 && unwritten > 0; i--) {
+    const n = pw.recs[i] as number;
+    unwritten -= n + 22;
+    floor -= n;
+    // The earliest record not completely written is the one in flight: a retry must still cover it.
+    if (unwritten <= 0 || i === 0) {
+      floor += n;
+      break;
+    }
+  }
+  return floor;
+}
+
+/** SSL_write: bytes accepted (all of them unless partial writes are enabled); <= 0: see getError. */
+export async function writeSteps(c: Connection, data: Uint8Array): Promise<number> {
+  c.beginCall();
+  // Rule 8: writing after SENT always fails, including a retry of a pending write; OpenSSL checks this
+  // before the fatal state (test/oracle write-after-fatal-with-sent).
+  if (c.flags & SSL_SENT_SHUTDOWN) {
+    const err = new SslError('PROTOCOL_IS_SHUTDOWN', { origin: 'local' });
+    c.callError = err;
+    c.lastError = err;
+    return -1;
+  }
+  let pw = c.pendingWrite;
+  // OpenSSL checks a retry's length before the error state: "bad length" every time (test/oracle). A retry
+  // must cover what was written plus the one record in flight, however many are sealed ahead (test/robustness).
+  if (pw && data.length < retryFloor(c.io, pw)) {
+    await c.fail(new SslError('BAD_LENGTH', { origin: 'local', detail: 'a retried write is shorter than what was already taken' }));
+    return -1;
+  }
+  if (c.fatal) return -1; // rule 14
+  // A write that finds the write buffer empty lets waiting tickets go out first (OpenSSL 3.0 ssl3_write_bytes).
+  if (!pw && !c.io.holdsOutput && c.engine instanceof ServerEngine && c.engine.pendingTickets > 0) c.engine.ticketsArmed = true;
+  if (!c.engine.handshakeComplete) {
+    const r = await c.handshakeSteps();
+    if (r <= 0) return r;
+  }
+  // Scheduled post-handshake work keeps the connection "in init" until its records are in the BIO.
+  if (c.engine.inInit) c.initDone = false;
+  try {
+    await c.engine.flushPostHandshake();
+  } catch (e) {
+    await c.fail(e);
+    return -1;
+  }
+  // Post-handshake records (a KeyUpdate, tickets) are written before an application write starts: OpenSSL
+  // writes them in its handshake step, so a call that cannot finish them returns before any application
+  // write exists, and the next call is not a retry of one (test/fuzz corpus differential/20261130-0).
+  if (!pw && c.io.outputPending && !c.flush()) return c.writeFailed();
+  if (pw) {
+    const moved = data.buffer !== pw.buffer || data.byteOffset !== pw.byteOffset;
+    if (moved && !(c.modeBits & SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER)) {
+      c.pendingWrite = null;
+      await c.fail(new SslError('BAD_WRITE_RETRY', { origin: 'local' }));
+      return -1;
+    }
+    // A longer retry is a longer write: OpenSSL finishes the record in flight, then writes the rest too.
+    if (data.length > pw.total) pw.total = data.length;
+  } else {
+    // SSL_write of 0 bytes writes what post-handshake work queued (a KeyUpdate, a ticket), then returns 0.
+    if (data.length === 0) {
+      try {
+        if (c.engine.owedKeyUpdate) await c.engine.flushKeyUpdate(true);
+      } catch (e) {
+        await c.fail(e);
+        return -1;
+      }
+      return c.flush() ? 0 : c.writeFailed();
+    }
+    pw = { done: 0, total: data.length, buffer: data.buffer, byteOffset: data.byteOffset, recs: [] };
+    c.pendingWrite = pw;
+  }
+  // With SSL_MODE_ENABLE_PARTIAL_WRITE the call returns once a record is completely in the BIO,
+  // reporting the bytes of the records written; otherwise once everything is.
+  const partial = (c.modeBits & SSL_MODE_ENABLE_PARTIAL_WRITE) !== 0;
+  for (;;) {
+    if (!c.flush()) return c.writeFailed();
+    if (pw.done >= pw.total || (partial && pw.done > 0)) {
+      c.pendingWrite = null;
+      return pw.done;
+    }
+    // Up to the pipeline depth of records sealed at once (one in partial-write mode).
+    const chunks: Uint8Array[] = [];
+    const depth = partial ? 1 : c.io.inFlight;
+    for (let o = pw.done; chunks.length < depth && o < pw.total; o += MAX_PLAINTEXT) {
+      chunks.push(data.subarray(o, Math.min(pw.total, o + MAX_PLAINTEXT)));
+    }
+    try {
+      await c.engine.sendAppDataBatch(chunks);
+    } catch (e) {
+      c.pendingWrite = null;
+      await c.fail(e);
+      return -1;
+    }
+    for (const chunk of chunks) {
+      pw.done += chunk.length;
+      pw.recs.push(chunk.length);
+    }
+  }
+}
