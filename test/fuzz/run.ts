@@ -3,14 +3,14 @@
  *
  *   pnpm fuzz [--seed N] [--minutes M] [--target mutation,benign,injection] [--runs N] [--load]
  *
- * The budget is shared by the targets in slices of at most 30 s; each slice is one `fc.check` with the next
- * seed, so a long run covers many seeds and carries on after a counterexample. Every counterexample is
+ * The budget is shared by the targets in slices of at most 30 s; each slice is one `fc.check` with its own
+ * seed (derived from --seed and the round), so a long run covers many seeds and carries on after a counterexample. Every counterexample is
  * printed and written to test/fuzz/corpus/<target>/<seed>-<n>.json, which regressions.test.ts replays on
  * every `pnpm test`: a case that shows an engine bug is moved to test/fuzz/corpus/pending/<target>/ (replayed by
  * test/robustness/engine-bugs.pending.ts) until the engine is fixed. Exit status 1 when anything was found.
  * `--load` also runs the full 10,000-connection load test afterwards (as `pnpm load`).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TARGETS } from './targets.js';
@@ -48,7 +48,9 @@ async function main(): Promise<number> {
       const left = deadline - Date.now();
       const done = runs.get(t.name) ?? 0;
       if (left <= 0 || done >= maxRuns) continue;
-      const s = seed + round;
+      // Each slice's seed is derived from the run's seed and the round, so runs with nearby seeds do not
+      // replay each other's slices (seed + round did: --seed 20261124 and 20261125 shared most of them).
+      const s = roundSeed(seed, round);
       const slice = Math.min(30000, Math.max(1000, left / targets.length));
       const r = await t.run({ seed: s, numRuns: Math.min(1e9, maxRuns - done), interruptAfterTimeLimit: slice, markInterruptAsFailure: false });
       runs.set(t.name, done + r.numRuns);
@@ -59,7 +61,10 @@ async function main(): Promise<number> {
         seen.add(key);
         const dir = join(CORPUS, t.name);
         mkdirSync(dir, { recursive: true });
-        const file = join(dir, `${s}-${found.length}.json`);
+        // Never overwrite a kept counterexample (an earlier run may have found one under the same name).
+        let n = found.length;
+        while (existsSync(join(dir, `${s}-${n}.json`))) n++;
+        const file = join(dir, `${s}-${n}.json`);
         const msg = r.errorInstance instanceof Error ? r.errorInstance.message : String(r.errorInstance);
         writeFileSync(file, `${JSON.stringify({ target: t.name, seed: s, path: r.counterexamplePath, case: c, error: msg.split('\n').slice(0, 8) }, null, 2)}\n`);
         found.push(file);
@@ -91,3 +96,11 @@ main().then(
     process.exitCode = 2;
   },
 );
+
+/** The seed of round `round` of a run with seed `seed`: a 31-bit mix, reproducible, spread across runs. */
+function roundSeed(seed: number, round: number): number {
+  let h = (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(round + 1, 0x85ebca6b)) | 0;
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  h ^= h >>> 13;
+  return h & 0x7fffffff;
+}
