@@ -9,7 +9,8 @@
  * - Records are read from the read BIO exactly (5-byte header, then the body), never ahead, so bytes after
  *   a close_notify stay in the BIO (STARTTLS-style reuse of the transport).
  * - Output is written to the write BIO as far as it takes it; the rest is kept and retried first by the
- *   next call. Only one record is produced ahead of what the BIO took, so memory stays bounded.
+ *   next call. Ahead of what the BIO took there is at most one record, or with an asynchronous provider the
+ *   records of one pipeline batch (up to 8), so memory stays bounded.
  * - `getError(ret)` is OpenSSL's SSL_get_error: this call's error, then the want-read/want-write state,
  *   then ZERO_RETURN when RECEIVED is set and no warning alert replaced close_notify, else SYSCALL.
  * - The shutdown state machine follows reference/openssl3-shutdown.md; each branch cites its rule.
