@@ -20,6 +20,12 @@ describe('OpenSSL parity: regressions from the fuzzers', function () {
       { name: 'read() with a ticket scheduled and a write pending writes nothing', transport: [65536, 1024], steps: ['s write 16385', 's new_ticket', 'c peek 20000', 's read 4096', 's read 4096', 's write 16385'] },
       { name: 'a ticket scheduled with a write pending does not make shutdown "in init"', transport: [65536, 1024], steps: ['s write 16385', 's new_ticket', 's shutdown', 's shutdown'] },
       { name: 'an owed KeyUpdate reply goes before a scheduled ticket in doHandshake', transport: 'mem', steps: ['c read 100', 'c key_update 1', 'c handshake', 'deliver c2s all', 's read 100', 's new_ticket', 's handshake', 's write 0'] },
+      { name: 'a write shorter than an unwritten fatal alert is "bad length"; a longer one is not', transport: [1024, 1024], steps: ['eof s', 'eof c', 's read 1', 's write 0', 's write 1', 's write 2', 's write 0'] },
+      { name: 'a fatal alert that was written leaves write(0) at the error state', transport: [1024, 1024], steps: ['eof s', 's read 1', 's write 0', 's write 1'] },
+      { name: 'after "bad write retry" the pending write still sets the length floor', transport: [1024, 1024], steps: ['c write 16384', 'c write_moved 16384', 'c write 0', 'c write 16384'] },
+      { name: 'a KeyUpdate request read after SENT is owed: setShutdown(0) and write(0) send the reply', transport: [1024, 1024], steps: ['s key_update 1', 's peek 1', 'c shutdown', 'c read 1', 'c set_shutdown 0', 'c write 0'] },
+      { name: 'after a fatal error newSessionTicket() still counts a request while another waits', transport: [1024, 1024], steps: ['s write_moved 16384', 's new_ticket', 's write 0', 's new_ticket', 's new_ticket'] },
+      { name: 'after a fatal error with no ticket waiting newSessionTicket() refuses', transport: [1024, 1024], steps: ['eof s', 's read 1', 's new_ticket'] },
   ];
   for (const sc of scenarios) {
     it(sc.name, async () => {

@@ -357,13 +357,15 @@ export class Ssl {
 
   /** SSL_new_session_ticket (server, TLS 1.3): queue one more ticket, sent by the next write or handshake. */
   newSessionTicket(): number {
-    if (!(this.engine instanceof ServerEngine) || this.conn.fatal || !this.engine.config.sessionCache) return 0;
+    if (!(this.engine instanceof ServerEngine) || !this.engine.config.sessionCache) return 0;
     // As SSL_new_session_ticket: not during the handshake, and not while "in init" unless tickets already
     // requested and not yet built are what keeps it there (OpenSSL's extra_tickets_expected): a scheduled
     // KeyUpdate, or a ticket built but not yet in the BIO, refuses (test/fuzz corpus differential/20261125-0).
+    // A fatal error counts as in init, so after one a request is still counted if another is waiting (it is
+    // never sent: test/fuzz corpus differential/1559420635-1).
     // Unlike OpenSSL, never after our close_notify (RFC 8446 §6.1; docs/shutdown.md).
     if (!this.engine.handshakeComplete || this.conn.flags & SSL_SENT_SHUTDOWN) return 0;
-    if (this.conn.inInit && this.engine.pendingTickets === 0) return 0;
+    if ((this.conn.fatal || this.conn.inInit) && this.engine.pendingTickets === 0) return 0;
     this.engine.pendingTickets++;
     if (!this.conn.io.outputPending && !this.conn.pendingWrite) this.engine.ticketsArmed = true;
     return 1;

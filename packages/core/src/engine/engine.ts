@@ -367,8 +367,10 @@ export abstract class Engine {
     const requested = parseKeyUpdate(msg.body);
     if (++this.keyUpdateRun > this.config.limits.maxKeyUpdates) throw new SslError('TOO_MANY_KEY_UPDATES');
     await this.updateReadKey();
-    // Shutdown rule 6: after our close_notify a requested update is never answered.
-    if (requested && !this.writeClosed) this.owedKeyUpdate = true;
+    // Shutdown rule 6: after our close_notify a requested update is never answered. It is still owed, as in
+    // OpenSSL (s->key_update): flushKeyUpdate sends nothing while writeClosed, but setShutdown(0) lets the next
+    // write send it (test/fuzz corpus differential/2117221015-0).
+    if (requested) this.owedKeyUpdate = true;
     return 'post-handshake';
   }
 

@@ -46,6 +46,9 @@ export class Connection {
   shutdownOverPendingWrite = false;
   /** Our close_notify is queued but not all in the write BIO yet (rule 3 retries only this). */
   alertPending = false;
+  /** fail() queued the fatal alert (nothing else was waiting): while any of it is unwritten, OpenSSL holds it as a
+   * pending 2-byte write, so a write() shorter than that is "bad length" (test/robustness/openssl-parity.test.ts). */
+  fatalAlertQueued = false;
   /** The handshake's last flight has been written once: later doHandshake calls return 1 at once. */
   initDone = false;
 
@@ -146,6 +149,7 @@ export class Connection {
     if (err.alert !== null && !(this.flags & SSL_SENT_SHUTDOWN) && !this.io.holdsOutput) {
       try {
         await this.engine.sendAlert(err.alert, true);
+        this.fatalAlertQueued = true;
         if (this.io.wbio) this.flush();
       } catch {
         // the alert is best effort; the failure is already recorded

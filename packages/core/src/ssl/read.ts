@@ -39,7 +39,7 @@ export async function readSteps(c: Connection, buf: Uint8Array, peek: boolean): 
     const ev = await c.step();
     // OpenSSL writes a KeyUpdate reply owed from an earlier read when it processes the next
     // post-handshake message (test/oracle keyupdate-reply-in-read).
-    if (ev === 'post-handshake' && owed && c.engine.owedKeyUpdate) {
+    if (ev === 'post-handshake' && owed && c.engine.owedKeyUpdate && !c.engine.writeClosed) {
       // The reply is a 5-byte handshake write: behind a half-written application record OpenSSL's
       // ssl3_write_bytes refuses it as shorter than the write in flight (test/fuzz corpus 9090-0).
       const pw = c.pendingWrite;

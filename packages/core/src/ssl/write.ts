@@ -7,7 +7,8 @@
  *   state. Rule 14: after a fatal error, -1.
  * - A pending write must be retried with at least what was written plus the record in flight ("bad length"
  *   otherwise, checked before the fatal state), and from the same buffer unless
- *   SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER ("bad write retry"). A longer retry is a longer write.
+ *   SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER ("bad write retry"). A longer retry is a longer write. A fatal alert
+ *   the BIO has not taken counts as a pending 2-byte write for that length check.
  * - Post-handshake records (a KeyUpdate, tickets) go out before an application write starts.
  * - Records are sealed in order, up to the pipeline depth at once (one with SSL_MODE_ENABLE_PARTIAL_WRITE),
  *   and sit at the tail of the output queue.
@@ -19,6 +20,9 @@ import { ServerEngine } from '../handshake/server13.js';
 import { MAX_PLAINTEXT } from '../record/tls13-aead.js';
 import type { Connection } from './connection.js';
 import type { RecordIo } from './record-io.js';
+
+/** An alert's body: level and description. */
+const ALERT_RECORD_PLAINTEXT = 2;
 
 /** A write that returned before all its bytes were in the write BIO; its retry must match it. */
 export interface PendingWrite {
@@ -71,6 +75,12 @@ export async function writeSteps(c: Connection, data: Uint8Array): Promise<numbe
     await c.fail(new SslError('BAD_LENGTH', { origin: 'local', detail: 'a retried write is shorter than what was already taken' }));
     return -1;
   }
+  // The same check against a fatal alert the write BIO has not taken: to OpenSSL it is a pending 2-byte write
+  // (ssl3_write_bytes: len < wnum + wpend_tot with wb->left != 0), so write(0) and write(1) are "bad length".
+  if (!pw && c.fatal && c.fatalAlertQueued && c.io.outputPending && data.length < ALERT_RECORD_PLAINTEXT) {
+    await c.fail(new SslError('BAD_LENGTH', { origin: 'local', detail: 'shorter than the unwritten fatal alert' }));
+    return -1;
+  }
   if (c.fatal) return -1; // rule 14
   // A write that finds the write buffer empty lets waiting tickets go out first (OpenSSL 3.0 ssl3_write_bytes).
   if (!pw && !c.io.holdsOutput && c.engine instanceof ServerEngine && c.engine.pendingTickets > 0) c.engine.ticketsArmed = true;
@@ -93,7 +103,8 @@ export async function writeSteps(c: Connection, data: Uint8Array): Promise<numbe
   if (pw) {
     const moved = data.buffer !== pw.buffer || data.byteOffset !== pw.byteOffset;
     if (moved && !(c.modeBits & SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER)) {
-      c.pendingWrite = null;
+      // The pending write stays: OpenSSL keeps wnum and the record in flight, so a later shorter write is
+      // still "bad length" (test/robustness/openssl-parity.test.ts).
       await c.fail(new SslError('BAD_WRITE_RETRY', { origin: 'local' }));
       return -1;
     }
