@@ -26,6 +26,8 @@ describe('OpenSSL parity: regressions from the fuzzers', function () {
       { name: 'a KeyUpdate request read after SENT is owed: setShutdown(0) and write(0) send the reply', transport: [1024, 1024], steps: ['s key_update 1', 's peek 1', 'c shutdown', 'c read 1', 'c set_shutdown 0', 'c write 0'] },
       { name: 'after a fatal error newSessionTicket() still counts a request while another waits', transport: [1024, 1024], steps: ['s write_moved 16384', 's new_ticket', 's write 0', 's new_ticket', 's new_ticket'] },
       { name: 'after a fatal error with no ticket waiting newSessionTicket() refuses', transport: [1024, 1024], steps: ['eof s', 's read 1', 's new_ticket'] },
+      { name: 'an owed KeyUpdate reply that write() could not send keeps the connection in init', transport: [1024, 1024], steps: ['s key_update 1', 'eof s', 's write 0', 'c peek 1', 'c write 0', 'c shutdown', 'c write 5'] },
+      { name: 'an owed KeyUpdate reply goes out before the application data of a write()', transport: [1024, 1024], steps: ['s key_update 1', 's write 0', 'c peek 1', 'c write 3000', 'c write_moved 3000', 's read 4000', 'c write_moved 3000'] },
   ];
   for (const sc of scenarios) {
     it(sc.name, async () => {

@@ -48,6 +48,8 @@ export async function readSteps(c: Connection, buf: Uint8Array, peek: boolean): 
         return -1;
       }
       try {
+        // In init until the reply is all in the BIO, as OpenSSL's state machine is while it writes it.
+        c.initDone = false;
         await c.engine.flushKeyUpdate(true);
         c.flush();
         c.rwstate = 'nothing';
