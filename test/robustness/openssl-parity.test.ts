@@ -28,6 +28,7 @@ describe('OpenSSL parity: regressions from the fuzzers', function () {
       { name: 'after a fatal error with no ticket waiting newSessionTicket() refuses', transport: [1024, 1024], steps: ['eof s', 's read 1', 's new_ticket'] },
       { name: 'an owed KeyUpdate reply that write() could not send keeps the connection in init', transport: [1024, 1024], steps: ['s key_update 1', 'eof s', 's write 0', 'c peek 1', 'c write 0', 'c shutdown', 'c write 5'] },
       { name: 'an owed KeyUpdate reply goes out before the application data of a write()', transport: [1024, 1024], steps: ['s key_update 1', 's write 0', 'c peek 1', 'c write 3000', 'c write_moved 3000', 's read 4000', 'c write_moved 3000'] },
+      { name: 'tickets waiting behind a half-written record make read() of a post-handshake message "bad length"', transport: [1024, 1024], steps: ['s write 16384', 's new_ticket', 'c key_update 0', 'c peek 1', 's read 1', 's write 16384'] },
   ];
   for (const sc of scenarios) {
     it(sc.name, async () => {

@@ -121,6 +121,10 @@ export class ServerEngine extends Engine {
   }
 
   /** Issue n NewSessionTickets (RFC 8446 §4.6.1): stateful, each an id into the session cache. */
+  /** Bytes of one NewSessionTicket message as sendTickets builds it: header 4, lifetime 4, age_add 4, nonce 1+8,
+   * ticket 2+32, extensions 2. */
+  static readonly TICKET_MESSAGE_LENGTH = 4 + 4 + 4 + 1 + 8 + 2 + 32 + 2;
+
   private async sendTickets(n: number): Promise<void> {
     const cache = this.config.sessionCache;
     if (!cache || n <= 0) return;

@@ -12,6 +12,7 @@
  */
 import { SSL_MODE_AUTO_RETRY, SSL_RECEIVED_SHUTDOWN } from '../constants.js';
 import { SslError } from '../errors/ssl-error.js';
+import { ServerEngine } from '../handshake/server13.js';
 import type { Connection } from './connection.js';
 import { retryFloor } from './write.js';
 
@@ -39,14 +40,26 @@ export async function readSteps(c: Connection, buf: Uint8Array, peek: boolean): 
     const ev = await c.step();
     // OpenSSL writes a KeyUpdate reply owed from an earlier read when it processes the next
     // post-handshake message (test/oracle keyupdate-reply-in-read).
-    if (ev === 'post-handshake' && owed && c.engine.owedKeyUpdate && !c.engine.writeClosed) {
-      // The reply is a 5-byte handshake write: behind a half-written application record OpenSSL's
-      // ssl3_write_bytes refuses it as shorter than the write in flight (test/fuzz corpus 9090-0).
-      const pw = c.pendingWrite;
-      if (pw && KEY_UPDATE_MESSAGE_LENGTH < retryFloor(c.io, pw)) {
-        await c.fail(new SslError('BAD_LENGTH', { origin: 'local', detail: 'a KeyUpdate reply is owed while an application write is half-written' }));
+    const owedNow = ev === 'post-handshake' && owed && c.engine.owedKeyUpdate && !c.engine.writeClosed;
+    // Entering its state machine for that message, OpenSSL first writes what it owes: the KeyUpdate reply, else
+    // tickets requested and waiting. Behind an application write that is not finished, ssl3_write_bytes refuses
+    // that handshake write: "bad length" if it is shorter than the write in flight, else "bad write retry"
+    // (test/fuzz corpus 9090-0, 2039621331-0).
+    const ticketsWaiting = c.engine instanceof ServerEngine && c.engine.pendingTickets > 0 && !c.engine.writeClosed;
+    const pw = c.pendingWrite;
+    if (ev === 'post-handshake' && pw && (owedNow || ticketsWaiting)) {
+      const len = owedNow ? KEY_UPDATE_MESSAGE_LENGTH : ServerEngine.TICKET_MESSAGE_LENGTH;
+      const what = owedNow ? 'a KeyUpdate reply' : 'a session ticket';
+      if (len < retryFloor(c.io, pw)) {
+        await c.fail(new SslError('BAD_LENGTH', { origin: 'local', detail: `${what} is owed while an application write is half-written` }));
         return -1;
       }
+      if (c.io.outputPending) {
+        await c.fail(new SslError('BAD_WRITE_RETRY', { origin: 'local', detail: `${what} is owed while an application write is half-written` }));
+        return -1;
+      }
+    }
+    if (owedNow) {
       try {
         // In init until the reply is all in the BIO, as OpenSSL's state machine is while it writes it.
         c.initDone = false;
