@@ -15,9 +15,9 @@ import { suiteByName } from '@memtls/core/internal/crypto/suites';
 import { parseServerHello } from '@memtls/core/internal/wire/handshake';
 import { parseKeyShareServer, findExtension } from '@memtls/core/internal/wire/extensions';
 import { testPki } from '../util/pki.js';
-import { sharedPath } from '../util/shared.js';
 
-const trace = JSON.parse(readFileSync(sharedPath('rfc8448', 'simple-1rtt.json'), 'utf8')) as Record<string, string>;
+/** Kept in the repository: test/vectors/fixtures/rfc8448/ (source and licence in its README). */
+const trace = JSON.parse(readFileSync(new URL('../../vectors/fixtures/rfc8448/simple-1rtt.json', import.meta.url), 'utf8')) as Record<string, string>;
 const hex = (k: string): Uint8Array => fromHex(trace[k] as string);
 
 describe('RFC 8448 §3 simple 1-RTT trace', () => {

@@ -2,7 +2,7 @@
  * Shared fixtures for the crypto provider tests: the two WebCrypto objects every suite runs against,
  * and a Wycheproof loader.
  *
- * The vectors are read from the steering repo's shared/wycheproof/ beside the repository (or $MEMTLS_SHARED).
+ * The vectors are kept in the repository under packages/core/test/fixtures/wycheproof/ (source and licence in its README).
  */
 import { readFileSync } from 'node:fs';
 import { Crypto as PeculiarCrypto } from '@peculiar/webcrypto';
@@ -48,10 +48,8 @@ export interface WycheproofFile {
   readonly testGroups: readonly WycheproofGroup[];
 }
 
-/** From packages/core/test/dist/crypto/ (where this file runs) up to the repository, then ../shared/wycheproof/. */
-const VECTOR_DIR = process.env.MEMTLS_SHARED
-  ? new URL(`file://${process.env.MEMTLS_SHARED.replace(/\/?$/, '/')}wycheproof/`)
-  : new URL('../../../../../../shared/wycheproof/', import.meta.url);
+/** From packages/core/test/dist/crypto/ (where this file runs) to packages/core/test/fixtures/wycheproof/. */
+const VECTOR_DIR = new URL('../../fixtures/wycheproof/', import.meta.url);
 
 const loaded = new Map<string, WycheproofFile>();
 
