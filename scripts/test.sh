@@ -38,6 +38,7 @@ need=(
   "cmd:cc gcc the OpenSSL oracle's C harness"
   "cmd:python3 python3 the Python ssl interop peer"
   "cmd:curl curl an HTTPS client against the memtls server and CLI"
+  "cmd:tshark tshark Wireshark decrypting a captured memtls connection with its key log"
   "file:/usr/bin/chromium chromium the browser suite (headless Chromium)"
 )
 missing=()

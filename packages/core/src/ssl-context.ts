@@ -22,6 +22,7 @@ import type { ReasonCode } from './errors/reasons.js';
 import { equalBytes, fromBase64 } from './wire/bytes.js';
 import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS13_SCHEMES, schemeName } from './handshake/signature.js';
 import { SessionCache } from './session/cache.js';
+import type { Ssl } from './ssl.js';
 
 export interface ContextOptions {
   role: 'client' | 'server';
@@ -67,6 +68,14 @@ export interface ContextOptions {
    * must match.
    */
   pinnedPublicKeys?: string[];
+  /**
+   * Key logging for debugging (OpenSSL's SSL_CTX_set_keylog_callback): called with one line per secret in the
+   * NSS key log format that Wireshark reads (`CLIENT_HANDSHAKE_TRAFFIC_SECRET <client random> <secret>`, hex, no
+   * newline), and the connection it belongs to. Whoever has these lines can decrypt the connection: set it only
+   * to debug. The core never reads SSLKEYLOGFILE itself (the CLI and the examples do). Exceptions thrown by the
+   * callback are ignored.
+   */
+  keylog?: (line: string, ssl: Ssl) => void;
 }
 
 /** What a verify callback sees. */
@@ -112,6 +121,7 @@ export class SslContext {
   private readonly limits: Limits;
   private readonly verifyCallback: ((info: VerifyInfo) => boolean) | null;
   private readonly pins: Uint8Array[];
+  private readonly keylog: ((line: string, ssl: Ssl) => void) | null;
   private quiet: boolean;
   private optionBits: number;
   private modeBits: number;
@@ -201,6 +211,9 @@ export class SslContext {
       if (b?.length !== 32) throw new TypeError(`SslContext: pinned key ${String(pin)} is not a base64 SHA-256 digest`);
       return b;
     });
+
+    if (opts.keylog !== undefined && typeof opts.keylog !== 'function') throw new TypeError('SslContext: keylog must be a function');
+    this.keylog = opts.keylog ?? null;
 
     if (opts.requireClientCert !== undefined && typeof opts.requireClientCert !== 'boolean') throw new TypeError('SslContext: requireClientCert must be a boolean');
     this.requirePeerCert = opts.requireClientCert ?? true;
@@ -321,8 +334,9 @@ export class SslContext {
     };
   }
 
-  /** @internal The engine configuration for one connection. */
-  engineConfig(): EngineConfig {
+  /** @internal The engine configuration for one connection (`owner`: the connection, for the key log). */
+  engineConfig(owner?: Ssl): EngineConfig {
+    const keylog = this.keylog;
     return {
       role: this.role,
       provider: this.provider,
@@ -343,6 +357,7 @@ export class SslContext {
         return { spki: c.spki, keyType: c.keyType, bits: c.rsaModulusBits ?? 0 };
       },
       verifyChain: this.makeVerifier(),
+      keylog: keylog && owner ? (line) => keylog(line, owner) : null,
     };
   }
 }

@@ -78,7 +78,7 @@ export class Ssl {
     const options = ctx.getOptions();
     const modeBits = ctx.getMode();
     if (opts.session !== undefined && !(opts.session instanceof SslSession)) throw new TypeError('Ssl: session must be an SslSession (SslSession.fromBytes restores a saved one)');
-    const config = ctx.engineConfig();
+    const config = ctx.engineConfig(this);
     const inFlight = config.provider.synchronous ? 1 : PIPELINE_DEPTH;
     this.engine = config.role === 'client' ? new ClientEngine(config, opts.serverName ?? null, opts.session ?? null) : new ServerEngine(config);
     this.conn = new Connection(this.engine, new RecordIo(this.engine, inFlight), quiet, options, modeBits);

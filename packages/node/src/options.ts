@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { createNodeCryptoProvider } from './node-crypto-provider.js';
 import tls from 'node:tls';
-import { type ContextOptions, type CryptoProvider, SslContext } from '@memtls/core';
+import { type ContextOptions, type CryptoProvider, type Ssl, SslContext } from '@memtls/core';
 
 type Pem = string | Buffer;
 
@@ -60,6 +60,19 @@ export interface VerifyRecord {
 }
 
 const verifyRecords = new WeakMap<Uint8Array, VerifyRecord>();
+
+/** Where each connection's key log lines go: its socket emits them as Node's `'keylog'` event. */
+const keylogTargets = new WeakMap<Ssl, (line: Buffer) => void>();
+
+/** Route the key log lines of `ssl` to `emit` (one NSS key log line with its newline, as Node's `tls`). */
+export function setKeylogTarget(ssl: Ssl, emit: (line: Buffer) => void): void {
+  keylogTargets.set(ssl, emit);
+}
+
+/** The context-level key log callback of every context made here: hands each line to its connection's socket. */
+function dispatchKeylog(line: string, ssl: Ssl): void {
+  keylogTargets.get(ssl)?.(Buffer.from(`${line}\n`, 'latin1'));
+}
 
 /** The verification result recorded for the chain whose leaf is `leaf` (an element of `Ssl.peerCertificates()`). */
 export function verifyRecordFor(leaf: Uint8Array | undefined): VerifyRecord | undefined {
@@ -118,6 +131,7 @@ export function contextFromOptions(role: 'client' | 'server', opts: SecureOption
   if (opts.ignoreUnexpectedEof !== undefined) co.ignoreUnexpectedEof = opts.ignoreUnexpectedEof;
   if (opts.pinnedPublicKeys !== undefined) co.pinnedPublicKeys = [...opts.pinnedPublicKeys];
   co.crypto = opts.crypto ?? nodeCrypto();
+  co.keylog = dispatchKeylog;
   if (verifyPeer) {
     co.verifyCallback = (info) => {
       const leaf = info.chain[0];

@@ -66,6 +66,10 @@ export class MemtlsServer extends net.Server {
       this.emit('tlsClientError', err, sock);
     };
     sock.on('error', onError);
+    // Node's tls.Server 'keylog' (line, tlsSocket), for every connection of this server.
+    sock.on('keylog', (line: Buffer) => {
+      this.emit('keylog', line, sock);
+    });
     const timeoutMs = o.handshakeTimeout ?? 120_000;
     const timer =
       timeoutMs > 0

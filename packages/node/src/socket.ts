@@ -45,7 +45,7 @@ import {
   type SslOptions,
 } from '@memtls/core';
 import { errorFromSsl, MemtlsError, type SslCallName, shutdownFlagsName, sslErrorName } from './errors.js';
-import { authorizationErrorName, contextFromOptions, verifyRecordFor } from './options.js';
+import { authorizationErrorName, contextFromOptions, setKeylogTarget, verifyRecordFor } from './options.js';
 import { type PeerCertificate, peerCertificateFromChain } from './peer-certificate.js';
 import { RecordTap } from './record-tap.js';
 import type { BufferStats, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
@@ -137,6 +137,10 @@ export class MemtlsSocket extends Duplex {
       if (opts.session !== undefined) sslOpts.session = SslSession.fromBytes(new Uint8Array(opts.session));
     }
     this.#ssl = new Ssl(ctx, sslOpts);
+    // Node's 'keylog' event: emitted only while someone listens (lines are secrets).
+    setKeylogTarget(this.#ssl, (line) => {
+      if (this.listenerCount('keylog') > 0) this.emit('keylog', line);
+    });
     this.#ssl.setBio(this.#rbio, this.#wbio);
     this.#trace = opts.trace ?? null;
     const trace = this.#trace;

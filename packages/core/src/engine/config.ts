@@ -65,5 +65,7 @@ export interface EngineConfig {
   leafKey: (der: Uint8Array) => { spki: Uint8Array; keyType: string; bits: number };
   /** Verifies the peer's chain (leaf first): path validation, pins, the application's callback. Null when
    * nothing is to be checked. `code` is OpenSSL's X509_V_* name; `error` is set when the chain is refused. */
+  /** Key logging (NSS key log format, one line without its newline per secret), or null. See ContextOptions.keylog. */
+  keylog: ((line: string) => void) | null;
   verifyChain: ((chain: Uint8Array[], hostname: string | null) => Promise<{ code: string; error: import('../errors/ssl-error.js').SslError | null }>) | null;
 }

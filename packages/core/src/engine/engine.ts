@@ -20,6 +20,7 @@ import { SslError } from '../errors/ssl-error.js';
 import { Transcript } from '../handshake/transcript.js';
 import { exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../keys/tls13-key-schedule.js';
 import { MAX_CIPHERTEXT_13, MAX_PLAINTEXT, RecordProtector13 } from '../record/tls13-aead.js';
+import { toHex } from '../wire/bytes.js';
 import { AlertDescription, ContentType, HandshakeType } from '../wire/enums.js';
 import { encodeKeyUpdate, type HandshakeMessage, HandshakeReassembler, parseKeyUpdate } from '../wire/handshake.js';
 import type { EngineConfig } from './config.js';
@@ -94,6 +95,23 @@ export abstract class Engine {
     if (r.error) throw r.error;
   }
   protected exporterSecret: Uint8Array | null = null;
+  /** ClientHello.random of this handshake: the key log names the connection by it. */
+  protected clientRandom: Uint8Array = new Uint8Array(0);
+
+  /**
+   * Hand one secret to the application's key log in NSS key log format ("LABEL <client random> <secret>", hex),
+   * the lines Wireshark reads. Only when the application asked for it (ContextOptions.keylog). An exception from
+   * the application's callback is not the connection's failure: it is ignored.
+   */
+  protected logSecret(label: string, secret: Uint8Array): void {
+    const log = this.config.keylog;
+    if (!log) return;
+    try {
+      log(`${label} ${toHex(this.clientRandom)} ${toHex(secret)}`);
+    } catch {
+      // the application's callback failed; the handshake goes on
+    }
+  }
 
   private emptyRun = 0;
   private handshakeBytes = 0;

@@ -136,6 +136,7 @@ export class ClientEngine extends Engine {
     if (this.state !== 'start') return;
     const p = this.config.provider;
     this.random = p.randomBytes(32);
+    this.clientRandom = this.random;
     const first = this.config.groups[0];
     if (!first) throw new TypeError('no key exchange group configured');
     this.shares = [await p.generateKeyShare(first)];
@@ -268,6 +269,8 @@ export class ClientEngine extends Engine {
     this.ks = new KeySchedule(this.config.provider, suite.hash);
     await this.ks.early(psk);
     this.hsSecrets = await this.ks.handshake(shared, await this.transcript.hash());
+    this.logSecret('CLIENT_HANDSHAKE_TRAFFIC_SECRET', this.hsSecrets.client);
+    this.logSecret('SERVER_HANDSHAKE_TRAFFIC_SECRET', this.hsSecrets.server);
     await this.setReadKey(this.hsSecrets.server);
     await this.setWriteKey(this.hsSecrets.client);
     this.state = 'expect-encrypted-extensions';
@@ -378,6 +381,9 @@ export class ClientEngine extends Engine {
     this.peerFinished = true;
     const app = await (this.ks as KeySchedule).master(await this.transcript.hash());
     this.exporterSecret = app.exporter;
+    this.logSecret('CLIENT_TRAFFIC_SECRET_0', app.client);
+    this.logSecret('SERVER_TRAFFIC_SECRET_0', app.server);
+    this.logSecret('EXPORTER_SECRET', app.exporter);
     await this.setReadKey(app.server);
     // Second flight: [Certificate, CertificateVerify], Finished under the client handshake key.
     if (this.certRequest) await this.sendClientCertificate(this.certRequest);

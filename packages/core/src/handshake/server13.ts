@@ -250,6 +250,7 @@ export class ServerEngine extends Engine {
 
   private async handleClientHello(msg: HandshakeMessage): Promise<RecordEvent> {
     const ch = parseClientHello(msg.body);
+    this.clientRandom = ch.random;
     this.helloSeen = true;
     const prefix = this.transcript.bytes().slice();
     const neg = this.negotiate(ch);
@@ -357,6 +358,8 @@ export class ServerEngine extends Engine {
     this.ks = new KeySchedule(p, neg.suite.hash);
     await this.ks.early(psk ? psk.entry.psk : null);
     this.hsSecrets = await this.ks.handshake(shared, await this.transcript.hash());
+    this.logSecret('CLIENT_HANDSHAKE_TRAFFIC_SECRET', this.hsSecrets.client);
+    this.logSecret('SERVER_HANDSHAKE_TRAFFIC_SECRET', this.hsSecrets.server);
     await this.setWriteKey(this.hsSecrets.server);
     await this.setReadKey(this.hsSecrets.client);
 
@@ -381,6 +384,9 @@ export class ServerEngine extends Engine {
     const app = await this.ks.master(await this.transcript.hash());
     this.exporterSecret = app.exporter;
     this.appClientSecret = app.client;
+    this.logSecret('CLIENT_TRAFFIC_SECRET_0', app.client);
+    this.logSecret('SERVER_TRAFFIC_SECRET_0', app.server);
+    this.logSecret('EXPORTER_SECRET', app.exporter);
     await this.setWriteKey(app.server);
     this.state = requestCert ? 'expect-certificate' : 'expect-finished';
     return 'handshake';
