@@ -42,7 +42,11 @@ describe('key logging (NSS key log format)', () => {
   const logged = (): { lines: string[]; owners: Ssl[]; keylog: (line: string, ssl: Ssl) => void } => {
     const lines: string[] = [];
     const owners: Ssl[] = [];
-    return { lines, owners, keylog: (line, ssl) => (lines.push(line), owners.push(ssl)) };
+    const keylog = (line: string, ssl: Ssl): void => {
+      lines.push(line);
+      owners.push(ssl);
+    };
+    return { lines, owners, keylog };
   };
 
   for (const suiteName of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384']) {
