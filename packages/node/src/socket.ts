@@ -30,6 +30,7 @@
  * - `destroy()` sends nothing (like `SSL_free` without `SSL_shutdown`; the session is then not resumable,
  *   shutdown rule 19).
  */
+import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Duplex } from 'node:stream';
 import {
@@ -188,6 +189,13 @@ export class MemtlsSocket extends Duplex {
   /** The peer's certificate decoded from DER (`null` when it sent none); `detailed` links the chain. */
   getPeerCertificate(detailed = false): PeerCertificate | null {
     return peerCertificateFromChain(this.#ssl.peerCertificates(), detailed);
+  }
+
+  /** The peer's leaf certificate as a `node:crypto` `X509Certificate` (Node's `getPeerX509Certificate()`);
+   * `undefined` when the peer sent none. */
+  getPeerX509Certificate(): X509Certificate | undefined {
+    const leaf = this.#ssl.peerCertificates()[0];
+    return leaf ? new X509Certificate(leaf) : undefined;
   }
 
   /** Client: the current resumable session, serialised (`SslSession.toBytes()`), for the `session` option. */

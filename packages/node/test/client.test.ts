@@ -68,6 +68,11 @@ describe('@memtls/node client', function () {
       assert.equal(peer.fingerprint256, x.fingerprint256);
       assert.equal(peer.valid_to, x.validTo);
       assert.match(peer.subjectaltname ?? '', /DNS:localhost/);
+      // getPeerX509Certificate(): the same object Node's own socket returns for that certificate.
+      const x509 = c.getPeerX509Certificate();
+      assert.ok(x509 instanceof X509Certificate);
+      assert.equal(x509.fingerprint256, x.fingerprint256);
+      assert.equal(x509.subject, (await serverSide).getX509Certificate()?.subject);
 
       const data = randomBytes(1024 * 1024);
       const echoed = collect(c);
