@@ -33,8 +33,9 @@ export interface PendingWrite {
   done: number;
   /** Total bytes the call will report once complete. */
   total: number;
-  buffer: ArrayBufferLike;
-  byteOffset: number;
+  /** The first call's buffer: a retry must pass the same (its ArrayBuffer and offset). Kept as the view, not its
+   * ArrayBuffer, so that inspecting the Ssl never shows the rest of that memory (Node's shared Buffer pool). */
+  data: Uint8Array;
   /** Plaintext sizes of the records sealed for this write, in order. */
   recs: number[];
 }
@@ -116,7 +117,7 @@ export async function writeSteps(c: Connection, data: Uint8Array): Promise<numbe
   // write exists, and the next call is not a retry of one (test/fuzz corpus differential/20261130-0).
   if (!pw && c.io.outputPending && !c.flush()) return c.writeFailed();
   if (pw) {
-    const moved = data.buffer !== pw.buffer || data.byteOffset !== pw.byteOffset;
+    const moved = data.buffer !== pw.data.buffer || data.byteOffset !== pw.data.byteOffset;
     if (moved && !(c.modeBits & SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER)) {
       // The pending write stays: OpenSSL keeps wnum and the record in flight, so a later shorter write is
       // still "bad length" (test/robustness/openssl-parity.test.ts).
@@ -136,7 +137,7 @@ export async function writeSteps(c: Connection, data: Uint8Array): Promise<numbe
       }
       return c.flush() ? 0 : c.writeFailed();
     }
-    pw = { done: 0, total: data.length, buffer: data.buffer, byteOffset: data.byteOffset, recs: [] };
+    pw = { done: 0, total: data.length, data, recs: [] };
     c.pendingWrite = pw;
   }
   // With SSL_MODE_ENABLE_PARTIAL_WRITE the call returns once a record it sealed itself is completely in the
