@@ -260,7 +260,11 @@ export class Ssl {
 
   private enqueue<T>(op: () => Promise<T>): Promise<T> {
     const run = this.queue.then(op, op);
-    this.queue = run.catch(() => undefined);
+    // The tail keeps no result: an exported key (or any other value) is not held where inspect would see it.
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 

@@ -201,7 +201,9 @@ export class MemtlsSocket extends Duplex {
   /** Client: the current resumable session, serialised (`SslSession.toBytes()`), for the `session` option. */
   getSession(): Buffer | undefined {
     const s = this.#ssl.getSession() ?? (this.#lastSession?.isResumable() ? this.#lastSession : null);
-    return s ? Buffer.from(s.toBytes()) : undefined;
+    // Wrapped, not copied: Buffer.from(bytes) would put the PSK into Node's shared Buffer pool.
+    const b = s?.toBytes();
+    return b ? Buffer.from(b.buffer, b.byteOffset, b.length) : undefined;
   }
 
   isSessionReused(): boolean {
@@ -470,7 +472,7 @@ export class MemtlsSocket extends Duplex {
     const s = this.#ssl.getSession();
     if (s && s !== this.#lastSession) {
       this.#lastSession = s;
-      if (this.listenerCount('session') > 0) this.emit('session', Buffer.from(s.toBytes()));
+      if (this.listenerCount('session') > 0) this.emit('session', this.getSession());
     }
   }
 

@@ -46,8 +46,9 @@ export abstract class Engine {
   protected readonly reasm: HandshakeReassembler;
   protected readProt: RecordProtector13 | null = null;
   protected writeProt: RecordProtector13 | null = null;
-  private readSecret: Uint8Array | null = null;
-  private writeSecret: Uint8Array | null = null;
+  // Secrets live in #private fields: no inspection, enumeration or serialisation reaches them (docs/robustness.md).
+  #readSecret: Uint8Array | null = null;
+  #writeSecret: Uint8Array | null = null;
   suite: CipherSuite | null = null;
 
   /** Encrypted (or plaintext, before keys) records ready for the transport, in order. */
@@ -94,7 +95,11 @@ export abstract class Engine {
     this.verifyCode = r.code;
     if (r.error) throw r.error;
   }
-  protected exporterSecret: Uint8Array | null = null;
+  #exporterSecret: Uint8Array | null = null;
+  /** Set by the handshake once the master secret exists (write-only: the secret stays in a #private field). */
+  protected set exporterSecret(secret: Uint8Array | null) {
+    this.#exporterSecret = secret;
+  }
   /** ClientHello.random of this handshake: the key log names the connection by it. */
   protected clientRandom: Uint8Array = new Uint8Array(0);
 
@@ -257,30 +262,30 @@ export abstract class Engine {
     if (this.reasm.buffered > 0) {
       throw new SslError('NOT_ON_RECORD_BOUNDARY', { detail: 'handshake message spans a key change' });
     }
-    this.readSecret = secret;
+    this.#readSecret = secret;
     this.readProt = await RecordProtector13.create(this.config.provider, suite, await trafficKeys(this.config.provider, suite.hash, secret, suite.keyLen, suite.ivLen), this.config.limits.seqLimit);
   }
 
   protected async setWriteKey(secret: Uint8Array): Promise<void> {
     const suite = this.suite as CipherSuite;
-    this.writeSecret = secret;
+    this.#writeSecret = secret;
     this.writeProt = await RecordProtector13.create(this.config.provider, suite, await trafficKeys(this.config.provider, suite.hash, secret, suite.keyLen, suite.ivLen), this.config.limits.seqLimit);
   }
 
   private async updateWriteKey(): Promise<void> {
     const suite = this.suite as CipherSuite;
-    await this.setWriteKey(await nextTrafficSecret(this.config.provider, suite.hash, this.writeSecret as Uint8Array));
+    await this.setWriteKey(await nextTrafficSecret(this.config.provider, suite.hash, this.#writeSecret as Uint8Array));
   }
 
   private async updateReadKey(): Promise<void> {
     const suite = this.suite as CipherSuite;
-    await this.setReadKey(await nextTrafficSecret(this.config.provider, suite.hash, this.readSecret as Uint8Array));
+    await this.setReadKey(await nextTrafficSecret(this.config.provider, suite.hash, this.#readSecret as Uint8Array));
   }
 
   /** TLS-Exporter (RFC 8446 §7.5); available once the handshake has completed. */
   async exportKeyingMaterial(label: string, context: Uint8Array, length: number): Promise<Uint8Array> {
-    if (!this.exporterSecret || !this.suite) throw new TypeError('exportKeyingMaterial before the handshake completed');
-    return exportKeyingMaterial(this.config.provider, this.suite.hash, this.exporterSecret, label, context, length);
+    if (!this.#exporterSecret || !this.suite) throw new TypeError('exportKeyingMaterial before the handshake completed');
+    return exportKeyingMaterial(this.config.provider, this.suite.hash, this.#exporterSecret, label, context, length);
   }
 
   // ---------------------------------------------------------------- input

@@ -14,7 +14,7 @@ import type { RecordEvent } from '../engine/engine.js';
 import { Engine } from '../engine/engine.js';
 import { SslError } from '../errors/ssl-error.js';
 import { finishedVerifyData, KeySchedule, resumptionPsk } from '../keys/tls13-key-schedule.js';
-import { SslSession } from '../session/session.js';
+import { SslSession, sessionPsk } from '../session/session.js';
 import { concat, equalBytes } from '../wire/bytes.js';
 import { ExtensionType as X, HandshakeType as H, NamedGroup, ProtocolVersion, PskKeyExchangeMode } from '../wire/enums.js';
 import {
@@ -94,16 +94,18 @@ export class ClientEngine extends Engine {
   private readonly hostName: string | null;
   private random: Uint8Array = new Uint8Array(0);
   private sessionId: Uint8Array = new Uint8Array(0);
-  private shares: KeyShare[] = [];
+  // Secrets (ECDHE keys, handshake and resumption secrets, ticket PSKs) live in #private fields: no
+  // inspection, enumeration or serialisation reaches them (docs/robustness.md).
+  #shares: KeyShare[] = [];
   private hrrSeen = false;
   private hrrSuite = 0;
   private sentExtensions = new Set<number>();
   private ks: KeySchedule | null = null;
-  private hsSecrets: { client: Uint8Array; server: Uint8Array } | null = null;
+  #hsSecrets: { client: Uint8Array; server: Uint8Array } | null = null;
   private certRequest: CertificateRequestMsg | null = null;
   private serverCertKey: PeerKey | null = null;
-  resumptionMasterSecret: Uint8Array | null = null;
-  readonly tickets: ReceivedTicket[] = [];
+  #resumptionMasterSecret: Uint8Array | null = null;
+  readonly #tickets: ReceivedTicket[] = [];
   /** The session offered for resumption (null: none, or it did not fit this connection). */
   private offered: SslSession | null;
   /** The newest session made from a NewSessionTicket (what getSession() returns). */
@@ -139,7 +141,7 @@ export class ClientEngine extends Engine {
     this.clientRandom = this.random;
     const first = this.config.groups[0];
     if (!first) throw new TypeError('no key exchange group configured');
-    this.shares = [await p.generateKeyShare(first)];
+    this.#shares = [await p.generateKeyShare(first)];
     this.queueHandshake(await this.buildClientHello(null));
     this.helloSeen = true;
     this.state = 'expect-server-hello';
@@ -154,7 +156,7 @@ export class ClientEngine extends Engine {
     exts.push({ type: X.SUPPORTED_GROUPS, data: encodeU16List(c.groups.map((g) => GROUP_CODES[g])) });
     exts.push({ type: X.SIGNATURE_ALGORITHMS, data: encodeU16List(c.signatureSchemes) });
     exts.push({ type: X.SUPPORTED_VERSIONS, data: encodeSupportedVersionsClient([ProtocolVersion.TLS13]) });
-    exts.push({ type: X.KEY_SHARE, data: encodeKeyShareClient(this.shares.map((s) => ({ group: GROUP_CODES[s.group], keyExchange: s.publicKey }))) });
+    exts.push({ type: X.KEY_SHARE, data: encodeKeyShareClient(this.#shares.map((s) => ({ group: GROUP_CODES[s.group], keyExchange: s.publicKey }))) });
     exts.push({ type: X.PSK_KEY_EXCHANGE_MODES, data: encodePskModes([PskKeyExchangeMode.PSK_DHE_KE]) });
     if (c.alpn?.length) exts.push({ type: X.ALPN, data: encodeAlpn(c.alpn) });
     if (cookie) exts.push({ type: X.COOKIE, data: encodeCookie(cookie) });
@@ -177,7 +179,7 @@ export class ClientEngine extends Engine {
     if (offered && pskSuite) {
       const bindersLen = 2 + 1 + pskSuite.hashLen;
       const ks = new KeySchedule(c.provider, pskSuite.hash);
-      await ks.early(offered.psk);
+      await ks.early(sessionPsk(offered));
       const th = await c.provider.hash(pskSuite.hash, concat(this.transcript.bytes(), raw.subarray(0, raw.length - bindersLen)));
       raw.set(await finishedVerifyData(c.provider, pskSuite.hash, await ks.binderKey(), th), raw.length - pskSuite.hashLen);
     }
@@ -249,14 +251,14 @@ export class ClientEngine extends Engine {
       // RFC 8446 §4.2.11: the index must be in range and the suite's hash must be the PSK's.
       if (parsePreSharedKeyServer(pskData) !== 0) throw new SslError('BAD_PSK', { detail: 'selected_identity out of range' });
       if (suiteByName(this.offered.cipherSuite)?.hash !== suiteById(sh.cipherSuite)?.hash) throw new SslError('BAD_PSK', { detail: 'suite hash differs from the PSK hash' });
-      psk = this.offered.psk;
+      psk = sessionPsk(this.offered);
       this.sessionReused = true;
       this.peerCertificates = this.offered.peerCertificates.slice();
     }
     const ksData = findExtension(sh.extensions, X.KEY_SHARE);
     if (!ksData) throw new SslError('MISSING_KEY_SHARE');
     const entry = parseKeyShareServer(ksData);
-    const share = this.shares.find((s) => GROUP_CODES[s.group] === entry.group);
+    const share = this.#shares.find((s) => GROUP_CODES[s.group] === entry.group);
     if (!share) throw new SslError('BAD_KEY_SHARE', { detail: 'key_share for a group the client did not send' });
     const suite = suiteById(sh.cipherSuite);
     if (!suite) throw new SslError('WRONG_CIPHER_RETURNED');
@@ -268,11 +270,11 @@ export class ClientEngine extends Engine {
     if (!shared) throw new SslError('BAD_KEY_SHARE', { detail: 'invalid server key share' });
     this.ks = new KeySchedule(this.config.provider, suite.hash);
     await this.ks.early(psk);
-    this.hsSecrets = await this.ks.handshake(shared, await this.transcript.hash());
-    this.logSecret('CLIENT_HANDSHAKE_TRAFFIC_SECRET', this.hsSecrets.client);
-    this.logSecret('SERVER_HANDSHAKE_TRAFFIC_SECRET', this.hsSecrets.server);
-    await this.setReadKey(this.hsSecrets.server);
-    await this.setWriteKey(this.hsSecrets.client);
+    this.#hsSecrets = await this.ks.handshake(shared, await this.transcript.hash());
+    this.logSecret('CLIENT_HANDSHAKE_TRAFFIC_SECRET', this.#hsSecrets.client);
+    this.logSecret('SERVER_HANDSHAKE_TRAFFIC_SECRET', this.#hsSecrets.server);
+    await this.setReadKey(this.#hsSecrets.server);
+    await this.setWriteKey(this.#hsSecrets.client);
     this.state = 'expect-encrypted-extensions';
     return 'handshake';
   }
@@ -296,8 +298,8 @@ export class ClientEngine extends Engine {
     if (group !== null) {
       const name = groupByCode(group);
       if (!name || !this.config.groups.includes(name)) throw new SslError('BAD_HELLO_RETRY_REQUEST', { detail: 'HelloRetryRequest selected a group that was not offered' });
-      if (this.shares.some((s) => s.group === name)) throw new SslError('BAD_HELLO_RETRY_REQUEST', { detail: 'HelloRetryRequest selected a group that already had a key share' });
-      this.shares = [await this.config.provider.generateKeyShare(name)];
+      if (this.#shares.some((s) => s.group === name)) throw new SslError('BAD_HELLO_RETRY_REQUEST', { detail: 'HelloRetryRequest selected a group that already had a key share' });
+      this.#shares = [await this.config.provider.generateKeyShare(name)];
     }
     const suite = suiteById(hrr.cipherSuite);
     if (!suite) throw new SslError('WRONG_CIPHER_RETURNED');
@@ -374,7 +376,7 @@ export class ClientEngine extends Engine {
   private async handleFinished(msg: HandshakeMessage): Promise<RecordEvent> {
     const p = this.config.provider;
     const suite = this.suite as NonNullable<typeof this.suite>;
-    const hs = this.hsSecrets as { client: Uint8Array; server: Uint8Array };
+    const hs = this.#hsSecrets as { client: Uint8Array; server: Uint8Array };
     const expected = await finishedVerifyData(p, suite.hash, hs.server, await this.transcript.hash());
     if (!equalBytes(expected, msg.body)) throw new SslError('DIGEST_CHECK_FAILED', { detail: 'server Finished' });
     this.transcript.add(msg.raw);
@@ -391,14 +393,14 @@ export class ClientEngine extends Engine {
     this.queueHandshake(encodeFinished(fin));
     await this.flushHandshake();
     await this.setWriteKey(app.client);
-    this.resumptionMasterSecret = await (this.ks as KeySchedule).resumptionMaster(await this.transcript.hash());
+    this.#resumptionMasterSecret = await (this.ks as KeySchedule).resumptionMaster(await this.transcript.hash());
     this.state = 'connected';
     this.handshakeComplete = true;
     // Nothing needs the transcript or the handshake secrets any more: release them.
     this.transcript.release();
     this.ks = null;
-    this.hsSecrets = null;
-    this.shares = [];
+    this.#hsSecrets = null;
+    this.#shares = [];
     return 'handshake';
   }
 
@@ -426,10 +428,10 @@ export class ClientEngine extends Engine {
     if (nst.lifetime > 604800) throw new SslError('BAD_PACKET', { detail: 'ticket lifetime over 7 days', alert: 47 });
     if (nst.lifetime === 0) return 'post-handshake';
     const suite = this.suite as NonNullable<typeof this.suite>;
-    const psk = await resumptionPsk(this.config.provider, suite.hash, this.resumptionMasterSecret as Uint8Array, nst.nonce);
+    const psk = await resumptionPsk(this.config.provider, suite.hash, this.#resumptionMasterSecret as Uint8Array, nst.nonce);
     const t: ReceivedTicket = { lifetime: nst.lifetime, ageAdd: nst.ageAdd, nonce: nst.nonce.slice(), ticket: nst.ticket.slice(), receivedAt: this.config.now(), maxEarlyData, psk };
-    if (this.tickets.length >= 8) this.tickets.shift();
-    this.tickets.push(t);
+    if (this.#tickets.length >= 8) this.#tickets.shift();
+    this.#tickets.push(t);
     this.latestSession = new SslSession({
       cipherSuite: suite.name,
       serverName: this.hostName,

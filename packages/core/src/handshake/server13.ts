@@ -77,9 +77,10 @@ export class ServerEngine extends Engine {
   private hrrCookie: Uint8Array | null = null;
   private hrrSuite: CipherSuite | null = null;
   private ks: KeySchedule | null = null;
-  private hsSecrets: { client: Uint8Array; server: Uint8Array } | null = null;
+  // Secrets live in #private fields: no inspection, enumeration or serialisation reaches them (docs/robustness.md).
+  #hsSecrets: { client: Uint8Array; server: Uint8Array } | null = null;
   private clientCertKey: PeerKey | null = null;
-  resumptionMasterSecret: Uint8Array | null = null;
+  #resumptionMasterSecret: Uint8Array | null = null;
   /** Tickets requested with newSessionTicket() and not yet sent (shutdown rule 10: in init meanwhile). */
   pendingTickets = 0;
   /** OpenSSL 3.0: requested tickets put the connection "in init" only once no record is half written (at
@@ -138,7 +139,7 @@ export class ServerEngine extends Engine {
       const id = p.randomBytes(32);
       const ageAdd = new DataView(p.randomBytes(4).buffer).getUint32(0);
       const entry: CachedSession = {
-        psk: await resumptionPsk(p, suite.hash, this.resumptionMasterSecret as Uint8Array, nonce),
+        psk: await resumptionPsk(p, suite.hash, this.#resumptionMasterSecret as Uint8Array, nonce),
         hash: suite.hash,
         cipherSuite: suite.id,
         alpn: this.alpnProtocol,
@@ -357,11 +358,11 @@ export class ServerEngine extends Engine {
     if (ch.sessionId.length && !this.hrrCookie) this.queueCompatCcs();
     this.ks = new KeySchedule(p, neg.suite.hash);
     await this.ks.early(psk ? psk.entry.psk : null);
-    this.hsSecrets = await this.ks.handshake(shared, await this.transcript.hash());
-    this.logSecret('CLIENT_HANDSHAKE_TRAFFIC_SECRET', this.hsSecrets.client);
-    this.logSecret('SERVER_HANDSHAKE_TRAFFIC_SECRET', this.hsSecrets.server);
-    await this.setWriteKey(this.hsSecrets.server);
-    await this.setReadKey(this.hsSecrets.client);
+    this.#hsSecrets = await this.ks.handshake(shared, await this.transcript.hash());
+    this.logSecret('CLIENT_HANDSHAKE_TRAFFIC_SECRET', this.#hsSecrets.client);
+    this.logSecret('SERVER_HANDSHAKE_TRAFFIC_SECRET', this.#hsSecrets.server);
+    await this.setWriteKey(this.#hsSecrets.server);
+    await this.setReadKey(this.#hsSecrets.client);
 
     const ee: Extension[] = [];
     if (neg.sni !== null) ee.push({ type: X.SERVER_NAME, data: new Uint8Array(0) });
@@ -378,12 +379,12 @@ export class ServerEngine extends Engine {
       const signature = await key.sign(schemeName(neg.scheme) as NonNullable<ReturnType<typeof schemeName>>, certificateVerifyContent(true, await this.transcript.hash()));
       this.queueHandshake(encodeCertificateVerify({ scheme: neg.scheme, signature }));
     }
-    const fin = await finishedVerifyData(p, neg.suite.hash, this.hsSecrets.server, await this.transcript.hash());
+    const fin = await finishedVerifyData(p, neg.suite.hash, this.#hsSecrets.server, await this.transcript.hash());
     this.queueHandshake(encodeFinished(fin));
     await this.flushHandshake();
     const app = await this.ks.master(await this.transcript.hash());
     this.exporterSecret = app.exporter;
-    this.appClientSecret = app.client;
+    this.#appClientSecret = app.client;
     this.logSecret('CLIENT_TRAFFIC_SECRET_0', app.client);
     this.logSecret('SERVER_TRAFFIC_SECRET_0', app.server);
     this.logSecret('EXPORTER_SECRET', app.exporter);
@@ -392,7 +393,7 @@ export class ServerEngine extends Engine {
     return 'handshake';
   }
 
-  private appClientSecret: Uint8Array | null = null;
+  #appClientSecret: Uint8Array | null = null;
 
   private async handleClientCertificate(msg: HandshakeMessage): Promise<RecordEvent> {
     const cert = parseCertificate(msg.body);
@@ -422,20 +423,20 @@ export class ServerEngine extends Engine {
 
   private async handleFinished(msg: HandshakeMessage): Promise<RecordEvent> {
     const suite = this.suite as CipherSuite;
-    const hs = this.hsSecrets as { client: Uint8Array; server: Uint8Array };
+    const hs = this.#hsSecrets as { client: Uint8Array; server: Uint8Array };
     const expected = await finishedVerifyData(this.config.provider, suite.hash, hs.client, await this.transcript.hash());
     if (!equalBytes(expected, msg.body)) throw new SslError('DIGEST_CHECK_FAILED', { detail: 'client Finished' });
     this.transcript.add(msg.raw);
-    await this.setReadKey(this.appClientSecret as Uint8Array);
+    await this.setReadKey(this.#appClientSecret as Uint8Array);
     this.peerFinished = true;
-    this.resumptionMasterSecret = await (this.ks as KeySchedule).resumptionMaster(await this.transcript.hash());
+    this.#resumptionMasterSecret = await (this.ks as KeySchedule).resumptionMaster(await this.transcript.hash());
     this.state = 'connected';
     this.handshakeComplete = true;
     // Nothing needs the transcript or the handshake secrets any more: release them.
     this.transcript.release();
     this.ks = null;
-    this.hsSecrets = null;
-    this.appClientSecret = null;
+    this.#hsSecrets = null;
+    this.#appClientSecret = null;
     // After a resumption one replacement ticket at most, as OpenSSL sends (statem_srvr.c, TLS_ST_SW_SESSION_TICKET);
     // after a full handshake the configured number.
     await this.sendTickets(this.sessionReused ? Math.min(1, this.config.numTickets) : this.config.numTickets);

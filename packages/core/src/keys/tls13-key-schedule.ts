@@ -94,9 +94,10 @@ export class KeySchedule {
   private readonly p: CryptoProvider;
   private readonly zeros: Uint8Array;
   private emptyHash: Uint8Array | null = null;
-  earlySecret: Uint8Array | null = null;
-  private handshakeSecret: Uint8Array | null = null;
-  private masterSecret: Uint8Array | null = null;
+  // The secrets live in #private fields: no inspection, enumeration or serialisation reaches them.
+  #earlySecret: Uint8Array | null = null;
+  #handshakeSecret: Uint8Array | null = null;
+  #masterSecret: Uint8Array | null = null;
 
   constructor(p: CryptoProvider, hash: HashName) {
     this.p = p;
@@ -111,44 +112,44 @@ export class KeySchedule {
 
   /** Early Secret = HKDF-Extract(0, PSK or zeros). */
   async early(psk: Uint8Array | null): Promise<Uint8Array> {
-    this.earlySecret = await this.p.hkdfExtract(this.hash, this.zeros, psk ?? this.zeros);
-    return this.earlySecret;
+    this.#earlySecret = await this.p.hkdfExtract(this.hash, this.zeros, psk ?? this.zeros);
+    return this.#earlySecret;
   }
 
   /** binder_key for resumption PSKs (RFC 8446 §7.1 "res binder"). */
   async binderKey(): Promise<Uint8Array> {
-    if (!this.earlySecret) throw new Error('key schedule: early secret first');
-    return deriveSecret(this.p, this.hash, this.earlySecret, 'res binder', await this.empty());
+    if (!this.#earlySecret) throw new Error('key schedule: early secret first');
+    return deriveSecret(this.p, this.hash, this.#earlySecret, 'res binder', await this.empty());
   }
 
   /** Handshake Secret from the (EC)DHE shared secret; returns both handshake traffic secrets. */
   async handshake(sharedSecret: Uint8Array, helloHash: Uint8Array): Promise<{ client: Uint8Array; server: Uint8Array }> {
-    if (!this.earlySecret) await this.early(null);
-    const derived = await deriveSecret(this.p, this.hash, this.earlySecret as Uint8Array, 'derived', await this.empty());
-    this.handshakeSecret = await this.p.hkdfExtract(this.hash, derived, sharedSecret);
+    if (!this.#earlySecret) await this.early(null);
+    const derived = await deriveSecret(this.p, this.hash, this.#earlySecret as Uint8Array, 'derived', await this.empty());
+    this.#handshakeSecret = await this.p.hkdfExtract(this.hash, derived, sharedSecret);
     const [client, server] = await Promise.all([
-      deriveSecret(this.p, this.hash, this.handshakeSecret, 'c hs traffic', helloHash),
-      deriveSecret(this.p, this.hash, this.handshakeSecret, 's hs traffic', helloHash),
+      deriveSecret(this.p, this.hash, this.#handshakeSecret, 'c hs traffic', helloHash),
+      deriveSecret(this.p, this.hash, this.#handshakeSecret, 's hs traffic', helloHash),
     ]);
     return { client, server };
   }
 
   /** Master Secret; returns the application traffic secrets and the exporter master secret (hash of CH..server Finished). */
   async master(serverFinishedHash: Uint8Array): Promise<{ client: Uint8Array; server: Uint8Array; exporter: Uint8Array }> {
-    if (!this.handshakeSecret) throw new Error('key schedule: handshake secret first');
-    const derived = await deriveSecret(this.p, this.hash, this.handshakeSecret, 'derived', await this.empty());
-    this.masterSecret = await this.p.hkdfExtract(this.hash, derived, this.zeros);
+    if (!this.#handshakeSecret) throw new Error('key schedule: handshake secret first');
+    const derived = await deriveSecret(this.p, this.hash, this.#handshakeSecret, 'derived', await this.empty());
+    this.#masterSecret = await this.p.hkdfExtract(this.hash, derived, this.zeros);
     const [client, server, exporter] = await Promise.all([
-      deriveSecret(this.p, this.hash, this.masterSecret, 'c ap traffic', serverFinishedHash),
-      deriveSecret(this.p, this.hash, this.masterSecret, 's ap traffic', serverFinishedHash),
-      deriveSecret(this.p, this.hash, this.masterSecret, 'exp master', serverFinishedHash),
+      deriveSecret(this.p, this.hash, this.#masterSecret, 'c ap traffic', serverFinishedHash),
+      deriveSecret(this.p, this.hash, this.#masterSecret, 's ap traffic', serverFinishedHash),
+      deriveSecret(this.p, this.hash, this.#masterSecret, 'exp master', serverFinishedHash),
     ]);
     return { client, server, exporter };
   }
 
   /** resumption_master_secret (hash of CH..client Finished). */
   async resumptionMaster(clientFinishedHash: Uint8Array): Promise<Uint8Array> {
-    if (!this.masterSecret) throw new Error('key schedule: master secret first');
-    return deriveSecret(this.p, this.hash, this.masterSecret, 'res master', clientFinishedHash);
+    if (!this.#masterSecret) throw new Error('key schedule: master secret first');
+    return deriveSecret(this.p, this.hash, this.#masterSecret, 'res master', clientFinishedHash);
   }
 }

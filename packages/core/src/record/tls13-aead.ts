@@ -21,14 +21,15 @@ export const MAX_CIPHERTEXT_13 = (1 << 14) + 256;
 export const DEFAULT_SEQ_LIMIT = 2 ** 48;
 
 export class RecordProtector13 {
-  private readonly key: AeadKey;
-  private readonly iv: Uint8Array;
+  // The AEAD key and IV live in #private fields: no inspection, enumeration or serialisation reaches them.
+  readonly #key: AeadKey;
+  readonly #iv: Uint8Array;
   private seq = 0;
   readonly seqLimit: number;
 
   private constructor(key: AeadKey, iv: Uint8Array, seqLimit: number) {
-    this.key = key;
-    this.iv = iv;
+    this.#key = key;
+    this.#iv = iv;
     this.seqLimit = seqLimit;
   }
 
@@ -41,7 +42,7 @@ export class RecordProtector13 {
   }
 
   private nonce(seq: number): Uint8Array {
-    const n = this.iv.slice();
+    const n = this.#iv.slice();
     let s = seq;
     for (let i = n.length - 1; i >= n.length - 8 && s > 0; i--) {
       n[i] = (n[i] as number) ^ (s % 256);
@@ -62,11 +63,11 @@ export class RecordProtector13 {
     const seq = this.takeSeq(type === ContentType.ALERT);
     const len = plaintext.length + 1 + padding + 16;
     const header = new Uint8Array([ContentType.APPLICATION_DATA, 0x03, 0x03, len >> 8, len & 0xff]);
-    if (this.key.sealRecord) return this.key.sealRecord(this.nonce(seq), header, plaintext, type, padding);
+    if (this.#key.sealRecord) return this.#key.sealRecord(this.nonce(seq), header, plaintext, type, padding);
     const inner = new Uint8Array(plaintext.length + 1 + padding);
     inner.set(plaintext);
     inner[plaintext.length] = type;
-    return this.key.seal(this.nonce(seq), header, inner).then((ct) => {
+    return this.#key.seal(this.nonce(seq), header, inner).then((ct) => {
       const rec = new Uint8Array(5 + ct.length);
       rec.set(header);
       rec.set(ct, 5);
@@ -80,7 +81,7 @@ export class RecordProtector13 {
    * Resolves null when authentication fails.
    */
   openAt(seq: number, header: Uint8Array, body: Uint8Array): Promise<Uint8Array | null> {
-    return this.key.open(this.nonce(seq), header, body);
+    return this.#key.open(this.nonce(seq), header, body);
   }
 
   /** Take sequence number `seq` for a record opened with `openAt`; false if it is not the next one. */
@@ -108,6 +109,6 @@ export class RecordProtector13 {
   async open(header: Uint8Array, body: Uint8Array): Promise<{ type: number; content: Uint8Array }> {
     if (body.length > MAX_CIPHERTEXT_13) throw new SslError('ENCRYPTED_LENGTH_TOO_LONG');
     const seq = this.takeSeq();
-    return RecordProtector13.unpad(await this.key.open(this.nonce(seq), header, body));
+    return RecordProtector13.unpad(await this.#key.open(this.nonce(seq), header, body));
   }
 }

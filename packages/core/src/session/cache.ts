@@ -19,7 +19,8 @@ export interface CachedSession {
 const hexKey = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 export class SessionCache {
-  private readonly map = new Map<string, CachedSession>();
+  /** Entries hold PSKs: a #private field, so no inspection, enumeration or serialisation reaches them. */
+  readonly #map = new Map<string, CachedSession>();
   readonly maxEntries: number;
 
   constructor(maxEntries = 20000) {
@@ -27,30 +28,30 @@ export class SessionCache {
   }
 
   get size(): number {
-    return this.map.size;
+    return this.#map.size;
   }
 
   add(id: Uint8Array, s: CachedSession): void {
-    if (this.map.size >= this.maxEntries) {
-      const oldest = this.map.keys().next();
-      if (!oldest.done) this.map.delete(oldest.value);
+    if (this.#map.size >= this.maxEntries) {
+      const oldest = this.#map.keys().next();
+      if (!oldest.done) this.#map.delete(oldest.value);
     }
-    this.map.set(hexKey(id), s);
+    this.#map.set(hexKey(id), s);
   }
 
   /** The entry for a ticket, if present and not expired at `nowMs`. */
   get(id: Uint8Array, nowMs: number): CachedSession | undefined {
     const k = hexKey(id);
-    const s = this.map.get(k);
+    const s = this.#map.get(k);
     if (!s) return undefined;
     if (nowMs > s.createdAt + s.lifetime * 1000) {
-      this.map.delete(k);
+      this.#map.delete(k);
       return undefined;
     }
     return s;
   }
 
   remove(id: Uint8Array): void {
-    this.map.delete(hexKey(id));
+    this.#map.delete(hexKey(id));
   }
 }

@@ -27,26 +27,41 @@ export interface SessionFields {
   peerCertificates: Uint8Array[];
 }
 
+/** Reads a session's PSK: set by the class's static block, for `sessionPsk` only. */
+let readPsk: (s: SslSession) => Uint8Array;
+
+/**
+ * @internal The resumption PSK of `s`, for the handshake that offers it. The PSK lives in a #private field so
+ * that no inspection, enumeration or `JSON.stringify` reaches it; `toBytes()` is the one way to serialise it.
+ */
+export function sessionPsk(s: SslSession): Uint8Array {
+  return readPsk(s);
+}
+
 export class SslSession {
   readonly version = 'TLSv1.3' as const;
   readonly cipherSuite: string;
   readonly serverName: string | null;
   readonly alpn: string | null;
   readonly ticket: Uint8Array;
-  /** @internal the resumption PSK: never log it. */
-  readonly psk: Uint8Array;
+  /** The resumption PSK: #private, so inspect, enumeration and JSON never see it (read it with sessionPsk). */
+  readonly #psk: Uint8Array;
   readonly ageAdd: number;
   readonly lifetime: number;
   readonly receivedAt: Date;
   readonly peerCertificates: Uint8Array[];
   private notResumable = false;
 
+  static {
+    readPsk = (s) => s.#psk;
+  }
+
   constructor(f: SessionFields) {
     this.cipherSuite = f.cipherSuite;
     this.serverName = f.serverName;
     this.alpn = f.alpn;
     this.ticket = f.ticket;
-    this.psk = f.psk;
+    this.#psk = f.psk;
     this.ageAdd = f.ageAdd;
     this.lifetime = f.lifetime;
     this.receivedAt = f.receivedAt;
@@ -70,7 +85,7 @@ export class SslSession {
     const w = new Writer(512);
     w.u8(FORMAT).u8(this.notResumable ? 1 : 0);
     w.vec8(utf8(this.cipherSuite)).vec8(utf8(this.serverName ?? '')).vec8(utf8(this.alpn ?? ''));
-    w.vec16(this.ticket).vec8(this.psk).u32(this.ageAdd).u32(this.lifetime);
+    w.vec16(this.ticket).vec8(this.#psk).u32(this.ageAdd).u32(this.lifetime);
     const t = this.receivedAt.getTime();
     w.u32(Math.floor(t / 2 ** 32)).u32(t % 2 ** 32);
     w.begin(3);

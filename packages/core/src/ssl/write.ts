@@ -12,7 +12,10 @@
  * - Post-handshake records (a KeyUpdate, tickets) go out before an application write starts.
  * - Records are sealed in order, up to the pipeline depth at once (one with SSL_MODE_ENABLE_PARTIAL_WRITE),
  *   and sit at the tail of the output queue.
- * - The call returns the whole length once everything is in the BIO, or with partial writes once a record is.
+ * - The call returns the whole length once everything is in the BIO, or with partial writes once a record
+ *   sealed by this call is (OpenSSL 3.0 ssl3_write_bytes): a retry that completes the record left pending
+ *   counts it and goes on to a new record, and is -1/WANT_WRITE if that one blocks; the call that ends the
+ *   write reports all of it. A retry that completes the last record returns the whole length.
  */
 import { SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, SSL_MODE_ENABLE_PARTIAL_WRITE, SSL_SENT_SHUTDOWN } from '../constants.js';
 import { SslError } from '../errors/ssl-error.js';
@@ -30,8 +33,9 @@ export interface PendingWrite {
   done: number;
   /** Total bytes the call will report once complete. */
   total: number;
-  buffer: ArrayBufferLike;
-  byteOffset: number;
+  /** The first call's buffer: a retry must pass the same (its ArrayBuffer and offset). Kept as the view, not its
+   * ArrayBuffer, so that inspecting the Ssl never shows the rest of that memory (Node's shared Buffer pool). */
+  data: Uint8Array;
   /** Plaintext sizes of the records sealed for this write, in order. */
   recs: number[];
 }
@@ -113,7 +117,7 @@ export async function writeSteps(c: Connection, data: Uint8Array): Promise<numbe
   // write exists, and the next call is not a retry of one (test/fuzz corpus differential/20261130-0).
   if (!pw && c.io.outputPending && !c.flush()) return c.writeFailed();
   if (pw) {
-    const moved = data.buffer !== pw.buffer || data.byteOffset !== pw.byteOffset;
+    const moved = data.buffer !== pw.data.buffer || data.byteOffset !== pw.data.byteOffset;
     if (moved && !(c.modeBits & SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER)) {
       // The pending write stays: OpenSSL keeps wnum and the record in flight, so a later shorter write is
       // still "bad length" (test/robustness/openssl-parity.test.ts).
@@ -133,15 +137,18 @@ export async function writeSteps(c: Connection, data: Uint8Array): Promise<numbe
       }
       return c.flush() ? 0 : c.writeFailed();
     }
-    pw = { done: 0, total: data.length, buffer: data.buffer, byteOffset: data.byteOffset, recs: [] };
+    pw = { done: 0, total: data.length, data, recs: [] };
     c.pendingWrite = pw;
   }
-  // With SSL_MODE_ENABLE_PARTIAL_WRITE the call returns once a record is completely in the BIO,
-  // reporting the bytes of the records written; otherwise once everything is.
+  // With SSL_MODE_ENABLE_PARTIAL_WRITE the call returns once a record it sealed itself is completely in the
+  // BIO, reporting the bytes of all the records written; otherwise once everything is. Records left pending by
+  // an earlier call do not end it: OpenSSL's ssl3_write_bytes flushes them, counts them, then writes a new
+  // record (test/oracle partial-write-record-larger-than-bio, partial-write-retry-writes-next-record).
   const partial = (c.modeBits & SSL_MODE_ENABLE_PARTIAL_WRITE) !== 0;
+  const sealedBefore = pw.done;
   for (;;) {
     if (!c.flush()) return c.writeFailed();
-    if (pw.done >= pw.total || (partial && pw.done > 0)) {
+    if (pw.done >= pw.total || (partial && pw.done > sealedBefore)) {
       c.pendingWrite = null;
       return pw.done;
     }
