@@ -230,7 +230,9 @@ export function serverSummary(sock: MemtlsSocket, verify: VerifyResult | null): 
   const chain = sock.ssl.peerCertificates();
   if (chain.length) {
     lines.push('Client certificate chain');
-    chain.forEach((der, i) => lines.push(` ${i} s:${opensslName(der)}`, `   i:${opensslName(der, 'issuer')}`));
+    chain.forEach((der, i) => {
+      lines.push(` ${i} s:${opensslName(der)}`, `   i:${opensslName(der, 'issuer')}`);
+    });
   } else lines.push('No client certificate');
   lines.push('---');
   lines.push(`${sock.isSessionReused() ? 'Reused' : 'New'}, ${sock.getProtocol() ?? '?'}, Cipher is ${sock.getCipher()?.name ?? '?'}`);

@@ -84,7 +84,7 @@ const PROTOCOLS: Record<string, Step[]> = {
     { send: "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" },
   ],
   // SSLRequest (length 8, code 80877103) as latin1 text, then 'S'.
-  postgres: [{ expect: /^\x00\x00\x00\x08\x04\xd2\x16\x2f/ }, { send: 'S' }],
+  postgres: [{ expect: new RegExp(`^${String.fromCharCode(0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f)}`) }, { send: 'S' }],
 };
 
 describe('memtls CLI: OpenSSL flags', function () {
