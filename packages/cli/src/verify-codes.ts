@@ -25,6 +25,8 @@ const CODES: Record<string, readonly [number, string]> = {
   X509_V_ERR_EXCLUDED_VIOLATION: [48, 'excluded subtree violation'],
   X509_V_ERR_APPLICATION_VERIFICATION: [50, 'application verification failure'],
   X509_V_ERR_HOSTNAME_MISMATCH: [62, 'hostname mismatch'],
+  X509_V_ERR_EE_KEY_TOO_SMALL: [66, 'EE certificate key too weak'],
+  X509_V_ERR_CA_KEY_TOO_SMALL: [67, 'CA certificate key too weak'],
   X509_V_ERR_IP_ADDRESS_MISMATCH: [64, 'IP address mismatch'],
   X509_V_ERR_UNSUPPORTED_SIGNATURE_ALGORITHM: [76, 'Cannot find certificate signature algorithm'],
   X509_V_ERR_INVALID_CA: [79, 'invalid CA certificate'],

@@ -198,6 +198,19 @@ describe('memtls CLI: OpenSSL flags', function () {
     assert.match(c.stdout, /Verify return code: 0 \(ok\)/);
   });
 
+  it('s_server -verify: a client certificate is asked for, and a client without one is accepted (as OpenSSL)', async () => {
+    const pki = testPki();
+    const server = memtls(['s_server', '-accept', '127.0.0.1:0', '-cert', pki.server.certPath, '-key', pki.server.keyPath, '-CAfile', pki.caPath, '-verify', '1', '-rev', '-naccept', '1']);
+    const port = (await server.waitFor(/ACCEPT 127\.0\.0\.1:(\d+)/))[1] as string;
+    const c = memtls(['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', pki.caPath, '-quiet', '-no_ign_eof']);
+    c.write('abc\n');
+    await c.waitFor(/cba\n/);
+    c.endInput();
+    assert.equal(await c.exited, 0, c.stderr);
+    assert.equal(await server.exited, 0, server.stderr);
+    assert.match(server.stderr, /\nNo client certificate\n/);
+  });
+
   it('-reconnect: 5 reconnections resume the session, as openssl does', async () => {
     const pki = testPki();
     const { port } = await opensslServer(['-cert', pki.server.certPath, '-key', pki.server.keyPath, '-rev']);
