@@ -5,7 +5,7 @@
  * Every process is killed in afterEach and has a hard deadline.
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,11 @@ const tmpFile = (name: string): string => join(tmpdir(), `memtls-cli-${process.p
 describe('memtls CLI', function () {
   this.timeout(30_000);
   afterEach(cleanup);
+  after(() => {
+    // Session files hold resumption PSKs: no test may leave one in the temp directory.
+    const left = readdirSync(tmpdir()).filter((n) => n.startsWith(`memtls-cli-${process.pid}-`));
+    assert.deepEqual(left, [], 'session files left behind');
+  });
 
   describe('usage', () => {
     it('--help exits 0; no command, unknown flags and bad values exit 2', async () => {
