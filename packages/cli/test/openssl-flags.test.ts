@@ -108,6 +108,13 @@ describe('memtls CLI: OpenSSL flags', function () {
     assert.match(c.stderr, /-starttls smtp: the server refused STARTTLS: 454 4\.7\.0 TLS not available/);
   });
 
+  it('-starttls: plaintext sent after the server agreed to start TLS is refused (no injection into the TLS stream)', async () => {
+    const port = await starttlsServer('pop3', [{ send: '+OK POP3 ready\r\n' }, { expect: /^STLS\r\n/ }, { send: '+OK Begin TLS\r\n+OK INJECTED\r\n' }]);
+    const c = memtls(['s_client', '-connect', `127.0.0.1:${port}`, '-starttls', 'pop3', '-quiet']);
+    assert.equal(await c.exited, 1);
+    assert.match(c.stderr, /-starttls pop3: 14 bytes of plaintext arrived after the server agreed to start TLS; refusing to go on/);
+  });
+
   it('the report goes to stdout as openssl prints it; verify errors go to stderr with OpenSSL numbers, even with -quiet', async () => {
     const pki = testPki();
     const { port } = await opensslServer(['-cert', pki.rogueServer.certPath, '-key', pki.rogueServer.keyPath, '-www']);
