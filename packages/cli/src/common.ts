@@ -26,6 +26,8 @@ export interface VerifyResult {
   depth: number;
   /** The subject of the certificate at `depth`, OpenSSL style (`CN = localhost`). */
   subject: string;
+  /** The peer's leaf as the core hands it out (the object `Ssl.peerCertificates()[0]` returns later). */
+  leaf?: Uint8Array;
 }
 
 type VerifyInfo = Parameters<NonNullable<ContextOptions['verifyCallback']>>[0];
@@ -116,7 +118,7 @@ export function buildContext(role: 'client' | 'server', opts: CommonOptions, pol
         code = 'X509_V_ERR_HOSTNAME_MISMATCH';
         depth = 0;
       }
-      policy.onVerify({ code, depth, subject: opensslName(info.chain[depth] ?? leaf) });
+      policy.onVerify({ code, depth, subject: opensslName(info.chain[depth] ?? leaf), ...(leaf ? { leaf } : {}) });
       return code === 'X509_V_OK' || !policy.reject;
     };
   }

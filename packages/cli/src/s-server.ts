@@ -35,8 +35,8 @@ export async function sServer(opts: ServerOptions, io: Io): Promise<number> {
   // -Verify: a client certificate is required and must verify. -verify: one is asked for; none, or one that
   // does not verify, is reported and accepted, as in OpenSSL.
   const strict = opts.Verify !== undefined;
+  // Each connection's result, keyed by its leaf: handshakes of concurrent connections may interleave.
   const verifyResults = new WeakMap<Uint8Array, VerifyResult>();
-  let lastVerify: VerifyResult | null = null;
   const ctx = buildContext(
     'server',
     opts,
@@ -45,7 +45,7 @@ export async function sServer(opts: ServerOptions, io: Io): Promise<number> {
       requireClientCert: strict,
       reject: strict,
       onVerify: (v) => {
-        lastVerify = v;
+        if (v.leaf) verifyResults.set(v.leaf, v);
         if (v.code !== 'X509_V_OK') for (const l of verifyErrorLines(v, strict)) io.stderr.write(`${l}\n`);
       },
     },
@@ -108,7 +108,6 @@ export async function sServer(opts: ServerOptions, io: Io): Promise<number> {
     });
     server.on('secureConnection', (sock: MemtlsSocket) => {
       const leaf = sock.ssl.peerCertificates()[0];
-      if (leaf && lastVerify) verifyResults.set(leaf, lastVerify);
       for (const l of serverSummary(sock, leaf ? (verifyResults.get(leaf) ?? null) : null)) print(l);
       sock.on('error', (err: Error & { code?: string }) => {
         errors++;

@@ -204,6 +204,7 @@ describe('memtls CLI', function () {
       assert.equal(await bare.exited, 1);
       assert.equal(await server.exited, 1, 'a failed connection makes the server exit 1');
       assert.match(server.stderr, /Client certificate chain\n 0 s:CN = memtls-client/);
+      assert.match(server.stderr, /Client certificate chain\n 0 s:CN = memtls-client[\s\S]*?Verification: OK\nVerify return code: 0 \(ok\)/);
       assert.match(server.stderr, /peer did not return a certificate/);
     });
   });
