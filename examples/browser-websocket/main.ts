@@ -185,9 +185,12 @@ async function main(): Promise<void> {
     process.exit(code);
   }
   console.log('Ctrl-C to stop');
-  process.once('SIGINT', () => {
-    void stopAll().then(() => process.exit(0));
-  });
+  // Ctrl-C or a kill: stop the servers and remove the PKI directory (it holds the CA key).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void stopAll().then(() => process.exit(0));
+    });
+  }
 }
 
 main().catch((e: unknown) => {

@@ -32,11 +32,26 @@ const colon = target.lastIndexOf(':');
 const host = colon > 0 ? target.slice(0, colon) : target;
 const port = colon > 0 ? Number(target.slice(colon + 1)) : 443;
 
+/** --ca: a missing or unreadable file is a one-line usage error (exit 2), with how to get a CA file. */
+function readCa(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    console.error(`node-client: --ca ${path}: ${why}.`);
+    console.error('  The CA file holds the PEM certificate(s) that signed the server certificate. To get one:');
+    console.error('  - run examples/node-server: it prints the path of the ca.pem it made ("CA for clients: ...");');
+    console.error('  - or make a CA and a server certificate with openssl (see examples/node-client/README.md);');
+    console.error('  - or leave --ca out to use Node\'s root store (public servers).');
+    process.exit(2);
+  }
+}
+
 const sock = connect({
   host,
   port,
   servername: values.servername ?? host,
-  ...(values.ca ? { ca: readFileSync(values.ca, 'utf8') } : {}),
+  ...(values.ca ? { ca: readCa(values.ca) } : {}),
   ...(values.alpn ? { ALPNProtocols: values.alpn.split(',') } : {}),
   rejectUnauthorized: !values.insecure,
 });
@@ -51,10 +66,20 @@ sock.on('secureConnect', () => {
   sock.end(request);
 });
 sock.pipe(process.stdout);
+// How the connection ended. After a fatal alert OpenSSL's shutdown flags are SENT|RECEIVED too, so the
+// flags alone cannot tell a clean close from a failure: the error and the peer's close_notify ('end') can.
+let failure: (Error & { code?: string }) | null = null;
+let peerClosed = false;
+sock.on('end', () => {
+  peerClosed = true;
+});
 sock.on('error', (err: Error & { code?: string }) => {
+  failure ??= err;
   console.error(`error: ${err.code ?? ''} ${err.message}`);
   process.exitCode = 1;
 });
 sock.on('close', () => {
-  console.error(`closed (${sock.getShutdown() === 3 ? 'close_notify both ways' : `shutdown flags ${sock.getShutdown()}`})`);
+  if (failure) console.error(`closed after an error (${failure.code ?? failure.message}): no clean TLS close`);
+  else if (peerClosed && sock.getShutdown() === 3) console.error('closed (close_notify both ways)');
+  else console.error(`closed (shutdown flags ${sock.getShutdown()}${peerClosed ? '' : ', no close_notify from the server'})`);
 });

@@ -61,5 +61,6 @@ server.on('tlsClientError', (err: Error & { code?: string }) => console.error(`T
 server.listen(Number(values.port), '127.0.0.1', () => {
   const { port } = server.address() as net.AddressInfo;
   console.log(`memtls HTTPS server on https://localhost:${port}/`);
+  console.log(`CA for clients: ${caHint}`);
   console.log(`try: curl --cacert ${caHint} https://localhost:${port}/hello`);
 });

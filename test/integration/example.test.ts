@@ -1,7 +1,12 @@
-/** The README's main example (`pnpm example`) runs to completion and prints the trace it documents. */
+/**
+ * The README's main example (`pnpm example`) runs to completion and prints the trace it documents; the
+ * node-server / node-client examples clean up their CA on a signal, explain a missing CA file, and say how a
+ * connection really ended.
+ */
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,5 +28,89 @@ describe('examples/memory-pair', () => {
     // The order matters: client 0, server read 0, server 1, client 1.
     const steps = [...out.matchAll(/(client|server) (shutdown|read)\(\)\s+->\s+(-?\d+)/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
     assert.deepEqual(steps.slice(-4), ['client shutdown 0', 'server read 0', 'server shutdown 1', 'client shutdown 1']);
+  });
+});
+
+/** A spawned example with its output collected; `waitFor` resolves on the first stdout/stderr match. */
+class Spawned {
+  readonly proc: ChildProcess;
+  out = '';
+  err = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  constructor(args: string[]) {
+    this.proc = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(this.proc);
+    this.proc.stdout?.on('data', (d: Buffer) => {
+      this.out += d.toString();
+    });
+    this.proc.stderr?.on('data', (d: Buffer) => {
+      this.err += d.toString();
+    });
+    this.exited = new Promise((res) => this.proc.once('close', (code, signal) => res({ code, signal })));
+    void this.exited.then(() => running.delete(this.proc));
+  }
+  async waitFor(re: RegExp, ms = 20_000): Promise<RegExpMatchArray> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const m = re.exec(this.out) ?? re.exec(this.err);
+      if (m) return m;
+      if (Date.now() > end || this.proc.exitCode !== null) throw new Error(`no ${re} in:\n${this.out}\n${this.err}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+const running = new Set<ChildProcess>();
+
+describe('examples/node-server and examples/node-client', function () {
+  this.timeout(60_000);
+  afterEach(() => {
+    for (const p of running) p.kill('SIGKILL');
+  });
+
+  const server = join('examples', 'node-server', 'dist', 'main.js');
+  const client = join('examples', 'node-client', 'dist', 'main.js');
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`node-server: ${signal} removes the throwaway CA directory (it holds the CA key)`, async () => {
+      const s = new Spawned([server, '--port', '0']);
+      const ca = (await s.waitFor(/^CA for clients: (.+)$/m))[1] as string;
+      const dir = dirname(ca);
+      assert.ok(existsSync(join(dir, 'ca.key')), 'the CA key exists while the server runs');
+      s.proc.kill(signal);
+      const { code } = await s.exited;
+      assert.equal(code, signal === 'SIGINT' ? 130 : 143);
+      assert.equal(existsSync(dir), false, `${dir} is left behind`);
+    });
+  }
+
+  it('node-client: a missing --ca file is a clear message and exit 2, not a stack trace', async () => {
+    const c = new Spawned([client, 'localhost:9', '--ca', join(tmpdir(), 'memtls-no-such-dir', 'ca.pem')]);
+    const { code } = await c.exited;
+    assert.equal(code, 2);
+    assert.match(c.err, /--ca \S+ca\.pem: no such file/);
+    assert.match(c.err, /CA for clients/);
+    assert.doesNotMatch(c.err, /\n\s+at /, 'no stack trace');
+  });
+
+  it('node-client: a refused certificate (fatal alert) is reported as an error, not as "close_notify both ways"; a good run is', async () => {
+    const s = new Spawned([server, '--port', '0']);
+    const ca = (await s.waitFor(/^CA for clients: (.+)$/m))[1] as string;
+    const port = (await s.waitFor(/https:\/\/localhost:(\d+)\//))[1] as string;
+    // A CA that did not sign the server's certificate: the client refuses the chain and sends a fatal alert.
+    const other = mkdtempSync(join(tmpdir(), 'memtls-example-test-'));
+    let bad: Spawned;
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=other CA', '-days', '1', '-keyout', join(other, 'k.pem'), '-out', join(other, 'ca.pem')], { stdio: 'ignore' });
+      bad = new Spawned([client, `localhost:${port}`, '--ca', join(other, 'ca.pem')]);
+      assert.equal((await bad.exited).code, 1);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+    assert.match(bad.err, /closed after an error \(ERR_MEMTLS_SSL\): no clean TLS close/);
+    assert.doesNotMatch(bad.err, /close_notify both ways/);
+    const good = new Spawned([client, `localhost:${port}`, '--ca', ca]);
+    assert.equal((await good.exited).code, 0, good.err);
+    assert.match(good.out, /"protocol": "TLSv1\.3"/);
+    assert.match(good.err, /closed \(close_notify both ways\)/);
   });
 });

@@ -27,6 +27,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
+import { onProcessExit } from '../util/on-exit.js';
 
 /** Default hard deadline for a spawned openssl process. */
 export const PROCESS_TIMEOUT_MS = 30_000;
@@ -37,7 +38,7 @@ type Cleanup = () => Promise<void>;
 const cleanups = new Set<Cleanup>();
 const liveProcs = new Set<ChildProcess>();
 
-process.once('exit', () => {
+onProcessExit(() => {
   for (const p of liveProcs) p.kill('SIGKILL');
 });
 
@@ -61,7 +62,7 @@ function scratch(name: string): string {
   if (scratchDir === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'memtls-interop-peers-'));
     scratchDir = dir;
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
   }
   return join(scratchDir, `${name}-${process.pid}-${Math.random().toString(36).slice(2)}`);
 }

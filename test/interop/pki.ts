@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { onProcessExit } from '../util/on-exit.js';
 
 const run = promisify(execFile);
 
@@ -120,7 +121,7 @@ const CLIENT_EXT = [
 
 async function generate(): Promise<Pki> {
   const dir = mkdtempSync(join(tmpdir(), 'memtls-interop-pki-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
   const ca = await issue(dir, 'ca', KEYGEN['ec-p256'], '/CN=memtls test root CA', CA_EXT, null);
   const caRef = { certPath: ca.certPath, keyPath: ca.keyPath, pem: ca.certPem };
   const entries = await Promise.all(

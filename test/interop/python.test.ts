@@ -12,6 +12,7 @@ import { text, utf8 } from './payload.js';
 import { acceptOne, cleanupPeers, connectTcp } from './peers.js';
 import { getPki, type Pki } from './pki.js';
 import { endTransport, handshake, pumpFor, readExactly, readUntilZeroReturn, shutdownLoop, writeAll } from './pump.js';
+import { onProcessExit } from '../util/on-exit.js';
 
 // Compiled to test/dist/interop/; the script stays in test/interop/.
 const SCRIPT = fileURLToPath(new URL('../../interop/python_peer.py', import.meta.url));
@@ -105,7 +106,7 @@ class PythonPeer {
 }
 
 const live = new Set<PythonPeer>();
-process.once('exit', () => {
+onProcessExit(() => {
   for (const p of live) p.proc.kill('SIGKILL');
 });
 

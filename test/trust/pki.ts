@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onProcessExit } from '../util/on-exit.js';
 
 /** The clock injected into every memtls context of these tests. */
 export const NOW = new Date('2030-01-01T00:00:00Z');
@@ -125,7 +126,7 @@ let shared: TrustPki | null = null;
 export function trustPki(): TrustPki {
   if (shared) return shared;
   const dir = mkdtempSync(join(tmpdir(), 'memtls-trust-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
   const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   writeFileSync(join(dir, 'index.txt'), '');
   writeFileSync(join(dir, 'serial'), '1000\n');

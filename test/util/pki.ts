@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onProcessExit } from './on-exit.js';
 
 export type KeyKind = 'ec-p256' | 'ec-p384' | 'rsa' | 'ed25519';
 export interface Leaf {
@@ -35,7 +36,7 @@ let cached: TestPki | null = null;
 export function testPki(): TestPki {
   if (cached) return cached;
   const dir = mkdtempSync(join(tmpdir(), 'memtls-pki-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
   ossl(['genpkey', ...KEYGEN['ec-p256'], '-out', 'ca.key'], dir);
   ossl(['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=memtls test root', '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', 'ca.pem'], dir);
   const mk = (name: string, kind: KeyKind, san: string, eku: string): Leaf => {

@@ -16,13 +16,20 @@ export const EXIT_USAGE = 2;
 export interface CommonOptions {
   alpn?: string;
   CAfile?: string;
+  CApath?: string;
   cert?: string;
   key?: string;
   groups?: string;
+  curves?: string;
   ciphersuites?: string;
   quiet?: boolean;
   msg?: boolean;
+  trace?: boolean;
   state?: boolean;
+  tls1_3?: boolean;
+  no_tls1_2?: boolean;
+  tls1_2?: boolean;
+  keylogfile?: string;
 }
 
 export interface ClientOptions extends CommonOptions {
@@ -34,6 +41,11 @@ export interface ClientOptions extends CommonOptions {
   ign_eof?: boolean;
   no_ign_eof?: boolean;
   showcerts?: boolean;
+  brief?: boolean;
+  starttls?: string;
+  verify?: string;
+  verify_hostname?: string;
+  reconnect?: boolean;
 }
 
 export interface ServerOptions extends CommonOptions {
@@ -44,6 +56,9 @@ export interface ServerOptions extends CommonOptions {
   verify?: string;
   Verify?: string;
 }
+
+/** What -starttls speaks before the handshake. */
+export const STARTTLS_PROTOCOLS = ['smtp', 'imap', 'pop3', 'ftp', 'xmpp', 'postgres'] as const;
 
 /** The parsed command: which tool, and its options. */
 export type Parsed = { tool: 's_client'; opts: ClientOptions } | { tool: 's_server'; opts: ServerOptions };
@@ -63,11 +78,18 @@ function addCommon(cmd: Command): Command {
     .option('--CAfile <file>', 'PEM trust anchors (default: Node’s root store)')
     .option('--cert <file>', 'PEM certificate chain, leaf first')
     .option('--key <file>', 'PEM private key (default: the -cert file)')
+    .option('--CApath <dir>', 'a directory of PEM trust anchors (hashed names such as 1a2b3c4d.0, or *.pem / *.crt)')
     .option('--groups <list>', 'key exchange groups, colon- or comma-separated (x25519:P-256:P-384)')
+    .option('--curves <list>', 'the same as -groups')
     .option('--ciphersuites <list>', 'TLS 1.3 suites, colon-separated (TLS_AES_128_GCM_SHA256:...)')
     .option('--quiet', 'no trace: only the peer’s data on stdout')
-    .option('--msg', 'print every record (>>> sent, <<< received) and plaintext handshake messages')
-    .option('--state', 'print every SSL call: return value, SSL_get_error name, shutdown flags');
+    .option('--msg', 'print every record (>>> sent, <<< received) and every handshake message and alert, decrypted')
+    .option('--trace', 'the same as -msg, laid out as OpenSSL’s -trace (Sent Record / Received Record blocks)')
+    .option('--state', 'print every SSL call: return value, SSL_get_error name, shutdown flags')
+    .option('--tls1_3', 'TLS 1.3 only (memtls speaks nothing else)')
+    .option('--no_tls1_2', 'no TLS 1.2 (memtls has none)')
+    .option('--tls1_2', 'TLS 1.2 only: not supported yet, exits 1 with a message')
+    .option('--keylogfile <file>', 'append the NSS key log lines (for Wireshark) to this file; SSLKEYLOGFILE does the same');
 }
 
 function buildProgram(onParsed: (p: Parsed) => void): Command {
@@ -86,6 +108,11 @@ function buildProgram(onParsed: (p: Parsed) => void): Command {
     .option('--ign_eof', 'keep running at stdin EOF (implied by -quiet)')
     .option('--no_ign_eof', 'close (close_notify) at stdin EOF even with -quiet')
     .option('--showcerts', 'print the server’s certificate chain as PEM')
+    .option('--brief', 'only the connection summary (protocol, suite, peer, verification) on stderr; implies -quiet')
+    .addOption(new Option('--starttls <protocol>', 'speak the protocol’s plaintext upgrade first').choices([...STARTTLS_PROTOCOLS]))
+    .option('--verify <depth>', 'as OpenSSL: verify the server chain and go on when it fails (memtls always verifies; the depth is not limited)')
+    .option('--verify_hostname <name>', 'check the server certificate against this host name too (verify error 62 when it does not match)')
+    .option('--reconnect', 'drop the connection and reconnect 5 times with the session (resumption), then go on with the last one')
     .exitOverride()
     .action((opts: ClientOptions) => onParsed({ tool: 's_client', opts }));
 

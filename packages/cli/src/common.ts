@@ -1,7 +1,17 @@
-/** What both tools share: file loading for -CAfile/-cert/-key and the Node-style TLS options. */
-import { readFileSync } from 'node:fs';
-import type { SecureOptions } from '@memtls/node';
-import { type CommonOptions, EXIT_USAGE, splitList, UsageExit } from './args.js';
+/**
+ * What both tools share: file loading for -CAfile/-CApath/-cert/-key, and the memtls `SslContext` built from
+ * the flags. The tools build their context themselves (rather than through Node-style options) for two hooks
+ * Node's `tls` options have no names for: the message callback (-msg/-trace see the decrypted handshake) and
+ * a verify callback that keeps OpenSSL's verification result (code and depth) for the summary and the
+ * `verify error:num=N:...` lines.
+ */
+import { X509Certificate } from 'node:crypto';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { type ContextOptions, type MsgInfo, SslContext } from '@memtls/core';
+import { createNodeCryptoProvider, groupsFromList } from '@memtls/node';
+import { type CommonOptions, EXIT_TLS_ERROR, EXIT_USAGE, splitList, UsageExit } from './args.js';
 
 /** stdin/stdout/stderr, injectable for embedding. */
 export interface Io {
@@ -9,6 +19,18 @@ export interface Io {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }
+
+/** What the verify callback saw for one peer chain (OpenSSL's X509_V_* name, the depth at fault). */
+export interface VerifyResult {
+  code: string;
+  depth: number;
+  /** The subject of the certificate at `depth`, OpenSSL style (`CN = localhost`). */
+  subject: string;
+  /** The peer's leaf as the core hands it out (the object `Ssl.peerCertificates()[0]` returns later). */
+  leaf?: Uint8Array;
+}
+
+type VerifyInfo = Parameters<NonNullable<ContextOptions['verifyCallback']>>[0];
 
 export function readPem(path: string, what: string): string {
   try {
@@ -18,21 +40,97 @@ export function readPem(path: string, what: string): string {
   }
 }
 
-/** -CAfile, -cert, -key (default: the -cert file, as OpenSSL), -alpn, -groups, -ciphersuites → SecureOptions. */
-export function secureOptionsFrom(opts: CommonOptions): SecureOptions {
-  const out: SecureOptions = {};
-  if (opts.CAfile !== undefined) out.ca = readPem(opts.CAfile, '-CAfile');
+/** -CApath: every PEM file of the directory with a hashed name (`1a2b3c4d.0`, as c_rehash makes) or *.pem / *.crt. */
+export function readCaPath(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (e) {
+    throw new UsageExit(`-CApath: cannot read ${dir}: ${(e as Error).message}`, EXIT_USAGE);
+  }
+  const pems = names
+    .filter((n) => /^[0-9a-f]{8}\.\d+$/i.test(n) || /\.(pem|crt)$/i.test(n))
+    .map((n) => readPem(join(dir, n), '-CApath'))
+    .filter((text) => text.includes('-----BEGIN CERTIFICATE-----'));
+  if (pems.length === 0) throw new UsageExit(`-CApath: ${dir} holds no PEM certificate (hashed names or *.pem / *.crt)`, EXIT_USAGE);
+  return pems;
+}
+
+/** OpenSSL's one-line subject: `C = US, O = Example, CN = localhost`. */
+export function opensslName(der: Uint8Array | undefined, which: 'subject' | 'issuer' = 'subject'): string {
+  if (!der) return '';
+  try {
+    const x = new X509Certificate(der);
+    return x[which]
+      .split('\n')
+      .map((l) => l.replace('=', ' = '))
+      .join(', ');
+  } catch {
+    return '(unparsable certificate)';
+  }
+}
+
+/** How the peer's chain is checked: the context's verify callback implements it. */
+export interface VerifyPolicy {
+  /** Check the peer's chain at all (a client always does; a server with -verify/-Verify). */
+  verifyPeer: boolean;
+  /** Server: refuse a client that sends no certificate (-Verify). */
+  requireClientCert?: boolean;
+  /** Refuse a chain that does not verify (-verify_return_error, -Verify). Otherwise report and go on. */
+  reject: boolean;
+  /** -verify_hostname: the leaf must also match this name. */
+  hostname?: string;
+  /** Told of each verification, whatever its result. */
+  onVerify: (r: VerifyResult) => void;
+}
+
+/**
+ * The SslContext for the flags: trust anchors (-CAfile, -CApath; Node's root store when neither is given),
+ * our certificate, ALPN, groups (-groups/-curves), suites, versions, and the two hooks.
+ */
+export function buildContext(role: 'client' | 'server', opts: CommonOptions, policy: VerifyPolicy, msgCallback?: (m: MsgInfo) => void): SslContext {
+  if (opts.tls1_2) throw new UsageExit('-tls1_2: TLS 1.2 is not supported yet (memtls speaks TLS 1.3 only; use -tls1_3 or no version flag)', EXIT_TLS_ERROR);
+  const co: ContextOptions = { role, verifyPeer: policy.verifyPeer, crypto: createNodeCryptoProvider() };
+  if (opts.tls1_3 || opts.no_tls1_2) co.minVersion = 'TLSv1.3';
+  const ca: string[] = [];
+  if (opts.CAfile !== undefined) ca.push(readPem(opts.CAfile, '-CAfile'));
+  if (opts.CApath !== undefined) ca.push(...readCaPath(opts.CApath));
+  if (ca.length) co.ca = ca;
+  else if (policy.verifyPeer) co.ca = [...tls.rootCertificates];
   if (opts.cert !== undefined) {
-    out.cert = readPem(opts.cert, '-cert');
-    out.key = readPem(opts.key ?? opts.cert, '-key');
+    co.cert = readPem(opts.cert, '-cert');
+    co.key = readPem(opts.key ?? opts.cert, '-key');
   } else if (opts.key !== undefined) throw new UsageExit('-key needs -cert', EXIT_USAGE);
   const alpn = splitList(opts.alpn, /,/);
-  if (alpn !== undefined) out.ALPNProtocols = alpn;
-  const groups = splitList(opts.groups);
-  if (groups !== undefined) out.ecdhCurve = groups;
+  if (alpn !== undefined) co.alpn = alpn;
+  if (opts.groups !== undefined && opts.curves !== undefined) throw new UsageExit('-groups and -curves are the same option: give one', EXIT_USAGE);
+  const groups = groupsFromList(opts.groups ?? opts.curves);
+  if (groups !== undefined) co.groups = groups;
   const suites = splitList(opts.ciphersuites);
-  if (suites !== undefined) out.ciphersuites = suites;
-  return out;
+  if (suites !== undefined) co.cipherSuites = suites;
+  if (policy.requireClientCert !== undefined) co.requireClientCert = policy.requireClientCert;
+  if (msgCallback) co.msgCallback = msgCallback;
+  // -keylogfile, else SSLKEYLOGFILE (as OpenSSL's s_client and Node do): append, owner-only, one line per secret.
+  const keylogFile = opts.keylogfile ?? (process.env.SSLKEYLOGFILE || undefined);
+  if (keylogFile !== undefined) co.keylog = (line) => appendFileSync(keylogFile, `${line}\n`, { mode: 0o600 });
+  if (policy.verifyPeer) {
+    co.verifyCallback = (info: VerifyInfo) => {
+      let { code, depth } = info;
+      const leaf = info.chain[0];
+      if (info.ok && policy.hostname !== undefined && leaf && new X509Certificate(leaf).checkHost(policy.hostname) === undefined) {
+        code = 'X509_V_ERR_HOSTNAME_MISMATCH';
+        depth = 0;
+      }
+      policy.onVerify({ code, depth, subject: opensslName(info.chain[depth] ?? leaf), ...(leaf ? { leaf } : {}) });
+      return code === 'X509_V_OK' || !policy.reject;
+    };
+  }
+  try {
+    return new SslContext(co);
+  } catch (e) {
+    if (e instanceof TypeError || e instanceof RangeError) throw new UsageExit(e.message, EXIT_USAGE);
+    throw e;
+  }
 }
 
 /** PEM text of a DER certificate. */

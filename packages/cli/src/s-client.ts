@@ -1,55 +1,152 @@
 /**
- * `memtls s_client`: OpenSSL's s_client on memtls. stdin goes to the server, the server's data to
- * stdout, the trace to stderr.
+ * `memtls s_client`: OpenSSL's s_client on memtls. stdin goes to the server; the server's data and the
+ * connection report (as `openssl s_client` prints it) go to stdout; the trace and verify errors to stderr.
  *
  * Close behaviour (each step is traced):
  * - stdin EOF → `end()`: our close_notify (SSL_shutdown → 0), FIN, then we keep reading until the
- *   server's close_notify (SSL_read → 0 ZERO_RETURN, SSL_shutdown → 1). With -quiet (unless -no_ign_eof)
- *   or -ign_eof, stdin EOF is ignored, as in OpenSSL.
+ *   server's close_notify (SSL_read → 0 ZERO_RETURN, SSL_shutdown → 1). With -quiet or -brief (unless
+ *   -no_ign_eof) or -ign_eof, stdin EOF is ignored, as in OpenSSL.
  * - the server's close_notify first → we answer with ours (SSL_shutdown → 1) and exit.
+ * - -reconnect: after each of the first 5 handshakes (and the session ticket), close and connect again
+ *   with the session; the 6th connection is the interactive one.
+ * Verification: a chain that does not verify is reported on stderr (`verify error:num=18:...`), even with
+ * -quiet, and the connection goes on unless -verify_return_error.
  * Exit status: 0 for a clean close, 1 for any TLS or connection error (truncation included), 2 for usage.
  */
+import net from 'node:net';
+import type { SslContext } from '@memtls/core';
 import { connect, type MemtlsSocket } from '@memtls/node';
 import { type ClientOptions, EXIT_OK, EXIT_TLS_ERROR, EXIT_USAGE, parseHostPort, UsageExit } from './args.js';
-import { derToPem, type Io, secureOptionsFrom } from './common.js';
+import { buildContext, type Io, type VerifyResult } from './common.js';
 import { readSessionFile, writeSessionFile } from './session-file.js';
-import { makeTracer, summary } from './trace.js';
+import { StarttlsError, type StarttlsProtocol, starttls } from './starttls.js';
+import { briefSummary, clientSummary, makeMsgPrinter, makeTracer, type TraceFlags, verifyErrorLines } from './trace.js';
+
+/** OpenSSL's s_client: 5 reconnections with -reconnect. */
+const RECONNECTS = 5;
+/** How long a -reconnect round waits for the server's session ticket. */
+const TICKET_WAIT_MS = 3000;
+
+interface Round {
+  code: number;
+  session: Buffer | undefined;
+}
 
 export async function sClient(opts: ClientOptions, io: Io): Promise<number> {
   const { host, port } = parseHostPort(opts.connect, 'localhost', '-connect');
   if (host === null || port === 0) throw new UsageExit('-connect: a host and a non-zero port are needed', EXIT_USAGE);
-  const quiet = opts.quiet === true;
-  const ignEof = (opts.ign_eof === true || quiet) && opts.no_ign_eof !== true;
+  const brief = opts.brief === true;
+  const quiet = opts.quiet === true || brief;
   const print = (line: string): void => {
     if (!quiet) io.stderr.write(`${line}\n`);
   };
-  const tlsOpts = secureOptionsFrom(opts);
-  const session = opts.sess_in !== undefined ? readSessionFile(opts.sess_in) : undefined;
+  const report = (line: string): void => {
+    if (!quiet) io.stdout.write(`${line}\n`);
+  };
+  const always = (line: string): void => {
+    io.stderr.write(`${line}\n`);
+  };
+  if (opts.verify !== undefined) {
+    if (!/^\d+$/.test(opts.verify)) throw new UsageExit('-verify: a depth (a non-negative integer)', EXIT_USAGE);
+    always(`verify depth is ${Number(opts.verify)}`);
+  }
+  const flags: TraceFlags = { quiet, msg: opts.msg === true, state: opts.state === true, trace: opts.trace === true };
+  const reject = opts.verify_return_error === true;
+  const verified: { last: VerifyResult | null } = { last: null };
+  const ctx = buildContext(
+    'client',
+    opts,
+    {
+      verifyPeer: true,
+      reject,
+      ...(opts.verify_hostname !== undefined ? { hostname: opts.verify_hostname } : {}),
+      onVerify: (v) => {
+        verified.last = v;
+        if (v.code !== 'X509_V_OK') for (const l of verifyErrorLines(v, reject)) always(l);
+      },
+    },
+    makeMsgPrinter(flags, print) ?? undefined,
+  );
+  let session = opts.sess_in !== undefined ? readSessionFile(opts.sess_in) : undefined;
+  const env: RoundEnv = { opts, io, ctx, host, port, quiet, brief, flags, print, report, always, verified };
+  const rounds = opts.reconnect ? RECONNECTS + 1 : 1;
+  for (let i = 0; i < rounds - 1; i++) {
+    const r = await runRound(env, session, false);
+    if (r.code !== EXIT_OK) return r.code;
+    session = r.session ?? session;
+  }
+  return (await runRound(env, session, true)).code;
+}
 
+interface RoundEnv {
+  opts: ClientOptions;
+  io: Io;
+  ctx: SslContext;
+  host: string;
+  port: number;
+  quiet: boolean;
+  brief: boolean;
+  flags: TraceFlags;
+  print: (l: string) => void;
+  report: (l: string) => void;
+  always: (l: string) => void;
+  verified: { last: VerifyResult | null };
+}
+
+/** The TCP connection, with the -starttls exchange done on it when asked. */
+async function openTransport(env: RoundEnv): Promise<net.Socket> {
+  const raw = net.connect({ host: env.host, port: env.port, allowHalfOpen: true });
+  await new Promise<void>((resolve, reject) => {
+    raw.once('connect', resolve);
+    raw.once('error', reject);
+  });
+  env.report(`CONNECTED(${env.host}:${env.port})`);
+  if (env.opts.starttls !== undefined) {
+    try {
+      await starttls(raw, env.opts.starttls as StarttlsProtocol, env.opts.servername ?? env.host, env.print);
+    } catch (e) {
+      raw.destroy();
+      throw e;
+    }
+  }
+  return raw;
+}
+
+/** One connection: handshake, report; interactive (stdin ↔ server) or, for a -reconnect round, closed after the ticket. */
+async function runRound(env: RoundEnv, session: Buffer | undefined, interactive: boolean): Promise<Round> {
+  const { opts, io, quiet } = env;
+  let raw: net.Socket;
+  try {
+    raw = await openTransport(env);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    env.always(e instanceof StarttlsError ? `memtls: ${err.message}` : `ERROR: ${err.code ? `${err.code}: ` : ''}${err.message}`);
+    return { code: EXIT_TLS_ERROR, session: undefined };
+  }
   let sock: MemtlsSocket;
   try {
     sock = connect({
-      ...tlsOpts,
-      host,
-      port,
-      servername: opts.servername ?? host,
-      // OpenSSL's s_client reports a bad chain and goes on, unless -verify_return_error.
-      rejectUnauthorized: opts.verify_return_error === true,
+      socket: raw,
+      host: env.host,
+      servername: opts.servername ?? env.host,
+      secureContext: env.ctx,
       ...(session ? { session } : {}),
-      trace: makeTracer({ quiet, msg: opts.msg === true, state: opts.state === true }, print),
+      trace: makeTracer(env.flags, env.print),
     });
   } catch (e) {
+    raw.destroy();
     if (e instanceof TypeError || e instanceof RangeError) throw new UsageExit(e.message, EXIT_USAGE);
     throw e;
   }
-  sock.transport.once('connect', () => print(`CONNECTED(${host}:${port})`));
-
+  let latest: Buffer | undefined;
   const saveSession = (bytes: Buffer | undefined): void => {
-    if (opts.sess_out === undefined || !bytes) return;
-    writeSessionFile(opts.sess_out, bytes);
+    if (!bytes) return;
+    latest = bytes;
+    if (opts.sess_out !== undefined) writeSessionFile(opts.sess_out, bytes);
   };
+  const ignEof = (opts.ign_eof === true || quiet) && opts.no_ign_eof !== true;
 
-  return new Promise<number>((resolve) => {
+  return new Promise<Round>((resolve) => {
     let failure: Error | null = null;
     const stdin = io.stdin;
     const onStdin = (d: Buffer): void => {
@@ -60,36 +157,51 @@ export async function sClient(opts: ClientOptions, io: Io): Promise<number> {
     };
     const onStdinEnd = (): void => {
       if (ignEof) return;
-      print('DONE (stdin EOF): sending close_notify');
+      env.print('DONE (stdin EOF): sending close_notify');
+      sock.end();
+    };
+    let ticketTimer: NodeJS.Timeout | undefined;
+    const dropForReconnect = (): void => {
+      clearTimeout(ticketTimer);
+      if (sock.writableEnded) return;
+      env.report('drop connection and then reconnect');
       sock.end();
     };
 
     sock.once('secureConnect', () => {
-      for (const l of summary(sock, 'client')) print(l);
-      if (opts.showcerts && !quiet) for (const der of sock.ssl.peerCertificates()) print(derToPem(der));
+      if (env.brief) for (const l of briefSummary(sock, env.verified.last)) env.always(l);
+      else for (const l of clientSummary(sock, env.verified.last, { showcerts: opts.showcerts === true })) env.report(l);
+      if (!interactive) {
+        ticketTimer = setTimeout(dropForReconnect, TICKET_WAIT_MS);
+        return;
+      }
       stdin.on('data', onStdin);
       stdin.once('end', onStdinEnd);
       stdin.resume();
     });
-    sock.on('session', (bytes: Buffer) => saveSession(bytes));
+    sock.on('session', (bytes: Buffer) => {
+      saveSession(bytes);
+      if (!interactive) dropForReconnect();
+    });
     sock.on('data', (d: Buffer) => {
       if (!io.stdout.write(d)) {
         sock.pause();
         io.stdout.once('drain', () => sock.resume());
       }
     });
-    sock.on('end', () => print('SHUTDOWN: read side ended by the peer’s close_notify'));
+    sock.on('end', () => env.print('SHUTDOWN: read side ended by the peer’s close_notify'));
     sock.on('error', (e: Error & { code?: string; reason?: string | null }) => {
       failure ??= e;
-      io.stderr.write(`ERROR: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
+      env.always(`ERROR: ${e.code ? `${e.code}: ` : ''}${e.message}`);
     });
     sock.on('close', () => {
+      clearTimeout(ticketTimer);
       stdin.off('data', onStdin);
       stdin.off('end', onStdinEnd);
-      stdin.pause();
+      if (interactive) stdin.pause();
       if (!failure) saveSession(sock.getSession());
-      print(failure ? 'CLOSED after an error' : `DONE: closed cleanly [${sock.getShutdown() === 3 ? 'SENT|RECEIVED' : sock.getShutdown()}]`);
-      resolve(failure ? EXIT_TLS_ERROR : EXIT_OK);
+      env.print(failure ? 'CLOSED after an error' : `DONE: closed cleanly [${sock.getShutdown() === 3 ? 'SENT|RECEIVED' : sock.getShutdown()}]`);
+      resolve({ code: failure ? EXIT_TLS_ERROR : EXIT_OK, session: latest });
     });
   });
 }

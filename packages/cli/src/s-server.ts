@@ -13,8 +13,8 @@
 import type net from 'node:net';
 import { createServer, type MemtlsServer, type MemtlsSocket, type TraceEvent } from '@memtls/node';
 import { EXIT_OK, EXIT_TLS_ERROR, EXIT_USAGE, parseHostPort, type ServerOptions, UsageExit } from './args.js';
-import { type Io, secureOptionsFrom } from './common.js';
-import { makeTracer, summary } from './trace.js';
+import { buildContext, type Io, type VerifyResult } from './common.js';
+import { makeMsgPrinter, makeTracer, serverSummary, verifyErrorLines } from './trace.js';
 
 const MAX_REQUEST = 16 * 1024;
 
@@ -31,17 +31,31 @@ export async function sServer(opts: ServerOptions, io: Io): Promise<number> {
   const print = (line: string): void => {
     if (!quiet) io.stderr.write(`${line}\n`);
   };
-  const tlsOpts = secureOptionsFrom(opts);
-  if (opts.Verify !== undefined || opts.verify !== undefined) {
-    tlsOpts.requestCert = true;
-    tlsOpts.rejectUnauthorized = opts.Verify !== undefined;
-  }
-  const flags = { quiet, msg: opts.msg === true, state: opts.state === true };
+  const flags = { quiet, msg: opts.msg === true, state: opts.state === true, trace: opts.trace === true };
+  // -Verify: a client certificate is required and must verify. -verify: one is asked for; none, or one that
+  // does not verify, is reported and accepted, as in OpenSSL.
+  const strict = opts.Verify !== undefined;
+  // Each connection's result, keyed by its leaf: handshakes of concurrent connections may interleave.
+  const verifyResults = new WeakMap<Uint8Array, VerifyResult>();
+  const ctx = buildContext(
+    'server',
+    opts,
+    {
+      verifyPeer: strict || opts.verify !== undefined,
+      requireClientCert: strict,
+      reject: strict,
+      onVerify: (v) => {
+        if (v.leaf) verifyResults.set(v.leaf, v);
+        if (v.code !== 'X509_V_OK') for (const l of verifyErrorLines(v, strict)) io.stderr.write(`${l}\n`);
+      },
+    },
+    makeMsgPrinter(flags, print) ?? undefined,
+  );
   const tracers = new WeakMap<MemtlsSocket, (ev: TraceEvent) => void>();
   let server: MemtlsServer;
   try {
     server = createServer({
-      ...tlsOpts,
+      secureContext: ctx,
       trace: (sock, ev) => {
         let t = tracers.get(sock);
         if (!t) {
@@ -93,7 +107,8 @@ export async function sServer(opts: ServerOptions, io: Io): Promise<number> {
       io.stderr.write(`ERROR: ${err.code ? `${err.code}: ` : ''}${err.message}\n`);
     });
     server.on('secureConnection', (sock: MemtlsSocket) => {
-      for (const l of summary(sock, 'server')) print(l);
+      const leaf = sock.ssl.peerCertificates()[0];
+      for (const l of serverSummary(sock, leaf ? (verifyResults.get(leaf) ?? null) : null)) print(l);
       sock.on('error', (err: Error & { code?: string }) => {
         errors++;
         io.stderr.write(`ERROR: ${err.code ? `${err.code}: ` : ''}${err.message}\n`);

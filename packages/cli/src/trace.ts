@@ -1,37 +1,82 @@
 /**
- * The readable trace both tools print on stderr (stdout carries only the peer's data).
+ * The readable trace both tools print on stderr, and the OpenSSL-style reports.
  *
- * Always (unless -quiet):
+ * stderr (unless -quiet):
  *   HANDSHAKE  every SSL_do_handshake call: ret, SSL_get_error name, shutdown flags
- *   summary    New/Reused, protocol, cipher, SNI, ALPN, group, certificates, verification
  *   SHUTDOWN   every shutdown step: SSL_shutdown calls, the SSL_read that met close_notify (or EOF),
  *              transport EOF / FIN / close, each with ret, error name and SENT/RECEIVED flags
  * With -state: every SSL call (reads and writes too).
- * With -msg:   every record as it crosses the transport (>>> sent, <<< received), with the handshake
- *              messages and alerts visible in plaintext records. TLS 1.3 encrypts everything after
- *              ServerHello, and the core has no message callback, so later records show their outer
- *              type and length only.
+ * With -msg:   every record as it crosses the transport (`>>> TLS record, ...` sent, `<<<` received), and
+ *              every handshake message and alert, decrypted, from the core's message callback
+ *              (`<<< TLS 1.3, Handshake [length 0006], EncryptedExtensions`).
+ * With -trace: the same events laid out as OpenSSL's -trace (`Sent Record` / `Received Record` blocks).
+ * stdout (s_client, unless -quiet/-brief): the connection summary, as `openssl s_client` prints it
+ * (`SSL handshake has read N bytes and written N bytes`, `Verify return code: 0 (ok)`, ...).
  */
-import type { MemtlsSocket, PeerCertificate, TraceEvent } from '@memtls/node';
+import { X509Certificate } from 'node:crypto';
+import type { MsgInfo } from '@memtls/core';
+import { alertName, handshakeTypeName, type MemtlsSocket, type TraceEvent } from '@memtls/node';
+import { opensslName, type VerifyResult } from './common.js';
+import { verifyCode, verifyReturnLine } from './verify-codes.js';
 
 export interface TraceFlags {
   quiet: boolean;
   msg: boolean;
   state: boolean;
+  /** OpenSSL's -trace layout for records and messages. */
+  trace?: boolean;
 }
 
 export type Print = (line: string) => void;
 
 const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
 
-/** Format one record event the way `openssl -msg` lines look. */
+const CONTENT_NAMES: Record<number, string> = { 20: 'ChangeCipherSpec', 21: 'Alert', 22: 'Handshake', 23: 'ApplicationData' };
+
+function versionName(v: number): string {
+  return v >= 0x0301 && v <= 0x0304 ? `TLS 1.${v - 0x0301}` : `0x${hex4(v)}`;
+}
+
+/** Format one record event the way `openssl -msg` lines look (the record layer only: messages come from formatMessage). */
 export function formatRecord(ev: Extract<TraceEvent, { type: 'record' }>): string[] {
   const arrow = ev.direction === 'out' ? '>>>' : '<<<';
-  const head = `${arrow} TLS record, ${ev.contentTypeName} [length ${hex4(ev.length)}]`;
-  if (ev.handshake.length) return ev.handshake.map((m) => `${head}, ${m.name} [length ${hex4(m.length + 4)}]`);
-  if (ev.alert) return [`${head}, ${ev.alert.level === 2 ? 'fatal' : 'warning'} ${ev.alert.name}`];
-  if (ev.encrypted) return [`${head} (encrypted; inner type not visible)`];
+  return [`${arrow} TLS record, ${ev.contentTypeName} [length ${hex4(ev.length)}]${ev.encrypted ? ' (encrypted)' : ''}`];
+}
+
+/** One decrypted message from the core's message callback, as `openssl -msg` prints it. */
+export function formatMessage(m: MsgInfo): string {
+  const arrow = m.direction === 'sent' ? '>>>' : '<<<';
+  const type = CONTENT_NAMES[m.contentType] ?? `type ${m.contentType}`;
+  const head = `${arrow} TLS 1.3, ${type} [length ${hex4(m.bytes.length)}]`;
+  if (m.contentType === 22) return `${head}, ${handshakeTypeName(m.bytes[0] ?? 0)}`;
+  if (m.contentType === 21) return `${head}, ${m.bytes[0] === 2 ? 'fatal' : 'warning'} ${alertName(m.bytes[1] ?? 0)}`;
+  return head;
+}
+
+/** OpenSSL's -trace layout for a record. */
+function traceRecord(ev: Extract<TraceEvent, { type: 'record' }>): string[] {
+  return [
+    ev.direction === 'out' ? 'Sent Record' : 'Received Record',
+    `  Version = ${versionName(ev.version)} (0x${ev.version.toString(16)})`,
+    `  Content Type = ${ev.contentTypeName} (${ev.contentType})`,
+    `  Length = ${ev.length}`,
+  ];
+}
+
+/** OpenSSL's -trace layout for a decrypted message. */
+function traceMessage(m: MsgInfo): string[] {
+  const head = `${m.direction === 'sent' ? 'Sent' : 'Received'} Message (decrypted), Content Type = ${CONTENT_NAMES[m.contentType] ?? m.contentType} (${m.contentType})`;
+  if (m.contentType === 22) return [head, `    ${handshakeTypeName(m.bytes[0] ?? 0)}, Length=${m.bytes.length - 4}`];
+  if (m.contentType === 21) return [head, `    Level=${m.bytes[0] === 2 ? 'fatal' : 'warning'}(${m.bytes[0]}), Description=${alertName(m.bytes[1] ?? 0)}(${m.bytes[1]})`];
   return [head];
+}
+
+/** The message callback for -msg / -trace (null when neither is on). */
+export function makeMsgPrinter(flags: TraceFlags, print: Print, prefix = ''): ((m: MsgInfo) => void) | null {
+  if (flags.quiet || !(flags.msg || flags.trace)) return null;
+  return (m) => {
+    for (const l of flags.trace ? traceMessage(m) : [formatMessage(m)]) print(prefix + l);
+  };
 }
 
 /** Format one Ssl call: `SSL_shutdown -> 0 SSL_ERROR_SYSCALL [SENT]`. */
@@ -48,7 +93,8 @@ export function makeTracer(flags: TraceFlags, print: Print, prefix = ''): (ev: T
   return (ev) => {
     if (flags.quiet) return;
     if (ev.type === 'record') {
-      if (flags.msg) for (const l of formatRecord(ev)) print(prefix + l);
+      if (flags.trace) for (const l of traceRecord(ev)) print(prefix + l);
+      else if (flags.msg) for (const l of formatRecord(ev)) print(prefix + l);
       return;
     }
     if (ev.type === 'transport') {
@@ -88,34 +134,116 @@ function describeTransport(event: string): string {
   }
 }
 
-function dn(d: PeerCertificate['subject']): string {
-  return Object.entries(d)
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
-    .join(', ');
+/** `Server Temp Key: X25519, 253 bits`, as OpenSSL names the groups. */
+function tempKey(group: string | undefined): string | null {
+  switch (group) {
+    case 'x25519':
+      return 'X25519, 253 bits';
+    case 'secp256r1':
+      return 'ECDH, prime256v1, 256 bits';
+    case 'secp384r1':
+      return 'ECDH, secp384r1, 384 bits';
+    default:
+      return group ? group : null;
+  }
 }
 
-/** The post-handshake summary, OpenSSL-like ("New, TLSv1.3, Cipher is ..."). */
-export function summary(sock: MemtlsSocket, role: 'client' | 'server'): string[] {
+/** The verification result for the report: the callback's, else the core's (a resumed session). */
+function resultOf(sock: MemtlsSocket, verify: VerifyResult | null): string {
+  return verify?.code ?? sock.ssl.verifyResult();
+}
+
+/**
+ * The post-handshake report of `openssl s_client` (stdout): the chain, the server certificate, the handshake
+ * byte counts, `New, TLSv1.3, Cipher is ...`, ALPN and `Verify return code: N (text)`. No secret (no PSK, no
+ * ticket) is printed.
+ */
+export function clientSummary(sock: MemtlsSocket, verify: VerifyResult | null, opts: { showcerts?: boolean }): string[] {
   const lines: string[] = ['---'];
-  const chain: PeerCertificate[] = [];
-  for (let c = sock.getPeerCertificate(true); c; c = c.issuerCertificate ?? null) chain.push(c);
+  const chain = sock.ssl.peerCertificates();
   if (chain.length) {
-    lines.push(role === 'client' ? 'Certificate chain' : 'Client certificate chain');
-    chain.forEach((c, i) => {
-      lines.push(` ${i} s:${dn(c.subject)}`, `   i:${dn(c.issuer)}`, `   v:NotBefore: ${c.valid_from}; NotAfter: ${c.valid_to}`);
+    lines.push('Certificate chain');
+    chain.forEach((der, i) => {
+      lines.push(` ${i} s:${opensslName(der)}`, `   i:${opensslName(der, 'issuer')}`);
+      const v = validity(der);
+      if (v) lines.push(`   v:NotBefore: ${v[0]}; NotAfter: ${v[1]}`);
+      if (opts.showcerts) lines.push(derToPemLines(der));
     });
-  } else lines.push(role === 'client' ? (sock.isSessionReused() ? 'No certificate (resumed session)' : 'No server certificate') : 'No client certificate');
+    lines.push('---', 'Server certificate');
+    if (!opts.showcerts) lines.push(derToPemLines(chain[0] as Uint8Array));
+    lines.push(`subject=${opensslName(chain[0])}`, `issuer=${opensslName(chain[0], 'issuer')}`);
+  } else lines.push('no peer certificate available');
+  lines.push('---', 'No client certificate CA names sent');
+  const key = tempKey(sock.getEphemeralKeyInfo()?.name);
+  if (key) lines.push(`Server Temp Key: ${key}`);
+  const stats = sock.bufferStats();
+  lines.push('---', `SSL handshake has read ${stats.bytesIn} bytes and written ${stats.bytesOut} bytes`);
+  const code = resultOf(sock, verify);
+  lines.push(code === 'X509_V_OK' ? 'Verification: OK' : `Verification error: ${verifyCode(code).text}`);
   lines.push('---');
-  const cipher = sock.getCipher();
-  lines.push(`${sock.isSessionReused() ? 'Reused' : 'New'}, ${sock.getProtocol() ?? '?'}, Cipher is ${cipher?.name ?? '?'}`);
+  const cipher = sock.getCipher()?.name ?? '(NONE)';
+  const proto = sock.getProtocol() ?? '(NONE)';
+  lines.push(`${sock.isSessionReused() ? 'Reused' : 'New'}, ${proto}, Cipher is ${cipher}`);
+  lines.push('Secure Renegotiation IS NOT supported', 'Compression: NONE', 'Expansion: NONE');
+  lines.push(sock.alpnProtocol ? `ALPN protocol: ${sock.alpnProtocol}` : 'No ALPN negotiated');
+  lines.push('Early data was not sent', verifyReturnLine(code), '---');
+  lines.push('SSL-Session:', `    Protocol  : ${proto}`, `    Cipher    : ${cipher}`, `    ${verifyReturnLine(code)}`, '---');
+  return lines;
+}
+
+/** `openssl s_client -brief` (stderr). */
+export function briefSummary(sock: MemtlsSocket, verify: VerifyResult | null): string[] {
+  const lines = ['CONNECTION ESTABLISHED', `Protocol version: ${sock.getProtocol() ?? '(NONE)'}`, `Ciphersuite: ${sock.getCipher()?.name ?? '(NONE)'}`];
+  const leaf = sock.ssl.peerCertificates()[0];
+  lines.push(leaf ? `Peer certificate: ${opensslName(leaf)}` : 'No peer certificate');
+  const code = resultOf(sock, verify);
+  lines.push(code === 'X509_V_OK' ? 'Verification: OK' : `Verification error: ${verifyCode(code).text}`);
+  const key = tempKey(sock.getEphemeralKeyInfo()?.name);
+  if (key) lines.push(`Server Temp Key: ${key}`);
+  if (sock.alpnProtocol) lines.push(`ALPN protocol: ${sock.alpnProtocol}`);
+  return lines;
+}
+
+/** OpenSSL's lines for a chain that did not verify (stderr, even with -quiet). */
+export function verifyErrorLines(v: VerifyResult, reject: boolean): string[] {
+  const { num, text } = verifyCode(v.code);
+  return [`depth=${v.depth} ${v.subject}`, `verify error:num=${num}:${text}`, ...(reject ? [] : ['verify return:1'])];
+}
+
+function validity(der: Uint8Array): [string, string] | null {
+  try {
+    const x = new X509Certificate(der);
+    return [x.validFrom, x.validTo];
+  } catch {
+    return null;
+  }
+}
+
+function derToPemLines(der: Uint8Array): string {
+  const b64 = Buffer.from(der).toString('base64').replace(/.{1,64}/g, '$&\n');
+  return `-----BEGIN CERTIFICATE-----\n${b64}-----END CERTIFICATE-----`;
+}
+
+/** The s_server summary (stderr: its stdout carries the client's data). */
+export function serverSummary(sock: MemtlsSocket, verify: VerifyResult | null): string[] {
+  const lines: string[] = ['---'];
+  const chain = sock.ssl.peerCertificates();
+  if (chain.length) {
+    lines.push('Client certificate chain');
+    chain.forEach((der, i) => {
+      lines.push(` ${i} s:${opensslName(der)}`, `   i:${opensslName(der, 'issuer')}`);
+    });
+  } else lines.push('No client certificate');
+  lines.push('---');
+  lines.push(`${sock.isSessionReused() ? 'Reused' : 'New'}, ${sock.getProtocol() ?? '?'}, Cipher is ${sock.getCipher()?.name ?? '?'}`);
   lines.push(`Protocol: ${sock.getProtocol() ?? '?'}`);
   if (sock.servername) lines.push(`Server name: ${sock.servername}`);
   lines.push(sock.alpnProtocol ? `ALPN protocol: ${sock.alpnProtocol}` : 'No ALPN negotiated');
   const group = sock.getEphemeralKeyInfo();
   if (group) lines.push(`Negotiated group: ${group.name}`);
-  if (role === 'client' || chain.length) {
-    lines.push(sock.authorized ? 'Verification: OK' : `Verification error: ${sock.authorizationError ?? 'not verified'}`);
-    lines.push(`Verify return code: ${sock.authorized ? '0 (ok)' : (sock.authorizationError ?? 'not verified')}`);
+  if (chain.length) {
+    const code = resultOf(sock, verify);
+    lines.push(code === 'X509_V_OK' ? 'Verification: OK' : `Verification error: ${verifyCode(code).text}`, verifyReturnLine(code));
   }
   lines.push('---');
   return lines;

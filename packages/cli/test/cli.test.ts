@@ -5,7 +5,7 @@
  * Every process is killed in afterEach and has a hard deadline.
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import type * as Helpers from '../../node/test/helpers.js';
 // The PKI and process helpers are shared with @memtls/node's tests. Types come from that project's
 // source (a type-only import, erased at runtime); the code from its build output, located from here
 // (this file runs from test/dist/, so no single relative specifier fits both tsc and node).
-const { Child, cleanup, opensslServer, testPki }: typeof Helpers = await import(new URL('../../../node/test/dist/helpers.js', import.meta.url).href);
+const { Child, cleanup, opensslServer, testPki, track }: typeof Helpers = await import(new URL('../../../node/test/dist/helpers.js', import.meta.url).href);
 type Child = Helpers.Child;
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'main.js');
@@ -35,6 +35,11 @@ const tmpFile = (name: string): string => join(tmpdir(), `memtls-cli-${process.p
 describe('memtls CLI', function () {
   this.timeout(30_000);
   afterEach(cleanup);
+  after(() => {
+    // Session files hold resumption PSKs: no test may leave one in the temp directory.
+    const left = readdirSync(tmpdir()).filter((n) => n.startsWith(`memtls-cli-${process.pid}-`));
+    assert.deepEqual(left, [], 'session files left behind');
+  });
 
   describe('usage', () => {
     it('--help exits 0; no command, unknown flags and bad values exit 2', async () => {
@@ -60,13 +65,14 @@ describe('memtls CLI', function () {
       await c.waitFor(/sltmem olleh\n/);
       c.endInput();
       assert.equal(await c.exited, 0, c.stderr);
-      assert.equal(c.stdout, 'sltmem olleh\n', 'stdout carries only the peer data');
+      // stdout: the report, as openssl prints it, then the peer's data; stderr: the trace.
+      assert.match(c.stdout, /---\nsltmem olleh\n$/);
+      assert.match(c.stdout, /ALPN protocol: http\/1\.1/);
+      assert.match(c.stdout, /New, TLSv1\.3, Cipher is TLS_/);
+      assert.match(c.stdout, /Verification: OK/);
       const t = c.stderr;
-      assert.match(t, /ALPN protocol: http\/1\.1/);
-      assert.match(t, /New, TLSv1\.3, Cipher is TLS_/);
-      assert.match(t, /Verification: OK/);
-      assert.match(t, />>> TLS record, Handshake \[length [0-9a-f]{4}\], ClientHello/);
-      assert.match(t, /<<< TLS record, Handshake \[length [0-9a-f]{4}\], ServerHello/);
+      assert.match(t, />>> TLS 1\.3, Handshake \[length [0-9a-f]{4}\], ClientHello/);
+      assert.match(t, /<<< TLS 1\.3, Handshake \[length [0-9a-f]{4}\], ServerHello/);
       assert.match(t, /HANDSHAKE: SSL_do_handshake -> -1 SSL_ERROR_WANT_READ \[0\]/);
       assert.match(t, /HANDSHAKE: SSL_do_handshake -> 1 SSL_ERROR_NONE \[0\]/);
       assert.match(t, /STATE: SSL_write -> 13 SSL_ERROR_NONE/);
@@ -95,13 +101,14 @@ describe('memtls CLI', function () {
       const pki = testPki();
       const { port } = await opensslServer(['-cert', pki.server.certPath, '-key', pki.server.keyPath, '-rev']);
       const sess = tmpFile('sess');
+      track(sess, (f) => rmSync(f, { force: true }));
       const base = ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', pki.caPath];
       const first = memtls([...base, '-sess_out', sess]);
       first.write('one\n');
       await first.waitFor(/eno\n/);
       first.endInput();
       assert.equal(await first.exited, 0, first.stderr);
-      assert.match(first.stderr, /New, TLSv1\.3/);
+      assert.match(first.stdout, /New, TLSv1\.3/);
       assert.match(readFileSync(sess, 'utf8'), /-----BEGIN MEMTLS SESSION-----/);
 
       const second = memtls([...base, '-sess_in', sess]);
@@ -109,7 +116,7 @@ describe('memtls CLI', function () {
       await second.waitFor(/owt\n/);
       second.endInput();
       assert.equal(await second.exited, 0, second.stderr);
-      assert.match(second.stderr, /Reused, TLSv1\.3, Cipher is TLS_/);
+      assert.match(second.stdout, /Reused, TLSv1\.3, Cipher is TLS_/);
     });
 
     it('an untrusted server: reported and continued by default; -verify_return_error fails with exit 1', async () => {
@@ -118,10 +125,11 @@ describe('memtls CLI', function () {
       const base = ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', pki.caPath];
       const lenient = memtls(base);
       lenient.write('x\n');
-      await lenient.waitFor(/^x\n/);
+      await lenient.waitFor(/---\nx\n/);
       lenient.endInput();
       assert.equal(await lenient.exited, 0, lenient.stderr);
-      assert.match(lenient.stderr, /Verification error: UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+      assert.match(lenient.stdout, /Verification error: unable to get local issuer certificate/);
+      assert.match(lenient.stdout, /Verify return code: 20 \(unable to get local issuer certificate\)/);
 
       const strict = memtls([...base, '-verify_return_error']);
       assert.equal(await strict.exited, 1);
@@ -178,6 +186,7 @@ describe('memtls CLI', function () {
       const pki = testPki();
       const { child: server, port } = await memtlsServer(['-cert', pki.server.certPath, '-key', pki.server.keyPath, '-CAfile', pki.caPath, '-Verify', '1', '-rev', '-naccept', '3']);
       const sess = tmpFile('sess2');
+      track(sess, (f) => rmSync(f, { force: true }));
       const base = ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', pki.caPath, '-cert', pki.client.certPath, '-key', pki.client.keyPath];
       const first = memtls([...base, '-sess_out', sess]);
       first.write('abc\n');
@@ -189,12 +198,13 @@ describe('memtls CLI', function () {
       await second.waitFor(/cba\n/);
       second.endInput();
       assert.equal(await second.exited, 0, second.stderr);
-      assert.match(second.stderr, /Reused, TLSv1\.3/);
+      assert.match(second.stdout, /Reused, TLSv1\.3/);
       // Without a client certificate the handshake fails on both sides.
       const bare = memtls(['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', pki.caPath]);
       assert.equal(await bare.exited, 1);
       assert.equal(await server.exited, 1, 'a failed connection makes the server exit 1');
-      assert.match(server.stderr, /Client certificate chain\n 0 s:CN=memtls-client/);
+      assert.match(server.stderr, /Client certificate chain\n 0 s:CN = memtls-client/);
+      assert.match(server.stderr, /Client certificate chain\n 0 s:CN = memtls-client[\s\S]*?Verification: OK\nVerify return code: 0 \(ok\)/);
       assert.match(server.stderr, /peer did not return a certificate/);
     });
   });

@@ -4,6 +4,7 @@ export type { Bio, BioPairEnd } from './bio/bio.js';
 export { MemoryBio } from './bio/memory-bio.js';
 export { newBioPair } from './bio/bio-pair.js';
 export { SslContext, type ContextOptions } from './ssl-context.js';
+export type { MsgInfo } from './engine/config.js';
 export { Ssl, type SslOptions } from './ssl.js';
 export { SslSession } from './session/session.js';
 export type { CryptoProvider, AeadKey, KeyShare, SigningKey, HashName, AeadName, GroupName, SignatureSchemeName, PrivateKeyType } from './crypto/provider.js';

@@ -16,7 +16,7 @@ import { SSL_MODE_AUTO_RETRY, SSL_OP_IGNORE_UNEXPECTED_EOF } from './constants.j
 import type { CryptoProvider, GroupName, SigningKey } from './crypto/provider.js';
 import { type CipherSuite, suiteByName, TLS13_SUITES } from './crypto/suites.js';
 import { createWebCryptoProvider } from './crypto/webcrypto.js';
-import { type Credential, DEFAULT_LIMITS, type EngineConfig, type Limits } from './engine/config.js';
+import { type Credential, DEFAULT_LIMITS, type EngineConfig, type Limits, type MsgInfo } from './engine/config.js';
 import { SslError } from './errors/ssl-error.js';
 import type { ReasonCode } from './errors/reasons.js';
 import { equalBytes, fromBase64 } from './wire/bytes.js';
@@ -76,6 +76,12 @@ export interface ContextOptions {
    * callback are ignored.
    */
   keylog?: (line: string, ssl: Ssl) => void;
+  /**
+   * OpenSSL's SSL_CTX_set_msg_callback: called with every handshake message and alert this context's
+   * connections send or receive, decrypted (TLS 1.3 encrypts most of them on the wire). For traces such as
+   * `memtls s_client -msg`; it only observes, and what it throws is ignored.
+   */
+  msgCallback?: (info: MsgInfo) => void;
 }
 
 /** What a verify callback sees. */
@@ -122,6 +128,7 @@ export class SslContext {
   private readonly verifyCallback: ((info: VerifyInfo) => boolean) | null;
   private readonly pins: Uint8Array[];
   private readonly keylog: ((line: string, ssl: Ssl) => void) | null;
+  private readonly msgCallback: ((info: MsgInfo) => void) | null;
   private quiet: boolean;
   private optionBits: number;
   private modeBits: number;
@@ -205,6 +212,8 @@ export class SslContext {
 
     if (opts.verifyCallback !== undefined && typeof opts.verifyCallback !== 'function') throw new TypeError('SslContext: verifyCallback must be a function');
     this.verifyCallback = opts.verifyCallback ?? null;
+    if (opts.msgCallback !== undefined && typeof opts.msgCallback !== 'function') throw new TypeError('SslContext: msgCallback must be a function');
+    this.msgCallback = opts.msgCallback ?? null;
     if (opts.pinnedPublicKeys !== undefined && !Array.isArray(opts.pinnedPublicKeys)) throw new TypeError('SslContext: pinnedPublicKeys must be an array of base64 SHA-256 digests');
     this.pins = (opts.pinnedPublicKeys ?? []).map((pin) => {
       const b = typeof pin === 'string' ? fromBase64(pin.replace(/^sha256\//, '')) : null;
@@ -358,6 +367,7 @@ export class SslContext {
       },
       verifyChain: this.makeVerifier(),
       keylog: keylog && owner ? (line) => keylog(line, owner) : null,
+      msgCallback: this.msgCallback,
     };
   }
 }

@@ -33,7 +33,7 @@ let cached: Pki | null = null;
 export function testPki(): Pki {
   if (cached) return cached;
   const dir = mkdtempSync(join(tmpdir(), 'memtls-node-pki-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
   const ossl = (args: string[]): void => {
     execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   };
@@ -66,7 +66,7 @@ export function testPki(): Pki {
 type Closer = () => void | Promise<void>;
 const closers = new Set<Closer>();
 const procs = new Set<ChildProcess>();
-process.once('exit', () => {
+onProcessExit(() => {
   for (const p of procs) p.kill('SIGKILL');
 });
 
@@ -279,4 +279,26 @@ export class PairEnd extends Duplex {
 export function closed(s: Duplex): Promise<void> {
   if (s.closed) return Promise.resolve();
   return once(s, 'close');
+}
+
+/** Run `fn` at process exit, behind the one 'exit' listener all test helpers share (see test/util/on-exit.ts). */
+function onProcessExit(fn: () => void): void {
+  const key = Symbol.for('memtls.test.onProcessExit');
+  const g = globalThis as unknown as Record<symbol, Set<() => void> | undefined>;
+  let fns = g[key];
+  if (!fns) {
+    const set = new Set<() => void>();
+    fns = set;
+    g[key] = set;
+    process.once('exit', () => {
+      for (const f of set) {
+        try {
+          f();
+        } catch {
+          // one failing clean-up must not stop the others
+        }
+      }
+    });
+  }
+  fns.add(fn);
 }

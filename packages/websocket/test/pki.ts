@@ -27,7 +27,7 @@ function ossl(args: string[], cwd: string): void {
 export function testPki(): Pki {
   if (cached) return cached;
   const dir = mkdtempSync(join(tmpdir(), 'memtls-ws-pki-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
   const ec = ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'];
   ossl(['genpkey', ...ec, '-out', 'ca.key'], dir);
   ossl(['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=memtls websocket test root', '-days', '2', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign', '-out', 'ca.pem'], dir);
@@ -40,4 +40,26 @@ export function testPki(): Pki {
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
   cached = { dir, caCert: read('ca.pem'), cert: read('server.pem'), key: read('server.key'), certPath: join(dir, 'server.pem'), keyPath: join(dir, 'server.key'), otherCaCert: read('other.pem') };
   return cached;
+}
+
+/** Run `fn` at process exit, behind the one 'exit' listener all test helpers share (see test/util/on-exit.ts). */
+function onProcessExit(fn: () => void): void {
+  const key = Symbol.for('memtls.test.onProcessExit');
+  const g = globalThis as unknown as Record<symbol, Set<() => void> | undefined>;
+  let fns = g[key];
+  if (!fns) {
+    const set = new Set<() => void>();
+    fns = set;
+    g[key] = set;
+    process.once('exit', () => {
+      for (const f of set) {
+        try {
+          f();
+        } catch {
+          // one failing clean-up must not stop the others
+        }
+      }
+    });
+  }
+  fns.add(fn);
 }

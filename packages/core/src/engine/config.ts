@@ -15,6 +15,16 @@ export interface Credential {
   signingKey(): Promise<SigningKey>;
 }
 
+/** One protocol message as a message callback sees it (OpenSSL's SSL_CTX_set_msg_callback), decrypted. */
+export interface MsgInfo {
+  /** Whether we sent the message or received it. */
+  direction: 'sent' | 'received';
+  /** The inner content type: 21 (alert) or 22 (handshake). */
+  contentType: number;
+  /** A copy of the message: a handshake message with its 4-byte header, or the 2 bytes of an alert. */
+  bytes: Uint8Array;
+}
+
 export interface Limits {
   /** Largest handshake message accepted (bytes). */
   maxHandshakeMessage: number;
@@ -67,5 +77,8 @@ export interface EngineConfig {
    * nothing is to be checked. `code` is OpenSSL's X509_V_* name; `error` is set when the chain is refused. */
   /** Key logging (NSS key log format, one line without its newline per secret), or null. See ContextOptions.keylog. */
   keylog: ((line: string) => void) | null;
+  /** OpenSSL's SSL_CTX_set_msg_callback: told of every handshake message and alert, sent or received, in the clear
+   * (null: no callback). */
+  msgCallback: ((info: MsgInfo) => void) | null;
   verifyChain: ((chain: Uint8Array[], hostname: string | null) => Promise<{ code: string; error: import('../errors/ssl-error.js').SslError | null }>) | null;
 }

@@ -174,6 +174,7 @@ export abstract class Engine {
   /** Queue a handshake message; it goes into the transcript unless `noTranscript`. */
   protected queueHandshake(raw: Uint8Array, noTranscript = false): void {
     if (!noTranscript) this.transcript.add(raw);
+    this.tellMsg('sent', ContentType.HANDSHAKE, raw);
     this.hsOut.push(raw);
   }
 
@@ -224,9 +225,21 @@ export abstract class Engine {
     return { prot, seq, result: prot.openAt(seq, header, body) };
   }
 
+  /** The message callback, if any: it sees a copy, and whatever it throws is ignored (it only observes). */
+  private tellMsg(direction: 'sent' | 'received', contentType: number, bytes: Uint8Array): void {
+    const cb = this.config.msgCallback;
+    if (!cb) return;
+    try {
+      cb({ direction, contentType, bytes: bytes.slice() });
+    } catch {
+      // An observer's failure must not change the connection.
+    }
+  }
+
   /** Queue an alert record under the current write key (plaintext before keys). */
   async sendAlert(description: number, fatal: boolean): Promise<void> {
     const body = new Uint8Array([fatal ? 2 : 1, description]);
+    this.tellMsg('sent', ContentType.ALERT, body);
     if (this.writeProt) this.pushRecord(await this.writeProt.seal(ContentType.ALERT, body));
     else this.pushRecord(this.plainRecord(ContentType.ALERT, body));
   }
@@ -341,6 +354,7 @@ export abstract class Engine {
         this.reasm.push(content);
         let ev: RecordEvent = 'none';
         for (let m = this.reasm.next(); m; m = this.reasm.next()) {
+          this.tellMsg('received', ContentType.HANDSHAKE, m.raw);
           const r = await this.handleHandshake(m);
           if (r !== 'none') ev = r;
         }
@@ -373,6 +387,7 @@ export abstract class Engine {
 
   private handleAlert(content: Uint8Array): RecordEvent {
     if (content.length !== 2) throw new SslError('INVALID_ALERT', { detail: `alert of ${content.length} bytes` });
+    this.tellMsg('received', ContentType.ALERT, content);
     if (this.reasm.buffered > 0) throw new SslError('UNEXPECTED_RECORD', { detail: 'alert inside a handshake message' });
     const level = content[0] as number;
     const desc = content[1] as number;

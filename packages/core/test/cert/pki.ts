@@ -156,7 +156,7 @@ export function sharedPki(): Pki {
   if (!shared) {
     const p = createPki();
     shared = p;
-    process.once('exit', () => p.dispose());
+    onProcessExit(() => p.dispose());
   }
   return shared;
 }
@@ -212,4 +212,26 @@ export function createPki(): Pki {
     openssl: run,
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** Run `fn` at process exit, behind the one 'exit' listener all test helpers share (see test/util/on-exit.ts). */
+function onProcessExit(fn: () => void): void {
+  const key = Symbol.for('memtls.test.onProcessExit');
+  const g = globalThis as unknown as Record<symbol, Set<() => void> | undefined>;
+  let fns = g[key];
+  if (!fns) {
+    const set = new Set<() => void>();
+    fns = set;
+    g[key] = set;
+    process.once('exit', () => {
+      for (const f of set) {
+        try {
+          f();
+        } catch {
+          // one failing clean-up must not stop the others
+        }
+      }
+    });
+  }
+  fns.add(fn);
 }
