@@ -197,7 +197,13 @@ export class ServerEngine extends Engine {
     // RFC 8446 §4.2.11: pre_shared_key must be the last extension.
     const pskIdx = ch.extensions.findIndex((e) => e.type === X.PRE_SHARED_KEY);
     if (pskIdx >= 0 && pskIdx !== ch.extensions.length - 1) throw new SslError('BAD_EXTENSION', { detail: 'pre_shared_key is not the last extension' });
-    const suite = (this.hrrSuite ? [this.hrrSuite.id] : ch.cipherSuites).map((id) => c.suites.find((s) => s.id === id && ch.cipherSuites.includes(id))).find((s) => s);
+    // The client's order decides; a Set keeps a list of 32767 suites linear to search.
+    const offeredSuites = new Set(ch.cipherSuites);
+    let suite: CipherSuite | undefined;
+    for (const id of this.hrrSuite ? [this.hrrSuite.id] : ch.cipherSuites) {
+      suite = offeredSuites.has(id) ? c.suites.find((s) => s.id === id) : undefined;
+      if (suite) break;
+    }
     if (!suite) throw new SslError('NO_SHARED_CIPHER');
     const sni = findExtension(ch.extensions, X.SERVER_NAME);
     const serverName = sni ? parseServerName(sni) : null;
@@ -259,8 +265,9 @@ export class ServerEngine extends Engine {
     if (!ksExt) throw new SslError('MISSING_KEY_SHARE');
     const clientGroups = parseU16List(groupsExt, 'supported_groups');
     const shares = parseKeyShareClient(ksExt);
-    // RFC 8446 §4.2.8: each share must be for a group listed in supported_groups.
-    for (const s of shares) if (!clientGroups.includes(s.group)) throw new SslError('BAD_KEY_SHARE', { detail: 'key share for a group not in supported_groups' });
+    // RFC 8446 §4.2.8: each share must be for a group listed in supported_groups (a Set: both lists may be long).
+    const listedGroups = new Set(clientGroups);
+    for (const s of shares) if (!listedGroups.has(s.group)) throw new SslError('BAD_KEY_SHARE', { detail: 'key share for a group not in supported_groups' });
 
     if (this.state === 'expect-client-hello-2') {
       // RFC 8446 §4.1.2: the second ClientHello answers the HRR: the cookie echoed, one share for the group.
