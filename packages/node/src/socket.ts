@@ -30,7 +30,6 @@
  * - `destroy()` sends nothing (like `SSL_free` without `SSL_shutdown`; the session is then not resumable,
  *   shutdown rule 19).
  */
-import { isIP } from 'node:net';
 import { Duplex } from 'node:stream';
 import {
   MemoryBio,
@@ -42,6 +41,7 @@ import {
   SSL_SENT_SHUTDOWN,
   Ssl,
   SslSession,
+  sniHostName,
   type SslOptions,
 } from '@memtls/core';
 import { errorFromSsl, MemtlsError, type SslCallName, shutdownFlagsName, sslErrorName } from './errors.js';
@@ -132,7 +132,8 @@ export class MemtlsSocket extends Duplex {
     if (!this.#isServer) {
       if (opts.servername !== undefined) {
         sslOpts.serverName = opts.servername;
-        if (!isIP(opts.servername)) this.#sniSent = opts.servername;
+        // What goes on the wire: lowercase, no trailing dot, nothing for an IP literal (TypeError if invalid).
+        this.#sniSent = sniHostName(opts.servername);
       }
       if (opts.session !== undefined) sslOpts.session = SslSession.fromBytes(new Uint8Array(opts.session));
     }

@@ -33,7 +33,6 @@ import {
   parseKeyShareClient,
   parsePreSharedKeyClient,
   parsePskModes,
-  parseServerName,
   parseSupportedVersionsClient,
   parseU16List,
 } from '../wire/extensions.js';
@@ -53,6 +52,7 @@ import {
   parseClientHello,
 } from '../wire/handshake.js';
 import { GROUP_CODES, groupByCode } from './client13.js';
+import { serverNameFromExtension } from './server-name.js';
 import { certificateVerifyContent, checkCertificateVerify, type PeerKey, schemeName, tls13SchemesForKey } from './signature.js';
 
 type ServerState =
@@ -206,7 +206,7 @@ export class ServerEngine extends Engine {
     }
     if (!suite) throw new SslError('NO_SHARED_CIPHER');
     const sni = findExtension(ch.extensions, X.SERVER_NAME);
-    const serverName = sni ? parseServerName(sni) : null;
+    const serverName = sni ? serverNameFromExtension(sni) : null;
     const sigalgs = findExtension(ch.extensions, X.SIGNATURE_ALGORITHMS);
     if (!sigalgs) throw new SslError('MISSING_SIGALGS_EXTENSION');
     const offered = parseU16List(sigalgs, 'signature_algorithms');
