@@ -59,6 +59,31 @@ describe('interop: memtls client → Node tls.createServer', function () {
     });
   }
 
+  it('automatic KeyUpdates (limits.keyUpdateAfterRecords = 3): Node reads 1 MiB across 21 key changes and echoes it', async () => {
+    const cred = pki.servers['ec-p256'];
+    const node = await startNodeTlsServer({ key: cred.keyPem, cert: cred.certPem });
+    const ssl = newClient({ limits: { keyUpdateAfterRecords: 3 } });
+    const sock = await connectTcp(node.port);
+    await handshake(ssl, sock);
+    // Log what the client sends from now on, to count its KeyUpdate records (27 bytes with AES-128-GCM).
+    const sent: Buffer[] = [];
+    const write = sock.write.bind(sock) as (chunk: Uint8Array, cb?: (err?: Error | null) => void) => boolean;
+    sock.write = ((chunk: Uint8Array, cb?: (err?: Error | null) => void) => {
+      sent.push(Buffer.from(chunk));
+      return write(chunk, cb);
+    }) as typeof sock.write;
+    const data = new Uint8Array(randomBytes(MiB));
+    await writeAll(ssl, sock, data);
+    assert.equal(firstDifference(await readExactly(ssl, sock, data.length), data), null);
+    const wire = Buffer.concat(sent);
+    let keyUpdates = 0;
+    for (let o = 0; o + 5 <= wire.length; o += 5 + wire.readUInt16BE(o + 3)) if (wire.readUInt16BE(o + 3) === 22) keyUpdates++;
+    assert.equal(keyUpdates, 21);
+    assert.equal(await shutdownLoop(ssl, sock), 1);
+    await endTransport(ssl, sock);
+    assert.deepEqual(node.errors, []);
+  });
+
   it('client certificate: Node requestCert + rejectUnauthorized authorizes memtls-client', async () => {
     const cred = pki.servers['ec-p256'];
     const node = await startNodeTlsServer({ key: cred.keyPem, cert: cred.certPem, ca: pki.caPem, requestCert: true, rejectUnauthorized: true });

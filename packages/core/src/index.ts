@@ -7,6 +7,7 @@ export { SslContext, type ContextOptions } from './ssl-context.js';
 export type { MsgInfo } from './engine/config.js';
 export { Ssl, type SslOptions } from './ssl.js';
 export { SslSession } from './session/session.js';
+export { sniHostName } from './handshake/server-name.js';
 export type { CryptoProvider, AeadKey, KeyShare, SigningKey, HashName, AeadName, GroupName, SignatureSchemeName, PrivateKeyType } from './crypto/provider.js';
 export { createWebCryptoProvider } from './crypto/webcrypto.js';
 export { SslError } from './errors/ssl-error.js';

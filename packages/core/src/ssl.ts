@@ -34,6 +34,7 @@ import { isBytes } from './bio/bio.js';
 import type { Engine } from './engine/engine.js';
 import type { SslError } from './errors/ssl-error.js';
 import { ClientEngine } from './handshake/client13.js';
+import { sniHostName } from './handshake/server-name.js';
 import { ServerEngine } from './handshake/server13.js';
 import type { SslContext } from './ssl-context.js';
 import { AlertDescription } from './wire/enums.js';
@@ -70,9 +71,8 @@ export class Ssl {
 
   constructor(ctx: SslContext, opts: SslOptions = {}) {
     if (!ctx || typeof (ctx as { engineConfig?: unknown }).engineConfig !== 'function') throw new TypeError('Ssl: ctx must be an SslContext');
-    if (opts.serverName !== undefined && (typeof opts.serverName !== 'string' || opts.serverName.length === 0 || opts.serverName.length > 253)) {
-      throw new TypeError('Ssl: serverName must be a non-empty host name');
-    }
+    // A DNS host name (sent as SNI) or an IP literal (checked against the certificate only): TypeError otherwise.
+    if (opts.serverName !== undefined) sniHostName(opts.serverName);
     this.ctx = ctx;
     const quiet = ctx.getQuietShutdown();
     const options = ctx.getOptions();

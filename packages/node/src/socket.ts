@@ -31,7 +31,6 @@
  *   shutdown rule 19).
  */
 import { X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
 import { Duplex } from 'node:stream';
 import {
   MemoryBio,
@@ -43,6 +42,7 @@ import {
   SSL_SENT_SHUTDOWN,
   Ssl,
   SslSession,
+  sniHostName,
   type SslOptions,
 } from '@memtls/core';
 import { errorFromSsl, MemtlsError, type SslCallName, shutdownFlagsName, sslErrorName } from './errors.js';
@@ -133,7 +133,8 @@ export class MemtlsSocket extends Duplex {
     if (!this.#isServer) {
       if (opts.servername !== undefined) {
         sslOpts.serverName = opts.servername;
-        if (!isIP(opts.servername)) this.#sniSent = opts.servername;
+        // What goes on the wire: lowercase, no trailing dot, nothing for an IP literal (TypeError if invalid).
+        this.#sniSent = sniHostName(opts.servername);
       }
       if (opts.session !== undefined) sslOpts.session = SslSession.fromBytes(new Uint8Array(opts.session));
     }

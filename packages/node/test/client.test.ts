@@ -139,6 +139,26 @@ describe('@memtls/node client', function () {
       assert.ok(!sni, 'no SNI for an IP address');
     });
 
+    it('SNI is sent lowercase without a trailing dot; a name that is not a host name is a TypeError', async () => {
+      const pki = testPki();
+      let sni: string | false | null | undefined;
+      const server = trackServer(
+        tls.createServer({ key: pki.server.key, cert: pki.server.cert }, (s) => {
+          sni = s.servername;
+          setImmediate(() => s.end());
+        }),
+      );
+      const port = await listen(server);
+      const c = await connected(connect({ host: '127.0.0.1', port, ca: pki.ca, servername: 'LOCALHOST.' }));
+      assert.equal(c.authorized, true);
+      assert.equal(c.servername, 'localhost');
+      await collect(c);
+      assert.equal(sni, 'localhost');
+      for (const bad of ['evil\r\nname', 'a/b.test', 'a\0b', 'bücher.test']) {
+        assert.throws(() => connect({ host: '127.0.0.1', port, ca: pki.ca, servername: bad }), TypeError, JSON.stringify(bad));
+      }
+    });
+
     it('presents a client certificate to a server that requires one', async () => {
       const pki = testPki();
       const server = trackServer(

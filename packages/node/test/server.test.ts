@@ -128,6 +128,27 @@ describe('@memtls/node server', function () {
     assert.match((await clientErr).message, /certificate required/);
   });
 
+  it('SNI: a name that is not a DNS host name is refused (illegal_parameter) and never reaches servername; case is folded', async () => {
+    const pki = testPki();
+    const { server, port, next } = await echoServer({ cert: pki.server.cert, key: pki.server.key });
+    const refused = once<Error & { code?: string; reason?: string }>(server, 'tlsClientError');
+    const evil = tls.connect({ host: '127.0.0.1', port, ca: pki.ca, servername: 'evil/../name.test', checkServerIdentity: () => undefined });
+    track(evil, (x) => {
+      x.destroy();
+    });
+    const clientErr = once<Error>(evil, 'error');
+    const err = await refused;
+    assert.equal(err.code, 'ERR_MEMTLS_SSL');
+    assert.match(String(err.reason), /bad extension/);
+    assert.match((await clientErr).message, /illegal parameter/);
+
+    const accepted = next();
+    const c = await nodeClient({ host: '127.0.0.1', port, ca: pki.ca, servername: 'LocalHost' });
+    const s = await accepted;
+    assert.equal(s.servername, 'localhost');
+    c.end();
+  });
+
   it('plaintext HTTP sent to the TLS port is a tlsClientError, not a crash', async () => {
     const pki = testPki();
     const server = trackServer(createServer({ cert: pki.server.cert, key: pki.server.key }));

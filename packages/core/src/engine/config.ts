@@ -38,6 +38,13 @@ export interface Limits {
   maxTickets: number;
   /** Records per key before the connection refuses to continue (sequence-number exhaustion). */
   seqLimit: number;
+  /**
+   * Records sealed under one AES-GCM write key before memtls sends a KeyUpdate(update_not_requested) by itself
+   * and moves to the next key (RFC 8446 §5.5: at most 2^24.5 full-size records per AES-GCM key). The KeyUpdate
+   * goes out before the next application-data record. ChaCha20-Poly1305 keys are not rotated automatically (its
+   * limit, 2^62 records, lies past `seqLimit`). Keep it below `seqLimit`.
+   */
+  keyUpdateAfterRecords: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -47,6 +54,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxKeyUpdates: 32,
   maxTickets: 32,
   seqLimit: 2 ** 48,
+  keyUpdateAfterRecords: 2 ** 24,
 };
 
 export interface EngineConfig {

@@ -75,6 +75,8 @@ export abstract class Engine {
    * data, or by the read that processes the next post-handshake message; dropped once SENT is set (as
    * OpenSSL 3 does). */
   owedKeyUpdate = false;
+  /** KeyUpdates memtls sent by itself because a write key reached its usage limit (RFC 8446 §5.5). */
+  autoKeyUpdates = 0;
 
   /** True when the handshake resumed a session (PSK). */
   sessionReused = false;
@@ -258,6 +260,28 @@ export abstract class Engine {
     this.queueHandshake(encodeKeyUpdate(request), true);
     await this.flushHandshake();
     await this.updateWriteKey();
+  }
+
+  /**
+   * Application-data records the write key may still seal before memtls rotates it (RFC 8446 §5.5, AES-GCM:
+   * `limits.keyUpdateAfterRecords`); Infinity when no rotation is due (ChaCha20-Poly1305, before keys, or after
+   * our close_notify).
+   */
+  get recordsBeforeKeyUpdate(): number {
+    const prot = this.writeProt;
+    if (!prot || !this.suite || !this.handshakeComplete || this.writeClosed || this.suite.aead === 'CHACHA20-POLY1305') return Number.POSITIVE_INFINITY;
+    return Math.max(0, this.config.limits.keyUpdateAfterRecords - prot.sequence);
+  }
+
+  /**
+   * Rotate the write key now, unasked (the usage limit is reached): KeyUpdate(update_not_requested), which also
+   * answers a KeyUpdate the peer requested. Never after our close_notify (shutdown rule 6).
+   */
+  async autoKeyUpdate(): Promise<void> {
+    if (this.writeClosed || !this.handshakeComplete) return;
+    this.autoKeyUpdates++;
+    this.pendingKeyUpdate ??= false;
+    await this.flushKeyUpdate(true);
   }
 
   /** What doHandshake sends after the handshake: the scheduled KeyUpdate and tickets, not an owed reply. */

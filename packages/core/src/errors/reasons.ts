@@ -52,6 +52,8 @@ export const Reasons = {
   MISSING_SUPPORTED_VERSIONS_EXTENSION: { text: 'missing supported versions extension', alert: A.MISSING_EXTENSION },
   MISSING_SIGALGS_EXTENSION: { text: 'missing sigalgs extension', alert: A.MISSING_EXTENSION },
   BAD_EXTENSION: { text: 'bad extension', alert: A.ILLEGAL_PARAMETER },
+  /** server_name is not one valid DNS host name (RFC 6066 §3; handshake/server-name.ts). */
+  INVALID_SERVER_NAME: { text: 'bad extension', alert: A.ILLEGAL_PARAMETER },
   UNSOLICITED_EXTENSION: { text: 'unsolicited extension', alert: A.UNSUPPORTED_EXTENSION },
   DUPLICATE_EXTENSION: { text: 'duplicate extension', alert: A.ILLEGAL_PARAMETER },
   BAD_HELLO_RETRY_REQUEST: { text: 'bad hello retry request', alert: A.ILLEGAL_PARAMETER },

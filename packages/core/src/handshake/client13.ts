@@ -53,6 +53,7 @@ import {
   type ServerHello,
 } from '../wire/handshake.js';
 import type { EngineConfig } from '../engine/config.js';
+import { sniHostName } from './server-name.js';
 import { certificateVerifyContent, checkCertificateVerify, type PeerKey, schemeName, tls13SchemesForKey } from './signature.js';
 import { suiteByName } from '../crypto/suites.js';
 
@@ -152,7 +153,9 @@ export class ClientEngine extends Engine {
   private async buildClientHello(cookie: Uint8Array | null): Promise<Uint8Array> {
     const c = this.config;
     const exts: Extension[] = [];
-    if (this.hostName && !isIpLiteral(this.hostName)) exts.push({ type: X.SERVER_NAME, data: encodeServerName(this.hostName) });
+    // RFC 6066 §3: a DNS host name, lowercase, without a trailing dot; IP literals are not sent (server-name.ts).
+    const sni = this.hostName === null ? null : sniHostName(this.hostName);
+    if (sni !== null) exts.push({ type: X.SERVER_NAME, data: encodeServerName(sni) });
     exts.push({ type: X.SUPPORTED_GROUPS, data: encodeU16List(c.groups.map((g) => GROUP_CODES[g])) });
     exts.push({ type: X.SIGNATURE_ALGORITHMS, data: encodeU16List(c.signatureSchemes) });
     exts.push({ type: X.SUPPORTED_VERSIONS, data: encodeSupportedVersionsClient([ProtocolVersion.TLS13]) });
@@ -445,9 +448,4 @@ export class ClientEngine extends Engine {
     });
     return 'post-handshake';
   }
-}
-
-/** True for an IPv4 or IPv6 literal (RFC 6066 §3: IP literals are not sent in SNI). */
-export function isIpLiteral(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
 }

@@ -33,7 +33,6 @@ import {
   parseKeyShareClient,
   parsePreSharedKeyClient,
   parsePskModes,
-  parseServerName,
   parseSupportedVersionsClient,
   parseU16List,
 } from '../wire/extensions.js';
@@ -53,6 +52,7 @@ import {
   parseClientHello,
 } from '../wire/handshake.js';
 import { GROUP_CODES, groupByCode } from './client13.js';
+import { serverNameFromExtension } from './server-name.js';
 import { certificateVerifyContent, checkCertificateVerify, type PeerKey, schemeName, tls13SchemesForKey } from './signature.js';
 
 type ServerState =
@@ -198,10 +198,16 @@ export class ServerEngine extends Engine {
     // RFC 8446 §4.2.11: pre_shared_key must be the last extension.
     const pskIdx = ch.extensions.findIndex((e) => e.type === X.PRE_SHARED_KEY);
     if (pskIdx >= 0 && pskIdx !== ch.extensions.length - 1) throw new SslError('BAD_EXTENSION', { detail: 'pre_shared_key is not the last extension' });
-    const suite = (this.hrrSuite ? [this.hrrSuite.id] : ch.cipherSuites).map((id) => c.suites.find((s) => s.id === id && ch.cipherSuites.includes(id))).find((s) => s);
+    // The client's order decides; a Set keeps a list of 32767 suites linear to search.
+    const offeredSuites = new Set(ch.cipherSuites);
+    let suite: CipherSuite | undefined;
+    for (const id of this.hrrSuite ? [this.hrrSuite.id] : ch.cipherSuites) {
+      suite = offeredSuites.has(id) ? c.suites.find((s) => s.id === id) : undefined;
+      if (suite) break;
+    }
     if (!suite) throw new SslError('NO_SHARED_CIPHER');
     const sni = findExtension(ch.extensions, X.SERVER_NAME);
-    const serverName = sni ? parseServerName(sni) : null;
+    const serverName = sni ? serverNameFromExtension(sni) : null;
     const sigalgs = findExtension(ch.extensions, X.SIGNATURE_ALGORITHMS);
     if (!sigalgs) throw new SslError('MISSING_SIGALGS_EXTENSION');
     const offered = parseU16List(sigalgs, 'signature_algorithms');
@@ -261,8 +267,9 @@ export class ServerEngine extends Engine {
     if (!ksExt) throw new SslError('MISSING_KEY_SHARE');
     const clientGroups = parseU16List(groupsExt, 'supported_groups');
     const shares = parseKeyShareClient(ksExt);
-    // RFC 8446 §4.2.8: each share must be for a group listed in supported_groups.
-    for (const s of shares) if (!clientGroups.includes(s.group)) throw new SslError('BAD_KEY_SHARE', { detail: 'key share for a group not in supported_groups' });
+    // RFC 8446 §4.2.8: each share must be for a group listed in supported_groups (a Set: both lists may be long).
+    const listedGroups = new Set(clientGroups);
+    for (const s of shares) if (!listedGroups.has(s.group)) throw new SslError('BAD_KEY_SHARE', { detail: 'key share for a group not in supported_groups' });
 
     if (this.state === 'expect-client-hello-2') {
       // RFC 8446 §4.1.2: the second ClientHello answers the HRR: the cookie echoed, one share for the group.

@@ -16,8 +16,9 @@ import { ContentType } from '../wire/enums.js';
 
 export const MAX_PLAINTEXT = 1 << 14;
 export const MAX_CIPHERTEXT_13 = (1 << 14) + 256;
-/** RFC 8446 §5.5: AES-GCM keys must be rotated well before 2^24.5 full-size records; rekeying is up to the
- * application (keyUpdate); memtls refuses to go past 2^48 records with one key rather than wrap. */
+/** RFC 8446 §5.5: AES-GCM keys must be rotated well before 2^24.5 full-size records; memtls sends a KeyUpdate by
+ * itself after `limits.keyUpdateAfterRecords` (ssl/write.ts), and refuses to go past 2^48 records with one key
+ * rather than wrap. */
 export const DEFAULT_SEQ_LIMIT = 2 ** 48;
 
 export class RecordProtector13 {

@@ -31,6 +31,8 @@ export type FlushOutcome = 'done' | 'retry' | 'broken';
 
 /** Records kept in flight with an asynchronous crypto provider (sealed ahead of the BIO, or opened ahead). */
 export const PIPELINE_DEPTH = 8;
+/** The first peek of `speculate()`, widened only while it ends inside a wanted record. */
+const SPECULATION_WINDOW = 256;
 
 export class RecordIo {
   private readonly engine: Engine;
@@ -184,15 +186,32 @@ export class RecordIo {
     if (rbio.pending() < 2 * (5 + 17)) return;
     // A scratch buffer shared by all connections: used synchronously, records are copied out of it.
     peekScratch ??= new Uint8Array(PIPELINE_DEPTH * (5 + MAX_PLAINTEXT + 256));
-    const peekBuf = peekScratch.subarray(0, Math.min(peekScratch.length, this.inFlight * (5 + MAX_PLAINTEXT + 256)));
-    const n = rbio.peek(peekBuf);
-    let off = 0;
-    const found: { header: Uint8Array; body: Uint8Array }[] = [];
-    while (found.length < this.inFlight && off + 5 <= n) {
-      const len = ((peekBuf[off + 3] as number) << 8) | (peekBuf[off + 4] as number);
-      if (peekBuf[off] !== ContentType.APPLICATION_DATA || len > MAX_PLAINTEXT + 256 || off + 5 + len > n) break;
-      found.push({ header: peekBuf.slice(off, off + 5), body: peekBuf.slice(off + 5, off + 5 + len) });
-      off += 5 + len;
+    const limit = Math.min(peekScratch.length, this.inFlight * (5 + MAX_PLAINTEXT + 256), rbio.pending());
+    // Peek a small window first and widen it (at least doubling) only while it ends inside a record we want: the
+    // bytes copied stay proportional to the records found, so a flood of tiny records costs O(n), not O(n x 130 KiB).
+    let window = Math.min(limit, SPECULATION_WINDOW);
+    let found: { header: Uint8Array; body: Uint8Array }[];
+    for (;;) {
+      const peekBuf = peekScratch.subarray(0, window);
+      const n = rbio.peek(peekBuf);
+      let off = 0;
+      // How far the window must reach to take the next wanted record (0: nothing more to look for).
+      let need = 0;
+      found = [];
+      while (found.length < this.inFlight && off + 5 <= n) {
+        const len = ((peekBuf[off + 3] as number) << 8) | (peekBuf[off + 4] as number);
+        if (peekBuf[off] !== ContentType.APPLICATION_DATA || len > MAX_PLAINTEXT + 256) break;
+        if (off + 5 + len > n) {
+          // Guess that the records still wanted are as long as this one: bulk transfers peek twice in all.
+          need = off + (this.inFlight - found.length) * (5 + len);
+          break;
+        }
+        found.push({ header: peekBuf.slice(off, off + 5), body: peekBuf.slice(off + 5, off + 5 + len) });
+        off += 5 + len;
+      }
+      if (need === 0 && found.length < this.inFlight && off + 5 > n) need = off + 5;
+      if (need === 0 || n < window || window >= limit) break;
+      window = Math.min(limit, Math.max(2 * window, need));
     }
     if (found.length < 2) return;
     for (let i = 0; i < found.length; i++) {

@@ -10,6 +10,10 @@
  *   SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER ("bad write retry"). A longer retry is a longer write. A fatal alert
  *   the BIO has not taken counts as a pending 2-byte write for that length check.
  * - Post-handshake records (a KeyUpdate, tickets) go out before an application write starts.
+ * - RFC 8446 §5.5: when the write key reaches its usage limit (limits.keyUpdateAfterRecords), memtls sends a
+ *   KeyUpdate by itself: before the write starts if it is due then (as a scheduled one), else between two
+ *   batches of records, once everything before is in the BIO and before the next record is sealed, so that a
+ *   half-written KeyUpdate never sits between the records of a pending write.
  * - Records are sealed in order, up to the pipeline depth at once (one with SSL_MODE_ENABLE_PARTIAL_WRITE),
  *   and sit at the tail of the output queue.
  * - The call returns the whole length once everything is in the BIO, or with partial writes once a record
@@ -112,6 +116,17 @@ export async function writeSteps(c: Connection, data: Uint8Array): Promise<numbe
       return -1;
     }
   }
+  // The write key is worn out (RFC 8446 §5.5): its KeyUpdate goes first, like a scheduled one (in init until it
+  // is all in the BIO).
+  if (!pw && data.length > 0 && c.engine.recordsBeforeKeyUpdate === 0) {
+    c.initDone = false;
+    try {
+      await c.engine.autoKeyUpdate();
+    } catch (e) {
+      await c.fail(e);
+      return -1;
+    }
+  }
   // Post-handshake records (a KeyUpdate, tickets) are written before an application write starts: OpenSSL
   // writes them in its handshake step, so a call that cannot finish them returns before any application
   // write exists, and the next call is not a retry of one (test/fuzz corpus differential/20261130-0).
@@ -152,9 +167,21 @@ export async function writeSteps(c: Connection, data: Uint8Array): Promise<numbe
       c.pendingWrite = null;
       return pw.done;
     }
-    // Up to the pipeline depth of records sealed at once (one in partial-write mode).
+    // The key reached its usage limit part-way: everything so far is in the BIO; the KeyUpdate goes next, and is
+    // flushed (loop top) before any further record is sealed.
+    if (c.engine.recordsBeforeKeyUpdate === 0) {
+      try {
+        await c.engine.autoKeyUpdate();
+      } catch (e) {
+        c.pendingWrite = null;
+        await c.fail(e);
+        return -1;
+      }
+      continue;
+    }
+    // Up to the pipeline depth of records sealed at once (one in partial-write mode), within the key's budget.
     const chunks: Uint8Array[] = [];
-    const depth = partial ? 1 : c.io.inFlight;
+    const depth = Math.min(partial ? 1 : c.io.inFlight, c.engine.recordsBeforeKeyUpdate);
     for (let o = pw.done; chunks.length < depth && o < pw.total; o += MAX_PLAINTEXT) {
       chunks.push(data.subarray(o, Math.min(pw.total, o + MAX_PLAINTEXT)));
     }

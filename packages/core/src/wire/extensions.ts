@@ -56,20 +56,24 @@ function parseAll<T>(data: Uint8Array, what: string, fn: (r: Reader) => T): T {
 export function encodeServerName(host: string): Uint8Array {
   return encode((w) => w.begin(2).u8(0).vec16(utf8(host)).end());
 }
-/** Returns the host_name, or null when the list holds no host_name entry. */
-export function parseServerName(data: Uint8Array): string | null {
+/** One ServerName entry: its name_type and its name (RFC 6066 §3: every type starts with a 16-bit length). */
+export interface ServerNameEntry {
+  type: number;
+  name: Uint8Array;
+}
+/** The entries of a server_name list (syntax only; handshake/server-name.ts decides what is acceptable). */
+export function parseServerName(data: Uint8Array): ServerNameEntry[] {
   return parseAll(data, 'server_name', (r) => {
     const list = r.sub16('server_name list', 1);
-    let name: string | null = null;
+    const out: ServerNameEntry[] = [];
     while (list.remaining > 0) {
       const type = list.u8();
-      const v = list.vec16('host_name', 1);
-      if (type === 0) {
-        if (name !== null) throw SslError.decode('two host_name entries');
-        name = fromUtf8(v);
-      }
+      const name = list.vec16('host_name', 1);
+      // RFC 6066 §3: "The ServerNameList MUST NOT contain more than one name of the same name_type."
+      if (out.some((e) => e.type === type)) throw SslError.decode(`two server names of type ${type}`);
+      out.push({ type, name });
     }
-    return name;
+    return out;
   });
 }
 

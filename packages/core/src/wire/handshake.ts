@@ -233,38 +233,114 @@ export function parseKeyUpdate(body: Uint8Array): boolean {
 /**
  * Reassembles handshake messages from the payloads of handshake records. Messages may be split across
  * records and several may share one record. The size of one message is bounded when its header arrives.
+ *
+ * Cost is linear in the bytes pushed, however they are split (a 100 KiB message in 1-byte records included):
+ * a fragment is copied once when pushed, and once more into the message it belongs to, whose buffer grows by
+ * doubling up to the size the header announced (so a 4-byte header alone never reserves the whole message).
+ * A message that lies whole inside one fragment is returned as a view of it, without a second copy.
  */
 export class HandshakeReassembler {
-  private buf: Uint8Array = new Uint8Array(0);
   readonly maxMessageSize: number;
+  /** Pushed bytes not yet taken into a message (own copies), oldest first from `#head`; `#off` of the head is taken. */
+  #frags: Uint8Array[] = [];
+  #head = 0;
+  #off = 0;
+  #queued = 0;
+  /** The message being assembled: its header so far, then a buffer holding `#msgHave` bytes of it (header included). */
+  #hdr = new Uint8Array(4);
+  #hdrHave = 0;
+  #msg: Uint8Array | null = null;
+  #msgHave = 0;
+  #msgLen = 0;
 
   constructor(maxMessageSize: number) {
     this.maxMessageSize = maxMessageSize;
   }
 
+  /** Bytes held: pushed and not yet returned as part of a message. */
   get buffered(): number {
-    return this.buf.length;
+    return this.#queued + (this.#msg ? this.#msgHave : this.#hdrHave);
   }
 
   push(fragment: Uint8Array): void {
-    if (this.buf.length === 0) {
-      this.buf = fragment.slice();
-      return;
-    }
-    const nb = new Uint8Array(this.buf.length + fragment.length);
-    nb.set(this.buf);
-    nb.set(fragment, this.buf.length);
-    this.buf = nb;
+    if (fragment.length === 0) return;
+    // A copy: the caller may reuse the record buffer once the messages complete in it are handled.
+    this.#frags.push(fragment.slice());
+    this.#queued += fragment.length;
   }
 
   /** The next complete message, or null. Throws when a header announces an oversized message. */
   next(): HandshakeMessage | null {
-    if (this.buf.length < 4) return null;
-    const len = ((this.buf[1] as number) << 16) | ((this.buf[2] as number) << 8) | (this.buf[3] as number);
+    if (this.#msg === null) {
+      const head = this.#frags[this.#head];
+      if (this.#hdrHave === 0 && head && head.length - this.#off >= 4) {
+        // The common case: the whole message lies in one fragment; return a view of it.
+        const o = this.#off;
+        const len = this.#announced(((head[o + 1] as number) << 16) | ((head[o + 2] as number) << 8) | (head[o + 3] as number));
+        if (head.length - o >= 4 + len) {
+          const raw = head.subarray(o, o + 4 + len);
+          this.#take(4 + len);
+          return { type: raw[0] as number, body: raw.subarray(4), raw };
+        }
+      }
+      this.#hdrHave += this.#copyOut(this.#hdr, this.#hdrHave, 4 - this.#hdrHave);
+      if (this.#hdrHave < 4) return null;
+      const h = this.#hdr;
+      this.#msgLen = 4 + this.#announced(((h[1] as number) << 16) | ((h[2] as number) << 8) | (h[3] as number));
+      this.#msg = new Uint8Array(Math.min(this.#msgLen, Math.max(4096, 4 + this.#queued)));
+      this.#msg.set(h);
+      this.#msgHave = 4;
+      this.#hdrHave = 0;
+    }
+    let msg: Uint8Array = this.#msg;
+    for (;;) {
+      this.#msgHave += this.#copyOut(msg, this.#msgHave, msg.length - this.#msgHave);
+      if (this.#msgHave === this.#msgLen) break;
+      if (this.#queued === 0) return null;
+      // Grow by doubling (or to what is queued), up to the announced size: amortised O(1) per byte.
+      const grown = new Uint8Array(Math.min(this.#msgLen, Math.max(msg.length * 2, this.#msgHave + this.#queued)));
+      grown.set(msg.subarray(0, this.#msgHave));
+      msg = grown;
+      this.#msg = grown;
+    }
+    this.#msg = null;
+    this.#msgHave = 0;
+    return { type: msg[0] as number, body: msg.subarray(4), raw: msg };
+  }
+
+  /** The announced body length, checked against the limit. */
+  #announced(len: number): number {
     if (len > this.maxMessageSize) throw new SslError('EXCESSIVE_MESSAGE_SIZE', { detail: `handshake message of ${len} bytes` });
-    if (this.buf.length < 4 + len) return null;
-    const raw = this.buf.slice(0, 4 + len);
-    this.buf = this.buf.subarray(4 + len);
-    return { type: raw[0] as number, body: raw.subarray(4), raw };
+    return len;
+  }
+
+  /** Copy up to `max` queued bytes into `dst` at `at` and take them; returns the count. */
+  #copyOut(dst: Uint8Array, at: number, max: number): number {
+    let n = 0;
+    while (n < max && this.#head < this.#frags.length) {
+      const f = this.#frags[this.#head] as Uint8Array;
+      const k = Math.min(max - n, f.length - this.#off);
+      dst.set(k === f.length ? f : f.subarray(this.#off, this.#off + k), at + n);
+      n += k;
+      this.#take(k);
+    }
+    return n;
+  }
+
+  /** Take `n` bytes from the head of the queue (at most what the head fragment holds). */
+  #take(n: number): void {
+    this.#queued -= n;
+    this.#off += n;
+    const f = this.#frags[this.#head] as Uint8Array;
+    if (this.#off < f.length) return;
+    this.#off = 0;
+    this.#head++;
+    if (this.#head === this.#frags.length) {
+      this.#frags = [];
+      this.#head = 0;
+    } else if (this.#head >= 64 && this.#head * 2 >= this.#frags.length) {
+      this.#frags.splice(0, this.#head);
+      this.#head = 0;
+    }
   }
 }
