@@ -5,10 +5,9 @@
  * - PEM comes as strings or Buffers, as in Node. `rejectUnauthorized` (default true) and `requestCert`
  *   map onto the core's `verifyPeer`; when the peer's chain is checked and no `ca` is given, Node's root
  *   store (`tls.rootCertificates`) is the trust anchor set (the core ships none).
- * - `authorized` / `authorizationError` need the verification result even when the application accepts a
- *   bad chain (`rejectUnauthorized: false`). The context's verify callback records it per peer chain in a
- *   WeakMap keyed by the leaf's bytes object (the one `Ssl.peerCertificates()` later returns), and accepts
- *   or refuses according to `rejectUnauthorized`.
+ * - `authorized` / `authorizationError` come from `Ssl.verifyResult()`, which keeps the error a lax
+ *   `rejectUnauthorized: false` accepted (the context's verify callback accepts or refuses according to
+ *   it). Pins (`pinnedPublicKeys`) are not subject to `rejectUnauthorized`: a mismatch always fails.
  * - Contexts are cached by their PEM/option material: parsing Node's ~140 roots costs 100–250 ms, and a
  *   client context is stateless for our purposes (sessions travel in `SslSession`s). Options holding
  *   objects (a `crypto` provider, a clock, pins) are never cached.
@@ -57,13 +56,6 @@ export interface VerifyRecord {
   /** OpenSSL's name, e.g. `X509_V_OK`, `X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY`. */
   code: string;
   detail: string;
-}
-
-const verifyRecords = new WeakMap<Uint8Array, VerifyRecord>();
-
-/** The verification result recorded for the chain whose leaf is `leaf` (an element of `Ssl.peerCertificates()`). */
-export function verifyRecordFor(leaf: Uint8Array | undefined): VerifyRecord | undefined {
-  return leaf ? verifyRecords.get(leaf) : undefined;
 }
 
 /** Node's `authorizationError` strings are OpenSSL's X509_V_ERR_* names without the prefix. */
@@ -119,11 +111,7 @@ export function contextFromOptions(role: 'client' | 'server', opts: SecureOption
   if (opts.pinnedPublicKeys !== undefined) co.pinnedPublicKeys = [...opts.pinnedPublicKeys];
   co.crypto = opts.crypto ?? nodeCrypto();
   if (verifyPeer) {
-    co.verifyCallback = (info) => {
-      const leaf = info.chain[0];
-      if (leaf) verifyRecords.set(leaf, { ok: info.ok, code: info.code, detail: info.detail });
-      return info.ok || !reject;
-    };
+    co.verifyCallback = (info) => info.ok || !reject;
   }
   // Servers own a session cache: one context per server, never shared through the cache.
   const cacheable = role === 'client' && opts.crypto === undefined && opts.pinnedPublicKeys === undefined;

@@ -45,7 +45,7 @@ import {
   type SslOptions,
 } from '@memtls/core';
 import { errorFromSsl, MemtlsError, type SslCallName, shutdownFlagsName, sslErrorName } from './errors.js';
-import { authorizationErrorName, contextFromOptions, verifyRecordFor } from './options.js';
+import { authorizationErrorName, contextFromOptions } from './options.js';
 import { type PeerCertificate, peerCertificateFromChain } from './peer-certificate.js';
 import { RecordTap } from './record-tap.js';
 import type { BufferStats, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
@@ -435,14 +435,12 @@ export class MemtlsSocket extends Duplex {
     this.#secure = true;
     this.alpnProtocol = ssl.alpnSelected() ?? false;
     this.servername = (this.#isServer ? ssl.serverName() : this.#sniSent) ?? false;
-    const chain = ssl.peerCertificates();
-    const rec = verifyRecordFor(chain[0]);
-    if (rec) {
-      this.authorized = rec.ok;
-      this.authorizationError = rec.ok ? null : authorizationErrorName(rec.code);
-    } else if (!this.#isServer) {
-      // No chain was checked in this handshake: a resumed session (authenticated by its PSK).
-      this.authorized = ssl.verifyResult() === 'X509_V_OK';
+    // The core's verify result: X509_V_OK only for a validated path (a resumed session reports the result of
+    // its full handshake), the error a lax rejectUnauthorized accepted, or X509_V_ERR_NOT_VERIFIED.
+    const code = ssl.verifyResult();
+    if (!this.#isServer || code !== 'X509_V_ERR_NOT_VERIFIED') {
+      this.authorized = code === 'X509_V_OK';
+      this.authorizationError = this.authorized ? null : authorizationErrorName(code);
     }
     this.#checkSession();
     this.emit('secure');
