@@ -39,7 +39,8 @@ export interface SecureOptions {
   ciphersuites?: string | string[];
   /** Key exchange groups, colon-separated as in Node (`X25519:P-256`), or an array. */
   ecdhCurve?: string | string[];
-  /** Pin server public keys: base64 SHA-256 of the SPKI (curl's `--pinnedpubkey` form). */
+  /** Pin the server's leaf public key: base64 SHA-256 of the SPKI (curl's `--pinnedpubkey` form). A mismatch
+   * always fails the connection, even with `rejectUnauthorized: false`. */
   pinnedPublicKeys?: string[];
   /** Treat a transport EOF without close_notify as a clean close (SSL_OP_IGNORE_UNEXPECTED_EOF). Default false. */
   ignoreUnexpectedEof?: boolean;
