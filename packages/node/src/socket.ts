@@ -130,6 +130,9 @@ export class MemtlsSocket extends Duplex {
     const ctx = contextFromOptions(this.#isServer ? 'server' : 'client', opts);
     const sslOpts: SslOptions = {};
     if (!this.#isServer) {
+      if (opts.servername === undefined && ctx.needsServerName) {
+        throw new TypeError('MemtlsSocket: servername is required to check the server certificate (connect() defaults it to host); to verify the chain only, pass a secureContext made with verifyHostname: false');
+      }
       if (opts.servername !== undefined) {
         sslOpts.serverName = opts.servername;
         if (!isIP(opts.servername)) this.#sniSent = opts.servername;

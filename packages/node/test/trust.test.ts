@@ -6,8 +6,9 @@
 import { strict as assert } from 'node:assert';
 import { createHash, X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
-import { connect, type MemtlsSocket } from '@memtls/node';
-import { cleanup, closed, collect, listen, nextError, testPki, track, trackServer } from './helpers.js';
+import { SslContext } from '@memtls/core';
+import { connect, MemtlsSocket } from '@memtls/node';
+import { cleanup, closed, collect, duplexPair, listen, nextError, testPki, track, trackServer } from './helpers.js';
 
 function connected(s: MemtlsSocket): Promise<MemtlsSocket> {
   track(s, (x) => {
@@ -24,6 +25,16 @@ const pinOf = (pem: string): string => createHash('sha256').update(new X509Certi
 describe('@memtls/node trust rules', function () {
   this.timeout(30_000);
   afterEach(cleanup);
+
+  it('a client MemtlsSocket over a bare Duplex needs servername, or a secureContext with verifyHostname: false', () => {
+    const pki = testPki();
+    const [a] = duplexPair();
+    assert.throws(() => new MemtlsSocket(a, { ca: pki.ca }), (e: Error) => e instanceof TypeError && /servername is required/.test(e.message));
+    const ctx = new SslContext({ role: 'client', ca: pki.ca, verifyHostname: false });
+    track(new MemtlsSocket(a, { secureContext: ctx }), (s) => {
+      s.destroy();
+    });
+  });
 
   it('rejectUnauthorized: false does not override a pin mismatch', async () => {
     const pki = testPki();
