@@ -279,6 +279,7 @@ describe('trust rules: keys are checked against their certificate', () => {
     assert.equal(rs, -1);
     assert.equal(rc, -1);
     assert.equal(p.server.errorReason(), 'key values mismatch');
+    assert.equal(p.server.lastErrorDetail()?.origin, 'local', 'our configuration, not the peer, is at fault');
     assert.equal(p.client.errorReason(), 'tlsv1 alert internal error');
   });
 });

@@ -445,7 +445,7 @@ async function proveKey(provider: CryptoProvider, key: SigningKey, spki: Uint8Ar
   if (!scheme) return key;
   const probe = utf8('memtls: does this private key belong to its certificate?');
   const ok = await provider.verify(scheme, spki, probe, await key.sign(scheme, probe)).catch(() => false);
-  if (!ok) throw new SslError('KEY_VALUES_MISMATCH', { detail: 'the private key does not belong to the certificate' });
+  if (!ok) throw new SslError('KEY_VALUES_MISMATCH', { detail: 'the private key does not belong to the certificate', origin: 'local' });
   return key;
 }
 

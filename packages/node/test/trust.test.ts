@@ -36,6 +36,20 @@ describe('@memtls/node trust rules', function () {
     });
   });
 
+  it('an error before any verification carries no verifyResult (X509_V_ERR_NOT_VERIFIED is not a failure)', async () => {
+    const pki = testPki();
+    const server = trackServer(tls.createServer({ key: pki.server.key, cert: pki.server.cert, maxVersion: 'TLSv1.2' }, (s) => s.on('error', () => undefined)));
+    server.on('tlsClientError', () => undefined);
+    const port = await listen(server);
+    const c = track(connect({ host: 'localhost', port, ca: pki.ca }), (s) => {
+      s.destroy();
+    });
+    const err = (await nextError(c)) as Error & { code: string; verifyResult: string | null };
+    assert.equal(err.code, 'ERR_MEMTLS_SSL');
+    assert.equal(err.verifyResult, null);
+    assert.equal(c.ssl.verifyResult(), 'X509_V_ERR_NOT_VERIFIED');
+  });
+
   it('rejectUnauthorized: false does not override a pin mismatch', async () => {
     const pki = testPki();
     const server = trackServer(tls.createServer({ key: pki.rogueServer.key, cert: pki.rogueServer.cert }, (s) => s.on('error', () => undefined)));
