@@ -217,6 +217,12 @@ describe('trust rules: the verify result, and sessions', () => {
     const bad = s.toBytes();
     bad[0] = 99;
     assert.throws(() => SslSession.fromBytes(bad), (e: Error) => e instanceof TypeError && /unsupported format 99/.test(e.message));
+    // Every truncation of a valid encoding is a TypeError, never another exception.
+    const full = s.toBytes();
+    for (let n = 0; n < full.length; n++) assert.throws(() => SslSession.fromBytes(full.subarray(0, n)), TypeError);
+    // Any verify code a callback accepted round-trips (CERT_DECODE_ERROR is memtls's own name).
+    const odd = new SslSession({ ...s, ticket: s.ticket, psk: s.psk, peerCertificates: [], verifyResult: 'CERT_DECODE_ERROR', verifiedHostname: null });
+    assert.equal(SslSession.fromBytes(odd.toBytes()).verifyResult, 'CERT_DECODE_ERROR');
   });
 });
 

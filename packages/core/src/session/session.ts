@@ -120,7 +120,8 @@ export class SslSession {
       const lifetime = r.u32();
       const receivedAt = new Date(r.u32() * 2 ** 32 + r.u32());
       const verifyResult = fromUtf8(r.vec8());
-      if (!/^X509_V_(OK|ERR_[A-Z0-9_]+)$/.test(verifyResult)) throw new TypeError('SslSession.fromBytes: malformed session (bad verify result)');
+      // An X509_V_* name, or another verify code a callback accepted (e.g. CERT_DECODE_ERROR).
+      if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(verifyResult)) throw new TypeError('SslSession.fromBytes: malformed session (bad verify result)');
       const hostChecked = r.u8();
       if (hostChecked > 1) throw new TypeError('SslSession.fromBytes: malformed session (bad host name flag)');
       const checkedName = fromUtf8(r.vec8());
