@@ -8,10 +8,11 @@
  *   the core. The core ships no root store: a verifying client needs `ca`.
  * - PEM parsing happens once here; private keys are imported into the provider lazily, once.
  */
-import { parseCertificate, type ParsedCertificate } from './cert/certificate.js';
-import { parsePrivateKey } from './cert/key.js';
+import { decodeCertificate, parseCertificate, type ParsedCertificate } from './cert/certificate.js';
+import { parsePrivateKey, privateKeyMatches } from './cert/key.js';
+import { checkKeyLimits, DEFAULT_MIN_RSA_MODULUS_BITS, RSA_MAX_MODULUS_BITS } from './cert/key-limits.js';
 import { certificatesFromPem } from './cert/pem.js';
-import { verifyCertificateChain } from './cert/verify.js';
+import { reasonForVerifyCode, verifyCertificateChain, X509_V_ERR_NOT_VERIFIED } from './cert/verify.js';
 import { SSL_MODE_AUTO_RETRY, SSL_OP_IGNORE_UNEXPECTED_EOF } from './constants.js';
 import type { CryptoProvider, GroupName, SigningKey } from './crypto/provider.js';
 import { type CipherSuite, suiteByName, TLS13_SUITES } from './crypto/suites.js';
@@ -19,8 +20,8 @@ import { createWebCryptoProvider } from './crypto/webcrypto.js';
 import { type Credential, DEFAULT_LIMITS, type EngineConfig, type Limits, type MsgInfo } from './engine/config.js';
 import { SslError } from './errors/ssl-error.js';
 import type { ReasonCode } from './errors/reasons.js';
-import { equalBytes, fromBase64 } from './wire/bytes.js';
-import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS13_SCHEMES, schemeName } from './handshake/signature.js';
+import { equalBytes, fromBase64, utf8 } from './wire/bytes.js';
+import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS13_SCHEMES, schemeName, tls13SchemesForKey } from './handshake/signature.js';
 import { SessionCache } from './session/cache.js';
 import type { Ssl } from './ssl.js';
 
@@ -64,8 +65,9 @@ export interface ContextOptions {
   verifyCallback?: (info: VerifyInfo) => boolean;
   /**
    * Public-key pins: base64 SHA-256 digests of a SubjectPublicKeyInfo ("sha256/..." prefix allowed, as curl's
-   * --pinnedpubkey). One certificate of the verified path (with verifyPeer: false, of the peer's chain)
-   * must match.
+   * --pinnedpubkey). The peer's leaf key (the key that signs CertificateVerify) must match one of them, in
+   * every mode (also with verifyPeer: false). A mismatch is fatal: the verify callback cannot accept it.
+   * A resumed session is offered only if its stored leaf matches.
    */
   pinnedPublicKeys?: string[];
   /**
@@ -82,13 +84,26 @@ export interface ContextOptions {
    * `memtls s_client -msg`; it only observes, and what it throws is ignored.
    */
   msgCallback?: (info: MsgInfo) => void;
+  /**
+   * Client: check the server's certificate against the `serverName` given to `Ssl` (default true). While it
+   * is true, a verifying client (verifyPeer) refuses to create an `Ssl` without a `serverName`: any
+   * certificate from the trusted CAs would otherwise be accepted for any host. Set it to false only when
+   * something else binds the certificate to the peer (e.g. a pin, or a private CA that issues one certificate).
+   */
+  verifyHostname?: boolean;
+  /**
+   * Smallest RSA modulus accepted in the peer's certificates and for its CertificateVerify, in bits
+   * (default 2048, OpenSSL's security level 2; from 1024 to 8192). Larger than 8192 bits, and public
+   * exponents that are even, below 3 or over 2^33 - 1, are always refused.
+   */
+  minRsaModulusBits?: number;
 }
 
 /** What a verify callback sees. */
 export interface VerifyInfo {
-  /** The result of memtls's own checks (path, dates, purpose, host name, pins). */
+  /** The result of memtls's own checks (path, dates, purpose, host name, key limits). */
   ok: boolean;
-  /** OpenSSL's name of the result: X509_V_OK or X509_V_ERR_*. */
+  /** OpenSSL's name of the result: X509_V_OK or X509_V_ERR_*; X509_V_ERR_NOT_VERIFIED with verifyPeer: false. */
   code: string;
   /** Depth of the certificate at fault (0: the leaf). */
   depth: number;
@@ -129,6 +144,8 @@ export class SslContext {
   private readonly pins: Uint8Array[];
   private readonly keylog: ((line: string, ssl: Ssl) => void) | null;
   private readonly msgCallback: ((info: MsgInfo) => void) | null;
+  private readonly verifyHostname: boolean;
+  private readonly minRsaBits: number;
   private quiet: boolean;
   private optionBits: number;
   private modeBits: number;
@@ -226,6 +243,12 @@ export class SslContext {
 
     if (opts.requireClientCert !== undefined && typeof opts.requireClientCert !== 'boolean') throw new TypeError('SslContext: requireClientCert must be a boolean');
     this.requirePeerCert = opts.requireClientCert ?? true;
+    this.verifyHostname = opts.verifyHostname ?? true;
+    if (typeof this.verifyHostname !== 'boolean') throw new TypeError('SslContext: verifyHostname must be a boolean');
+    this.minRsaBits = opts.minRsaModulusBits ?? DEFAULT_MIN_RSA_MODULUS_BITS;
+    if (!Number.isInteger(this.minRsaBits) || this.minRsaBits < 1024 || this.minRsaBits > RSA_MAX_MODULUS_BITS) {
+      throw new RangeError(`SslContext: minRsaModulusBits must be an integer from 1024 to ${RSA_MAX_MODULUS_BITS}`);
+    }
 
     this.quiet = !!opts.quietShutdown;
     this.optionBits = checkBits(opts.options ?? 0, 'options');
@@ -252,19 +275,32 @@ export class SslContext {
     const leaf = parseCertificate(chain[0] as Uint8Array);
     const key = parsePrivateKey(keyPem);
     const leafType = leaf.keyType;
-    if (leafType !== key.type) throw new TypeError(`SslContext: the key (${key.type}) does not match the certificate (${leafType})`);
+    if (leafType !== key.type) throw new TypeError(`SslContext: key values mismatch: the key (${key.type}) does not match the certificate (${leafType})`);
+    // The key must be the certificate's: decided here from the key's bytes when they hold the public key
+    // (RSA, EC), else by a signature the certificate's key verifies, when the key is first imported.
+    const match = privateKeyMatches(key, leaf.publicKey);
+    if (match === false) throw new TypeError('SslContext: key values mismatch: the private key does not belong to the certificate');
     const provider = this.provider;
+    const keyBits = leaf.rsaModulusBits ?? (key.type === 'ec-p384' ? 384 : 256);
     let imported: Promise<SigningKey> | null = null;
     this.credentials.push({
       chain,
       keyType: key.type,
-      keyBits: leaf.rsaModulusBits ?? (key.type === 'ec-p384' ? 384 : 256),
+      keyBits,
       names: leaf.subjectAltName?.dns.slice() ?? [],
       signingKey: () => {
-        imported ??= provider.importSigningKey(key.type, key.pkcs8);
+        imported ??= provider.importSigningKey(key.type, key.pkcs8).then(async (k) => (match ? k : proveKey(provider, k, leaf.spki, keyBits)));
         return imported;
       },
     });
+  }
+
+  /**
+   * True for a client context that verifies the server's certificate and host name: every `Ssl` made from
+   * it needs a `serverName` (adapters check it before opening a transport).
+   */
+  get needsServerName(): boolean {
+    return this.role === 'client' && this.verifyPeer && this.verifyHostname;
   }
 
   setQuietShutdown(on: boolean): void {
@@ -298,31 +334,42 @@ export class SslContext {
     return this.numTickets;
   }
 
-  /** The peer-verification step: path validation (verifyPeer), pins, then the application's callback. */
+  /**
+   * The peer-verification step: pins (leaf key, fatal), path validation (verifyPeer), then the application's
+   * callback. The result code is X509_V_OK only when the path was validated; a callback that accepts an
+   * error lets the handshake go on but the code stays the error (as OpenSSL's verify result does).
+   */
   private makeVerifier(): EngineConfig['verifyChain'] {
     const checkPath = this.verifyPeer && this.anchors.length > 0;
-    if (!checkPath && this.pins.length === 0 && !this.verifyCallback) return null;
-    const { anchors, provider, now, pins, verifyCallback } = this;
+    const { anchors, provider, now, pins, verifyCallback, minRsaBits } = this;
+    const checkHost = this.role === 'client' && this.verifyHostname;
     const purpose = this.role === 'client' ? 'serverAuth' : 'clientAuth';
     const certSchemes = DEFAULT_CERT_SCHEMES.map((s) => schemeName(s)).filter((s) => s !== undefined);
     return async (chain, hostname) => {
-      let code = 'X509_V_OK';
+      const checkedName = checkPath && checkHost ? hostname : null;
+      const refuse = (code: string, reason: ReasonCode, depth: number, detail: string): VerifyOutcome => ({
+        code,
+        hostname: checkedName,
+        error: new SslError(reason, { detail: `${code} at depth ${depth}: ${detail}` }),
+      });
+      if (pins.length && !(await pinMatches(provider, pins, chain[0]))) {
+        return refuse('X509_V_ERR_APPLICATION_VERIFICATION', 'PINNED_PUBLIC_KEY_MISMATCH', 0, "the leaf's public key matches no pinned key");
+      }
+      let code = X509_V_ERR_NOT_VERIFIED;
       let reason: ReasonCode = 'CERTIFICATE_VERIFY_FAILED';
       let depth = 0;
-      let detail = 'ok';
-      let path: Uint8Array[] = chain;
+      let detail = 'the chain was not verified (verifyPeer: false)';
       if (checkPath) {
-        const r = await verifyCertificateChain(provider, chain, { anchors, now: now(), purpose, ...(hostname !== null ? { hostname } : {}), signatureSchemesCert: certSchemes });
-        if (r.ok) path = r.path.map((c) => c.der);
+        const r = await verifyCertificateChain(provider, chain, {
+          anchors,
+          now: now(),
+          purpose,
+          ...(checkedName !== null ? { hostname: checkedName } : {}),
+          signatureSchemesCert: certSchemes,
+          minRsaModulusBits: minRsaBits,
+        });
+        if (r.ok) code = 'X509_V_OK';
         else ({ code, reason, depth, detail } = r);
-      }
-      if (code === 'X509_V_OK' && pins.length) {
-        const digests = await Promise.all(path.map((der) => provider.hash('SHA-256', parseCertificate(der).spki)));
-        if (!digests.some((d) => pins.some((p) => equalBytes(p, d)))) {
-          code = 'X509_V_ERR_APPLICATION_VERIFICATION';
-          reason = 'BAD_CERTIFICATE';
-          detail = 'no certificate matches the pinned public keys';
-        }
       }
       if (verifyCallback) {
         let accept = false;
@@ -331,15 +378,40 @@ export class SslContext {
         } catch {
           accept = false;
         }
-        if (accept) code = 'X509_V_OK';
-        else if (code === 'X509_V_OK') {
-          code = 'X509_V_ERR_APPLICATION_VERIFICATION';
-          reason = 'CERTIFICATE_VERIFY_FAILED';
-          detail = 'refused by the verify callback';
+        if (!accept) {
+          if (code === 'X509_V_OK' || code === X509_V_ERR_NOT_VERIFIED) return refuse('X509_V_ERR_APPLICATION_VERIFICATION', 'CERTIFICATE_VERIFY_FAILED', 0, 'refused by the verify callback');
+          return refuse(code, reason, depth, detail);
+        }
+        return { code, hostname: checkedName, error: null };
+      }
+      if (code === 'X509_V_OK' || code === X509_V_ERR_NOT_VERIFIED) return { code, hostname: checkedName, error: null };
+      return refuse(code, reason, depth, detail);
+    };
+  }
+
+  /**
+   * May this client offer `session` to `hostname`? Never when the session's verification was weaker than
+   * this context's: with verifyPeer, its result must be X509_V_OK (or a verify callback must accept the stored
+   * error again) and, with verifyHostname, it must have been verified for this host name; with pins, its
+   * stored leaf must match.
+   */
+  private makeSessionPolicy(): EngineConfig['sessionAcceptable'] {
+    const checkPath = this.verifyPeer && this.anchors.length > 0;
+    const { provider, pins, verifyCallback, verifyHostname } = this;
+    return async (session, hostname) => {
+      if (checkPath) {
+        if (verifyHostname && session.verifiedHostname !== hostname) return false;
+        if (session.verifyResult !== 'X509_V_OK') {
+          if (session.verifyResult === X509_V_ERR_NOT_VERIFIED || !verifyCallback) return false;
+          const info: VerifyInfo = { ok: false, code: session.verifyResult, depth: 0, detail: 'stored in the session offered for resumption', chain: session.peerCertificates.slice(), hostname };
+          try {
+            if (verifyCallback(info) !== true) return false;
+          } catch {
+            return false;
+          }
         }
       }
-      if (code === 'X509_V_OK') return { code, error: null };
-      return { code, error: new SslError(reason, { detail: `${code} at depth ${depth}: ${detail}` }) };
+      return pins.length === 0 || pinMatches(provider, pins, session.peerCertificates[0]);
     };
   }
 
@@ -363,13 +435,43 @@ export class SslContext {
       ticketLifetime: this.ticketLifetime,
       leafKey: (der) => {
         const c = parseCertificate(der);
+        // The key limits hold for the key that signs CertificateVerify even when the chain is not verified.
+        const bad = checkKeyLimits(c, this.minRsaBits, false);
+        if (bad) throw new SslError(reasonForVerifyCode(bad.code), { detail: `${bad.code} at depth 0: ${bad.detail}` });
         return { spki: c.spki, keyType: c.keyType, bits: c.rsaModulusBits ?? 0 };
       },
       verifyChain: this.makeVerifier(),
       keylog: keylog && owner ? (line) => keylog(line, owner) : null,
       msgCallback: this.msgCallback,
+      verifyHostname: this.verifyHostname,
+      sessionAcceptable: this.makeSessionPolicy(),
     };
   }
+}
+
+type VerifyOutcome = Awaited<ReturnType<NonNullable<EngineConfig['verifyChain']>>>;
+
+/** Does the SPKI of certificate `der` hash (SHA-256) to one of `pins`? False for a missing or undecodable one. */
+async function pinMatches(provider: CryptoProvider, pins: readonly Uint8Array[], der: Uint8Array | undefined): Promise<boolean> {
+  let spki: Uint8Array;
+  try {
+    if (!der) return false;
+    spki = decodeCertificate(der).spki;
+  } catch {
+    return false;
+  }
+  const digest = await provider.hash('SHA-256', spki);
+  return pins.some((p) => equalBytes(p, digest));
+}
+
+/** Sign with the imported key and verify with the certificate's key: the generic "key values mismatch" check. */
+async function proveKey(provider: CryptoProvider, key: SigningKey, spki: Uint8Array, bits: number): Promise<SigningKey> {
+  const scheme = schemeName(tls13SchemesForKey(key.type, bits)[0] ?? -1);
+  if (!scheme) return key;
+  const probe = utf8('memtls: does this private key belong to its certificate?');
+  const ok = await provider.verify(scheme, spki, probe, await key.sign(scheme, probe)).catch(() => false);
+  if (!ok) throw new SslError('KEY_VALUES_MISMATCH', { detail: 'the private key does not belong to the certificate', origin: 'local' });
+  return key;
 }
 
 function checkBits(bits: number, what: string): number {

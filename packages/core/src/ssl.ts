@@ -57,8 +57,12 @@ export interface SslResult {
   reason: string | null;
 }
 
+/** Per-connection options of `Ssl`. */
 export interface SslOptions {
+  /** Client: the server's host name or IP address: sent as SNI (not an IP address) and checked against the
+   * certificate. Required on a verifying client unless the context says verifyHostname: false. */
   serverName?: string;
+  /** Client: a session to offer for resumption (offered only if it fits this connection and its policy). */
   session?: SslSession;
 }
 
@@ -78,6 +82,11 @@ export class Ssl {
     const options = ctx.getOptions();
     const modeBits = ctx.getMode();
     if (opts.session !== undefined && !(opts.session instanceof SslSession)) throw new TypeError('Ssl: session must be an SslSession (SslSession.fromBytes restores a saved one)');
+    // A verifying client without a name would accept any certificate of its CAs for any host (rustls refuses
+    // this too). An IP literal is a name: it is checked against iPAddress SANs and not sent as SNI.
+    if (ctx.needsServerName && opts.serverName === undefined) {
+      throw new TypeError('Ssl: a verifying client needs serverName (the host name or IP address the certificate must match); pass verifyHostname: false to the SslContext to opt out explicitly');
+    }
     const config = ctx.engineConfig(this);
     const inFlight = config.provider.synchronous ? 1 : PIPELINE_DEPTH;
     this.engine = config.role === 'client' ? new ClientEngine(config, opts.serverName ?? null, opts.session ?? null) : new ServerEngine(config);
@@ -189,7 +198,12 @@ export class Ssl {
   peerCertificates(): Uint8Array[] {
     return this.engine.peerCertificates.slice();
   }
-  /** SSL_get_verify_result as OpenSSL's name: 'X509_V_OK' or the X509_V_ERR_* of the refused chain. */
+  /**
+   * SSL_get_verify_result as a name: 'X509_V_OK' only when the peer's certificate path was validated (in this
+   * handshake, or in the full handshake of the resumed session); 'X509_V_ERR_NOT_VERIFIED' when nothing was
+   * verified (verifyPeer: false, no client certificate, handshake not there yet); else the X509_V_ERR_* found,
+   * also when a verify callback accepted it.
+   */
   verifyResult(): string {
     return this.engine.verifyCode;
   }

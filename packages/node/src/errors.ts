@@ -89,7 +89,8 @@ export function errorFromSsl(ssl: Ssl, call: SslCallName, ret: number, err: numb
   const reason = ssl.errorReason();
   const sslReason = detail ? detail.reason : null;
   const verify = ssl.verifyResult();
-  const verifyResult = verify !== 'X509_V_OK' ? verify : null;
+  // Only a verification that ran and failed is worth reporting (X509_V_ERR_NOT_VERIFIED: it never ran).
+  const verifyResult = verify !== 'X509_V_OK' && verify !== 'X509_V_ERR_NOT_VERIFIED' ? verify : null;
   const base = { reason, sslReason, sslError: sslErrorName(err), call, verifyResult };
   if (sslReason === 'UNEXPECTED_EOF_WHILE_READING') {
     const when = ssl.isInitFinished() || call !== 'SSL_do_handshake' ? '' : ' during the handshake';

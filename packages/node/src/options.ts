@@ -5,10 +5,9 @@
  * - PEM comes as strings or Buffers, as in Node. `rejectUnauthorized` (default true) and `requestCert`
  *   map onto the core's `verifyPeer`; when the peer's chain is checked and no `ca` is given, Node's root
  *   store (`tls.rootCertificates`) is the trust anchor set (the core ships none).
- * - `authorized` / `authorizationError` need the verification result even when the application accepts a
- *   bad chain (`rejectUnauthorized: false`). The context's verify callback records it per peer chain in a
- *   WeakMap keyed by the leaf's bytes object (the one `Ssl.peerCertificates()` later returns), and accepts
- *   or refuses according to `rejectUnauthorized`.
+ * - `authorized` / `authorizationError` come from `Ssl.verifyResult()`, which keeps the error a lax
+ *   `rejectUnauthorized: false` accepted (the context's verify callback accepts or refuses according to
+ *   it). Pins (`pinnedPublicKeys`) are not subject to `rejectUnauthorized`: a mismatch always fails.
  * - Contexts are cached by their PEM/option material: parsing Node's ~140 roots costs 100–250 ms, and a
  *   client context is stateless for our purposes (sessions travel in `SslSession`s). Options holding
  *   objects (a `crypto` provider, a clock, pins) are never cached.
@@ -40,7 +39,8 @@ export interface SecureOptions {
   ciphersuites?: string | string[];
   /** Key exchange groups, colon-separated as in Node (`X25519:P-256`), or an array. */
   ecdhCurve?: string | string[];
-  /** Pin server public keys: base64 SHA-256 of the SPKI (curl's `--pinnedpubkey` form). */
+  /** Pin the server's leaf public key: base64 SHA-256 of the SPKI (curl's `--pinnedpubkey` form). A mismatch
+   * always fails the connection, even with `rejectUnauthorized: false`. */
   pinnedPublicKeys?: string[];
   /** Treat a transport EOF without close_notify as a clean close (SSL_OP_IGNORE_UNEXPECTED_EOF). Default false. */
   ignoreUnexpectedEof?: boolean;
@@ -59,8 +59,6 @@ export interface VerifyRecord {
   detail: string;
 }
 
-const verifyRecords = new WeakMap<Uint8Array, VerifyRecord>();
-
 /** Where each connection's key log lines go: its socket emits them as Node's `'keylog'` event. */
 const keylogTargets = new WeakMap<Ssl, (line: Buffer) => void>();
 
@@ -72,11 +70,6 @@ export function setKeylogTarget(ssl: Ssl, emit: (line: Buffer) => void): void {
 /** The context-level key log callback of every context made here: hands each line to its connection's socket. */
 function dispatchKeylog(line: string, ssl: Ssl): void {
   keylogTargets.get(ssl)?.(Buffer.from(`${line}\n`, 'latin1'));
-}
-
-/** The verification result recorded for the chain whose leaf is `leaf` (an element of `Ssl.peerCertificates()`). */
-export function verifyRecordFor(leaf: Uint8Array | undefined): VerifyRecord | undefined {
-  return leaf ? verifyRecords.get(leaf) : undefined;
 }
 
 /** Node's `authorizationError` strings are OpenSSL's X509_V_ERR_* names without the prefix. */
@@ -133,11 +126,7 @@ export function contextFromOptions(role: 'client' | 'server', opts: SecureOption
   co.crypto = opts.crypto ?? nodeCrypto();
   co.keylog = dispatchKeylog;
   if (verifyPeer) {
-    co.verifyCallback = (info) => {
-      const leaf = info.chain[0];
-      if (leaf) verifyRecords.set(leaf, { ok: info.ok, code: info.code, detail: info.detail });
-      return info.ok || !reject;
-    };
+    co.verifyCallback = (info) => info.ok || !reject;
   }
   // Servers own a session cache: one context per server, never shared through the cache.
   const cacheable = role === 'client' && opts.crypto === undefined && opts.pinnedPublicKeys === undefined;

@@ -46,7 +46,7 @@ import {
   type SslOptions,
 } from '@memtls/core';
 import { errorFromSsl, MemtlsError, type SslCallName, shutdownFlagsName, sslErrorName } from './errors.js';
-import { authorizationErrorName, contextFromOptions, setKeylogTarget, verifyRecordFor } from './options.js';
+import { authorizationErrorName, contextFromOptions, setKeylogTarget } from './options.js';
 import { type PeerCertificate, peerCertificateFromChain } from './peer-certificate.js';
 import { RecordTap } from './record-tap.js';
 import type { BufferStats, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
@@ -131,6 +131,9 @@ export class MemtlsSocket extends Duplex {
     const ctx = contextFromOptions(this.#isServer ? 'server' : 'client', opts);
     const sslOpts: SslOptions = {};
     if (!this.#isServer) {
+      if (opts.servername === undefined && ctx.needsServerName) {
+        throw new TypeError('MemtlsSocket: servername is required to check the server certificate (connect() defaults it to host); to verify the chain only, pass a secureContext made with verifyHostname: false');
+      }
       if (opts.servername !== undefined) {
         sslOpts.serverName = opts.servername;
         // What goes on the wire: lowercase, no trailing dot, nothing for an IP literal (TypeError if invalid).
@@ -450,14 +453,12 @@ export class MemtlsSocket extends Duplex {
     this.#secure = true;
     this.alpnProtocol = ssl.alpnSelected() ?? false;
     this.servername = (this.#isServer ? ssl.serverName() : this.#sniSent) ?? false;
-    const chain = ssl.peerCertificates();
-    const rec = verifyRecordFor(chain[0]);
-    if (rec) {
-      this.authorized = rec.ok;
-      this.authorizationError = rec.ok ? null : authorizationErrorName(rec.code);
-    } else if (!this.#isServer) {
-      // No chain was checked in this handshake: a resumed session (authenticated by its PSK).
-      this.authorized = ssl.verifyResult() === 'X509_V_OK';
+    // The core's verify result: X509_V_OK only for a validated path (a resumed session reports the result of
+    // its full handshake), the error a lax rejectUnauthorized accepted, or X509_V_ERR_NOT_VERIFIED.
+    const code = ssl.verifyResult();
+    if (!this.#isServer || code !== 'X509_V_ERR_NOT_VERIFIED') {
+      this.authorized = code === 'X509_V_OK';
+      this.authorizationError = this.authorized ? null : authorizationErrorName(code);
     }
     this.#checkSession();
     this.emit('secure');

@@ -53,7 +53,9 @@ export interface ByteTransport {
 export interface TlsStreamsOptions {
   /** An `SslContext`, or the options to make one (role, ca, cert, key, alpn, ...). */
   context: SslContext | ContextOptions;
-  /** Client: SNI and the name the certificate is checked against. */
+  /** Client: SNI and the name the certificate is checked against. Required by a verifying client (the
+   * transport's address, e.g. a relay URL, says nothing about the TLS server) unless the context sets
+   * verifyHostname: false. */
   serverName?: string;
   /** Client: a session to resume. */
   session?: SslSession;
@@ -201,6 +203,9 @@ export class TlsStreams {
     this.#readableHwm = checkSize('readableHighWaterMark', options.readableHighWaterMark, DEFAULT_HWM);
     const writableHwm = checkSize('writableHighWaterMark', options.writableHighWaterMark, DEFAULT_HWM);
     this.#onPeerClose = options.onPeerClose;
+    if (ctx.needsServerName && options.serverName === undefined) {
+      throw new TypeError('TlsStreams: serverName is required: it is the name the server certificate is checked against (a transport such as a WebSocket relay names the relay, not the TLS server); or set verifyHostname: false in the context to opt out explicitly');
+    }
     this.ssl = new Ssl(ctx, sslOpts);
     this.ssl.setBio(this.#rbio, this.#wbio);
     this.#reader = transport.readable.getReader();

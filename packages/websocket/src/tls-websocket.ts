@@ -19,7 +19,8 @@ import { webSocketTransport, type WebSocketLike, type WebSocketTransport, type W
 export interface TlsWebSocketOptions extends WebSocketTransportOptions {
   /** An `SslContext`, or the options to make one. */
   context: SslContext | ContextOptions;
-  /** SNI and the name the server certificate is checked against. */
+  /** SNI and the name the server certificate is checked against. Required with a verifying client context
+   * (the WebSocket URL names the relay, not the TLS server) unless the context sets verifyHostname: false. */
   serverName?: string;
   /** A session to resume (from `ssl.getSession()` of an earlier connection). */
   session?: SslSession;
@@ -80,6 +81,9 @@ export class TlsWebSocket implements AsyncIterable<Uint8Array> {
     if (!options || typeof options !== 'object' || !options.context) throw new TypeError('TlsWebSocket: options.context is required');
     // Options are checked before a WebSocket is opened, so a bad option leaves nothing behind.
     const context = options.context instanceof SslContext ? options.context : new SslContext(options.context);
+    if (context.needsServerName && options.serverName === undefined) {
+      throw new TypeError('TlsWebSocket: serverName is required: the WebSocket URL names the relay, not the TLS server whose certificate is checked; or set verifyHostname: false in the context to opt out explicitly');
+    }
     this.socket = openSocket(socket, options.protocols);
     const allowHalfOpen = options.allowHalfOpen === true;
     try {

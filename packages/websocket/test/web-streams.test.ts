@@ -169,4 +169,15 @@ describe('web-streams: TlsStreams over an in-memory transport', () => {
     assert.throws(() => new TlsStreams(a, { context: { role: 'client', ca: testPki().caCert }, readableHighWaterMark: 0 }), RangeError);
     assert.throws(() => new TlsStreams({} as ByteTransport, { context: { role: 'client' } }), TypeError);
   });
+
+  it('a verifying client needs serverName (the transport names no TLS server), or verifyHostname: false', async () => {
+    const pki = testPki();
+    const [a, b] = memoryTransportPair();
+    assert.throws(() => new TlsStreams(a, { context: { role: 'client', ca: pki.caCert } }), (e: Error) => e instanceof TypeError && /serverName is required/.test(e.message));
+    assert.equal(a.readable.locked, false, 'nothing was taken');
+    const client = new TlsStreams(a, { context: { role: 'client', ca: pki.caCert, verifyHostname: false } });
+    const server = new TlsStreams(b, { context: { role: 'server', cert: pki.cert, key: pki.key } });
+    await Promise.all([client.opened, server.opened]);
+    assert.equal(client.ssl.verifyResult(), 'X509_V_OK');
+  });
 });

@@ -207,6 +207,24 @@ describe('websocket: TlsWebSocket over ws through the relay', () => {
     assert.ok(maxBuffered <= highWaterMark, `bufferedAmount peaked at ${maxBuffered} after a write resolved`);
   });
 
+  it('a verifying client needs serverName: the URL names the relay; the check comes before any WebSocket opens', () => {
+    let opened = 0;
+    const Fake = class {
+      constructor() {
+        opened++;
+      }
+    };
+    const g = globalThis as { WebSocket?: unknown };
+    const saved = g.WebSocket;
+    g.WebSocket = Fake;
+    try {
+      assert.throws(() => new TlsWebSocket('ws://127.0.0.1:9/', { context: clientContext() }), (e: Error) => e instanceof TypeError && /serverName is required/.test(e.message));
+      assert.equal(opened, 0, 'no WebSocket was opened');
+    } finally {
+      g.WebSocket = saved;
+    }
+  });
+
   it('a refused WebSocket fails connect() with ERR_MEMTLS_TRANSPORT', async () => {
     const relay = await relayTo(() => null);
     const t = new TlsWebSocket(wsClient(`${relay.url}/nowhere`), { context: clientContext(), serverName: 'localhost' });

@@ -74,6 +74,10 @@ export interface ParsedCertificate {
   readonly keyType: CertKeyType;
   /** The RSA modulus size in bits for 'rsa' and 'rsa-pss' keys, else null. */
   readonly rsaModulusBits: number | null;
+  /** The RSA public exponent for 'rsa' and 'rsa-pss' keys (-1 when negative; exact up to 2^53), else null. */
+  readonly rsaExponent: number | null;
+  /** The subjectPublicKey BIT STRING contents (an EC point, an Ed25519 key, or the RSAPublicKey DER). */
+  readonly publicKey: Uint8Array;
   readonly basicConstraints: BasicConstraints | null;
   /** A mask of extensions.ts `KeyUsage` bits, or null when the extension is absent. */
   readonly keyUsage: number | null;
@@ -211,6 +215,8 @@ function decodeCertificateUncached(input: Uint8Array): ParsedCertificate {
     spki,
     keyType: key.type,
     rsaModulusBits: key.rsaBits,
+    rsaExponent: key.rsaExponent,
+    publicKey: key.publicKey,
     ...ext,
     selfIssued: equal(issuer, subject),
   };
@@ -285,7 +291,14 @@ function isNull(n: Node | undefined): boolean {
   return n !== undefined && isTag(n, TagClass.UNIVERSAL, Tag.NULL) && rawOf(n).length === 2;
 }
 
-function decodeSpki(n: Node): { type: CertKeyType; rsaBits: number | null } {
+interface SpkiInfo {
+  type: CertKeyType;
+  rsaBits: number | null;
+  rsaExponent: number | null;
+  publicKey: Uint8Array;
+}
+
+function decodeSpki(n: Node): SpkiInfo {
   const parts = seq(n, 'subjectPublicKeyInfo');
   if (parts.length !== 2) throw new DerError('subjectPublicKeyInfo: expected algorithm and key');
   const alg = algorithmIdentifier(parts[0], 'subjectPublicKeyInfo.algorithm');
@@ -295,22 +308,31 @@ function decodeSpki(n: Node): { type: CertKeyType; rsaBits: number | null } {
       const curve = alg.params && isTag(alg.params, TagClass.UNIVERSAL, Tag.OID) ? oid(alg.params, 'namedCurve') : null;
       const type: CertKeyType =
         curve === OID.prime256v1 ? 'ec-p256' : curve === OID.secp384r1 ? 'ec-p384' : curve === OID.secp521r1 ? 'ec-p521' : 'unknown';
-      return { type, rsaBits: null };
+      return { type, rsaBits: null, rsaExponent: null, publicKey: key.slice() };
     }
     case OID.rsaEncryption:
     case OID.rsassaPss: {
       const rsa = seq(decodeDer(key, 'RSAPublicKey'), 'RSAPublicKey');
       if (rsa.length !== 2) throw new DerError('RSAPublicKey: expected modulus and exponent');
       const mod = integerBytes(rsa[0], 'RSAPublicKey.modulus');
-      integerBytes(rsa[1], 'RSAPublicKey.publicExponent');
-      return { type: alg.oid === OID.rsaEncryption ? 'rsa' : 'rsa-pss', rsaBits: bitLength(mod) };
+      const exp = integerBytes(rsa[1], 'RSAPublicKey.publicExponent');
+      const type = alg.oid === OID.rsaEncryption ? 'rsa' : 'rsa-pss';
+      return { type, rsaBits: bitLength(mod), rsaExponent: integerValue(exp), publicKey: key.slice() };
     }
     case OID.ed25519:
       if (alg.params !== undefined || key.length !== 32) throw new DerError('Ed25519 key: bad parameters or length');
-      return { type: 'ed25519', rsaBits: null };
+      return { type: 'ed25519', rsaBits: null, rsaExponent: null, publicKey: key.slice() };
     default:
-      return { type: 'unknown', rsaBits: null };
+      return { type: 'unknown', rsaBits: null, rsaExponent: null, publicKey: key.slice() };
   }
+}
+
+/** A two's-complement INTEGER as a number: -1 when negative, exact up to 2^53 (larger values are approximate). */
+function integerValue(v: Uint8Array): number {
+  if (((v[0] as number) & 0x80) !== 0) return -1;
+  let x = 0;
+  for (const b of v) x = x * 256 + b;
+  return x;
 }
 
 function bitLength(v: Uint8Array): number {

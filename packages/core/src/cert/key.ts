@@ -7,7 +7,7 @@
  * says what to do. Inputs are local configuration: errors are TypeErrors and never include key bytes.
  */
 import type { PrivateKeyType } from '../crypto/provider.js';
-import { bitStringBytes, ctxConstructed, DerError, decodeDer, encodePkcs8, isTag, type Node, oid, octets, rawOf, seq, smallInteger, Tag, TagClass } from './der.js';
+import { bitStringBytes, ctxConstructed, ctxPrimitive, DerError, decodeDer, encodePkcs8, integerBytes, isTag, type Node, oid, octets, rawOf, seq, smallInteger, Tag, TagClass } from './der.js';
 import { OID } from './oids.js';
 import { parsePem } from './pem.js';
 
@@ -124,4 +124,56 @@ function fromPkcs1(der: Uint8Array): ParsedPrivateKey {
     if (e instanceof DerError) throw new TypeError(`malformed RSA PRIVATE KEY (${e.message}); ${CONVERT_HINT}`);
     throw e;
   }
+}
+
+/**
+ * Does this private key belong to the certificate's public key? Decided from the key's own bytes where they
+ * hold the public key: RSA (modulus and exponent are in RSAPrivateKey), EC with the optional publicKey of
+ * ECPrivateKey, and any PKCS#8 v2 (OneAsymmetricKey) with its publicKey. Never throws.
+ * @param key a key returned by `parsePrivateKey`
+ * @param certPublicKey the certificate's subjectPublicKey contents (`ParsedCertificate.publicKey`)
+ * @returns true or false when decided, null when the public key cannot be read from the private key
+ *   (e.g. most Ed25519 keys): the caller then checks with a signature (`SslContext` does, at first use)
+ */
+export function privateKeyMatches(key: ParsedPrivateKey, certPublicKey: Uint8Array): boolean | null {
+  try {
+    const parts = seq(decodeDer(key.pkcs8, 'PrivateKeyInfo'), 'PrivateKeyInfo');
+    const inner = octets(parts[2], 'PrivateKeyInfo.privateKey');
+    for (const p of parts.slice(3)) {
+      if (isTag(p, TagClass.CONTEXT, 1)) {
+        // OneAsymmetricKey publicKey [1] IMPLICIT BIT STRING: the first content byte counts the unused bits.
+        const bits = ctxPrimitive(p, 1, 'OneAsymmetricKey.publicKey');
+        if (bits[0] === 0) return samePublicKey(bits.subarray(1), certPublicKey);
+      }
+    }
+    if (key.type === 'rsa') {
+      const priv = seq(decodeDer(inner, 'RSAPrivateKey'), 'RSAPrivateKey');
+      const pub = seq(decodeDer(certPublicKey, 'RSAPublicKey'), 'RSAPublicKey');
+      const same = (a: Node | undefined, b: Node | undefined, what: string): boolean => equal(integerBytes(a, what), integerBytes(b, what));
+      return same(priv[1], pub[0], 'modulus') && same(priv[2], pub[1], 'publicExponent');
+    }
+    if (key.type === 'ec-p256' || key.type === 'ec-p384') {
+      const ec = seq(decodeDer(inner, 'ECPrivateKey'), 'ECPrivateKey');
+      for (const p of ec.slice(2)) {
+        if (isTag(p, TagClass.CONTEXT, 1)) return samePublicKey(bitStringBytes(ctxConstructed(p, 1, 'ECPrivateKey.publicKey')[0], 'publicKey'), certPublicKey);
+      }
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+/** Equal keys; an uncompressed EC point also equals its compressed form (same x, y of the same parity). */
+function samePublicKey(a: Uint8Array, b: Uint8Array): boolean {
+  if (equal(a, b)) return true;
+  const [full, short] = a[0] === 0x04 ? [a, b] : [b, a];
+  if (full[0] !== 0x04 || (short[0] !== 0x02 && short[0] !== 0x03) || short.length * 2 - 1 !== full.length) return false;
+  const x = full.subarray(1, short.length);
+  const yOdd = ((full[full.length - 1] as number) & 1) === 1;
+  return equal(x, short.subarray(1)) && yOdd === (short[0] === 0x03);
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -22,6 +22,8 @@
  *    succeeds, the reported error is the one from the most complete attempt: a whole path that failed, then a
  *    failed link or a path that grew too long, then a missing issuer; deeper first, then first found.
  * 6. Finally the host name (hostname.ts) is checked against the leaf.
+ * Key limits (key-limits.ts: RSA modulus size and exponent) are checked on the leaf before the search and on
+ * each issuer as a link is checked.
  *
  * Invariants: no clock is read (`now` is given); verification never throws for peer-controlled input (every
  * failure is a result); each failure carries OpenSSL's X509_V_ERR name, a ReasonCode (whose alert the engine
@@ -34,6 +36,7 @@ import { CertificateDecodeError, decodeCertificate, type ParsedCertificate } fro
 import { DerError } from './der.js';
 import { KeyUsage } from './extensions.js';
 import { checkHostname } from './hostname.js';
+import { checkKeyLimits, DEFAULT_MIN_RSA_MODULUS_BITS } from './key-limits.js';
 import { checkNameConstraints } from './name-constraints.js';
 import { OID } from './oids.js';
 import { certSignatureScheme } from './scheme.js';
@@ -58,6 +61,10 @@ export type VerifyCode =
   | 'X509_V_ERR_HOSTNAME_MISMATCH'
   | 'X509_V_ERR_IP_ADDRESS_MISMATCH'
   | 'X509_V_ERR_INVALID_EXTENSION'
+  | 'X509_V_ERR_EE_KEY_TOO_SMALL'
+  | 'X509_V_ERR_CA_KEY_TOO_SMALL'
+  | 'X509_V_ERR_UNSUPPORTED_PUBLIC_KEY'
+  | 'X509_V_ERR_INVALID_PUBLIC_KEY'
   | 'CERT_DECODE_ERROR';
 
 /**
@@ -83,7 +90,12 @@ export function reasonForVerifyCode(code: VerifyCode): ReasonCode {
       return 'CERTIFICATE_VERIFY_FAILED';
     case 'X509_V_ERR_INVALID_PURPOSE':
     case 'X509_V_ERR_UNSUPPORTED_SIGNATURE_ALGORITHM':
+    case 'X509_V_ERR_UNSUPPORTED_PUBLIC_KEY':
       return 'UNSUPPORTED_CERTIFICATE';
+    case 'X509_V_ERR_EE_KEY_TOO_SMALL':
+    case 'X509_V_ERR_CA_KEY_TOO_SMALL':
+    case 'X509_V_ERR_INVALID_PUBLIC_KEY':
+      return 'CERTIFICATE_VERIFY_FAILED';
     case 'X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION':
     case 'X509_V_ERR_PERMITTED_VIOLATION':
     case 'X509_V_ERR_EXCLUDED_VIOLATION':
@@ -95,6 +107,13 @@ export function reasonForVerifyCode(code: VerifyCode): ReasonCode {
       return code satisfies never;
   }
 }
+
+/**
+ * `Ssl.verifyResult()` when no certificate path was validated: verification was off (verifyPeer: false), the
+ * peer sent no certificate, or the handshake has not reached it. Not an OpenSSL code: OpenSSL reports X509_V_OK
+ * there, and memtls never says X509_V_OK for a peer it did not verify (docs/trust.md).
+ */
+export const X509_V_ERR_NOT_VERIFIED = 'X509_V_ERR_NOT_VERIFIED';
 
 /** OpenSSL 3.0's `X509_verify_cert_error_string` text for each code. */
 export const VERIFY_ERROR_STRINGS: Readonly<Record<VerifyCode, string>> = {
@@ -115,6 +134,10 @@ export const VERIFY_ERROR_STRINGS: Readonly<Record<VerifyCode, string>> = {
   X509_V_ERR_HOSTNAME_MISMATCH: 'hostname mismatch',
   X509_V_ERR_IP_ADDRESS_MISMATCH: 'IP address mismatch',
   X509_V_ERR_INVALID_EXTENSION: 'invalid or inconsistent certificate extension',
+  X509_V_ERR_EE_KEY_TOO_SMALL: 'EE certificate key too weak',
+  X509_V_ERR_CA_KEY_TOO_SMALL: 'CA certificate key too weak',
+  X509_V_ERR_UNSUPPORTED_PUBLIC_KEY: 'unsupported public key',
+  X509_V_ERR_INVALID_PUBLIC_KEY: 'invalid public key',
   CERT_DECODE_ERROR: 'certificate could not be decoded',
 };
 
@@ -132,6 +155,8 @@ export interface ChainVerifyOptions {
   readonly maxChainLength?: number;
   /** The peer-acceptable certificate signature schemes (signature_algorithms_cert, else signature_algorithms). */
   readonly signatureSchemesCert?: readonly SignatureSchemeName[];
+  /** Smallest RSA modulus accepted in any certificate of the path, in bits (default 2048; see key-limits.ts). */
+  readonly minRsaModulusBits?: number;
 }
 
 declare const chainVerified: unique symbol;
@@ -203,6 +228,8 @@ export async function verifyCertificateChain(
     }
   }
   const leaf = certs[0] as ParsedCertificate;
+  const leafKey = checkKeyLimits(leaf, opts.minRsaModulusBits ?? DEFAULT_MIN_RSA_MODULUS_BITS, false);
+  if (leafKey) return fail(leafKey.code, 0, leafKey.detail);
   const search = new PathSearch(provider, opts, maxLen, certs.slice(1));
   let path: ParsedCertificate[] | null;
   if (equalsAny(leaf, opts.anchors)) {
@@ -309,6 +336,9 @@ class PathSearch {
 
   /** Step 3 for one (child, issuer) pair, memoised. */
   private async checkLink(child: ParsedCertificate, issuer: ParsedCertificate, depth: number): Promise<ChainVerifyFailure | null> {
+    // The issuer's key limits first (cheap, no signature budget), reported at the issuer's depth.
+    const keyLimit = checkKeyLimits(issuer, this.opts.minRsaModulusBits ?? DEFAULT_MIN_RSA_MODULUS_BITS, true);
+    if (keyLimit) return fail(keyLimit.code, depth + 1, keyLimit.detail);
     let byIssuer = this.linkMemo.get(child);
     if (!byIssuer) {
       byIssuer = new Map();

@@ -2,6 +2,7 @@
 import type { CryptoProvider, GroupName, PrivateKeyType, SigningKey } from '../crypto/provider.js';
 import type { CipherSuite } from '../crypto/suites.js';
 import type { SessionCache } from '../session/cache.js';
+import type { SslSession } from '../session/session.js';
 
 /** A certificate chain and its private key. The key is imported on first use and cached. */
 export interface Credential {
@@ -81,12 +82,19 @@ export interface EngineConfig {
   /** The public key of a DER certificate: SubjectPublicKeyInfo bytes, key type and size. Throws SslError on a
    * certificate that cannot be parsed. */
   leafKey: (der: Uint8Array) => { spki: Uint8Array; keyType: string; bits: number };
-  /** Verifies the peer's chain (leaf first): path validation, pins, the application's callback. Null when
-   * nothing is to be checked. `code` is OpenSSL's X509_V_* name; `error` is set when the chain is refused. */
+  /** Verifies the peer's chain (leaf first): pins, path validation, the application's callback. Null when
+   * nothing is to be checked. `code` is OpenSSL's X509_V_* name (X509_V_ERR_NOT_VERIFIED when no path was
+   * validated); `error` is set when the chain is refused; `hostname` is the name the leaf was checked against. */
+  verifyChain:
+    | ((chain: Uint8Array[], hostname: string | null) => Promise<{ code: string; hostname: string | null; error: import('../errors/ssl-error.js').SslError | null }>)
+    | null;
+  /** Client: check the certificate against the server name (a verifying client then needs one). */
+  verifyHostname: boolean;
+  /** Client: may this session be offered to this host name under this configuration (never upgrading trust)? */
+  sessionAcceptable: (session: SslSession, hostname: string | null) => Promise<boolean>;
   /** Key logging (NSS key log format, one line without its newline per secret), or null. See ContextOptions.keylog. */
   keylog: ((line: string) => void) | null;
   /** OpenSSL's SSL_CTX_set_msg_callback: told of every handshake message and alert, sent or received, in the clear
    * (null: no callback). */
   msgCallback: ((info: MsgInfo) => void) | null;
-  verifyChain: ((chain: Uint8Array[], hostname: string | null) => Promise<{ code: string; error: import('../errors/ssl-error.js').SslError | null }>) | null;
 }

@@ -14,6 +14,7 @@
  * - Alerts received: close_notify ends the read side; user_canceled is tolerated (warning); every other
  *   alert is fatal whatever its level (RFC 8446 §6.2).
  */
+import { X509_V_ERR_NOT_VERIFIED } from '../cert/verify.js';
 import { hashLength } from '../crypto/provider.js';
 import type { CipherSuite } from '../crypto/suites.js';
 import { SslError } from '../errors/ssl-error.js';
@@ -87,14 +88,18 @@ export abstract class Engine {
   helloRetried = false;
   serverName: string | null = null;
   peerCertificates: Uint8Array[] = [];
-  /** OpenSSL's SSL_get_verify_result as a name: X509_V_OK unless the peer's chain was refused. */
-  verifyCode = 'X509_V_OK';
+  /** OpenSSL's SSL_get_verify_result as a name: X509_V_OK only once the peer's path was validated (or the
+   * resumed session's was), X509_V_ERR_NOT_VERIFIED while nothing was verified, else the X509_V_ERR_* found. */
+  verifyCode: string = X509_V_ERR_NOT_VERIFIED;
+  /** The host name the peer's leaf was checked against (null: none), kept in sessions. */
+  verifiedHostname: string | null = null;
 
   /** Run the configured chain verification; throws the failure. */
   protected async verifyPeerChain(hostname: string | null): Promise<void> {
     if (!this.config.verifyChain) return;
     const r = await this.config.verifyChain(this.peerCertificates, hostname);
     this.verifyCode = r.code;
+    this.verifiedHostname = r.hostname;
     if (r.error) throw r.error;
   }
   #exporterSecret: Uint8Array | null = null;

@@ -79,6 +79,9 @@ export const Reasons = {
   UNSUPPORTED_CERTIFICATE: { text: 'certificate verify failed', alert: A.UNSUPPORTED_CERTIFICATE },
   CERTIFICATE_UNKNOWN: { text: 'certificate verify failed', alert: A.CERTIFICATE_UNKNOWN },
   BAD_CERTIFICATE: { text: 'bad certificate', alert: A.BAD_CERTIFICATE },
+  PINNED_PUBLIC_KEY_MISMATCH: { text: 'pinned public key mismatch', alert: A.BAD_CERTIFICATE },
+  // local configuration found wrong at first use
+  KEY_VALUES_MISMATCH: { text: 'key values mismatch', alert: A.INTERNAL_ERROR },
   // resources
   TOO_MANY_KEY_UPDATES: { text: 'too many key updates', alert: A.UNEXPECTED_MESSAGE },
   TOO_MANY_TICKETS: { text: 'too many session tickets', alert: A.UNEXPECTED_MESSAGE },

@@ -137,6 +137,8 @@ export class ClientEngine extends Engine {
 
   async start(): Promise<void> {
     if (this.state !== 'start') return;
+    // Never offer a session verified more weakly than this configuration asks (pins, verify result, host name).
+    if (this.offered && !(await this.config.sessionAcceptable(this.offered, this.hostName))) this.offered = null;
     const p = this.config.provider;
     this.random = p.randomBytes(32);
     this.clientRandom = this.random;
@@ -257,6 +259,9 @@ export class ClientEngine extends Engine {
       psk = sessionPsk(this.offered);
       this.sessionReused = true;
       this.peerCertificates = this.offered.peerCertificates.slice();
+      // A resumed connection reports how the session's server was verified, never more.
+      this.verifyCode = this.offered.verifyResult;
+      this.verifiedHostname = this.offered.verifiedHostname;
     }
     const ksData = findExtension(sh.extensions, X.KEY_SHARE);
     if (!ksData) throw new SslError('MISSING_KEY_SHARE');
@@ -361,8 +366,9 @@ export class ClientEngine extends Engine {
       if (e.extensions.length) throw new SslError('UNSOLICITED_EXTENSION', { detail: 'CertificateEntry extension that was not requested' });
     }
     this.peerCertificates = cert.entries.map((e) => e.certData);
-    this.serverCertKey = this.config.leafKey(this.peerCertificates[0] as Uint8Array);
+    // Verification first, so that a refused chain is reported with its X509_V_ERR_* code.
     await this.verifyPeerChain(this.hostName);
+    this.serverCertKey = this.config.leafKey(this.peerCertificates[0] as Uint8Array);
     this.transcript.add(msg.raw);
     this.state = 'expect-certificate-verify';
     return 'handshake';
@@ -445,6 +451,8 @@ export class ClientEngine extends Engine {
       lifetime: t.lifetime,
       receivedAt: t.receivedAt,
       peerCertificates: this.peerCertificates.slice(),
+      verifyResult: this.verifyCode,
+      verifiedHostname: this.verifiedHostname,
     });
     return 'post-handshake';
   }

@@ -148,6 +148,7 @@ export class ServerEngine extends Engine {
         lifetime: this.config.ticketLifetime,
         ageAdd,
         peerCertificates: this.peerCertificates.slice(),
+        verifyResult: this.verifyCode,
       };
       cache.add(id, entry);
       this.issued.push(id);
@@ -359,6 +360,7 @@ export class ServerEngine extends Engine {
       this.sessionReused = true;
       this.resumedId = psk.id;
       this.peerCertificates = psk.entry.peerCertificates.slice();
+      this.verifyCode = psk.entry.verifyResult;
     }
     this.queueHandshake(sh);
     await this.flushHandshake();
@@ -414,8 +416,9 @@ export class ServerEngine extends Engine {
     }
     for (const e of cert.entries) if (e.extensions.length) throw new SslError('UNSOLICITED_EXTENSION', { detail: 'CertificateEntry extension that was not requested' });
     this.peerCertificates = cert.entries.map((e) => e.certData);
-    this.clientCertKey = this.config.leafKey(this.peerCertificates[0] as Uint8Array);
+    // Verification first, so that a refused chain is reported with its X509_V_ERR_* code.
     await this.verifyPeerChain(null);
+    this.clientCertKey = this.config.leafKey(this.peerCertificates[0] as Uint8Array);
     this.state = 'expect-certificate-verify';
     return 'handshake';
   }

@@ -14,6 +14,8 @@ export interface CachedSession {
   lifetime: number;
   ageAdd: number;
   peerCertificates: Uint8Array[];
+  /** How the client was verified in the full handshake (restored on resumption). */
+  verifyResult: string;
 }
 
 const hexKey = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');

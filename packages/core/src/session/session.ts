@@ -5,13 +5,21 @@
  *
  * Resumability follows OpenSSL 3 (shutdown rules 19-20): a session stops being resumable when its
  * connection is freed without having set SENT, or sends or receives a fatal alert.
+ *
+ * A session remembers how its server was verified (as OpenSSL keeps verify_result in SSL_SESSION): the
+ * verify result and the host name checked. A client never offers a session verified more weakly than its
+ * current policy asks (SslContext), and a resumed connection reports the stored result.
+ *
+ * Serialised format 2 (format 1 lacked the verification and is refused): u8 format, u8 not-resumable,
+ * vec8 suite, vec8 server name, vec8 ALPN, vec16 ticket, vec8 PSK, u32 age_add, u32 lifetime, u64 received
+ * (ms, as two u32), vec8 verify result, u8 hostname-checked + vec8 checked host name, vec24 of vec24 chain.
  */
 import { SslError } from '../errors/ssl-error.js';
 import { fromUtf8, utf8 } from '../wire/bytes.js';
 import { Reader } from '../wire/reader.js';
 import { Writer } from '../wire/writer.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 export interface SessionFields {
   cipherSuite: string;
@@ -25,6 +33,10 @@ export interface SessionFields {
   receivedAt: Date;
   /** The server's certificate chain from the full handshake (DER, leaf first). */
   peerCertificates: Uint8Array[];
+  /** The verify result of the full handshake (X509_V_OK, X509_V_ERR_NOT_VERIFIED or an X509_V_ERR_* accepted by a callback). */
+  verifyResult: string;
+  /** The host name the leaf was checked against in the full handshake, or null when none was. */
+  verifiedHostname: string | null;
 }
 
 /** Reads a session's PSK: set by the class's static block, for `sessionPsk` only. */
@@ -50,6 +62,10 @@ export class SslSession {
   readonly lifetime: number;
   readonly receivedAt: Date;
   readonly peerCertificates: Uint8Array[];
+  /** How the server was verified in the full handshake: what `Ssl.verifyResult()` said then. */
+  readonly verifyResult: string;
+  /** The host name the server's certificate was checked against (null: no host name was checked). */
+  readonly verifiedHostname: string | null;
   private notResumable = false;
 
   static {
@@ -66,6 +82,8 @@ export class SslSession {
     this.lifetime = f.lifetime;
     this.receivedAt = f.receivedAt;
     this.peerCertificates = f.peerCertificates;
+    this.verifyResult = f.verifyResult;
+    this.verifiedHostname = f.verifiedHostname;
   }
 
   /** True while the session may be offered: not invalidated (rules 19-20) and not expired at `now`. */
@@ -88,18 +106,25 @@ export class SslSession {
     w.vec16(this.ticket).vec8(this.#psk).u32(this.ageAdd).u32(this.lifetime);
     const t = this.receivedAt.getTime();
     w.u32(Math.floor(t / 2 ** 32)).u32(t % 2 ** 32);
+    w.vec8(utf8(this.verifyResult)).u8(this.verifiedHostname === null ? 0 : 1).vec8(utf8(this.verifiedHostname ?? ''));
     w.begin(3);
     for (const c of this.peerCertificates) w.vec24(c);
     w.end();
     return w.finish();
   }
 
-  /** Restore a session saved with `toBytes()`. Throws TypeError on anything malformed. */
+  /**
+   * Restore a session saved with `toBytes()`. Throws TypeError on anything malformed, and on bytes of another
+   * format version (sessions saved by a memtls before format 2 carry no verify result: do a full handshake).
+   */
   static fromBytes(bytes: Uint8Array): SslSession {
     if (!(bytes instanceof Uint8Array)) throw new TypeError('SslSession.fromBytes: expected a Uint8Array');
     try {
       const r = new Reader(bytes);
-      if (r.u8() !== FORMAT) throw new TypeError('SslSession.fromBytes: unknown format');
+      const format = r.u8();
+      if (format !== FORMAT) {
+        throw new TypeError(`SslSession.fromBytes: unsupported format ${format} (this memtls reads format ${FORMAT}; older sessions lack the verify result: discard them)`);
+      }
       const bad = r.u8() === 1;
       const cipherSuite = fromUtf8(r.vec8());
       const serverName = fromUtf8(r.vec8()) || null;
@@ -109,11 +134,18 @@ export class SslSession {
       const ageAdd = r.u32();
       const lifetime = r.u32();
       const receivedAt = new Date(r.u32() * 2 ** 32 + r.u32());
+      const verifyResult = fromUtf8(r.vec8());
+      // An X509_V_* name, or another verify code a callback accepted (e.g. CERT_DECODE_ERROR).
+      if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(verifyResult)) throw new TypeError('SslSession.fromBytes: malformed session (bad verify result)');
+      const hostChecked = r.u8();
+      if (hostChecked > 1) throw new TypeError('SslSession.fromBytes: malformed session (bad host name flag)');
+      const checkedName = fromUtf8(r.vec8());
+      const verifiedHostname = hostChecked === 1 ? checkedName : null;
       const certs = r.sub24();
       const peerCertificates: Uint8Array[] = [];
       while (certs.remaining) peerCertificates.push(certs.vec24().slice());
       r.expectEnd();
-      const s = new SslSession({ cipherSuite, serverName, alpn, ticket, psk, ageAdd, lifetime, receivedAt, peerCertificates });
+      const s = new SslSession({ cipherSuite, serverName, alpn, ticket, psk, ageAdd, lifetime, receivedAt, peerCertificates, verifyResult, verifiedHostname });
       if (bad) s.invalidate();
       return s;
     } catch (e) {
