@@ -12,6 +12,7 @@ import { connect } from './connect.js';
 import type { SecureOptions } from './options.js';
 import type { MemtlsSocket } from './socket.js';
 
+/** Options of `MemtlsAgent`: those of `http.Agent` plus the TLS options. */
 export interface MemtlsAgentOptions extends http.AgentOptions {
   /** TLS options for every connection (PEM `ca`, `cert`, `key`, `ALPNProtocols`, `rejectUnauthorized`...). */
   tls?: SecureOptions;
@@ -19,6 +20,10 @@ export interface MemtlsAgentOptions extends http.AgentOptions {
   resumeSessions?: boolean;
 }
 
+/**
+ * An https.Agent whose connections are memtls sockets, for `https.request` / `fetch`-style clients; it resumes
+ * sessions per host and port.
+ */
 export class MemtlsAgent extends https.Agent {
   readonly #tls: SecureOptions;
   readonly #resume: boolean;
@@ -31,6 +36,7 @@ export class MemtlsAgent extends https.Agent {
     this.#resume = resumeSessions ?? true;
   }
 
+  /** Open a memtls connection for one request (called by Node's http machinery). */
   override createConnection(options: https.RequestOptions, _callback?: (err: Error | null, stream: Duplex) => void): Duplex {
     const host = options.host ?? options.hostname ?? 'localhost';
     const port = Number(options.port ?? 443);

@@ -21,7 +21,12 @@ import { ROOTS, SOURCE_NODE_VERSION } from './roots.js';
 export const rootCertificates: readonly string[] = Object.freeze([...ROOTS]);
 
 /** Where the roots came from: the Node.js version whose `tls.rootCertificates` was copied. */
-export const rootStoreSource: { readonly nodeVersion: string; readonly count: number } = Object.freeze({
+export const rootStoreSource: {
+  /** The Node.js version, e.g. 'v20.20.2'. */
+  readonly nodeVersion: string;
+  /** How many roots there are. */
+  readonly count: number;
+} = Object.freeze({
   nodeVersion: SOURCE_NODE_VERSION,
   count: ROOTS.length,
 });

@@ -18,6 +18,7 @@ import { type ContextOptions, type Ssl, SslContext, type SslSession } from '@mem
 import { TlsStreams, type TlsInfo } from '@memtls/web-streams';
 import { webSocketTransport, type WebSocketLike, type WebSocketTransport, type WebSocketTransportOptions } from './websocket-transport.js';
 
+/** Options of `TlsWebSocket`: the TLS side and the WebSocket transport's bounds. */
 export interface TlsWebSocketOptions extends WebSocketTransportOptions {
   /** An `SslContext`, or the options to make one. */
   context: SslContext | ContextOptions;
@@ -63,7 +64,9 @@ function toBytes(data: Uint8Array | string): Uint8Array {
  * await tls.end();
  */
 export class TlsWebSocket implements AsyncIterable<Uint8Array> {
+  /** The WebSocket the records travel on. */
   readonly socket: WebSocketLike;
+  /** The WebSocket as a byte transport (queue sizes, close details). */
   readonly transport: WebSocketTransport;
   /** The plaintext web streams (locked by this object: use `read`/`write`/`end`). */
   readonly streams: TlsStreams;

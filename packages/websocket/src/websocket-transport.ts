@@ -26,14 +26,22 @@ import { TlsErrorCode, TlsStreamError, type ByteTransport } from '@memtls/web-st
 
 /** What the transport needs from a WebSocket: the browser's `WebSocket` and `ws`'s both fit. */
 export interface WebSocketLike {
+  /** Set to 'arraybuffer' by the transport. */
   binaryType: string;
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
+  /** Bytes queued by `send()` and not yet sent. */
   readonly bufferedAmount: number;
+  /** The URL, for error messages. */
   readonly url?: string;
+  /** Send one binary message. */
   send(data: Uint8Array<ArrayBuffer>): void;
+  /** Start the closing handshake. */
   close(code?: number, reason?: string): void;
+  /** Listen for 'open', 'message', 'error' and 'close'. */
   // biome-ignore lint/suspicious/noExplicitAny: the DOM's and ws's event types differ; both are accepted.
   addEventListener(type: string, listener: (event: any) => void): void;
+  /** Stop listening. */
   // biome-ignore lint/suspicious/noExplicitAny: as above.
   removeEventListener(type: string, listener: (event: any) => void): void;
   /** `ws` only: stop reading from the socket. */
@@ -42,6 +50,7 @@ export interface WebSocketLike {
   resume?(): void;
 }
 
+/** Bounds of `webSocketTransport` (and `TlsWebSocket`). */
 export interface WebSocketTransportOptions {
   /** Outgoing bytes the socket may buffer before writes wait (default 256 KiB). */
   highWaterMark?: number;
@@ -57,12 +66,17 @@ export interface WebSocketTransportOptions {
 
 /** How the socket closed. */
 export interface WebSocketCloseInfo {
+  /** The close code (1005 when none was given). */
   code: number;
+  /** The close reason the other side gave ('' when none). */
   reason: string;
+  /** True when the closing handshake completed. */
   wasClean: boolean;
 }
 
+/** A WebSocket as a byte transport, with its state. */
 export interface WebSocketTransport extends ByteTransport {
+  /** The wrapped WebSocket. */
   readonly socket: WebSocketLike;
   /** Resolves when the socket is open; rejects with `ERR_MEMTLS_TRANSPORT` if it never opens. */
   readonly opened: Promise<void>;
