@@ -32,7 +32,7 @@ export interface ContextOptions {
   role: 'client' | 'server';
   /** The lowest protocol version accepted (memtls speaks TLS 1.3 only; TLSv1.2 is accepted as a bound). */
   minVersion?: 'TLSv1.2' | 'TLSv1.3';
-  /** The highest protocol version offered (must allow TLS 1.3). */
+  /** The highest protocol version offered; TLS 1.2 is not implemented, so only 'TLSv1.3' is accepted. */
   maxVersion?: 'TLSv1.2' | 'TLSv1.3';
   /** PEM: leaf first, then intermediates. */
   cert?: string;
