@@ -39,6 +39,7 @@ need=(
   "cmd:python3 python3 the Python ssl interop peer"
   "cmd:curl curl an HTTPS client against the memtls server and CLI"
   "cmd:tshark tshark Wireshark decrypting a captured memtls connection with its key log"
+  "cmd:websockify websockify a real WebSocket-to-TCP relay for the browser suite"
   "file:/usr/bin/chromium chromium the browser suite (headless Chromium)"
 )
 missing=()

@@ -4,9 +4,23 @@
  */
 import { MemoryBio, SSL_ERROR_WANT_READ, type Ssl } from '@memtls/core';
 
+/** One WebSocket-to-TCP relay's URLs for the three targets. */
+export interface RelayUrls {
+  /** For test titles: 'the example relay' or 'websockify'. */
+  name: string;
+  /** Leads to the Node https server (/hello, POST /echo, /truncate). */
+  https: string;
+  /** Leads to the Node tls echo server. */
+  echo: string;
+  /** Leads to a port on 127.0.0.1 where nothing listens (the relay's TCP connection is refused). */
+  refused: string;
+}
+
 export interface BrowserTestConfig {
   /** ws://127.0.0.1:<port> of the relay; paths: /https (Node https server), /echo (Node tls echo server). */
   relay: string;
+  /** Every relay the WebSocket tests run through: the example relay and Debian's websockify. */
+  relays: RelayUrls[];
   /** PEM of the test root. */
   ca: string;
   /** A server certificate and key for memtls in the server role inside the page. */

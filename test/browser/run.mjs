@@ -7,13 +7,18 @@
  * - a Node https server (test PKI from test/util/pki.ts): /hello, POST /echo, /truncate (drops TCP
  *   without close_notify);
  * - a Node tls echo server;
- * - the example relay (examples/browser-websocket/relay.ts): /https and /echo lead to those two;
+ * - the example relay (examples/browser-websocket/relay.ts): /https and /echo lead to those two, /refused
+ *   to a port where nothing listens;
+ * - Debian's websockify (a real WebSocket-to-TCP relay, `apt-get install -y websockify`), one process per
+ *   target since it relays to a single host:port: the https server, the echo server, the closed port;
  * - an http server for the page, mocha's browser build and the esbuild bundle of test/browser/*.test.ts.
  * It prints the page's mocha output, the size of the production browser bundle, and a closing line
  * `browser: N passed, N failed, N skipped`. Exit status 1 if a test failed, if none passed, if Chromium is
  * missing, or after the deadline.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect as netConnect, createServer as netServer } from 'node:net';
 import { createServer } from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
@@ -66,6 +71,63 @@ function closeServer(server) {
     server.closeAllConnections?.();
     server.close(() => res());
   });
+}
+
+/** A port on 127.0.0.1 that was free a moment ago (bound to 0, then closed). */
+async function freePort() {
+  const server = netServer();
+  const port = await listen(server);
+  await new Promise((res) => server.close(() => res()));
+  return port;
+}
+
+function canConnect(port) {
+  return new Promise((res) => {
+    const s = netConnect({ host: '127.0.0.1', port }, () => {
+      s.destroy();
+      res(true);
+    });
+    s.on('error', () => res(false));
+  });
+}
+
+const WEBSOCKIFY = process.env.WEBSOCKIFY ?? 'websockify';
+
+/**
+ * Debian's websockify relaying ws://127.0.0.1:<port>/ to 127.0.0.1:<targetPort>. It cannot listen on port 0,
+ * so it gets a port that was just free (tried again on another one if it could not listen).
+ */
+async function startWebsockify(targetPort) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const output = [];
+    const child = spawn(WEBSOCKIFY, [`127.0.0.1:${port}`, `127.0.0.1:${targetPort}`], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child.stdout.on('data', (d) => output.push(d));
+    child.stderr.on('data', (d) => output.push(d));
+    const exited = new Promise((res) => child.once('exit', (code) => res(code ?? 'signal')));
+    const spawnError = new Promise((res) => child.once('error', (e) => res(e)));
+    const stop = () => {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      try {
+        process.kill(-child.pid, 'SIGTERM'); // its process group: websockify forks one process per connection
+      } catch {
+        child.kill('SIGTERM');
+      }
+      return exited;
+    };
+    for (let i = 0; i < 100; i++) {
+      const early = await Promise.race([spawnError, exited, new Promise((res) => setTimeout(() => res(null), 50))]);
+      if (early instanceof Error) throw new Error(`websockify could not start (${early.message}): apt-get install -y websockify, or set WEBSOCKIFY=/path`);
+      if (early !== null) break;
+      if (await canConnect(port)) {
+        cleanups.push(stop);
+        return `ws://127.0.0.1:${port}/`;
+      }
+    }
+    await stop();
+    console.log(`browser: websockify on port ${port} did not come up: ${Buffer.concat(output).toString().trim()}`);
+  }
+  throw new Error('websockify did not start after 3 attempts');
 }
 
 /** Node https server for the page's tests. */
@@ -176,7 +238,8 @@ async function main() {
   const leaf = pki.leaves['ec-p256'];
   const httpsPort = await startHttps(leaf);
   const echoPort = await startEcho(leaf);
-  const targets = { '/https': httpsPort, '/echo': echoPort };
+  const refusedPort = await freePort(); // nothing listens there: a relay's connection to it is refused
+  const targets = { '/https': httpsPort, '/echo': echoPort, '/refused': refusedPort };
 
   const [tests, mochaJs] = await Promise.all([bundleTests(), Promise.resolve(readFileSync(join(dirname(require.resolve('mocha')), 'mocha.js')))]);
   const pageServer = createServer();
@@ -189,7 +252,14 @@ async function main() {
   });
   cleanups.push(() => relay.close());
 
-  const html = page({ relay: relay.url, ca: pki.caCert, serverCert: leaf.cert, serverKey: leaf.key });
+  const websockify = {
+    name: 'websockify',
+    https: await startWebsockify(httpsPort),
+    echo: await startWebsockify(echoPort),
+    refused: await startWebsockify(refusedPort),
+  };
+  const relays = [{ name: 'the example relay', https: `${relay.url}/https`, echo: `${relay.url}/echo`, refused: `${relay.url}/refused` }, websockify];
+  const html = page({ relay: relay.url, relays, ca: pki.caCert, serverCert: leaf.cert, serverKey: leaf.key });
   pageServer.on('request', (req, res) => {
     const send = (type, body) => {
       res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });

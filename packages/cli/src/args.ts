@@ -9,8 +9,11 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 
+/** Exit status: the connection closed cleanly (or --help / --version). */
 export const EXIT_OK = 0;
+/** Exit status: a TLS or connection error. */
 export const EXIT_TLS_ERROR = 1;
+/** Exit status: bad usage (unknown flag, missing file, bad value). */
 export const EXIT_USAGE = 2;
 
 export interface CommonOptions {
@@ -65,6 +68,7 @@ export type Parsed = { tool: 's_client'; opts: ClientOptions } | { tool: 's_serv
 
 /** Thrown for bad usage; `exitCode` is 0 for --help/--version, 2 otherwise. */
 export class UsageExit extends Error {
+  /** The exit status to end with. */
   readonly exitCode: number;
   constructor(message: string, exitCode: number) {
     super(message);
@@ -174,7 +178,16 @@ export function parseArgs(argv: readonly string[]): Parsed {
 }
 
 /** `host:port`, `[v6]:port`, or `port` alone (host = `defaultHost`). Throws UsageExit. */
-export function parseHostPort(text: string, defaultHost: string | null, what: string): { host: string | null; port: number } {
+export function parseHostPort(
+  text: string,
+  defaultHost: string | null,
+  what: string,
+): {
+  /** The host, or `defaultHost` when only a port was given. */
+  host: string | null;
+  /** The port (1-65535). */
+  port: number;
+} {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text) ?? (/^(\d+)$/.test(text) ? [text, undefined, defaultHost ?? undefined, text] : null);
   const port = m ? Number(m[3]) : Number.NaN;
   if (!m || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageExit(`${what}: expected [host:]port, got ${JSON.stringify(text)}`, EXIT_USAGE);

@@ -15,8 +15,11 @@ import { type CommonOptions, EXIT_TLS_ERROR, EXIT_USAGE, splitList, UsageExit } 
 
 /** stdin/stdout/stderr, injectable for embedding. */
 export interface Io {
+  /** Data to send to the peer (s_client) or client (s_server). */
   stdin: NodeJS.ReadableStream;
+  /** Where the peer's data goes. */
   stdout: NodeJS.WritableStream;
+  /** Where the trace, state and error messages go. */
   stderr: NodeJS.WritableStream;
 }
 

@@ -1,4 +1,8 @@
-/** @memtls/cli: `memtls s_client` / `memtls s_server`, also callable in-process through `run()`. */
+/**
+ * @memtls/cli: `memtls s_client` / `memtls s_server`, also callable in-process through `run()`.
+ *
+ * @module @memtls/cli
+ */
 import { EXIT_TLS_ERROR, EXIT_USAGE, parseArgs, UsageExit } from './args.js';
 import type { Io } from './common.js';
 import { sClient } from './s-client.js';

@@ -25,9 +25,16 @@ import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS13_SCHEMES, schemeName, tls13SchemesFo
 import { SessionCache } from './session/cache.js';
 import type { Ssl } from './ssl.js';
 
+/**
+ * What an `SslContext` is made from: the role, credentials, trust, protocol choices and limits shared by every
+ * connection made from it.
+ */
 export interface ContextOptions {
+  /** Which side of the handshake connections from this context take. */
   role: 'client' | 'server';
+  /** The lowest protocol version accepted (memtls speaks TLS 1.3 only; TLSv1.2 is accepted as a bound). */
   minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** The highest protocol version offered; TLS 1.2 is not implemented, so only 'TLSv1.3' is accepted. */
   maxVersion?: 'TLSv1.2' | 'TLSv1.3';
   /** PEM: leaf first, then intermediates. */
   cert?: string;
@@ -40,16 +47,26 @@ export interface ContextOptions {
   /** Server with verifyPeer: false accepts a client that sends no certificate (OpenSSL's SSL_VERIFY_PEER
    * without SSL_VERIFY_FAIL_IF_NO_PEER_CERT); a certificate that is sent is still verified. Default true. */
   requireClientCert?: boolean;
+  /**
+   * ALPN protocol names in preference order (client: offered; server: the first one the client also offers is
+   * chosen).
+   */
   alpn?: string[];
   /** IANA names, e.g. 'TLS_AES_128_GCM_SHA256', in preference order. */
   cipherSuites?: string[];
   /** 'x25519', 'secp256r1', 'secp384r1', in preference order (the client sends a key share for the first). */
   groups?: string[];
+  /** SSL_CTX_set_quiet_shutdown: `shutdown()` sets both flags and sends nothing. */
   quietShutdown?: boolean;
+  /** Sets SSL_OP_IGNORE_UNEXPECTED_EOF: an EOF without close_notify is a clean end. */
   ignoreUnexpectedEof?: boolean;
+  /** Server: keep sessions for resumption and issue tickets for them (default true). */
   sessionCache?: boolean;
+  /** Server: how many session tickets to send after a handshake (OpenSSL default 2). */
   numTickets?: number;
+  /** SSL_OP_* bits to set on the context (and so on each connection). */
   options?: number;
+  /** SSL_MODE_* bits to set on the context (and so on each connection). */
   mode?: number;
   /** A WebCrypto object or a CryptoProvider. Default: globalThis.crypto. */
   crypto?: Crypto | CryptoProvider;
@@ -111,6 +128,7 @@ export interface VerifyInfo {
   detail: string;
   /** The peer's certificates as sent, DER, leaf first. */
   chain: Uint8Array[];
+  /** The name the certificate was checked against (the SNI name), or null when none was checked. */
   hostname: string | null;
 }
 
@@ -128,8 +146,14 @@ function isWebCrypto(x: unknown): x is Crypto {
   return typeof x === 'object' && x !== null && typeof (x as Crypto).getRandomValues === 'function' && typeof (x as Crypto).subtle === 'object';
 }
 
+/**
+ * SSL_CTX: configuration shared by connections (role, certificates, trust anchors, suites, groups, ALPN, options,
+ * session cache). Make one, then any number of `Ssl` from it.
+ */
 export class SslContext {
+  /** The role of connections made from this context. */
   readonly role: 'client' | 'server';
+  /** The crypto provider every connection of this context uses. */
   readonly provider: CryptoProvider;
   private readonly now: () => Date;
   private readonly suites: readonly CipherSuite[];
@@ -150,6 +174,7 @@ export class SslContext {
   private optionBits: number;
   private modeBits: number;
   private numTickets: number;
+  /** Whether a server keeps sessions and issues tickets. */
   readonly sessionCacheEnabled: boolean;
   /** Server: the session cache tickets point into (null when sessionCache is false). */
   readonly sessionCache: SessionCache | null;
@@ -303,33 +328,42 @@ export class SslContext {
     return this.role === 'client' && this.verifyPeer && this.verifyHostname;
   }
 
+  /** SSL_CTX_set_quiet_shutdown for connections made after this call. */
   setQuietShutdown(on: boolean): void {
     this.quiet = !!on;
   }
+  /** SSL_CTX_get_quiet_shutdown. */
   getQuietShutdown(): boolean {
     return this.quiet;
   }
+  /** SSL_CTX_set_options: adds SSL_OP_* bits; returns the new bit set. */
   setOptions(bits: number): number {
     this.optionBits |= checkBits(bits, 'options');
     return this.optionBits;
   }
+  /** SSL_CTX_clear_options: removes SSL_OP_* bits; returns the new bit set. */
   clearOptions(bits: number): number {
     this.optionBits &= ~checkBits(bits, 'options');
     return this.optionBits;
   }
+  /** SSL_CTX_get_options: the SSL_OP_* bits. */
   getOptions(): number {
     return this.optionBits;
   }
+  /** SSL_CTX_get_mode: the SSL_MODE_* bits. */
   getMode(): number {
     return this.modeBits;
   }
+  /** SSL_CTX_set_mode: adds SSL_MODE_* bits; returns the new bit set. */
   setMode(bits: number): number {
     this.modeBits |= checkBits(bits, 'mode');
     return this.modeBits;
   }
+  /** SSL_CTX_set_num_tickets: how many tickets a server sends after each handshake. */
   setNumTickets(n: number): void {
     this.numTickets = checkCount(n, 'numTickets');
   }
+  /** SSL_CTX_get_num_tickets. */
   getNumTickets(): number {
     return this.numTickets;
   }

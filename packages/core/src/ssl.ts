@@ -52,8 +52,11 @@ import { writeSteps } from './ssl/write.js';
  * last call to end, which may be another one by the time an awaiting caller looks.
  */
 export interface SslResult {
+  /** What the call returned (OpenSSL style: > 0 success, 0 or -1 see `error`). */
   ret: number;
+  /** What `getError(ret)` said when the call ended (an SSL_ERROR_* value). */
   error: number;
+  /** The call's error reason (OpenSSL's words), or null. */
   reason: string | null;
 }
 
@@ -66,7 +69,12 @@ export interface SslOptions {
   session?: SslSession;
 }
 
+/**
+ * SSL: one TLS connection over a read BIO and a write BIO. Calls never wait for the transport: they return -1 and
+ * `getError()` says SSL_ERROR_WANT_READ when bytes are missing.
+ */
 export class Ssl {
+  /** The context this connection was made from. */
   readonly ctx: SslContext;
   private readonly engine: Engine;
   /** The connection's state, its record I/O and the steps of each call (ssl/connection.ts). */
@@ -105,12 +113,15 @@ export class Ssl {
     this.conn.io.attach(rbio, wbio);
   }
 
+  /** SSL_set_quiet_shutdown: `shutdown()` then sets both flags without sending close_notify. */
   setQuietShutdown(on: boolean): void {
     this.conn.quiet = !!on;
   }
+  /** SSL_get_quiet_shutdown. */
   getQuietShutdown(): boolean {
     return this.conn.quiet;
   }
+  /** SSL_get_shutdown: SSL_SENT_SHUTDOWN and SSL_RECEIVED_SHUTDOWN bits. */
   getShutdown(): number {
     return this.conn.flags;
   }
@@ -120,25 +131,31 @@ export class Ssl {
     this.conn.flags = mode;
     this.engine.writeClosed = (mode & SSL_SENT_SHUTDOWN) !== 0;
   }
+  /** SSL_set_options: adds SSL_OP_* bits; returns the new bit set. */
   setOptions(bits: number): number {
     this.conn.options |= checkBits(bits);
     return this.conn.options;
   }
+  /** SSL_clear_options: removes SSL_OP_* bits; returns the new bit set. */
   clearOptions(bits: number): number {
     this.conn.options &= ~checkBits(bits);
     return this.conn.options;
   }
+  /** SSL_get_options: the SSL_OP_* bits. */
   getOptions(): number {
     return this.conn.options;
   }
+  /** SSL_set_mode: adds SSL_MODE_* bits; returns the new bit set. */
   setMode(bits: number): number {
     this.conn.modeBits |= checkBits(bits);
     return this.conn.modeBits;
   }
+  /** SSL_clear_mode: removes SSL_MODE_* bits; returns the new bit set. */
   clearMode(bits: number): number {
     this.conn.modeBits &= ~checkBits(bits);
     return this.conn.modeBits;
   }
+  /** SSL_get_mode: the SSL_MODE_* bits. */
   getMode(): number {
     return this.conn.modeBits;
   }
@@ -167,18 +184,23 @@ export class Ssl {
     return this.conn.lastError;
   }
 
+  /** SSL_pending: decrypted bytes ready for `read()` without touching the read BIO. */
   pending(): number {
     return this.engine.pendingPlaintext;
   }
+  /** SSL_is_init_finished: true once the handshake completed (and no fatal error since). */
   isInitFinished(): boolean {
     return this.engine.handshakeComplete && !this.conn.fatal;
   }
+  /** SSL_get_version: 'TLSv1.3' once negotiated, else null. */
   version(): string | null {
     return this.engine.suite ? 'TLSv1.3' : null;
   }
+  /** The negotiated cipher suite's IANA name (e.g. 'TLS_AES_128_GCM_SHA256'), or null. */
   cipher(): string | null {
     return this.engine.handshakeComplete && this.engine.suite ? this.engine.suite.name : null;
   }
+  /** The ALPN protocol agreed, or null. */
   alpnSelected(): string | null {
     return this.engine.alpnProtocol;
   }
@@ -207,6 +229,7 @@ export class Ssl {
   verifyResult(): string {
     return this.engine.verifyCode;
   }
+  /** True for the server role. */
   isServer(): boolean {
     return this.engine.config.role === 'server';
   }

@@ -19,6 +19,7 @@ import { type ConnectOptions, connect } from './connect.js';
 import type { SecureOptions } from './options.js';
 import type { MemtlsSocket } from './socket.js';
 
+/** Options of `MemtlsAgent`: those of `http.Agent`, plus the TLS options at the top level or in `tls`. */
 export interface MemtlsAgentOptions extends http.AgentOptions, SecureOptions {
   /** TLS options for every connection (PEM `ca`, `cert`, `key`, `ALPNProtocols`, `rejectUnauthorized`...), as an
    * alternative to giving them at the top level. The top level wins where both name an option. */
@@ -55,6 +56,10 @@ function pickTls(from: Record<string, unknown>): Partial<Record<TlsOptionName, u
   return out;
 }
 
+/**
+ * An https.Agent whose connections are memtls sockets, for `https.request` / `fetch`-style clients; it resumes
+ * sessions per host and port.
+ */
 export class MemtlsAgent extends https.Agent {
   readonly #resume: boolean;
   readonly #sessions = new Map<string, Buffer>();
@@ -66,6 +71,7 @@ export class MemtlsAgent extends https.Agent {
     this.#resume = resumeSessions ?? true;
   }
 
+  /** Open a memtls connection for one request (called by Node's http machinery). */
   override createConnection(options: https.RequestOptions, _callback?: (err: Error | null, stream: Duplex) => void): Duplex {
     // `options` is Node's merge of the request's options and the agent's (the agent's win).
     const host = options.host ?? options.hostname ?? 'localhost';

@@ -10,6 +10,7 @@ import { MemtlsSocket, type MemtlsSocketOptions } from './socket.js';
 export interface ConnectOptions extends MemtlsSocketOptions {
   /** Default 'localhost'. */
   host?: string;
+  /** The TCP port to connect to (required unless `socket` is given). */
   port?: number;
   /** Run TLS over this existing connection instead of opening one (host/port are then only used for the name). */
   socket?: Duplex;

@@ -24,12 +24,18 @@ import {
   type Ssl,
 } from '@memtls/core';
 
+/** The stable `code` values of `MemtlsError`. */
 export type MemtlsErrorCode = 'ERR_MEMTLS_UNEXPECTED_EOF' | 'ERR_MEMTLS_SSL' | 'ERR_MEMTLS_TRANSPORT_CLOSED' | 'ERR_MEMTLS_PLAINTEXT_AFTER_UPGRADE';
 
 /** The Ssl call a failure came from, named as OpenSSL names it. */
 export type SslCallName = 'SSL_do_handshake' | 'SSL_read' | 'SSL_write' | 'SSL_shutdown';
 
+/** The error a memtls socket emits: a stable `code` plus OpenSSL's reason and the failing call. */
 export class MemtlsError extends Error {
+  /**
+   * Stable code: 'ERR_MEMTLS_UNEXPECTED_EOF' (truncation), 'ERR_MEMTLS_SSL', 'ERR_MEMTLS_TRANSPORT_CLOSED',
+   * 'ERR_MEMTLS_PLAINTEXT_AFTER_UPGRADE'.
+   */
   readonly code: MemtlsErrorCode;
   /** OpenSSL's reason string (`Ssl.errorReason()`), e.g. "unexpected eof while reading". */
   readonly reason: string | null;

@@ -1,4 +1,9 @@
-/** @memtls/node public surface: memtls over Node streams. No logic lives here. */
+/**
+ * memtls over Node streams: a TLS `Duplex` over any `Duplex` or `net.Socket`, `connect()` and `createServer()`
+ * like `node:tls`, an https agent, STARTTLS upgrades and the `node:crypto` provider.
+ *
+ * @module @memtls/node
+ */
 export { MemtlsAgent, type MemtlsAgentOptions } from './agent.js';
 export { connect, type ConnectOptions, secureUpgrade, type UpgradeOptions } from './connect.js';
 export { errorFromSsl, MemtlsError, type MemtlsErrorCode, type SslCallName, shutdownFlagsName, sslErrorName } from './errors.js';
@@ -6,5 +11,5 @@ export { authorizationErrorName, contextFromOptions, groupsFromList, type Secure
 export { describeCertificate, type DistinguishedName, type PeerCertificate, parseDistinguishedName } from './peer-certificate.js';
 export { alertName, handshakeTypeName, type RecordInfo, RecordTap } from './record-tap.js';
 export { createServer, MemtlsServer, type ServerOptions } from './server.js';
-export { type BufferStats, MemtlsSocket, type MemtlsSocketOptions, type TraceEvent } from './socket.js';
+export { type BufferStats, type CipherInfo, type KeyExchangeInfo, MemtlsSocket, type MemtlsSocketOptions, type TraceEvent } from './socket.js';
 export { createNodeCryptoProvider } from './node-crypto-provider.js';

@@ -33,7 +33,9 @@ export interface SecureOptions {
   rejectUnauthorized?: boolean;
   /** Server: ask for a client certificate. The core can only ask *and require* one (see the README). */
   requestCert?: boolean;
+  /** The lowest protocol version accepted, as in `tls` (memtls speaks TLS 1.3). */
   minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** The highest protocol version (only 'TLSv1.3'). */
   maxVersion?: 'TLSv1.3';
   /** TLS 1.3 suites, OpenSSL/IANA names, colon-separated as in Node (or an array). */
   ciphersuites?: string | string[];
@@ -53,9 +55,11 @@ export interface SecureOptions {
 
 /** What the verify callback saw for one peer chain. */
 export interface VerifyRecord {
+  /** Whether the chain was accepted. */
   ok: boolean;
   /** OpenSSL's name, e.g. `X509_V_OK`, `X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY`. */
   code: string;
+  /** The result in words, e.g. 'unable to get local issuer certificate'. */
   detail: string;
 }
 

@@ -8,24 +8,31 @@ import { X509Certificate } from 'node:crypto';
 /** A distinguished name as Node shows it: attribute → value (an array when an attribute repeats). */
 export type DistinguishedName = Record<string, string | string[]>;
 
+/** The peer's certificate in the shape of Node's `tls.TLSSocket.getPeerCertificate()`. */
 export interface PeerCertificate {
   /** The certificate as DER. */
   raw: Buffer;
+  /** The subject name. */
   subject: DistinguishedName;
+  /** The issuer name. */
   issuer: DistinguishedName;
   /** e.g. `DNS:localhost, IP Address:127.0.0.1` (Node's format). */
   subjectaltname?: string;
   /** e.g. `Nov 24 20:09:00 2025 GMT`. */
   valid_from: string;
+  /** End of the validity period, in the same format. */
   valid_to: string;
   /** Upper-case hex. */
   serialNumber: string;
   /** `AB:CD:...` (SHA-1, SHA-256, SHA-512 of the DER). */
   fingerprint: string;
+  /** SHA-256 fingerprint, `AB:CD:...`. */
   fingerprint256: string;
+  /** SHA-512 fingerprint, `AB:CD:...`. */
   fingerprint512: string;
   /** The public key as SPKI DER. */
   pubkey: Buffer;
+  /** True when basicConstraints says this is a CA. */
   ca: boolean;
   /** With `getPeerCertificate(true)`: the next certificate the peer sent, if any. */
   issuerCertificate?: PeerCertificate;

@@ -14,9 +14,11 @@
 
 /** One record seen on the wire. */
 export interface RecordInfo {
+  /** 'in': from the peer; 'out': to the peer. */
   direction: 'in' | 'out';
   /** Outer content type (20 CCS, 21 alert, 22 handshake, 23 application data). */
   contentType: number;
+  /** The content type's name, e.g. 'handshake'. */
   contentTypeName: string;
   /** Legacy record version, e.g. 0x0303. */
   version: number;
@@ -25,9 +27,23 @@ export interface RecordInfo {
   /** True for TLS 1.3 protected records (outer type 23): the inner type is not visible. */
   encrypted: boolean;
   /** Plaintext handshake messages completed by this record. */
-  handshake: { type: number; name: string; length: number }[];
+  handshake: {
+    /** HandshakeType number (RFC 8446 §4). */
+    type: number;
+    /** Its name, e.g. 'ClientHello'. */
+    name: string;
+    /** Message body length. */
+    length: number;
+  }[];
   /** Plaintext alert, if this record is one. */
-  alert: { level: number; description: number; name: string } | null;
+  alert: {
+    /** 1 warning, 2 fatal. */
+    level: number;
+    /** AlertDescription number (RFC 8446 §6). */
+    description: number;
+    /** Its name, e.g. 'handshake_failure'. */
+    name: string;
+  } | null;
 }
 
 const CONTENT_TYPES: Record<number, string> = { 20: 'ChangeCipherSpec', 21: 'Alert', 22: 'Handshake', 23: 'ApplicationData' };
@@ -77,16 +93,19 @@ const ALERTS: Record<number, string> = {
 /** RFC 8446 §4.1.3: a ServerHello whose random is SHA-256("HelloRetryRequest") is a HelloRetryRequest. */
 const HRR_RANDOM = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
 
+/** The RFC 8446 name of an AlertDescription, e.g. 'bad_certificate' (or 'alert(N)'). */
 export function alertName(description: number): string {
   return ALERTS[description] ?? `alert(${description})`;
 }
 
+/** The RFC 8446 name of a HandshakeType, e.g. 'ClientHello' (or 'handshake(N)'). */
 export function handshakeTypeName(type: number): string {
   return HANDSHAKE_TYPES[type] ?? `handshake(${type})`;
 }
 
 /** Incremental record framer over one direction of the stream. */
 export class RecordTap {
+  /** The direction this tap watches. */
   readonly direction: 'in' | 'out';
   readonly #onRecord: (r: RecordInfo) => void;
   #header = Buffer.alloc(5);

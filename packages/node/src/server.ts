@@ -23,9 +23,14 @@ export interface ServerOptions extends SecureOptions {
   maxBufferedCiphertext?: number;
   /** Trace every connection (argument: the socket, then the event). */
   trace?: (socket: MemtlsSocket, ev: TraceEvent) => void;
+  /** As `net.createServer`'s option: accepted sockets start paused. */
   pauseOnConnect?: boolean;
 }
 
+/**
+ * A TLS server like `tls.Server`: accepts TCP connections and emits `'secureConnection'` with a `MemtlsSocket` for
+ * each completed handshake.
+ */
 export class MemtlsServer extends net.Server {
   /** The context every connection uses (certificates, session cache). */
   readonly context: SslContext;

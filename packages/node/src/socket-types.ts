@@ -7,9 +7,32 @@ import type { RecordInfo } from './record-tap.js';
 
 /** What a trace callback receives: every Ssl call, every record on the wire, transport events. */
 export type TraceEvent =
-  | { type: 'call'; call: SslCallName; ret: number; error: string; shutdown: string; reason: string | null }
-  | ({ type: 'record' } & RecordInfo)
-  | { type: 'transport'; event: 'eof' | 'fin-sent' | 'paused' | 'resumed' | 'close'; detail?: string };
+  | {
+      /** An Ssl call returned. */
+      type: 'call';
+      /** The call, by OpenSSL's name. */
+      call: SslCallName;
+      /** What it returned. */
+      ret: number;
+      /** `getError(ret)` by name, e.g. 'SSL_ERROR_WANT_READ'. */
+      error: string;
+      /** The shutdown flags after the call, by name. */
+      shutdown: string;
+      /** OpenSSL's reason string when the call failed, else null. */
+      reason: string | null;
+    }
+  | ({
+      /** A record crossed the transport (see `RecordInfo`). */
+      type: 'record';
+    } & RecordInfo)
+  | {
+      /** Something happened to the transport. */
+      type: 'transport';
+      /** What happened: EOF read, FIN sent, reading paused or resumed, closed. */
+      event: 'eof' | 'fin-sent' | 'paused' | 'resumed' | 'close';
+      /** Extra words, when there are some. */
+      detail?: string;
+    };
 
 export interface MemtlsSocketOptions extends SecureOptions {
   /** Server role (default: client). */
@@ -22,7 +45,9 @@ export interface MemtlsSocketOptions extends SecureOptions {
   allowHalfOpen?: boolean;
   /** Read-BIO bound in bytes before the transport is paused (default 64 KiB; at least 32 KiB). */
   maxBufferedCiphertext?: number;
+  /** The plaintext readable side's high-water mark in bytes (as for any Duplex). */
   readableHighWaterMark?: number;
+  /** The plaintext writable side's high-water mark in bytes (as for any Duplex). */
   writableHighWaterMark?: number;
   /** Observe every Ssl call, record and transport event (used by `memtls -msg/-state`). */
   trace?: (ev: TraceEvent) => void;
@@ -32,14 +57,37 @@ export interface MemtlsSocketOptions extends SecureOptions {
 export interface BufferStats {
   /** Ciphertext waiting in the read BIO now, and the most ever seen. */
   rbioPending: number;
+  /** The most ciphertext ever waiting in the read BIO. */
   maxRbioPending: number;
   /** Bytes the transport holds in its own write buffer now, and the most ever seen after our writes. */
   transportWritable: number;
+  /** The most bytes the transport's write buffer ever held after our writes. */
   maxTransportWritable: number;
   /** Plaintext in this stream's readable buffer. */
   readableLength: number;
+  /** True while the transport is paused because the read BIO is full. */
   transportPaused: boolean;
+  /** Bytes read from the transport so far. */
   bytesIn: number;
+  /** Bytes written to the transport so far. */
   bytesOut: number;
 }
 
+
+/** `MemtlsSocket.getCipher()`: the shape of `tls.TLSSocket.getCipher()`. */
+export interface CipherInfo {
+  /** The cipher suite's IANA name, e.g. 'TLS_AES_128_GCM_SHA256' (TLS 1.3 names are the same in OpenSSL). */
+  name: string;
+  /** The IANA name (same as `name`). */
+  standardName: string;
+  /** The protocol version, 'TLSv1.3'. */
+  version: string;
+}
+
+/** `MemtlsSocket.getEphemeralKeyInfo()`: the key exchange group, in `tls.TLSSocket`'s shape. */
+export interface KeyExchangeInfo {
+  /** 'ECDH' (x25519 and the NIST curves alike). */
+  type: string;
+  /** The group: 'x25519', 'secp256r1' or 'secp384r1'. */
+  name: string;
+}

@@ -49,9 +49,9 @@ import { errorFromSsl, MemtlsError, type SslCallName, shutdownFlagsName, sslErro
 import { authorizationErrorName, contextFromOptions, setKeylogTarget } from './options.js';
 import { type PeerCertificate, peerCertificateFromChain } from './peer-certificate.js';
 import { RecordTap } from './record-tap.js';
-import type { BufferStats, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
+import type { BufferStats, CipherInfo, KeyExchangeInfo, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
 
-export type { BufferStats, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
+export type { BufferStats, CipherInfo, KeyExchangeInfo, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
 
 const READ_SIZE = 16 * 1024;
 const WRITE_PIECE = 16 * 1024;
@@ -71,7 +71,12 @@ interface CallResult {
   error: MemtlsError | null;
 }
 
+/**
+ * A TLS connection as a Node `Duplex` of plaintext, over any `Duplex` transport (a `net.Socket` or anything else),
+ * shaped like `tls.TLSSocket`.
+ */
 export class MemtlsSocket extends Duplex {
+  /** Always true, as on `tls.TLSSocket`. */
   readonly encrypted = true;
   /** The peer's chain passed verification (Node's meaning; false on servers that did not request one). */
   authorized = false;
@@ -81,6 +86,7 @@ export class MemtlsSocket extends Duplex {
   alpnProtocol: string | false = false;
   /** Client: the SNI name sent; server: the one received; false when none. */
   servername: string | false = false;
+  /** The transport the records travel on. */
   readonly transport: Duplex;
 
   readonly #ssl: Ssl;
@@ -175,17 +181,19 @@ export class MemtlsSocket extends Duplex {
     return this.#secure;
   }
 
+  /** The protocol version: 'TLSv1.3' once negotiated, else null. */
   getProtocol(): string | null {
     return this.#ssl.version();
   }
 
-  getCipher(): { name: string; standardName: string; version: string } | null {
+  /** The negotiated cipher suite, in `tls.TLSSocket.getCipher()`'s shape, or null before the handshake. */
+  getCipher(): CipherInfo | null {
     const name = this.#ssl.cipher();
     return name ? { name, standardName: name, version: this.#ssl.version() ?? 'TLSv1.3' } : null;
   }
 
   /** The key exchange group, Node's `getEphemeralKeyInfo()` shape. */
-  getEphemeralKeyInfo(): { type: string; name: string } | null {
+  getEphemeralKeyInfo(): KeyExchangeInfo | null {
     const g = this.#ssl.group();
     return g ? { type: 'ECDH', name: g } : null;
   }
@@ -210,6 +218,7 @@ export class MemtlsSocket extends Duplex {
     return b ? Buffer.from(b.buffer, b.byteOffset, b.length) : undefined;
   }
 
+  /** True when this connection resumed a session. */
   isSessionReused(): boolean {
     return this.#ssl.sessionReused();
   }
@@ -219,6 +228,7 @@ export class MemtlsSocket extends Duplex {
     return this.#ssl.getShutdown();
   }
 
+  /** Buffer counters now and at their peak (see `BufferStats`). */
   bufferStats(): BufferStats {
     const t = this.transport as Duplex & { writableLength?: number; isPaused?: () => boolean };
     return {
@@ -234,37 +244,47 @@ export class MemtlsSocket extends Duplex {
   }
 
   // net.Socket conveniences, delegated to the transport when it has them (http uses some of these).
+  /** The transport's remote address, when it has one. */
   get remoteAddress(): string | undefined {
     return (this.transport as { remoteAddress?: string }).remoteAddress;
   }
+  /** The transport's remote port, when it has one. */
   get remotePort(): number | undefined {
     return (this.transport as { remotePort?: number }).remotePort;
   }
+  /** The transport's address family, when it has one. */
   get remoteFamily(): string | undefined {
     return (this.transport as { remoteFamily?: string }).remoteFamily;
   }
+  /** The transport's local address, when it has one. */
   get localAddress(): string | undefined {
     return (this.transport as { localAddress?: string }).localAddress;
   }
+  /** The transport's local port, when it has one. */
   get localPort(): number | undefined {
     return (this.transport as { localPort?: number }).localPort;
   }
+  /** The transport's `address()`, or `{}`. */
   address(): unknown {
     const t = this.transport as { address?: () => unknown };
     return typeof t.address === 'function' ? t.address() : {};
   }
+  /** Passed to the transport's `setNoDelay`, when it has one. */
   setNoDelay(noDelay = true): this {
     (this.transport as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(noDelay);
     return this;
   }
+  /** Passed to the transport's `setKeepAlive`, when it has one. */
   setKeepAlive(enable = false, initialDelay = 0): this {
     (this.transport as { setKeepAlive?: (e: boolean, d: number) => void }).setKeepAlive?.(enable, initialDelay);
     return this;
   }
+  /** Passed to the transport's `ref`, when it has one. */
   ref(): this {
     (this.transport as { ref?: () => void }).ref?.();
     return this;
   }
+  /** Passed to the transport's `unref`, when it has one. */
   unref(): this {
     (this.transport as { unref?: () => void }).unref?.();
     return this;
@@ -480,6 +500,7 @@ export class MemtlsSocket extends Duplex {
 
   // ------------------------------------------------------------------ read side
 
+  /** @internal Node stream hook. */
   override _read(): void {
     this.#readWanted = true;
     this.#pumpRead();
@@ -546,6 +567,7 @@ export class MemtlsSocket extends Duplex {
 
   // ------------------------------------------------------------------ write side
 
+  /** @internal Node stream hook. */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.#writeAll(chunk).then(() => callback(), callback);
   }
@@ -562,6 +584,7 @@ export class MemtlsSocket extends Duplex {
     }
   }
 
+  /** @internal Node stream hook. */
   override _final(callback: (error?: Error | null) => void): void {
     this.#shutdown().then(() => callback(), callback);
   }
@@ -591,6 +614,7 @@ export class MemtlsSocket extends Duplex {
 
   // ------------------------------------------------------------------ teardown
 
+  /** @internal Node stream hook. */
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
     this.#clearIdle();
     for (const w of this.#waiters) w();

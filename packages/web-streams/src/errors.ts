@@ -16,10 +16,15 @@
 
 /** The stable error codes. */
 export const TlsErrorCode = {
+  /** The transport ended without the peer's close_notify ("unexpected eof while reading"). */
   TRUNCATED: 'ERR_MEMTLS_TRUNCATED',
+  /** Any other TLS failure; `reason` holds `Ssl.errorReason()`. */
   SSL: 'ERR_MEMTLS_SSL',
+  /** The transport itself failed; `cause` holds what it reported. */
   TRANSPORT: 'ERR_MEMTLS_TRANSPORT',
+  /** Too many unread bytes on a transport that cannot pause. */
   BUFFER_OVERFLOW: 'ERR_MEMTLS_BUFFER_OVERFLOW',
+  /** Torn down locally (`abort()` / `destroy()`). */
   ABORTED: 'ERR_MEMTLS_ABORTED',
 } as const;
 export type TlsErrorCode = (typeof TlsErrorCode)[keyof typeof TlsErrorCode];
@@ -27,20 +32,27 @@ export type TlsErrorCode = (typeof TlsErrorCode)[keyof typeof TlsErrorCode];
 /** Where a failure was detected. */
 export type TlsPhase = 'handshake' | 'read' | 'write' | 'shutdown' | 'transport';
 
+/** What `new TlsStreamError(code, message, options)` takes besides the code and message. */
 export interface TlsStreamErrorOptions {
+  /** Where the failure was detected. */
   phase: TlsPhase;
   /** `Ssl.errorReason()` at the failing call, e.g. 'unexpected eof while reading'. */
   reason?: string | null;
   /** `Ssl.getError(ret)` of the failing call (an SSL_ERROR_* value). */
   sslError?: number | null;
+  /** The underlying error, when there is one. */
   cause?: unknown;
 }
 
 /** A failure of a TLS stream adapter; `code` is stable, `message` is for people. */
 export class TlsStreamError extends Error {
+  /** The stable code (see `TlsErrorCode`). */
   readonly code: TlsErrorCode;
+  /** Where the failure was detected. */
   readonly phase: TlsPhase;
+  /** OpenSSL's reason string when the engine reported the failure, else null. */
   readonly reason: string | null;
+  /** The SSL_ERROR_* value of the failing call, when there was one. */
   readonly sslError: number | null;
 
   constructor(code: TlsErrorCode, message: string, opts: TlsStreamErrorOptions) {

@@ -46,10 +46,13 @@ import { TlsErrorCode, TlsStreamError, type TlsPhase } from './errors.js';
 
 /** A byte transport: what the peer sends arrives on `readable`; what is written to `writable` goes to it. */
 export interface ByteTransport {
+  /** Bytes from the peer. */
   readonly readable: ReadableStream<Uint8Array>;
+  /** Bytes to the peer. */
   readonly writable: WritableStream<Uint8Array>;
 }
 
+/** Options of `new TlsStreams(transport, options)`. */
 export interface TlsStreamsOptions {
   /** An `SslContext`, or the options to make one (role, ca, cert, key, alpn, ...). */
   context: SslContext | ContextOptions;
@@ -69,9 +72,13 @@ export interface TlsStreamsOptions {
 
 /** What `opened` resolves to. */
 export interface TlsInfo {
+  /** The protocol version, 'TLSv1.3'. */
   version: string | null;
+  /** The cipher suite's IANA name. */
   cipher: string | null;
+  /** The ALPN protocol agreed, or null. */
   alpn: string | null;
+  /** True when a session was resumed. */
   sessionReused: boolean;
 }
 
@@ -152,6 +159,7 @@ function describe(e: unknown): string {
  * for await (const chunk of tls.readable) console.log(chunk.length);
  */
 export class TlsStreams {
+  /** The memtls `Ssl` under the streams, for inspection (version, shutdown flags, session); do not drive it. */
   readonly ssl: Ssl;
   /** Plaintext from the peer; closes at its close_notify, errors with a `TlsStreamError`. */
   readonly readable: ReadableStream<Uint8Array>;

@@ -9,13 +9,16 @@
  *   close_notify (the second `shutdown()` returns 1), then closes the WebSocket (1000).
  * - The peer's close_notify makes `read()` return null. With `allowHalfOpen: false` (the default, as in
  *   Node's net) `end()` then runs by itself; with `true` writing goes on until you call `end()`.
- * - The WebSocket closing without close_notify makes `read()` reject with `code: 'ERR_MEMTLS_TRUNCATED'`
- *   and `reason: 'unexpected eof while reading'`.
+ * - The WebSocket closing normally without close_notify makes `read()` reject with `code:
+ *   'ERR_MEMTLS_TRUNCATED'` and `reason: 'unexpected eof while reading'`. A close that reports a relay or
+ *   server failure (a code other than 1000, or a close before any byte arrived) rejects with
+ *   `ERR_MEMTLS_TRANSPORT` and the close code and reason in the message (see webSocketTransport).
  */
 import { type ContextOptions, type Ssl, SslContext, type SslSession } from '@memtls/core';
 import { TlsStreams, type TlsInfo } from '@memtls/web-streams';
 import { webSocketTransport, type WebSocketLike, type WebSocketTransport, type WebSocketTransportOptions } from './websocket-transport.js';
 
+/** Options of `TlsWebSocket`: the TLS side and the WebSocket transport's bounds. */
 export interface TlsWebSocketOptions extends WebSocketTransportOptions {
   /** An `SslContext`, or the options to make one. */
   context: SslContext | ContextOptions;
@@ -62,7 +65,9 @@ function toBytes(data: Uint8Array | string): Uint8Array {
  * await tls.end();
  */
 export class TlsWebSocket implements AsyncIterable<Uint8Array> {
+  /** The WebSocket the records travel on. */
   readonly socket: WebSocketLike;
+  /** The WebSocket as a byte transport (queue sizes, close details). */
   readonly transport: WebSocketTransport;
   /** The plaintext web streams (locked by this object: use `read`/`write`/`end`). */
   readonly streams: TlsStreams;
@@ -112,8 +117,9 @@ export class TlsWebSocket implements AsyncIterable<Uint8Array> {
   /**
    * Make a connection and wait for its handshake.
    * @returns the connected object.
-   * @throws {TlsStreamError} `ERR_MEMTLS_TRANSPORT` (WebSocket failed), `ERR_MEMTLS_SSL` (handshake
-   *   refused, with `reason`), `ERR_MEMTLS_TRUNCATED` (closed during the handshake).
+   * @throws {TlsStreamError} `ERR_MEMTLS_TRANSPORT` (the WebSocket failed, or the relay closed it with an
+   *   error code or before any byte arrived: the server is unreachable), `ERR_MEMTLS_SSL` (handshake refused,
+   *   with `reason`), `ERR_MEMTLS_TRUNCATED` (closed normally during the handshake).
    */
   static async connect(socket: WebSocketLike | string | URL, options: TlsWebSocketOptions): Promise<TlsWebSocket> {
     const tls = new TlsWebSocket(socket, options);

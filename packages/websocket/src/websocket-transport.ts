@@ -13,22 +13,35 @@
  *   `receiveHighWaterMark` a socket that can pause (`ws` in Node: `pause()`/`resume()`) is paused until
  *   the reader drains it, and TCP flow control does the rest. A browser WebSocket cannot pause: beyond
  *   `maxReceiveBuffer` bytes the readable errors with `ERR_MEMTLS_BUFFER_OVERFLOW` and the socket closes.
- * - The close event ends the readable (EOF) whatever its code: the TLS layer decides whether that EOF was
- *   clean (after close_notify) or a truncation. An error before the socket opened errors both sides.
+ * - A normal close (1000, or 1005: no code) after bytes arrived ends the readable (EOF): the TLS layer decides
+ *   whether that EOF was clean (after close_notify) or a truncation. An error before the socket opened errors
+ *   both sides.
+ * - A close that reports a failure is not a truncation: with any other code (1006 connection lost, 1011 the
+ *   relay could not reach the server, ...), or a normal close before any byte arrived (the relay connected
+ *   nothing, or the server hung up at once), the readable errors with `ERR_MEMTLS_TRANSPORT` and a message
+ *   that gives the code and the relay's reason. Bytes that arrived before the close are still read first.
  * - Closing the writable closes the socket (1000) and waits for its close event.
  */
 import { TlsErrorCode, TlsStreamError, type ByteTransport } from '@memtls/web-streams';
 
 /** What the transport needs from a WebSocket: the browser's `WebSocket` and `ws`'s both fit. */
 export interface WebSocketLike {
+  /** Set to 'arraybuffer' by the transport. */
   binaryType: string;
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
+  /** Bytes queued by `send()` and not yet sent. */
   readonly bufferedAmount: number;
+  /** The URL, for error messages. */
   readonly url?: string;
+  /** Send one binary message. */
   send(data: Uint8Array<ArrayBuffer>): void;
+  /** Start the closing handshake. */
   close(code?: number, reason?: string): void;
+  /** Listen for 'open', 'message', 'error' and 'close'. */
   // biome-ignore lint/suspicious/noExplicitAny: the DOM's and ws's event types differ; both are accepted.
   addEventListener(type: string, listener: (event: any) => void): void;
+  /** Stop listening. */
   // biome-ignore lint/suspicious/noExplicitAny: as above.
   removeEventListener(type: string, listener: (event: any) => void): void;
   /** `ws` only: stop reading from the socket. */
@@ -37,6 +50,7 @@ export interface WebSocketLike {
   resume?(): void;
 }
 
+/** Bounds of `webSocketTransport` (and `TlsWebSocket`). */
 export interface WebSocketTransportOptions {
   /** Outgoing bytes the socket may buffer before writes wait (default 256 KiB). */
   highWaterMark?: number;
@@ -52,12 +66,17 @@ export interface WebSocketTransportOptions {
 
 /** How the socket closed. */
 export interface WebSocketCloseInfo {
+  /** The close code (1005 when none was given). */
   code: number;
+  /** The close reason the other side gave ('' when none). */
   reason: string;
+  /** True when the closing handshake completed. */
   wasClean: boolean;
 }
 
+/** A WebSocket as a byte transport, with its state. */
 export interface WebSocketTransport extends ByteTransport {
+  /** The wrapped WebSocket. */
   readonly socket: WebSocketLike;
   /** Resolves when the socket is open; rejects with `ERR_MEMTLS_TRANSPORT` if it never opens. */
   readonly opened: Promise<void>;
@@ -72,6 +91,33 @@ export interface WebSocketTransport extends ByteTransport {
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSED = 3;
+
+/** Words for a close code (RFC 6455 §7.4.1 and the IANA registry). */
+const CLOSE_CODES: Record<number, string> = {
+  1001: 'going away',
+  1002: 'protocol error',
+  1003: 'unsupported data',
+  1006: 'connection lost without a close frame',
+  1007: 'invalid frame payload',
+  1008: 'policy violation',
+  1009: 'message too big',
+  1011: 'the relay failed, e.g. it could not connect to the server',
+  1012: 'service restart',
+  1013: 'try again later',
+  1014: 'bad gateway',
+};
+
+function closeWords(info: WebSocketCloseInfo): string {
+  const known = CLOSE_CODES[info.code];
+  return `code ${info.code}${info.reason ? ` "${info.reason}"` : ''}${known ? `: ${known}` : ''}`;
+}
+
+/** Why a close after open is a transport failure, or null when it is an end of stream for TLS to judge. */
+function closeFailure(info: WebSocketCloseInfo, received: number): string | null {
+  if (info.code !== 1000 && info.code !== 1005) return `WebSocket: the connection was closed with ${closeWords(info)}`;
+  if (received === 0) return `WebSocket: closed by the relay (${closeWords(info)}) before any byte arrived: the server refused or dropped the connection, or the relay could not reach it`;
+  return null;
+}
 
 function positive(name: string, v: number | undefined, dflt: number): number {
   if (v === undefined) return dflt;
@@ -110,6 +156,9 @@ export function webSocketTransport(socket: WebSocketLike, options: WebSocketTran
   let readableDone = false;
   let paused = false;
   let everOpened = socket.readyState === OPEN;
+  let received = 0;
+  /** A failing close that waits for the reader to take the bytes queued before it. */
+  let pendingFailure: TlsStreamError | null = null;
 
   let resolveOpened!: () => void;
   let rejectOpened!: (e: unknown) => void;
@@ -154,6 +203,7 @@ export function webSocketTransport(socket: WebSocketLike, options: WebSocketTran
       return;
     }
     if (bytes.length === 0) return;
+    received += bytes.length;
     controller.enqueue(bytes);
     if ((controller.desiredSize ?? 0) > 0) return;
     if (canPause) {
@@ -181,12 +231,19 @@ export function webSocketTransport(socket: WebSocketLike, options: WebSocketTran
     socket.removeEventListener('close', onClose);
     const info = { code: ev.code ?? 1005, reason: ev.reason ?? '', wasClean: ev.wasClean ?? false };
     if (!everOpened) {
-      const e = new TlsStreamError(TlsErrorCode.TRANSPORT, `WebSocket: closed before it opened (code ${info.code})`, { phase: 'transport' });
+      const e = new TlsStreamError(TlsErrorCode.TRANSPORT, `WebSocket: closed before it opened (${closeWords(info)})`, { phase: 'transport' });
       rejectOpened(e);
       errorReadable(e);
     } else if (!readableDone) {
-      readableDone = true;
-      controller?.close();
+      const failure = closeFailure(info, received);
+      if (failure === null) {
+        readableDone = true;
+        controller?.close();
+      } else {
+        const e = new TlsStreamError(TlsErrorCode.TRANSPORT, failure, { phase: 'transport' });
+        if (queued() === 0) errorReadable(e);
+        else pendingFailure = e;
+      }
     }
     resolveClosed(info);
   };
@@ -210,6 +267,10 @@ export function webSocketTransport(socket: WebSocketLike, options: WebSocketTran
         }
       },
       pull() {
+        if (pendingFailure && queued() === 0) {
+          errorReadable(pendingFailure);
+          return;
+        }
         if (paused) {
           paused = false;
           socket.resume?.();

@@ -3,9 +3,10 @@
  * 127.0.0.1: Node's `tls` and `openssl s_server -www`.
  */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import type tls from 'node:tls';
 import { SSL_RECEIVED_SHUTDOWN, SSL_SENT_SHUTDOWN } from '@memtls/core';
-import { TlsWebSocket, isTlsStreamError } from '@memtls/websocket';
+import { TlsWebSocket, isTlsStreamError, webSocketTransport } from '@memtls/websocket';
 import { testPki } from './pki.js';
 import type { WebSocket } from 'ws';
 import { clientContext, concat, opensslWww, patternBytes, relayTo, sha256, sleep, stopAll, tlsServer, until, wsClient, wsServer } from './peers.js';
@@ -253,5 +254,80 @@ describe('websocket: TlsWebSocket over ws through the relay', () => {
     t.destroy(new Error('user gave up'));
     await assert.rejects(pending, { code: 'ERR_MEMTLS_ABORTED' });
     await until(() => relay.connections === 0, 3000, 'the relay to drop the pair');
+  });
+});
+
+/** A port on 127.0.0.1 that nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('websocket: a relay or server failure is reported as such, not as a truncation', () => {
+  afterEach(stopAll);
+
+  it('the relay cannot reach the server (connection refused, close 1011): ERR_MEMTLS_TRANSPORT naming the code', async () => {
+    const relay = await relayTo({ host: '127.0.0.1', port: await closedPort() });
+    const t = new TlsWebSocket(wsClient(relay.url), { context: clientContext(), serverName: 'localhost' });
+    const err = await t.connect().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(isTlsStreamError(err, 'ERR_MEMTLS_TRANSPORT'), `expected ERR_MEMTLS_TRANSPORT, got ${String(err)}`);
+    assert.match(err.message, /code 1011 "upstream error": the relay failed/);
+    await assert.rejects(t.read(), { code: 'ERR_MEMTLS_TRANSPORT' });
+  });
+
+  it('the relay closes normally before any byte arrived: ERR_MEMTLS_TRANSPORT, "before any byte arrived"', async () => {
+    const { url, server } = await wsServer();
+    server.on('connection', (ws) => ws.close(1000, 'Target closed'));
+    const t = new TlsWebSocket(wsClient(url), { context: clientContext(), serverName: 'localhost' });
+    const err = await t.connect().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(isTlsStreamError(err, 'ERR_MEMTLS_TRANSPORT'), `expected ERR_MEMTLS_TRANSPORT, got ${String(err)}`);
+    assert.match(err.message, /closed by the relay \(code 1000 "Target closed"\) before any byte arrived/);
+  });
+
+  it('a close with an error code after data: the bytes before it are read, then ERR_MEMTLS_TRANSPORT with the code', async () => {
+    const { url, server } = await wsServer();
+    server.on('connection', (ws) => {
+      ws.send(Buffer.from('abc'));
+      ws.send(Buffer.from('def'));
+      ws.close(4001, 'boom');
+    });
+    const transport = webSocketTransport(wsClient(url));
+    // Nothing is read until the close event has come: the failure waits behind the queued bytes.
+    assert.deepEqual(await transport.closed, { code: 4001, reason: 'boom', wasClean: true });
+    const reader = transport.readable.getReader();
+    const got: number[] = [];
+    const err = await (async () => {
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) return null;
+        got.push(...r.value);
+      }
+    })().catch((e: unknown) => e);
+    assert.equal(Buffer.from(got).toString(), 'abcdef');
+    assert.ok(isTlsStreamError(err, 'ERR_MEMTLS_TRANSPORT'), String(err));
+    assert.match(err.message, /closed with code 4001 "boom"/);
+  });
+
+  it('a normal close after data stays an end of stream (TLS judges it: the truncation test above)', async () => {
+    const { url, server } = await wsServer();
+    server.on('connection', (ws) => {
+      ws.send(Buffer.from('abc'));
+      ws.close(1000, 'Target closed');
+    });
+    const transport = webSocketTransport(wsClient(url));
+    await transport.closed;
+    const reader = transport.readable.getReader();
+    const first = await reader.read();
+    assert.equal(Buffer.from(first.value as Uint8Array).toString(), 'abc');
+    assert.equal((await reader.read()).done, true);
   });
 });

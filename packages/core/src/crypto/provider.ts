@@ -10,7 +10,9 @@
  */
 
 export type HashName = 'SHA-256' | 'SHA-384' | 'SHA-512';
+/** The AEAD algorithms of the TLS 1.3 cipher suites. */
 export type AeadName = 'AES-128-GCM' | 'AES-256-GCM' | 'CHACHA20-POLY1305';
+/** The key-exchange groups memtls supports, by their TLS names. */
 export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1';
 
 /** TLS SignatureScheme names (RFC 8446 §4.2.3), the subset memtls can produce or check. */
@@ -34,8 +36,11 @@ export type PrivateKeyType = 'ec-p256' | 'ec-p384' | 'rsa' | 'ed25519';
 
 /** An imported AEAD key. `seal` returns ciphertext || tag; `open` returns null when authentication fails. */
 export interface AeadKey {
+  /** The algorithm of this key. */
   readonly name: AeadName;
+  /** Encrypt and authenticate: returns ciphertext || tag. */
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
+  /** Decrypt and check the tag: returns the plaintext, or null when authentication fails. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array | null>;
   /**
    * Optional fast path for TLS 1.3 records: seal `plaintext || innerType || zeros(padding)` with `header` as
@@ -48,7 +53,9 @@ export interface AeadKey {
 /** One ephemeral key-exchange key pair. `publicKey` is the TLS key_share encoding
  * (32 bytes for x25519, the uncompressed point 0x04||X||Y for the NIST curves). */
 export interface KeyShare {
+  /** The group of this key pair. */
   readonly group: GroupName;
+  /** Our public key in the TLS key_share encoding. */
   readonly publicKey: Uint8Array;
   /** The shared secret, or null when the peer's public key is invalid (wrong length, not on the curve,
    * all-zero x25519 result). */
@@ -57,12 +64,15 @@ export interface KeyShare {
 
 /** A private key ready to sign handshake messages. ECDSA signatures come back DER-encoded, as TLS carries them. */
 export interface SigningKey {
+  /** The key algorithm. */
   readonly type: PrivateKeyType;
   /** Modulus size in bits for RSA, curve size for EC, 256 for Ed25519. */
   readonly bits: number;
+  /** Sign `data` with the given TLS signature scheme (ECDSA results are DER). */
   sign(scheme: SignatureSchemeName, data: Uint8Array): Promise<Uint8Array>;
 }
 
+/** Every cryptographic primitive the engine uses; `SslContext` takes one (or a WebCrypto object it wraps). */
 export interface CryptoProvider {
   /**
    * True when every method completes synchronously (returns already-resolved promises). The engine then
@@ -71,7 +81,9 @@ export interface CryptoProvider {
   readonly synchronous?: boolean;
   /** Cryptographically secure random bytes (synchronous: getRandomValues is). */
   randomBytes(length: number): Uint8Array;
+  /** The digest of `data`. */
   hash(name: HashName, data: Uint8Array): Promise<Uint8Array>;
+  /** HMAC of `data` under `key`. */
   hmac(name: HashName, key: Uint8Array, data: Uint8Array): Promise<Uint8Array>;
   /** HKDF-Extract (RFC 5869 §2.2). An empty salt means HashLen zero bytes. */
   hkdfExtract(name: HashName, salt: Uint8Array, ikm: Uint8Array): Promise<Uint8Array>;
@@ -79,8 +91,11 @@ export interface CryptoProvider {
   hkdfExpand(name: HashName, prk: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array>;
   /** True when this provider implements the AEAD (WebCrypto has no ChaCha20-Poly1305). */
   supportsAead(name: AeadName): boolean;
+  /** Import a raw AEAD key for record protection. */
   importAeadKey(name: AeadName, key: Uint8Array): Promise<AeadKey>;
+  /** True when this provider can do key exchange in the group. */
   supportsGroup(group: GroupName): boolean;
+  /** A fresh ephemeral key pair for the group. */
   generateKeyShare(group: GroupName): Promise<KeyShare>;
   /** Import a PKCS#8 DER private key whose algorithm the caller already identified. */
   importSigningKey(type: PrivateKeyType, pkcs8: Uint8Array): Promise<SigningKey>;

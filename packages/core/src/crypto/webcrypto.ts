@@ -274,6 +274,10 @@ const VERIFY_KEY_CACHE_SIZE = 32;
  */
 const NOBLE = { 'SHA-256': sha256, 'SHA-384': sha384, 'SHA-512': sha512 } as const;
 
+/**
+ * A `CryptoProvider` over a WebCrypto object (`globalThis.crypto` in browsers, workers and Node); hashes come from
+ * @noble/hashes. It has no ChaCha20-Poly1305, which WebCrypto lacks.
+ */
 export function createWebCryptoProvider(crypto: Crypto): CryptoProvider {
   const subtle = crypto.subtle;
   const verifyKeys = new Map<string, Promise<CryptoKey | null>>();

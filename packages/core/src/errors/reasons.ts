@@ -5,7 +5,7 @@
  */
 import { AlertDescription as A } from '../wire/enums.js';
 
-export const Reasons = {
+const REASONS = {
   // shutdown and the error model (reference/openssl3-shutdown.md)
   UNEXPECTED_EOF_WHILE_READING: { text: 'unexpected eof while reading', alert: A.DECODE_ERROR },
   APPLICATION_DATA_AFTER_CLOSE_NOTIFY: { text: 'application data after close notify', alert: null },
@@ -89,10 +89,26 @@ export const Reasons = {
   // received alert (the text is computed from the alert: see receivedAlertText)
   PEER_ALERT: { text: 'peer alert', alert: null },
   INTERNAL_ERROR: { text: 'internal error', alert: A.INTERNAL_ERROR },
-} as const satisfies Record<string, { text: string; alert: number | null }>;
+} as const satisfies Record<string, ReasonInfo>;
 
-export type ReasonCode = keyof typeof Reasons;
+/** What a reason code stands for. */
+export interface ReasonInfo {
+  /** OpenSSL's reason string: what `Ssl.errorReason()` returns. */
+  readonly text: string;
+  /** The alert (RFC 8446 §6 AlertDescription) memtls sends for it, or null when none is sent. */
+  readonly alert: number | null;
+}
 
+/** A reason code: why a connection failed (the keys of `Reasons`; docs/errors.md lists them all). */
+export type ReasonCode = keyof typeof REASONS;
+
+/**
+ * Every reason code with OpenSSL's reason string and the alert memtls sends for it. docs/errors.md is
+ * generated from this table.
+ */
+export const Reasons: Readonly<Record<ReasonCode, ReasonInfo>> = REASONS;
+
+/** The alert sent for a reason, or null for none. */
 export function alertFor(reason: ReasonCode): number | null {
   return Reasons[reason].alert;
 }

@@ -5,14 +5,18 @@
  */
 import { type ReasonCode, Reasons, receivedAlertText } from './reasons.js';
 
+/** Who caused a failure: 'peer' (what it sent) or 'local' (our side). */
 export type ErrorOrigin = 'peer' | 'local';
 
+/** A TLS failure with its reason code: the engine turns it into `errorReason()` and the alert it sends. */
 export class SslError extends Error {
+  /** The reason code (see `Reasons` and docs/errors.md). */
   readonly reason: ReasonCode;
   /** The alert memtls sends for this failure, or null for none. */
   readonly alert: number | null;
   /** For PEER_ALERT: the alert that was received. */
   readonly receivedAlert: number | null;
+  /** 'peer' for what the peer sent or did, 'local' for a local condition. */
   readonly origin: ErrorOrigin;
   /** Extra words for logs and `errorDetail()`: never secrets. */
   readonly detail: string | undefined;
@@ -36,6 +40,7 @@ export class SslError extends Error {
     return this.reason === 'PEER_ALERT' && this.receivedAlert !== null ? receivedAlertText(this.receivedAlert) : Reasons[this.reason].text;
   }
 
+  /** A BAD_PACKET (decode_error) failure with words for logs. */
   static decode(detail: string): SslError {
     return new SslError('BAD_PACKET', { detail });
   }

@@ -50,17 +50,30 @@ export function sessionPsk(s: SslSession): Uint8Array {
   return readPsk(s);
 }
 
+/**
+ * A resumable TLS 1.3 session (SSL_SESSION): from `Ssl.getSession()`, given back as `SslOptions.session` to resume.
+ * Its bytes hold a secret: store them like a key.
+ */
 export class SslSession {
+  /** The protocol version of the session. */
   readonly version = 'TLSv1.3' as const;
+  /** The cipher suite (IANA name) the session was made with; a resumption must use the same hash. */
   readonly cipherSuite: string;
+  /** The server name (SNI) of the connection that made it. */
   readonly serverName: string | null;
+  /** The ALPN protocol agreed on the connection that made it. */
   readonly alpn: string | null;
+  /** The opaque ticket the server issued (sent back in the pre_shared_key extension). */
   readonly ticket: Uint8Array;
   /** The resumption PSK: #private, so inspect, enumeration and JSON never see it (read it with sessionPsk). */
   readonly #psk: Uint8Array;
+  /** The ticket_age_add value that obfuscates the ticket age (RFC 8446 §4.6.1). */
   readonly ageAdd: number;
+  /** Ticket lifetime in seconds, as the server announced. */
   readonly lifetime: number;
+  /** When the ticket arrived (by the context clock). */
   readonly receivedAt: Date;
+  /** The server's certificate chain from the full handshake (DER, leaf first). */
   readonly peerCertificates: Uint8Array[];
   /** How the server was verified in the full handshake: what `Ssl.verifyResult()` said then. */
   readonly verifyResult: string;
