@@ -20,6 +20,7 @@ import { SslError } from '../errors/ssl-error.js';
 import { Transcript } from '../handshake/transcript.js';
 import { exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../keys/tls13-key-schedule.js';
 import { MAX_CIPHERTEXT_13, MAX_PLAINTEXT, RecordProtector13 } from '../record/tls13-aead.js';
+import { equalBytes } from '../wire/bytes.js';
 import { AlertDescription, ContentType, HandshakeType } from '../wire/enums.js';
 import { encodeKeyUpdate, type HandshakeMessage, HandshakeReassembler, parseKeyUpdate } from '../wire/handshake.js';
 import type { EngineConfig } from './config.js';
@@ -372,6 +373,12 @@ export abstract class Engine {
     // write send it (test/fuzz corpus differential/2117221015-0).
     if (requested) this.owedKeyUpdate = true;
     return 'post-handshake';
+  }
+
+  /** Compare a received Finished with the expected verify_data: its length first (decode_error), then its value. */
+  protected checkFinished(expected: Uint8Array, msg: HandshakeMessage, who: string): void {
+    if (msg.body.length !== expected.length) throw new SslError('BAD_DIGEST_LENGTH', { detail: `${who} Finished of ${msg.body.length} bytes` });
+    if (!equalBytes(expected, msg.body)) throw new SslError('DIGEST_CHECK_FAILED', { detail: `${who} Finished` });
   }
 
   protected unexpected(msg: HandshakeMessage, state: string): never {

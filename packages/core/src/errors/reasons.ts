@@ -68,6 +68,7 @@ export const Reasons = {
   BAD_PSK_BINDER: { text: 'psk binder verification failed', alert: A.DECRYPT_ERROR },
   // authentication
   DIGEST_CHECK_FAILED: { text: 'digest check failed', alert: A.DECRYPT_ERROR },
+  BAD_DIGEST_LENGTH: { text: 'bad digest length', alert: A.DECODE_ERROR },
   BAD_SIGNATURE: { text: 'bad signature', alert: A.DECRYPT_ERROR },
   NO_CERTIFICATES_RETURNED: { text: 'no certificates returned', alert: A.DECODE_ERROR },
   PEER_DID_NOT_RETURN_A_CERTIFICATE: { text: 'peer did not return a certificate', alert: A.CERTIFICATE_REQUIRED },

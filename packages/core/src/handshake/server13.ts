@@ -418,7 +418,7 @@ export class ServerEngine extends Engine {
     const suite = this.suite as CipherSuite;
     const hs = this.hsSecrets as { client: Uint8Array; server: Uint8Array };
     const expected = await finishedVerifyData(this.config.provider, suite.hash, hs.client, await this.transcript.hash());
-    if (!equalBytes(expected, msg.body)) throw new SslError('DIGEST_CHECK_FAILED', { detail: 'client Finished' });
+    this.checkFinished(expected, msg, 'client');
     this.transcript.add(msg.raw);
     await this.setReadKey(this.appClientSecret as Uint8Array);
     this.peerFinished = true;
