@@ -187,6 +187,8 @@ export class ServerEngine extends Engine {
   private negotiate(ch: ClientHello): Negotiated {
     const c = this.config;
     // Version (RFC 8446 §4.2.1): supported_versions decides; without it the client speaks TLS 1.2 or older.
+    // RFC 8446 §D.5: legacy_version 0x0300 (SSL 3.0) or lower is protocol_version, whatever else is offered.
+    if (ch.legacyVersion <= 0x0300) throw new SslError('BAD_LEGACY_VERSION', { detail: `ClientHello legacy_version 0x${ch.legacyVersion.toString(16).padStart(4, '0')}` });
     if (ch.legacyVersion >> 8 !== 3) throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'ClientHello legacy_version is not TLS' });
     const sv = findExtension(ch.extensions, X.SUPPORTED_VERSIONS);
     if (!sv || !parseSupportedVersionsClient(sv).includes(ProtocolVersion.TLS13)) {
