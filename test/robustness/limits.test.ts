@@ -49,17 +49,40 @@ describe('robustness: limits', function () {
       assertFailed(link.server, r, { reason: 'packet length too long', alert: AL.RECORD_OVERFLOW, wrote: drain(link.serverOut) });
     });
 
-    it('decrypted content over 2^14 (valid tag): record_overflow "data length too long"; padding beyond it is accepted, as OpenSSL', async () => {
+    it('decrypted content over 2^14 (valid tag): record_overflow "data length too long"', async () => {
       const link = await established({ crypto: 'null' });
       drain(link.clientIn);
-      // 2^14 bytes of content + 200 bytes of zero padding: TLSInnerPlaintext over 2^14+1, but OpenSSL and
-      // BoringSSL check the content after removing the padding, so does memtls.
-      link.clientIn.write(nullSealRecord(CT.APP, new Uint8Array(MAX_PLAIN).fill(7), 200));
+      // 2^14 bytes of content and the type byte: TLSInnerPlaintext of exactly 2^14 + 1, the largest allowed.
+      link.clientIn.write(nullSealRecord(CT.APP, new Uint8Array(MAX_PLAIN).fill(7)));
       const buf = new Uint8Array(MAX_PLAIN);
       assert.equal(await link.client.read(buf), MAX_PLAIN);
       link.clientIn.write(sealed(CT.APP, new Uint8Array(MAX_PLAIN + 1)));
       const r = await link.client.read(buf);
       assertFailed(link.client, r, { reason: 'data length too long', alert: AL.RECORD_OVERFLOW, wrote: drain(link.clientOut) });
+    });
+
+    // RFC 8446 §5.2: "The full encoded TLSInnerPlaintext MUST NOT exceed 2^14 + 1 octets": padding counts
+    // (tlsfuzzer test-tls13-record-padding).
+    for (const [content, padding] of [
+      [MAX_PLAIN, 1],
+      [MAX_PLAIN, 200],
+      [MAX_PLAIN - 100, 101],
+      [0, MAX_PLAIN + 1],
+    ] as const) {
+      it(`${content} bytes of content + ${padding} bytes of padding (TLSInnerPlaintext over 2^14 + 1): record_overflow`, async () => {
+        const link = await established({ crypto: 'null' });
+        drain(link.clientIn);
+        link.clientIn.write(nullSealRecord(CT.APP, new Uint8Array(content).fill(7), padding));
+        const r = await link.client.read(new Uint8Array(MAX_PLAIN));
+        assertFailed(link.client, r, { reason: 'data length too long', alert: AL.RECORD_OVERFLOW, wrote: drain(link.clientOut) });
+      });
+    }
+
+    it('padding up to the limit is accepted: 2^14 - 100 bytes of content + 100 bytes of padding', async () => {
+      const link = await established({ crypto: 'null' });
+      drain(link.clientIn);
+      link.clientIn.write(nullSealRecord(CT.APP, new Uint8Array(MAX_PLAIN - 100).fill(7), 100));
+      assert.equal(await link.client.read(new Uint8Array(MAX_PLAIN)), MAX_PLAIN - 100);
     });
   });
 
