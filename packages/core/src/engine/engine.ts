@@ -12,7 +12,11 @@
  *   Anything else thrown is a bug and becomes internal_error.
  * - A handshake message never spans a key change (RFC 8446 §5.1): `setReadKey` refuses buffered fragments.
  * - Alerts received: close_notify ends the read side; user_canceled is tolerated (warning); every other
- *   alert is fatal whatever its level (RFC 8446 §6.2).
+ *   alert is fatal whatever its level (RFC 8446 §6.2). An alert record without content is unexpected_message.
+ * - One middlebox-compatibility CCS is dropped (RFC 8446 §5, between the first ClientHello and the peer's
+ *   Finished); a second one is unexpected_message (CVE-2020-25648 is why stacks no longer count them).
+ * - Once the read key is set, only the server accepts a plaintext alert, and only as the client's first answer
+ *   to its flight (before any protected record from the client); everything else must be protected (§5).
  */
 import { hashLength } from '../crypto/provider.js';
 import type { CipherSuite } from '../crypto/suites.js';
@@ -65,6 +69,10 @@ export abstract class Engine {
   protected helloSeen = false;
   /** True once the peer's Finished has been processed: CCS is no longer tolerated. */
   protected peerFinished = false;
+  /** True once the peer's compatibility CCS was dropped: another one is unexpected_message. */
+  private ccsSeen = false;
+  /** True once a record from the peer opened under a read key (plaintext alerts are refused from then on). */
+  private protectedSeen = false;
   /** Set by the facade once our close_notify is queued: no KeyUpdate reply is sent after it (rule 6). */
   writeClosed = false;
   /** A KeyUpdate the application scheduled (keyUpdate()): null, or whether to request one back. While set,
@@ -287,14 +295,17 @@ export abstract class Engine {
       if (!this.helloSeen || this.peerFinished || body.length !== 1 || body[0] !== 1) {
         throw new SslError(body.length === 1 && body[0] === 1 ? 'CCS_RECEIVED_EARLY' : 'BAD_CHANGE_CIPHER_SPEC');
       }
+      if (this.ccsSeen) throw new SslError('UNEXPECTED_CCS_MESSAGE', { detail: 'a second change_cipher_spec record' });
+      this.ccsSeen = true;
       this.countEmpty();
       return 'none';
     }
     let type = outerType;
     let content = body;
-    // A peer that fails during the handshake may send its alert before it switched to its handshake key
-    // (OpenSSL's client does: it installs that key just before its second flight); accept it in plaintext.
-    if (this.readProt && outerType === ContentType.ALERT && !this.peerFinished) return this.handleAlert(body);
+    // A client that fails during the handshake may send its alert before it switched to its handshake key
+    // (OpenSSL's client does: it installs that key just before its second flight); the server accepts it in
+    // plaintext as the client's first answer. A client never does: the server's alerts follow its keys.
+    if (this.readProt && outerType === ContentType.ALERT && !this.peerFinished && !this.protectedSeen && this.config.role === 'server') return this.handleAlert(body);
     if (this.readProt) {
       if (outerType !== ContentType.APPLICATION_DATA) {
         throw new SslError('UNEXPECTED_RECORD', { detail: `plaintext record of type ${outerType} after keys were set` });
@@ -302,6 +313,7 @@ export abstract class Engine {
       // A speculative decryption is used only if it was made with this key for this sequence number.
       const opened =
         pre && pre.prot === this.readProt && this.readProt.adopt(pre.seq) ? RecordProtector13.unpad(await pre.result) : await this.readProt.open(header, body);
+      this.protectedSeen = true;
       type = opened.type;
       content = opened.content;
     } else if (outerType === ContentType.APPLICATION_DATA) {
@@ -350,6 +362,8 @@ export abstract class Engine {
   }
 
   private handleAlert(content: Uint8Array): RecordEvent {
+    // RFC 8446 §5.1 forbids zero-length fragments of all types but application data (OpenSSL: "bad length").
+    if (content.length === 0) throw new SslError('UNEXPECTED_RECORD', { detail: 'empty alert record' });
     if (content.length !== 2) throw new SslError('INVALID_ALERT', { detail: `alert of ${content.length} bytes` });
     if (this.reasm.buffered > 0) throw new SslError('UNEXPECTED_RECORD', { detail: 'alert inside a handshake message' });
     const level = content[0] as number;
