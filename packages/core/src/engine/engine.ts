@@ -73,6 +73,9 @@ export abstract class Engine {
   private ccsSeen = false;
   /** True once a record from the peer opened under a read key (plaintext alerts are refused from then on). */
   private protectedSeen = false;
+  /** Set by the facade: run before each post-handshake message is processed (OpenSSL writes what it owes, an
+   * owed KeyUpdate reply, when its state machine is entered for the next message). */
+  beforePostHandshakeMessage: (() => Promise<void>) | null = null;
   /** Set by the facade once our close_notify is queued: no KeyUpdate reply is sent after it (rule 6). */
   writeClosed = false;
   /** A KeyUpdate the application scheduled (keyUpdate()): null, or whether to request one back. While set,
@@ -331,6 +334,7 @@ export abstract class Engine {
         this.reasm.push(content);
         let ev: RecordEvent = 'none';
         for (let m = this.reasm.next(); m; m = this.reasm.next()) {
+          if (this.handshakeComplete && this.beforePostHandshakeMessage) await this.beforePostHandshakeMessage();
           const r = await this.handleHandshake(m);
           if (r !== 'none') ev = r;
         }
