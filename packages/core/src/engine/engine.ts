@@ -17,6 +17,9 @@
  *   Finished); a second one is unexpected_message (CVE-2020-25648 is why stacks no longer count them).
  * - Once the read key is set, only the server accepts a plaintext alert, and only as the client's first answer
  *   to its flight (before any protected record from the client); everything else must be protected (§5).
+ * - Rejected early data (RFC 8446 §4.2.10): `skipEarlyData` makes the server drop records that do not open
+ *   under the handshake key (or, after a HelloRetryRequest, application-data records until the second
+ *   ClientHello), within MAX_REJECTED_EARLY_DATA bytes; the first record that opens ends the skipping.
  */
 import { hashLength } from '../crypto/provider.js';
 import type { CipherSuite } from '../crypto/suites.js';
@@ -36,6 +39,12 @@ export type RecordEvent =
   | 'app-data' // plaintext became readable
   | 'post-handshake' // a post-handshake message (NewSessionTicket, KeyUpdate) was processed
   | 'close-notify'; // the peer's close_notify
+
+/**
+ * Bytes of rejected early data (whole records, headers included) a server skips (RFC 8446 §4.2.10): 16 KiB,
+ * OpenSSL's default max_early_data, plus 512 bytes for record headers, AEAD tags and padding.
+ */
+export const MAX_REJECTED_EARLY_DATA = (1 << 14) + 512;
 
 /** A record being opened ahead of its turn (see `speculativeOpen`). */
 export interface Speculation {
@@ -73,6 +82,10 @@ export abstract class Engine {
   private ccsSeen = false;
   /** True once a record from the peer opened under a read key (plaintext alerts are refused from then on). */
   private protectedSeen = false;
+  /** Server: rejected early data to skip (RFC 8446 §4.2.10): records that do not open under the handshake key,
+   * or (after a HelloRetryRequest) application-data records before the second ClientHello. */
+  protected skipEarlyData: 'none' | 'undecryptable' | 'before-second-hello' = 'none';
+  private earlyDataSkipped = 0;
   /** Set by the facade: run before each post-handshake message is processed (OpenSSL writes what it owes, an
    * owed KeyUpdate reply, when its state machine is entered for the next message). */
   beforePostHandshakeMessage: (() => Promise<void>) | null = null;
@@ -313,13 +326,23 @@ export abstract class Engine {
       if (outerType !== ContentType.APPLICATION_DATA) {
         throw new SslError('UNEXPECTED_RECORD', { detail: `plaintext record of type ${outerType} after keys were set` });
       }
-      // A speculative decryption is used only if it was made with this key for this sequence number.
-      const opened =
-        pre && pre.prot === this.readProt && this.readProt.adopt(pre.seq) ? RecordProtector13.unpad(await pre.result) : await this.readProt.open(header, body);
+      let opened: { type: number; content: Uint8Array };
+      if (this.skipEarlyData === 'undecryptable') {
+        // Rejected early data does not open under the handshake key: skip it (no sequence number is taken).
+        const o = await this.readProt.openIfAuthentic(header, body);
+        if (o === null) return this.skipRejectedEarlyData(body);
+        this.skipEarlyData = 'none';
+        opened = o;
+      } else {
+        // A speculative decryption is used only if it was made with this key for this sequence number.
+        opened = pre && pre.prot === this.readProt && this.readProt.adopt(pre.seq) ? RecordProtector13.unpad(await pre.result) : await this.readProt.open(header, body);
+      }
       this.protectedSeen = true;
       type = opened.type;
       content = opened.content;
     } else if (outerType === ContentType.APPLICATION_DATA) {
+      // After a HelloRetryRequest, the early data of the first ClientHello arrives before the second one.
+      if (this.skipEarlyData === 'before-second-hello') return this.skipRejectedEarlyData(body);
       throw new SslError('UNEXPECTED_RECORD', { detail: 'application data before the handshake keys' });
     }
     switch (type) {
@@ -359,6 +382,13 @@ export abstract class Engine {
       default:
         throw new SslError('BAD_RECORD_TYPE', { detail: `inner content type ${type}` });
     }
+  }
+
+  /** Drop one record of rejected early data, within MAX_REJECTED_EARLY_DATA bytes (RFC 8446 §4.2.10). */
+  private skipRejectedEarlyData(body: Uint8Array): RecordEvent {
+    this.earlyDataSkipped += 5 + body.length;
+    if (this.earlyDataSkipped > MAX_REJECTED_EARLY_DATA) throw new SslError('TOO_MUCH_EARLY_DATA', { detail: `more than ${MAX_REJECTED_EARLY_DATA} bytes of rejected early data` });
+    return 'none';
   }
 
   private countEmpty(): void {

@@ -31,6 +31,7 @@ export const Reasons = {
   NO_PADDING_END: { text: 'record has no content type', alert: A.UNEXPECTED_MESSAGE },
   CCS_RECEIVED_EARLY: { text: 'ccs received early', alert: A.UNEXPECTED_MESSAGE },
   UNEXPECTED_CCS_MESSAGE: { text: 'unexpected ccs message', alert: A.UNEXPECTED_MESSAGE },
+  TOO_MUCH_EARLY_DATA: { text: 'too much early data', alert: A.UNEXPECTED_MESSAGE },
   BAD_CHANGE_CIPHER_SPEC: { text: 'bad change cipher spec', alert: A.UNEXPECTED_MESSAGE },
   TOO_MANY_WARN_ALERTS: { text: 'too many warn alerts', alert: A.UNEXPECTED_MESSAGE },
   TOO_MANY_EMPTY_RECORDS: { text: 'record too small', alert: A.UNEXPECTED_MESSAGE },

@@ -264,7 +264,12 @@ export class ServerEngine extends Engine {
     // RFC 8446 §4.2.8: each share must be for a group listed in supported_groups.
     for (const s of shares) if (!clientGroups.includes(s.group)) throw new SslError('BAD_KEY_SHARE', { detail: 'key share for a group not in supported_groups' });
 
+    // RFC 8446 §4.2.10: memtls never accepts early data (no early_data in EncryptedExtensions); the client's
+    // early data is skipped: after a HelloRetryRequest until the second ClientHello, else while it does not open
+    // under the handshake key.
+    const offersEarlyData = this.state === 'expect-client-hello' && findExtension(ch.extensions, X.EARLY_DATA) !== undefined;
     if (this.state === 'expect-client-hello-2') {
+      this.skipEarlyData = 'none';
       // RFC 8446 §4.1.2: the second ClientHello answers the HRR: the cookie echoed, one share for the group.
       const cookie = findExtension(ch.extensions, X.COOKIE);
       if (this.hrrCookie && (!cookie || !equalBytes(parseCookie(cookie), this.hrrCookie))) {
@@ -285,6 +290,7 @@ export class ServerEngine extends Engine {
     if (share) {
       const psk = await this.selectPsk(ch, msg.raw, prefix, neg.suite);
       this.transcript.add(msg.raw);
+      if (offersEarlyData) this.skipEarlyData = 'undecryptable';
       return this.sendServerFlight(ch, neg, share, psk);
     }
     this.transcript.add(msg.raw);
@@ -293,6 +299,7 @@ export class ServerEngine extends Engine {
     if (!group) throw new SslError('NO_SUITABLE_KEY_SHARE', { detail: 'no group in common' });
     this.hrrGroup = group;
     this.helloRetried = true;
+    if (offersEarlyData) this.skipEarlyData = 'before-second-hello';
     this.hrrSuite = neg.suite;
     this.hrrCookie = this.config.provider.randomBytes(32);
     await this.transcript.replaceWithMessageHash();

@@ -103,6 +103,20 @@ export class RecordProtector13 {
   }
 
   /**
+   * Open a record that may not be protected with this key (rejected early data): null when it does not
+   * authenticate, and then no sequence number is taken.
+   */
+  async openIfAuthentic(header: Uint8Array, body: Uint8Array): Promise<{ type: number; content: Uint8Array } | null> {
+    if (body.length > MAX_CIPHERTEXT_13) throw new SslError('ENCRYPTED_LENGTH_TOO_LONG');
+    if (this.seq >= this.seqLimit) throw new SslError('SEQUENCE_NUMBER_EXHAUSTED', { origin: 'local' });
+    const seq = this.seq;
+    const inner = await this.key.open(this.nonce(seq), header, body);
+    if (inner === null) return null;
+    this.takeSeq();
+    return RecordProtector13.unpad(inner);
+  }
+
+  /**
    * Open one protected record. `header` is the 5 bytes as received, `body` the ciphertext.
    * Returns the inner content type and content. Throws SslError on a bad tag, an oversized plaintext or a
    * record with no non-zero content type.
