@@ -73,7 +73,11 @@ export const CLIENT_HELLO_VARIANTS: Variant[] = [
   { name: 'compression methods [1]', rfc: '4.1.2', alert: 47, openssl: 'no compression specified', opensslAlert: 50, memtls: 'bad compression algorithm', make: (h) => ch({ ...h, compression: new Uint8Array([1]) }) },
   { name: 'legacy_version 0x0301 with supported_versions (must be ignored)', rfc: '4.2.1', alert: null, openssl: null, make: (h) => ch({ ...h, legacyVersion: 0x0301 }) },
   { name: 'legacy_version 0x0304 with supported_versions (must be ignored)', rfc: '4.2.1', alert: null, openssl: null, make: (h) => ch({ ...h, legacyVersion: 0x0304 }) },
-  { name: 'legacy_version 0x0200 (SSL 2)', rfc: '4.2.1', alert: 70, openssl: 'bad legacy version', memtls: 'unsupported protocol', make: (h) => ch({ ...h, legacyVersion: 0x0200 }) },
+  { name: 'legacy_version 0x0200 (SSL 2)', rfc: 'D.5', alert: 70, openssl: 'bad legacy version', make: (h) => ch({ ...h, legacyVersion: 0x0200 }) },
+  // RFC 8446 §D.5: 0x0300 or lower is protocol_version even with supported_versions offering TLS 1.3
+  // (tlsfuzzer test-tls13-legacy-version).
+  { name: 'legacy_version 0x0300 (SSL 3.0) with supported_versions', rfc: 'D.5', alert: 70, openssl: 'bad legacy version', make: (h) => ch({ ...h, legacyVersion: 0x0300 }) },
+  { name: 'legacy_version 0x0000 with supported_versions', rfc: 'D.5', alert: 70, openssl: 'bad legacy version', make: (h) => ch({ ...h, legacyVersion: 0x0000 }) },
   { name: 'session id of 33 bytes', rfc: '4.1.2', alert: 50, openssl: 'length mismatch', memtls: 'bad packet', make: (h) => ch({ ...h, sessionId: new Uint8Array(33) }) },
   { name: 'truncated (last byte missing, length fixed)', rfc: '4', alert: 50, openssl: 'length mismatch', memtls: 'bad packet', make: (h) => { const b = ch(h); const m = b.slice(0, b.length - 1); m[3] = ((m[3] as number) - 1) & 0xff; if (m[3] === 0xff) m[2] = ((m[2] as number) - 1) & 0xff; return m; } },
   { name: 'trailing byte after the extensions', rfc: '4', alert: 50, openssl: 'length mismatch', memtls: 'bad packet', make: (h) => { const b = ch(h); const m = new Uint8Array(b.length + 1); m.set(b); m[3] = ((m[3] as number) + 1) & 0xff; if (m[3] === 0) m[2] = ((m[2] as number) + 1) & 0xff; return m; } },

@@ -264,7 +264,12 @@ describe('robustness: negative handshakes', function () {
     };
     const cases: { name: string; victim: Role; type: number; clientAuth?: boolean; edit: (items: Item[], i: number) => void; alert: number; reason: string }[] = [
       { name: 'server Finished with one bit flipped', victim: 'client', type: HT.FINISHED, edit: (it, i) => setBody(it, i, flip(msgAt(it, i).msg.body, 0)), alert: AL.DECRYPT_ERROR, reason: 'digest check failed' },
-      { name: 'server Finished one byte short', victim: 'client', type: HT.FINISHED, edit: (it, i) => setBody(it, i, msgAt(it, i).msg.body.slice(1)), alert: AL.DECRYPT_ERROR, reason: 'digest check failed' },
+      // RFC 8446 §4.4.4: a Finished of the wrong length is decode_error, checked before the comparison (OpenSSL:
+      // "bad digest length"; tlsfuzzer test-tls13-finished).
+      { name: 'server Finished one byte short', victim: 'client', type: HT.FINISHED, edit: (it, i) => setBody(it, i, msgAt(it, i).msg.body.slice(1)), alert: AL.DECODE_ERROR, reason: 'bad digest length' },
+      { name: 'server Finished empty', victim: 'client', type: HT.FINISHED, edit: (it, i) => setBody(it, i, new Uint8Array(0)), alert: AL.DECODE_ERROR, reason: 'bad digest length' },
+      { name: 'client Finished one byte short', victim: 'server', type: HT.FINISHED, edit: (it, i) => setBody(it, i, msgAt(it, i).msg.body.slice(1)), alert: AL.DECODE_ERROR, reason: 'bad digest length' },
+      { name: 'client Finished one byte longer (the right verify_data, then a zero)', victim: 'server', type: HT.FINISHED, edit: (it, i) => setBody(it, i, concat(msgAt(it, i).msg.body, new Uint8Array(1))), alert: AL.DECODE_ERROR, reason: 'bad digest length' },
       { name: 'server CertificateVerify signature with one bit flipped', victim: 'client', type: HT.CERTIFICATE_VERIFY, edit: (it, i) => setBody(it, i, flip(msgAt(it, i).msg.body, -1)), alert: AL.DECRYPT_ERROR, reason: 'bad signature' },
       {
         name: 'server CertificateVerify with rsa_pss_rsae_sha256 for an EC key',

@@ -40,7 +40,7 @@ import type { SslContext } from './ssl-context.js';
 import { AlertDescription } from './wire/enums.js';
 import { SslSession } from './session/session.js';
 import { Connection } from './ssl/connection.js';
-import { readSteps } from './ssl/read.js';
+import { readSteps, writeOwedBeforeMessage } from './ssl/read.js';
 import { PIPELINE_DEPTH, RecordIo } from './ssl/record-io.js';
 import { shutdownSteps } from './ssl/shutdown.js';
 import { writeSteps } from './ssl/write.js';
@@ -99,6 +99,7 @@ export class Ssl {
     const inFlight = config.provider.synchronous ? 1 : PIPELINE_DEPTH;
     this.engine = config.role === 'client' ? new ClientEngine(config, opts.serverName ?? null, opts.session ?? null) : new ServerEngine(config);
     this.conn = new Connection(this.engine, new RecordIo(this.engine, inFlight), quiet, options, modeBits);
+    this.engine.beforePostHandshakeMessage = () => writeOwedBeforeMessage(this.conn);
   }
 
   // ------------------------------------------------------------------ configuration (synchronous)

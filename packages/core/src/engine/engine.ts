@@ -12,7 +12,14 @@
  *   Anything else thrown is a bug and becomes internal_error.
  * - A handshake message never spans a key change (RFC 8446 §5.1): `setReadKey` refuses buffered fragments.
  * - Alerts received: close_notify ends the read side; user_canceled is tolerated (warning); every other
- *   alert is fatal whatever its level (RFC 8446 §6.2).
+ *   alert is fatal whatever its level (RFC 8446 §6.2). An alert record without content is unexpected_message.
+ * - One middlebox-compatibility CCS is dropped (RFC 8446 §5, between the first ClientHello and the peer's
+ *   Finished); a second one is unexpected_message (CVE-2020-25648 is why stacks no longer count them).
+ * - Once the read key is set, only the server accepts a plaintext alert, and only as the client's first answer
+ *   to its flight (before any protected record from the client); everything else must be protected (§5).
+ * - Rejected early data (RFC 8446 §4.2.10): `skipEarlyData` makes the server drop records that do not open
+ *   under the handshake key (or, after a HelloRetryRequest, application-data records until the second
+ *   ClientHello), within MAX_REJECTED_EARLY_DATA bytes; the first record that opens ends the skipping.
  */
 import { X509_V_ERR_NOT_VERIFIED } from '../cert/verify.js';
 import { hashLength } from '../crypto/provider.js';
@@ -21,7 +28,7 @@ import { SslError } from '../errors/ssl-error.js';
 import { Transcript } from '../handshake/transcript.js';
 import { exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../keys/tls13-key-schedule.js';
 import { MAX_CIPHERTEXT_13, MAX_PLAINTEXT, RecordProtector13 } from '../record/tls13-aead.js';
-import { toHex } from '../wire/bytes.js';
+import { equalBytes, toHex } from '../wire/bytes.js';
 import { AlertDescription, ContentType, HandshakeType } from '../wire/enums.js';
 import { encodeKeyUpdate, type HandshakeMessage, HandshakeReassembler, parseKeyUpdate } from '../wire/handshake.js';
 import type { EngineConfig } from './config.js';
@@ -33,6 +40,12 @@ export type RecordEvent =
   | 'app-data' // plaintext became readable
   | 'post-handshake' // a post-handshake message (NewSessionTicket, KeyUpdate) was processed
   | 'close-notify'; // the peer's close_notify
+
+/**
+ * Bytes of rejected early data (whole records, headers included) a server skips (RFC 8446 §4.2.10): 16 KiB,
+ * OpenSSL's default max_early_data, plus 512 bytes for record headers, AEAD tags and padding.
+ */
+export const MAX_REJECTED_EARLY_DATA = (1 << 14) + 512;
 
 /** A record being opened ahead of its turn (see `speculativeOpen`). */
 export interface Speculation {
@@ -67,6 +80,17 @@ export abstract class Engine {
   protected helloSeen = false;
   /** True once the peer's Finished has been processed: CCS is no longer tolerated. */
   protected peerFinished = false;
+  /** True once the peer's compatibility CCS was dropped: another one is unexpected_message. */
+  private ccsSeen = false;
+  /** True once a record from the peer opened under a read key (plaintext alerts are refused from then on). */
+  private protectedSeen = false;
+  /** Server: rejected early data to skip (RFC 8446 §4.2.10): records that do not open under the handshake key,
+   * or (after a HelloRetryRequest) application-data records before the second ClientHello. */
+  protected skipEarlyData: 'none' | 'undecryptable' | 'before-second-hello' = 'none';
+  private earlyDataSkipped = 0;
+  /** Set by the facade: run before each post-handshake message is processed (OpenSSL writes what it owes, an
+   * owed KeyUpdate reply, when its state machine is entered for the next message). */
+  beforePostHandshakeMessage: (() => Promise<void>) | null = null;
   /** Set by the facade once our close_notify is queued: no KeyUpdate reply is sent after it (rule 6). */
   writeClosed = false;
   /** A KeyUpdate the application scheduled (keyUpdate()): null, or whether to request one back. While set,
@@ -351,24 +375,38 @@ export abstract class Engine {
       if (!this.helloSeen || this.peerFinished || body.length !== 1 || body[0] !== 1) {
         throw new SslError(body.length === 1 && body[0] === 1 ? 'CCS_RECEIVED_EARLY' : 'BAD_CHANGE_CIPHER_SPEC');
       }
+      if (this.ccsSeen) throw new SslError('UNEXPECTED_CCS_MESSAGE', { detail: 'a second change_cipher_spec record' });
+      this.ccsSeen = true;
       this.countEmpty();
       return 'none';
     }
     let type = outerType;
     let content = body;
-    // A peer that fails during the handshake may send its alert before it switched to its handshake key
-    // (OpenSSL's client does: it installs that key just before its second flight); accept it in plaintext.
-    if (this.readProt && outerType === ContentType.ALERT && !this.peerFinished) return this.handleAlert(body);
+    // A client that fails during the handshake may send its alert before it switched to its handshake key
+    // (OpenSSL's client does: it installs that key just before its second flight); the server accepts it in
+    // plaintext as the client's first answer. A client never does: the server's alerts follow its keys.
+    if (this.readProt && outerType === ContentType.ALERT && !this.peerFinished && !this.protectedSeen && this.config.role === 'server') return this.handleAlert(body);
     if (this.readProt) {
       if (outerType !== ContentType.APPLICATION_DATA) {
         throw new SslError('UNEXPECTED_RECORD', { detail: `plaintext record of type ${outerType} after keys were set` });
       }
-      // A speculative decryption is used only if it was made with this key for this sequence number.
-      const opened =
-        pre && pre.prot === this.readProt && this.readProt.adopt(pre.seq) ? RecordProtector13.unpad(await pre.result) : await this.readProt.open(header, body);
+      let opened: { type: number; content: Uint8Array };
+      if (this.skipEarlyData === 'undecryptable') {
+        // Rejected early data does not open under the handshake key: skip it (no sequence number is taken).
+        const o = await this.readProt.openIfAuthentic(header, body);
+        if (o === null) return this.skipRejectedEarlyData(body);
+        this.skipEarlyData = 'none';
+        opened = o;
+      } else {
+        // A speculative decryption is used only if it was made with this key for this sequence number.
+        opened = pre && pre.prot === this.readProt && this.readProt.adopt(pre.seq) ? RecordProtector13.unpad(await pre.result) : await this.readProt.open(header, body);
+      }
+      this.protectedSeen = true;
       type = opened.type;
       content = opened.content;
     } else if (outerType === ContentType.APPLICATION_DATA) {
+      // After a HelloRetryRequest, the early data of the first ClientHello arrives before the second one.
+      if (this.skipEarlyData === 'before-second-hello') return this.skipRejectedEarlyData(body);
       throw new SslError('UNEXPECTED_RECORD', { detail: 'application data before the handshake keys' });
     }
     switch (type) {
@@ -383,6 +421,7 @@ export abstract class Engine {
         this.reasm.push(content);
         let ev: RecordEvent = 'none';
         for (let m = this.reasm.next(); m; m = this.reasm.next()) {
+          if (this.handshakeComplete && this.beforePostHandshakeMessage) await this.beforePostHandshakeMessage();
           this.tellMsg('received', ContentType.HANDSHAKE, m.raw);
           const r = await this.handleHandshake(m);
           if (r !== 'none') ev = r;
@@ -410,11 +449,20 @@ export abstract class Engine {
     }
   }
 
+  /** Drop one record of rejected early data, within MAX_REJECTED_EARLY_DATA bytes (RFC 8446 §4.2.10). */
+  private skipRejectedEarlyData(body: Uint8Array): RecordEvent {
+    this.earlyDataSkipped += 5 + body.length;
+    if (this.earlyDataSkipped > MAX_REJECTED_EARLY_DATA) throw new SslError('TOO_MUCH_EARLY_DATA', { detail: `more than ${MAX_REJECTED_EARLY_DATA} bytes of rejected early data` });
+    return 'none';
+  }
+
   private countEmpty(): void {
     if (++this.emptyRun > this.config.limits.maxEmptyRecords) throw new SslError('TOO_MANY_EMPTY_RECORDS');
   }
 
   private handleAlert(content: Uint8Array): RecordEvent {
+    // RFC 8446 §5.1 forbids zero-length fragments of all types but application data (OpenSSL: "bad length").
+    if (content.length === 0) throw new SslError('UNEXPECTED_RECORD', { detail: 'empty alert record' });
     if (content.length !== 2) throw new SslError('INVALID_ALERT', { detail: `alert of ${content.length} bytes` });
     this.tellMsg('received', ContentType.ALERT, content);
     if (this.reasm.buffered > 0) throw new SslError('UNEXPECTED_RECORD', { detail: 'alert inside a handshake message' });
@@ -439,6 +487,12 @@ export abstract class Engine {
     // write send it (test/fuzz corpus differential/2117221015-0).
     if (requested) this.owedKeyUpdate = true;
     return 'post-handshake';
+  }
+
+  /** Compare a received Finished with the expected verify_data: its length first (decode_error), then its value. */
+  protected checkFinished(expected: Uint8Array, msg: HandshakeMessage, who: string): void {
+    if (msg.body.length !== expected.length) throw new SslError('BAD_DIGEST_LENGTH', { detail: `${who} Finished of ${msg.body.length} bytes` });
+    if (!equalBytes(expected, msg.body)) throw new SslError('DIGEST_CHECK_FAILED', { detail: `${who} Finished` });
   }
 
   protected unexpected(msg: HandshakeMessage, state: string): never {

@@ -30,6 +30,8 @@ const REASONS = {
   BAD_RECORD_TYPE: { text: 'bad record type', alert: A.UNEXPECTED_MESSAGE },
   NO_PADDING_END: { text: 'record has no content type', alert: A.UNEXPECTED_MESSAGE },
   CCS_RECEIVED_EARLY: { text: 'ccs received early', alert: A.UNEXPECTED_MESSAGE },
+  UNEXPECTED_CCS_MESSAGE: { text: 'unexpected ccs message', alert: A.UNEXPECTED_MESSAGE },
+  TOO_MUCH_EARLY_DATA: { text: 'too much early data', alert: A.UNEXPECTED_MESSAGE },
   BAD_CHANGE_CIPHER_SPEC: { text: 'bad change cipher spec', alert: A.UNEXPECTED_MESSAGE },
   TOO_MANY_WARN_ALERTS: { text: 'too many warn alerts', alert: A.UNEXPECTED_MESSAGE },
   TOO_MANY_EMPTY_RECORDS: { text: 'record too small', alert: A.UNEXPECTED_MESSAGE },
@@ -70,6 +72,7 @@ const REASONS = {
   BAD_PSK_BINDER: { text: 'psk binder verification failed', alert: A.DECRYPT_ERROR },
   // authentication
   DIGEST_CHECK_FAILED: { text: 'digest check failed', alert: A.DECRYPT_ERROR },
+  BAD_DIGEST_LENGTH: { text: 'bad digest length', alert: A.DECODE_ERROR },
   BAD_SIGNATURE: { text: 'bad signature', alert: A.DECRYPT_ERROR },
   NO_CERTIFICATES_RETURNED: { text: 'no certificates returned', alert: A.DECODE_ERROR },
   PEER_DID_NOT_RETURN_A_CERTIFICATE: { text: 'peer did not return a certificate', alert: A.CERTIFICATE_REQUIRED },

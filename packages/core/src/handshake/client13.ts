@@ -387,7 +387,7 @@ export class ClientEngine extends Engine {
     const suite = this.suite as NonNullable<typeof this.suite>;
     const hs = this.#hsSecrets as { client: Uint8Array; server: Uint8Array };
     const expected = await finishedVerifyData(p, suite.hash, hs.server, await this.transcript.hash());
-    if (!equalBytes(expected, msg.body)) throw new SslError('DIGEST_CHECK_FAILED', { detail: 'server Finished' });
+    this.checkFinished(expected, msg, 'server');
     this.transcript.add(msg.raw);
     this.peerFinished = true;
     const app = await (this.ks as KeySchedule).master(await this.transcript.hash());

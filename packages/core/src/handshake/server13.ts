@@ -189,6 +189,8 @@ export class ServerEngine extends Engine {
   private negotiate(ch: ClientHello): Negotiated {
     const c = this.config;
     // Version (RFC 8446 §4.2.1): supported_versions decides; without it the client speaks TLS 1.2 or older.
+    // RFC 8446 §D.5: legacy_version 0x0300 (SSL 3.0) or lower is protocol_version, whatever else is offered.
+    if (ch.legacyVersion <= 0x0300) throw new SslError('BAD_LEGACY_VERSION', { detail: `ClientHello legacy_version 0x${ch.legacyVersion.toString(16).padStart(4, '0')}` });
     if (ch.legacyVersion >> 8 !== 3) throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'ClientHello legacy_version is not TLS' });
     const sv = findExtension(ch.extensions, X.SUPPORTED_VERSIONS);
     if (!sv || !parseSupportedVersionsClient(sv).includes(ProtocolVersion.TLS13)) {
@@ -272,7 +274,12 @@ export class ServerEngine extends Engine {
     const listedGroups = new Set(clientGroups);
     for (const s of shares) if (!listedGroups.has(s.group)) throw new SslError('BAD_KEY_SHARE', { detail: 'key share for a group not in supported_groups' });
 
+    // RFC 8446 §4.2.10: memtls never accepts early data (no early_data in EncryptedExtensions); the client's
+    // early data is skipped: after a HelloRetryRequest until the second ClientHello, else while it does not open
+    // under the handshake key.
+    const offersEarlyData = this.state === 'expect-client-hello' && findExtension(ch.extensions, X.EARLY_DATA) !== undefined;
     if (this.state === 'expect-client-hello-2') {
+      this.skipEarlyData = 'none';
       // RFC 8446 §4.1.2: the second ClientHello answers the HRR: the cookie echoed, one share for the group.
       const cookie = findExtension(ch.extensions, X.COOKIE);
       if (this.hrrCookie && (!cookie || !equalBytes(parseCookie(cookie), this.hrrCookie))) {
@@ -293,6 +300,7 @@ export class ServerEngine extends Engine {
     if (share) {
       const psk = await this.selectPsk(ch, msg.raw, prefix, neg.suite);
       this.transcript.add(msg.raw);
+      if (offersEarlyData) this.skipEarlyData = 'undecryptable';
       return this.sendServerFlight(ch, neg, share, psk);
     }
     this.transcript.add(msg.raw);
@@ -301,6 +309,7 @@ export class ServerEngine extends Engine {
     if (!group) throw new SslError('NO_SUITABLE_KEY_SHARE', { detail: 'no group in common' });
     this.hrrGroup = group;
     this.helloRetried = true;
+    if (offersEarlyData) this.skipEarlyData = 'before-second-hello';
     this.hrrSuite = neg.suite;
     this.hrrCookie = this.config.provider.randomBytes(32);
     await this.transcript.replaceWithMessageHash();
@@ -435,7 +444,7 @@ export class ServerEngine extends Engine {
     const suite = this.suite as CipherSuite;
     const hs = this.#hsSecrets as { client: Uint8Array; server: Uint8Array };
     const expected = await finishedVerifyData(this.config.provider, suite.hash, hs.client, await this.transcript.hash());
-    if (!equalBytes(expected, msg.body)) throw new SslError('DIGEST_CHECK_FAILED', { detail: 'client Finished' });
+    this.checkFinished(expected, msg, 'client');
     this.transcript.add(msg.raw);
     await this.setReadKey(this.#appClientSecret as Uint8Array);
     this.peerFinished = true;

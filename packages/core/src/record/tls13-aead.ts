@@ -6,7 +6,7 @@
  * - A record's sequence number is taken synchronously, before the first await, so records sealed or
  *   opened concurrently can never swap nonces.
  * - Plaintext is at most 2^14 bytes; ciphertext at most 2^14 + 256 (checked by the deframer when the header
- *   arrives and again here).
+ *   arrives and again here); the whole TLSInnerPlaintext (content, type byte and padding) at most 2^14 + 1.
  * - The sequence number never wraps: the connection must rekey (KeyUpdate) or close before `seqLimit`.
  */
 import type { AeadKey, CryptoProvider } from '../crypto/provider.js';
@@ -95,11 +95,27 @@ export class RecordProtector13 {
   /** Strip the inner plaintext (RFC 8446 §5.4) of an opened record. */
   static unpad(inner: Uint8Array | null): { type: number; content: Uint8Array } {
     if (inner === null) throw new SslError('DECRYPTION_FAILED_OR_BAD_RECORD_MAC');
+    // RFC 8446 §5.2: the full encoded TLSInnerPlaintext MUST NOT exceed 2^14 + 1 octets, padding included.
+    if (inner.length > MAX_PLAINTEXT + 1) throw new SslError('DATA_LENGTH_TOO_LONG', { detail: `inner plaintext of ${inner.length} bytes` });
     let end = inner.length - 1;
     while (end >= 0 && inner[end] === 0) end--;
     if (end < 0) throw new SslError('NO_PADDING_END');
     if (end > MAX_PLAINTEXT) throw new SslError('DATA_LENGTH_TOO_LONG');
     return { type: inner[end] as number, content: inner.subarray(0, end) };
+  }
+
+  /**
+   * Open a record that may not be protected with this key (rejected early data): null when it does not
+   * authenticate, and then no sequence number is taken.
+   */
+  async openIfAuthentic(header: Uint8Array, body: Uint8Array): Promise<{ type: number; content: Uint8Array } | null> {
+    if (body.length > MAX_CIPHERTEXT_13) throw new SslError('ENCRYPTED_LENGTH_TOO_LONG');
+    if (this.seq >= this.seqLimit) throw new SslError('SEQUENCE_NUMBER_EXHAUSTED', { origin: 'local' });
+    const seq = this.seq;
+    const inner = await this.#key.open(this.nonce(seq), header, body);
+    if (inner === null) return null;
+    this.takeSeq();
+    return RecordProtector13.unpad(inner);
   }
 
   /**

@@ -19,6 +19,32 @@ import { retryFloor } from './write.js';
 /** A KeyUpdate message: 4-byte handshake header and the one-byte request_update. */
 const KEY_UPDATE_MESSAGE_LENGTH = 5;
 
+/**
+ * Run by the engine before it processes each post-handshake message (Engine.beforePostHandshakeMessage).
+ * Entering its state machine for the next post-handshake message, OpenSSL first writes what it owes: the
+ * KeyUpdate reply owed from an earlier message (test/oracle keyupdate-reply-in-read), so each
+ * KeyUpdate(update_requested) gets its own reply, else tickets requested and waiting. Behind an application
+ * write that is not finished, ssl3_write_bytes refuses that handshake write: "bad length" if it is shorter than
+ * the write in flight, else "bad write retry" (test/fuzz corpus 9090-0, 2039621331-0). Throws the failure.
+ */
+export async function writeOwedBeforeMessage(c: Connection): Promise<void> {
+  const owed = c.engine.owedKeyUpdate && !c.engine.writeClosed;
+  const ticketsWaiting = c.engine instanceof ServerEngine && c.engine.pendingTickets > 0 && !c.engine.writeClosed;
+  const pw = c.pendingWrite;
+  if (pw && (owed || ticketsWaiting)) {
+    const len = owed ? KEY_UPDATE_MESSAGE_LENGTH : ServerEngine.TICKET_MESSAGE_LENGTH;
+    const what = owed ? 'a KeyUpdate reply' : 'a session ticket';
+    if (len < retryFloor(c.io, pw)) throw new SslError('BAD_LENGTH', { origin: 'local', detail: `${what} is owed while an application write is half-written` });
+    if (c.io.outputPending) throw new SslError('BAD_WRITE_RETRY', { origin: 'local', detail: `${what} is owed while an application write is half-written` });
+  }
+  if (!owed) return;
+  // In init until the reply is all in the BIO, as OpenSSL's state machine is while it writes it.
+  c.initDone = false;
+  await c.engine.flushKeyUpdate(true);
+  c.flush();
+  c.rwstate = 'nothing';
+}
+
 /** SSL_read (or SSL_peek when `peek`): bytes copied into buf; <= 0: see getError. */
 export async function readSteps(c: Connection, buf: Uint8Array, peek: boolean): Promise<number> {
   c.beginCall();
@@ -36,41 +62,7 @@ export async function readSteps(c: Connection, buf: Uint8Array, peek: boolean): 
     if (c.engine.pendingPlaintext > 0) return c.engine.readPlaintext(buf, peek);
     if (c.flags & SSL_RECEIVED_SHUTDOWN) return 0;
     c.io.speculate();
-    const owed = c.engine.owedKeyUpdate;
     const ev = await c.step();
-    // OpenSSL writes a KeyUpdate reply owed from an earlier read when it processes the next
-    // post-handshake message (test/oracle keyupdate-reply-in-read).
-    const owedNow = ev === 'post-handshake' && owed && c.engine.owedKeyUpdate && !c.engine.writeClosed;
-    // Entering its state machine for that message, OpenSSL first writes what it owes: the KeyUpdate reply, else
-    // tickets requested and waiting. Behind an application write that is not finished, ssl3_write_bytes refuses
-    // that handshake write: "bad length" if it is shorter than the write in flight, else "bad write retry"
-    // (test/fuzz corpus 9090-0, 2039621331-0).
-    const ticketsWaiting = c.engine instanceof ServerEngine && c.engine.pendingTickets > 0 && !c.engine.writeClosed;
-    const pw = c.pendingWrite;
-    if (ev === 'post-handshake' && pw && (owedNow || ticketsWaiting)) {
-      const len = owedNow ? KEY_UPDATE_MESSAGE_LENGTH : ServerEngine.TICKET_MESSAGE_LENGTH;
-      const what = owedNow ? 'a KeyUpdate reply' : 'a session ticket';
-      if (len < retryFloor(c.io, pw)) {
-        await c.fail(new SslError('BAD_LENGTH', { origin: 'local', detail: `${what} is owed while an application write is half-written` }));
-        return -1;
-      }
-      if (c.io.outputPending) {
-        await c.fail(new SslError('BAD_WRITE_RETRY', { origin: 'local', detail: `${what} is owed while an application write is half-written` }));
-        return -1;
-      }
-    }
-    if (owedNow) {
-      try {
-        // In init until the reply is all in the BIO, as OpenSSL's state machine is while it writes it.
-        c.initDone = false;
-        await c.engine.flushKeyUpdate(true);
-        c.flush();
-        c.rwstate = 'nothing';
-      } catch (e) {
-        await c.fail(e);
-        return -1;
-      }
-    }
     switch (ev) {
       case 'failed':
         // Rule 15: the call that receives a fatal alert returns 0.
