@@ -33,7 +33,11 @@ describe('server callbacks: selectContext and alpnSelect', () => {
 
   it('selectContext: called once per handshake with the SNI name (also across a HelloRetryRequest); its certificate is served', async () => {
     const calls: Array<[string | null, Ssl]> = [];
-    const sctx = serverWith({ groups: ['secp384r1'], selectContext: async (name, ssl) => (calls.push([name, ssl]), ecCtx) });
+    const sctx = serverWith({ groups: ['secp384r1'], selectContext: async (name, ssl) => {
+        calls.push([name, ssl]);
+        return ecCtx;
+      },
+    });
     const p = pair(cctx, sctx);
     await handshake(p);
     assert.equal(p.server.helloRetried(), true);
@@ -46,7 +50,11 @@ describe('server callbacks: selectContext and alpnSelect', () => {
 
   it('selectContext: null/undefined keeps the context\'s own certificate; no SNI is null', async () => {
     const names: Array<string | null> = [];
-    const sctx = serverWith({ selectContext: (name) => (names.push(name), null) });
+    const sctx = serverWith({ selectContext: (name) => {
+        names.push(name);
+        return null;
+      },
+    });
     const p = pair(new SslContext({ role: 'client', ca: pki.caCert, verifyHostname: false }), sctx, {});
     await handshake(p);
     assert.deepEqual(names, [null]);
@@ -74,7 +82,11 @@ describe('server callbacks: selectContext and alpnSelect', () => {
 
   it('alpnSelect: sees the client\'s protocols in its order and the SNI name; its choice is agreed', async () => {
     const seen: unknown[] = [];
-    const sctx = serverWith({ alpnSelect: (info, ssl) => (seen.push(info, ssl), 'b') });
+    const sctx = serverWith({ alpnSelect: (info, ssl) => {
+        seen.push(info, ssl);
+        return 'b';
+      },
+    });
     const p = pair(new SslContext({ role: 'client', ca: pki.caCert, alpn: ['a', 'b'] }), sctx);
     await handshake(p);
     assert.equal(p.client.alpnSelected(), 'b');
@@ -85,7 +97,11 @@ describe('server callbacks: selectContext and alpnSelect', () => {
 
   it('alpnSelect: not called when the client offers no ALPN', async () => {
     let called = false;
-    const p = pair(cctx, serverWith({ alpnSelect: () => ((called = true), 'a') }));
+    const alpnSelect = (): string => {
+      called = true;
+      return 'a';
+    };
+    const p = pair(cctx, serverWith({ alpnSelect }));
     await handshake(p);
     assert.equal(called, false);
     assert.equal(p.server.alpnSelected(), null);
@@ -121,7 +137,12 @@ describe('the verified chain (SSL_get0_verified_chain)', () => {
 
   it('a verified server: leaf then the trust anchor the server did not send; the verify callback sees it too', async () => {
     const infos: VerifyInfo[] = [];
-    const { cctx, sctx } = contexts({ verifyCallback: (info) => (infos.push(info), info.ok) });
+    const { cctx, sctx } = contexts({
+      verifyCallback: (info) => {
+        infos.push(info);
+        return info.ok;
+      },
+    });
     const p = pair(cctx, sctx);
     await handshake(p);
     const chain = p.client.verifiedChain();
