@@ -22,6 +22,7 @@ import { SslError } from './errors/ssl-error.js';
 import type { ReasonCode } from './errors/reasons.js';
 import { equalBytes, fromBase64, utf8 } from './wire/bytes.js';
 import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS13_SCHEMES, schemeName, tls13SchemesForKey } from './handshake/signature.js';
+import { wrapServerCallbacks } from './handshake/server-callbacks.js';
 import { SessionCache } from './session/cache.js';
 import type { Ssl } from './ssl.js';
 
@@ -77,9 +78,25 @@ export interface ContextOptions {
   /**
    * Called once per handshake with the verification result; return true to accept the peer's chain, false to
    * refuse it. Overrides the result both ways (like an OpenSSL verify callback at depth 0). A callback that
-   * throws refuses.
+   * throws refuses. The second argument is the connection being verified.
    */
-  verifyCallback?: (info: VerifyInfo) => boolean;
+  verifyCallback?: (info: VerifyInfo, ssl: Ssl) => boolean;
+  /**
+   * Server: choose the certificate for a connection (OpenSSL's SSL_CTX_set_cert_cb; what Node's SNICallback
+   * needs). Called once per handshake, with the client's server_name (null when it sent none), before the
+   * certificate is picked; the handshake waits for a returned promise. Return a server `SslContext` to pick
+   * among its certificates (by SNI, as `addCredential` does; only its certificates and keys are used, parsed
+   * once when that context was made), or null/undefined for this context's own. A callback that throws or
+   * rejects, or returns anything else, fails the handshake with CERT_CB_ERROR (alert internal_error).
+   */
+  selectContext?: (serverName: string | null, ssl: Ssl) => SslContext | null | undefined | Promise<SslContext | null | undefined>;
+  /**
+   * Server: choose the ALPN protocol (OpenSSL's SSL_CTX_set_alpn_select_cb; Node's ALPNCallback), instead of
+   * `alpn`, with which it cannot be combined. Called when the client offers ALPN, with its protocols in its
+   * order; return one of them, or undefined to refuse the handshake with no_application_protocol. A callback
+   * that throws, or returns a protocol the client did not offer, fails it with CALLBACK_FAILED (internal_error).
+   */
+  alpnSelect?: (info: { serverName: string | null; protocols: string[] }, ssl: Ssl) => string | undefined;
   /**
    * Public-key pins: base64 SHA-256 digests of a SubjectPublicKeyInfo ("sha256/..." prefix allowed, as curl's
    * --pinnedpubkey). The peer's leaf key (the key that signs CertificateVerify) must match one of them, in
@@ -128,6 +145,9 @@ export interface VerifyInfo {
   detail: string;
   /** The peer's certificates as sent, DER, leaf first. */
   chain: Uint8Array[];
+  /** The validated certification path, DER, leaf first and trust anchor last (also when the peer did not send
+   * the anchor); empty unless `ok`. */
+  verifiedChain: Uint8Array[];
   /** The name the certificate was checked against (the SNI name), or null when none was checked. */
   hostname: string | null;
 }
@@ -164,7 +184,9 @@ export class SslContext {
   private readonly verifyPeer: boolean;
   private readonly requirePeerCert: boolean;
   private readonly limits: Limits;
-  private readonly verifyCallback: ((info: VerifyInfo) => boolean) | null;
+  private readonly verifyCallback: ((info: VerifyInfo, ssl: Ssl) => boolean) | null;
+  private readonly selectContext: ContextOptions['selectContext'] | null;
+  private readonly alpnSelect: ContextOptions['alpnSelect'] | null;
   private readonly pins: Uint8Array[];
   private readonly keylog: ((line: string, ssl: Ssl) => void) | null;
   private readonly msgCallback: ((info: MsgInfo) => void) | null;
@@ -233,6 +255,14 @@ export class SslContext {
       }
     }
     this.alpn = opts.alpn?.length ? [...opts.alpn] : null;
+    for (const k of ['selectContext', 'alpnSelect'] as const) {
+      if (opts[k] === undefined) continue;
+      if (typeof opts[k] !== 'function') throw new TypeError(`SslContext: ${k} must be a function`);
+      if (this.role !== 'server') throw new TypeError(`SslContext: ${k} is a server option`);
+    }
+    if (opts.alpnSelect !== undefined && opts.alpn !== undefined) throw new TypeError('SslContext: alpn and alpnSelect are mutually exclusive');
+    this.selectContext = opts.selectContext ?? null;
+    this.alpnSelect = opts.alpnSelect ?? null;
 
     if (opts.cert !== undefined || opts.key !== undefined) {
       if (typeof opts.cert !== 'string' || typeof opts.key !== 'string') throw new TypeError('SslContext: cert and key go together, as PEM strings');
@@ -373,7 +403,7 @@ export class SslContext {
    * callback. The result code is X509_V_OK only when the path was validated; a callback that accepts an
    * error lets the handshake go on but the code stays the error (as OpenSSL's verify result does).
    */
-  private makeVerifier(): EngineConfig['verifyChain'] {
+  private makeVerifier(owner: Ssl): EngineConfig['verifyChain'] {
     const checkPath = this.verifyPeer && this.anchors.length > 0;
     const { anchors, provider, now, pins, verifyCallback, minRsaBits } = this;
     const checkHost = this.role === 'client' && this.verifyHostname;
@@ -385,6 +415,7 @@ export class SslContext {
         code,
         hostname: checkedName,
         error: new SslError(reason, { detail: `${code} at depth ${depth}: ${detail}` }),
+        path: [],
       });
       if (pins.length && !(await pinMatches(provider, pins, chain[0]))) {
         return refuse('X509_V_ERR_APPLICATION_VERIFICATION', 'PINNED_PUBLIC_KEY_MISMATCH', 0, "the leaf's public key matches no pinned key");
@@ -393,6 +424,7 @@ export class SslContext {
       let reason: ReasonCode = 'CERTIFICATE_VERIFY_FAILED';
       let depth = 0;
       let detail = 'the chain was not verified (verifyPeer: false)';
+      let path: Uint8Array[] = [];
       if (checkPath) {
         const r = await verifyCertificateChain(provider, chain, {
           anchors,
@@ -402,13 +434,16 @@ export class SslContext {
           signatureSchemesCert: certSchemes,
           minRsaModulusBits: minRsaBits,
         });
-        if (r.ok) code = 'X509_V_OK';
-        else ({ code, reason, depth, detail } = r);
+        if (r.ok) {
+          code = 'X509_V_OK';
+          path = r.path.map((c) => c.der.slice());
+        } else ({ code, reason, depth, detail } = r);
       }
       if (verifyCallback) {
         let accept = false;
         try {
-          accept = verifyCallback({ ok: code === 'X509_V_OK', code, depth, detail, chain: chain.slice(), hostname }) === true;
+          const info = { ok: code === 'X509_V_OK', code, depth, detail, chain: chain.slice(), verifiedChain: path.map((d) => d.slice()), hostname };
+          accept = verifyCallback(info, owner) === true;
         } catch {
           accept = false;
         }
@@ -416,9 +451,9 @@ export class SslContext {
           if (code === 'X509_V_OK' || code === X509_V_ERR_NOT_VERIFIED) return refuse('X509_V_ERR_APPLICATION_VERIFICATION', 'CERTIFICATE_VERIFY_FAILED', 0, 'refused by the verify callback');
           return refuse(code, reason, depth, detail);
         }
-        return { code, hostname: checkedName, error: null };
+        return { code, hostname: checkedName, error: null, path };
       }
-      if (code === 'X509_V_OK' || code === X509_V_ERR_NOT_VERIFIED) return { code, hostname: checkedName, error: null };
+      if (code === 'X509_V_OK' || code === X509_V_ERR_NOT_VERIFIED) return { code, hostname: checkedName, error: null, path };
       return refuse(code, reason, depth, detail);
     };
   }
@@ -429,7 +464,7 @@ export class SslContext {
    * error again) and, with verifyHostname, it must have been verified for this host name; with pins, its
    * stored leaf must match.
    */
-  private makeSessionPolicy(): EngineConfig['sessionAcceptable'] {
+  private makeSessionPolicy(owner: Ssl): EngineConfig['sessionAcceptable'] {
     const checkPath = this.verifyPeer && this.anchors.length > 0;
     const { provider, pins, verifyCallback, verifyHostname } = this;
     return async (session, hostname) => {
@@ -437,9 +472,9 @@ export class SslContext {
         if (verifyHostname && session.verifiedHostname !== hostname) return false;
         if (session.verifyResult !== 'X509_V_OK') {
           if (session.verifyResult === X509_V_ERR_NOT_VERIFIED || !verifyCallback) return false;
-          const info: VerifyInfo = { ok: false, code: session.verifyResult, depth: 0, detail: 'stored in the session offered for resumption', chain: session.peerCertificates.slice(), hostname };
+          const info: VerifyInfo = { ok: false, code: session.verifyResult, depth: 0, detail: 'stored in the session offered for resumption', chain: session.peerCertificates.slice(), verifiedChain: [], hostname };
           try {
-            if (verifyCallback(info) !== true) return false;
+            if (verifyCallback(info, owner) !== true) return false;
           } catch {
             return false;
           }
@@ -449,9 +484,10 @@ export class SslContext {
     };
   }
 
-  /** @internal The engine configuration for one connection (`owner`: the connection, for the key log). */
+  /** @internal The engine configuration for one connection (`owner`: the connection, for the key log and callbacks). */
   engineConfig(owner?: Ssl): EngineConfig {
     const keylog = this.keylog;
+    const self = owner as Ssl;
     return {
       role: this.role,
       provider: this.provider,
@@ -474,11 +510,12 @@ export class SslContext {
         if (bad) throw new SslError(reasonForVerifyCode(bad.code), { detail: `${bad.code} at depth 0: ${bad.detail}` });
         return { spki: c.spki, keyType: c.keyType, bits: c.rsaModulusBits ?? 0 };
       },
-      verifyChain: this.makeVerifier(),
+      verifyChain: this.makeVerifier(self),
+      ...wrapServerCallbacks(this.selectContext, this.alpnSelect, self, (c) => (c instanceof SslContext && c.role === 'server' ? c.credentials : null)),
       keylog: keylog && owner ? (line) => keylog(line, owner) : null,
       msgCallback: this.msgCallback,
       verifyHostname: this.verifyHostname,
-      sessionAcceptable: this.makeSessionPolicy(),
+      sessionAcceptable: this.makeSessionPolicy(self),
     };
   }
 }

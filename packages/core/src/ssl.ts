@@ -222,6 +222,14 @@ export class Ssl {
     return this.engine.peerCertificates.slice();
   }
   /**
+   * SSL_get0_verified_chain: the certification path this handshake validated, DER, leaf first and the trust
+   * anchor last (also when the peer did not send it). Empty when nothing was validated: verification off or
+   * failed (also when a verify callback accepted the failure), no certificate, or a resumed session.
+   */
+  verifiedChain(): Uint8Array[] {
+    return this.engine.verifiedChain.map((d) => d.slice());
+  }
+  /**
    * SSL_get_verify_result as a name: 'X509_V_OK' only when the peer's certificate path was validated (in this
    * handshake, or in the full handshake of the resumed session); 'X509_V_ERR_NOT_VERIFIED' when nothing was
    * verified (verifyPeer: false, no client certificate, handshake not there yet); else the X509_V_ERR_* found,

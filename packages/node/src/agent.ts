@@ -49,6 +49,7 @@ const TLS_OPTION_NAMES = [
   'crypto',
   'secureContext',
   'servername',
+  'checkServerIdentity',
 ] as const;
 
 type TlsOptionName = (typeof TLS_OPTION_NAMES)[number];

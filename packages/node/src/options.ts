@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { createNodeCryptoProvider } from './node-crypto-provider.js';
 import tls from 'node:tls';
 import { type ContextOptions, type CryptoProvider, type Ssl, SslContext } from '@memtls/core';
+import { type ALPNCallback, type CheckServerIdentity, clientVerifyCallback, type SNICallback, serverCallbacks } from './tls-callbacks.js';
 
 type Pem = string | Buffer;
 
@@ -49,8 +50,17 @@ export interface SecureOptions {
   /** A WebCrypto object or memtls CryptoProvider. Default: the node:crypto provider (the fastest correct one
    * here: docs/performance.md). */
   crypto?: Crypto | CryptoProvider;
-  /** A ready-made context (then the PEM and policy options above are ignored). */
+  /** A ready-made context (then the PEM and policy options above are ignored; the three callbacks below
+   * cannot be combined with it: give the SslContext selectContext, alpnSelect or verifyCallback instead). */
   secureContext?: SslContext;
+  /** Server: choose the certificate by the client's SNI name, as Node's `SNICallback` (only called when the
+   * client sends one); answer with a context from `createSecureContext`. */
+  SNICallback?: SNICallback;
+  /** Server: choose the ALPN protocol, as Node's `ALPNCallback`; cannot be combined with `ALPNProtocols`. */
+  ALPNCallback?: ALPNCallback;
+  /** Client: replaces the host name check once the chain verified, as Node's `checkServerIdentity` (it gets the
+   * `getPeerCertificate(true)` object). */
+  checkServerIdentity?: CheckServerIdentity;
 }
 
 /** What the verify callback saw for one peer chain. */
@@ -105,7 +115,13 @@ const CACHE_LIMIT = 32;
  * @throws {TypeError|RangeError} on invalid options (from the core's validation).
  */
 export function contextFromOptions(role: 'client' | 'server', opts: SecureOptions): SslContext {
+  const callbacks = role === 'server' ? ['SNICallback', 'ALPNCallback'] as const : ['checkServerIdentity'] as const;
+  if (role === 'client' && opts.checkServerIdentity !== undefined && typeof opts.checkServerIdentity !== 'function') {
+    throw new TypeError('The "options.checkServerIdentity" property must be of type function');
+  }
   if (opts.secureContext !== undefined) {
+    const given = callbacks.find((k) => opts[k] !== undefined);
+    if (given) throw new TypeError(`${given} cannot be combined with secureContext (give the SslContext its own callbacks)`);
     if (!(opts.secureContext instanceof SslContext)) throw new TypeError('secureContext must be an SslContext');
     if (opts.secureContext.role !== role) throw new TypeError(`secureContext is a ${opts.secureContext.role} context, a ${role} one is needed`);
     return opts.secureContext;
@@ -119,6 +135,9 @@ export function contextFromOptions(role: 'client' | 'server', opts: SecureOption
   if (opts.ca !== undefined) co.ca = (Array.isArray(opts.ca) ? opts.ca : [opts.ca]).map(pemText);
   else if (verifyPeer) co.ca = [...tls.rootCertificates];
   if (opts.ALPNProtocols !== undefined) co.alpn = [...opts.ALPNProtocols];
+  if (role === 'server') Object.assign(co, serverCallbacks(opts));
+  // checkServerIdentity replaces the core's host name check (the chain is still validated).
+  else if (opts.checkServerIdentity !== undefined) co.verifyHostname = false;
   if (opts.minVersion !== undefined) co.minVersion = opts.minVersion;
   if (opts.maxVersion !== undefined) co.maxVersion = opts.maxVersion;
   const suites = splitList(opts.ciphersuites);
@@ -130,7 +149,7 @@ export function contextFromOptions(role: 'client' | 'server', opts: SecureOption
   co.crypto = opts.crypto ?? nodeCrypto();
   co.keylog = dispatchKeylog;
   if (verifyPeer) {
-    co.verifyCallback = (info) => info.ok || !reject;
+    co.verifyCallback = role === 'client' ? clientVerifyCallback(reject) : (info) => info.ok || !reject;
   }
   // Servers own a session cache: one context per server, never shared through the cache.
   const cacheable = role === 'client' && opts.crypto === undefined && opts.pinnedPublicKeys === undefined;
@@ -144,6 +163,17 @@ export function contextFromOptions(role: 'client' | 'server', opts: SecureOption
   if (contextCache.size >= CACHE_LIMIT) contextCache.delete(contextCache.keys().next().value as string);
   contextCache.set(key, ctx);
   return ctx;
+}
+
+/**
+ * Node's `tls.createSecureContext` for memtls: a server `SslContext` from `cert` and `key` (and the other
+ * options), parsed once, for answering an `SNICallback`. Make it once per certificate, not per connection.
+ * @throws {TypeError|RangeError} on invalid options.
+ */
+export function createSecureContext(options: SecureOptions): SslContext {
+  if (typeof options !== 'object' || options === null) throw new TypeError('createSecureContext: options with cert and key are required');
+  const { secureContext: _ignored, ...rest } = options;
+  return contextFromOptions('server', rest);
 }
 
 let sharedProvider: CryptoProvider | null = null;

@@ -34,7 +34,7 @@ export interface PeerCertificate {
   pubkey: Buffer;
   /** True when basicConstraints says this is a CA. */
   ca: boolean;
-  /** With `getPeerCertificate(true)`: the next certificate the peer sent, if any. */
+  /** With `getPeerCertificate(true)`: the issuer's certificate up the verified chain (itself for a root). */
   issuerCertificate?: PeerCertificate;
 }
 
@@ -76,18 +76,19 @@ export function describeCertificate(der: Uint8Array): PeerCertificate {
 
 /**
  * Node's `getPeerCertificate(detailed)`, except that it returns `null` (Node: `{}`) when the peer sent no
- * certificate. With `detailed`, the chain as the peer sent it, linked through `issuerCertificate`.
+ * certificate. With `detailed`, `issuerCertificate` links the verified path (`verified`, leaf first, from
+ * `Ssl.verifiedChain()`) up to the trust anchor, also when the peer did not send it; without a verified path,
+ * the chain as the peer sent it. The last certificate links to itself when it issued itself (a root), as in Node.
  */
-export function peerCertificateFromChain(chain: readonly Uint8Array[], detailed: boolean): PeerCertificate | null {
+export function peerCertificateFromChain(chain: readonly Uint8Array[], detailed: boolean, verified: readonly Uint8Array[] = []): PeerCertificate | null {
   const leaf = chain[0];
   if (leaf === undefined) return null;
-  const first = describeCertificate(leaf);
-  if (!detailed) return first;
-  let cur = first;
-  for (const der of chain.slice(1)) {
-    const next = describeCertificate(der);
-    cur.issuerCertificate = next;
-    cur = next;
-  }
-  return first;
+  if (!detailed) return describeCertificate(leaf);
+  const path = verified.length > 0 ? verified : chain;
+  const certs = path.map((der) => describeCertificate(der));
+  for (let i = 0; i + 1 < certs.length; i++) (certs[i] as PeerCertificate).issuerCertificate = certs[i + 1] as PeerCertificate;
+  const last = certs[certs.length - 1] as PeerCertificate;
+  const x = new X509Certificate(last.raw);
+  if (x.checkIssued(x)) last.issuerCertificate = last;
+  return certs[0] as PeerCertificate;
 }

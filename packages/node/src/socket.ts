@@ -47,6 +47,7 @@ import {
 } from '@memtls/core';
 import { errorFromSsl, MemtlsError, type SslCallName, shutdownFlagsName, sslErrorName } from './errors.js';
 import { authorizationErrorName, contextFromOptions, setKeylogTarget } from './options.js';
+import { identityAuthorizationError, setIdentityCheck, takeAppError } from './tls-callbacks.js';
 import { type PeerCertificate, peerCertificateFromChain } from './peer-certificate.js';
 import { RecordTap } from './record-tap.js';
 import type { BufferStats, CipherInfo, KeyExchangeInfo, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
@@ -137,7 +138,7 @@ export class MemtlsSocket extends Duplex {
     const ctx = contextFromOptions(this.#isServer ? 'server' : 'client', opts);
     const sslOpts: SslOptions = {};
     if (!this.#isServer) {
-      if (opts.servername === undefined && ctx.needsServerName) {
+      if (opts.servername === undefined && (ctx.needsServerName || opts.checkServerIdentity !== undefined)) {
         throw new TypeError('MemtlsSocket: servername is required to check the server certificate (connect() defaults it to host); to verify the chain only, pass a secureContext made with verifyHostname: false');
       }
       if (opts.servername !== undefined) {
@@ -148,6 +149,7 @@ export class MemtlsSocket extends Duplex {
       if (opts.session !== undefined) sslOpts.session = SslSession.fromBytes(new Uint8Array(opts.session));
     }
     this.#ssl = new Ssl(ctx, sslOpts);
+    if (!this.#isServer && opts.checkServerIdentity) setIdentityCheck(this.#ssl, opts.checkServerIdentity, opts.servername as string);
     // Node's 'keylog' event: emitted only while someone listens (lines are secrets).
     setKeylogTarget(this.#ssl, (line) => {
       if (this.listenerCount('keylog') > 0) this.emit('keylog', line);
@@ -198,9 +200,10 @@ export class MemtlsSocket extends Duplex {
     return g ? { type: 'ECDH', name: g } : null;
   }
 
-  /** The peer's certificate decoded from DER (`null` when it sent none); `detailed` links the chain. */
+  /** The peer's certificate decoded from DER (`null` when it sent none); `detailed` links the verified chain up
+   * to the root (see `peerCertificateFromChain`). */
   getPeerCertificate(detailed = false): PeerCertificate | null {
-    return peerCertificateFromChain(this.#ssl.peerCertificates(), detailed);
+    return peerCertificateFromChain(this.#ssl.peerCertificates(), detailed, this.#ssl.verifiedChain());
   }
 
   /** The peer's leaf certificate as a `node:crypto` `X509Certificate` (Node's `getPeerX509Certificate()`);
@@ -462,8 +465,10 @@ export class MemtlsSocket extends Duplex {
         throw error ?? new MemtlsError('ERR_MEMTLS_SSL', `memtls: SSL_do_handshake returned ${ret} (${sslErrorName(err)})`, { call: 'SSL_do_handshake' });
       }
     } catch (e) {
-      if (!this.destroyed) this.destroy(e as Error);
-      throw e;
+      // A callback's own Error (SNICallback, ALPNCallback, checkServerIdentity) is the one reported, as in Node.
+      const err = takeAppError(this.#ssl) ?? (e as Error);
+      if (!this.destroyed) this.destroy(err);
+      throw err;
     }
     this.#onSecure();
   }
@@ -480,6 +485,8 @@ export class MemtlsSocket extends Duplex {
       this.authorized = code === 'X509_V_OK';
       this.authorizationError = this.authorized ? null : authorizationErrorName(code);
     }
+    const refusedIdentity = identityAuthorizationError(ssl);
+    if (refusedIdentity !== null) [this.authorized, this.authorizationError] = [false, refusedIdentity];
     this.#checkSession();
     this.emit('secure');
     if (!this.#isServer) this.emit('secureConnect');

@@ -89,6 +89,19 @@ describe('MemtlsAgent option placement (as https.Agent)', function () {
     assert.deepEqual(r, { status: 200, body: 'sni=localhost' });
   });
 
+  it('a request-level checkServerIdentity replaces the host name check, and its Error fails the request', async () => {
+    const pki = testPki();
+    const port = await sniServer(pki.server);
+    for (const [name, agent] of agents({ ca: pki.ca })) {
+      const seen: string[] = [];
+      const accept = await get({ host: 'localhost', port, path: '/', agent, servername: 'other.example', checkServerIdentity: (host: string) => void seen.push(host) } as https.RequestOptions);
+      assert.deepEqual(accept, { status: 200, body: 'sni=other.example' }, name);
+      assert.deepEqual(seen, ['other.example'], name);
+      const refuse = await get({ host: 'localhost', port, path: '/', agent, checkServerIdentity: () => new Error('pinned elsewhere') } as https.RequestOptions);
+      assert.equal(refuse.error, 'pinned elsewhere', name);
+    }
+  });
+
   it('requests with different TLS options do not share a pooled connection', async () => {
     const pki = testPki();
     const port = await sniServer(pki.rogueServer);

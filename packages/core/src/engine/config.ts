@@ -86,8 +86,17 @@ export interface EngineConfig {
    * nothing is to be checked. `code` is OpenSSL's X509_V_* name (X509_V_ERR_NOT_VERIFIED when no path was
    * validated); `error` is set when the chain is refused; `hostname` is the name the leaf was checked against. */
   verifyChain:
-    | ((chain: Uint8Array[], hostname: string | null) => Promise<{ code: string; hostname: string | null; error: import('../errors/ssl-error.js').SslError | null }>)
+    | ((
+        chain: Uint8Array[],
+        hostname: string | null,
+      ) => Promise<{ code: string; hostname: string | null; error: import('../errors/ssl-error.js').SslError | null; path: Uint8Array[] }>)
     | null;
+  /** Server: the credentials to pick from for this connection (ContextOptions.selectContext), awaited once per
+   * handshake before the certificate is picked; null: the context's own. Throws SslError (CERT_CB_ERROR). */
+  selectCredentials: ((serverName: string | null) => Promise<readonly Credential[] | null>) | null;
+  /** Server: the application's ALPN choice among the client's protocols (ContextOptions.alpnSelect). Throws
+   * SslError: NO_APPLICATION_PROTOCOL when it chose none, CALLBACK_FAILED when it failed. */
+  alpnSelect: ((serverName: string | null, protocols: string[]) => string) | null;
   /** Client: check the certificate against the server name (a verifying client then needs one). */
   verifyHostname: boolean;
   /** Client: may this session be offered to this host name under this configuration (never upgrading trust)? */

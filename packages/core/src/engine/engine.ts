@@ -118,6 +118,10 @@ export abstract class Engine {
   /** The host name the peer's leaf was checked against (null: none), kept in sessions. */
   verifiedHostname: string | null = null;
 
+  /** The validated certification path, leaf first, trust anchor last (OpenSSL's SSL_get0_verified_chain);
+   * empty unless this handshake validated the peer's path. */
+  verifiedChain: Uint8Array[] = [];
+
   /** Run the configured chain verification; throws the failure. */
   protected async verifyPeerChain(hostname: string | null): Promise<void> {
     if (!this.config.verifyChain) return;
@@ -125,6 +129,7 @@ export abstract class Engine {
     this.verifyCode = r.code;
     this.verifiedHostname = r.hostname;
     if (r.error) throw r.error;
+    this.verifiedChain = r.path;
   }
   #exporterSecret: Uint8Array | null = null;
   /** Set by the handshake once the master secret exists (write-only: the secret stays in a #private field). */

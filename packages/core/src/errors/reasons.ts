@@ -85,6 +85,10 @@ const REASONS = {
   PINNED_PUBLIC_KEY_MISMATCH: { text: 'pinned public key mismatch', alert: A.BAD_CERTIFICATE },
   // local configuration found wrong at first use
   KEY_VALUES_MISMATCH: { text: 'key values mismatch', alert: A.INTERNAL_ERROR },
+  /** The server's certificate selection callback (ContextOptions.selectContext) failed or returned no server context. */
+  CERT_CB_ERROR: { text: 'cert cb error', alert: A.INTERNAL_ERROR },
+  /** The server's ALPN selection callback threw, or chose a protocol the client did not offer. */
+  CALLBACK_FAILED: { text: 'callback failed', alert: A.INTERNAL_ERROR },
   // resources
   TOO_MANY_KEY_UPDATES: { text: 'too many key updates', alert: A.UNEXPECTED_MESSAGE },
   TOO_MANY_TICKETS: { text: 'too many session tickets', alert: A.UNEXPECTED_MESSAGE },

@@ -89,6 +89,8 @@ export class ServerEngine extends Engine {
   private ticketNonce = 0;
   /** Cache ids of the tickets this connection issued, and of the one it resumed (rule 19 withdraws them). */
   private readonly issued: Uint8Array[] = [];
+  /** The credentials the application's selectContext chose for this handshake (null: the context's own). */
+  private selectedCredentials: readonly Credential[] | null = null;
   private resumedId: Uint8Array | null = null;
 
   constructor(config: EngineConfig) {
@@ -214,7 +216,7 @@ export class ServerEngine extends Engine {
     const sigalgs = findExtension(ch.extensions, X.SIGNATURE_ALGORITHMS);
     if (!sigalgs) throw new SslError('MISSING_SIGALGS_EXTENSION');
     const offered = parseU16List(sigalgs, 'signature_algorithms');
-    const credential = pickCredential(c.credentials, serverName);
+    const credential = pickCredential(this.selectedCredentials ?? c.credentials, serverName);
     if (!credential) throw new SslError('NO_SUITABLE_SIGNATURE_ALGORITHM', { detail: 'no certificate configured', origin: 'local' });
     const mine = tls13SchemesForKey(credential.keyType, credential.keyBits);
     const scheme = offered.find((s) => mine.includes(s));
@@ -223,7 +225,8 @@ export class ServerEngine extends Engine {
     const alpnExt = findExtension(ch.extensions, X.ALPN);
     if (alpnExt) {
       const theirs = parseAlpn(alpnExt);
-      if (c.alpn?.length) {
+      if (c.alpnSelect) alpn = c.alpnSelect(serverName, theirs);
+      else if (c.alpn?.length) {
         alpn = c.alpn.find((p) => theirs.includes(p)) ?? null;
         if (alpn === null) throw new SslError('NO_APPLICATION_PROTOCOL');
       }
@@ -263,6 +266,13 @@ export class ServerEngine extends Engine {
     this.clientRandom = ch.random;
     this.helloSeen = true;
     const prefix = this.transcript.bytes().slice();
+    const select = this.config.selectCredentials;
+    if (select && this.state === 'expect-client-hello') {
+      // The application's certificate choice (SSL_CTX_set_cert_cb, Node's SNICallback): once per handshake, for
+      // the name of the first ClientHello (a second one after a HelloRetryRequest keeps the choice).
+      const sni = findExtension(ch.extensions, X.SERVER_NAME);
+      this.selectedCredentials = await select(sni ? serverNameFromExtension(sni) : null);
+    }
     const neg = this.negotiate(ch);
     const groupsExt = findExtension(ch.extensions, X.SUPPORTED_GROUPS);
     const ksExt = findExtension(ch.extensions, X.KEY_SHARE);
