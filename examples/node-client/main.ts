@@ -7,9 +7,10 @@
  * Defaults: localhost:4433 (where `openssl s_server` listens), an HTTP/1.0 GET as the request, Node's
  * root store when no --ca is given. The connection details go to stderr, the response to stdout. The
  * client sends its request, half-closes (close_notify), reads until the server's close_notify and exits
- * 0; a TLS failure (including a truncated response) exits 1.
+ * 0; a TLS failure (including a truncated response) exits 1. With SSLKEYLOGFILE set, the NSS key log lines
+ * are appended to that file (mode 0600), for Wireshark.
  */
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { connect } from '@memtls/node';
 
@@ -55,6 +56,11 @@ const sock = connect({
   ...(values.alpn ? { ALPNProtocols: values.alpn.split(',') } : {}),
   rejectUnauthorized: !values.insecure,
 });
+
+// SSLKEYLOGFILE (as curl, Firefox and OpenSSL's s_client read it): append each key log line, owner-only.
+// The lines are secrets that decrypt this connection: only for debugging.
+const keylogFile = process.env.SSLKEYLOGFILE;
+if (keylogFile) sock.on('keylog', (line: Buffer) => appendFileSync(keylogFile, line, { mode: 0o600 }));
 
 sock.on('secureConnect', () => {
   const cert = sock.getPeerCertificate();

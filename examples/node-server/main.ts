@@ -5,9 +5,10 @@
  *
  * Without --cert/--key it makes a throwaway CA and a localhost certificate (openssl CLI) and prints
  * the curl command that trusts it. Each request is answered with the connection's TLS details as JSON.
- * --once exits after the first response (handy for scripts). Listens on 127.0.0.1 only.
+ * --once exits after the first response (handy for scripts). Listens on 127.0.0.1 only. With SSLKEYLOGFILE set,
+ * every connection's NSS key log lines are appended to that file (mode 0600), for Wireshark.
  */
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import { parseArgs } from 'node:util';
@@ -57,6 +58,9 @@ const app = http.createServer((req, res) => {
 });
 
 const server = createServer({ cert, key, ALPNProtocols: ['http/1.1'] }, (sock) => app.emit('connection', sock));
+// SSLKEYLOGFILE: Node's tls.Server 'keylog' (line, socket) event, appended owner-only. Secrets: debugging only.
+const keylogFile = process.env.SSLKEYLOGFILE;
+if (keylogFile) server.on('keylog', (line: Buffer) => appendFileSync(keylogFile, line, { mode: 0o600 }));
 server.on('tlsClientError', (err: Error & { code?: string }) => console.error(`TLS error: ${err.code ?? ''} ${err.message}`));
 server.listen(Number(values.port), '127.0.0.1', () => {
   const { port } = server.address() as net.AddressInfo;

@@ -39,7 +39,7 @@ export function equal<T>(actual: T, expected: T, msg = ''): void {
 }
 
 /** The rejection of `p` (fails if it resolves). */
-export async function rejection(p: Promise<unknown>, msg = 'expected a rejection'): Promise<{ code?: string; reason?: string | null; phase?: string; message: string }> {
+export async function rejection(p: Promise<unknown>, msg = 'expected a rejection'): Promise<{ code?: string; reason?: string | null; phase?: string; verifyResult?: string | null; message: string }> {
   try {
     await p;
   } catch (e) {

@@ -78,6 +78,9 @@ for (const relay of config.relays) {
       equal(err.code, 'ERR_MEMTLS_SSL');
       equal(err.phase, 'handshake');
       equal(err.reason, 'certificate verify failed');
+      // The same detail as @memtls/node: the X509_V_ERR name and OpenSSL's words, not only "verify failed".
+      equal(err.verifyResult, 'X509_V_ERR_HOSTNAME_MISMATCH');
+      assert(/certificate verify failed: X509_V_ERR_HOSTNAME_MISMATCH at depth 0: hostname mismatch/.test(err.message), err.message);
     });
   });
 

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,14 +31,65 @@ describe('examples/memory-pair', () => {
   });
 });
 
+/** The five TLS 1.3 NSS key log labels, one line each: `LABEL <64 hex client_random> <hex secret>`. */
+const KEYLOG_LABELS = ['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'CLIENT_TRAFFIC_SECRET_0', 'EXPORTER_SECRET', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_TRAFFIC_SECRET_0'];
+function checkKeylog(file: string): string[] {
+  assert.ok(existsSync(file), `${file} was not written`);
+  assert.equal(statSync(file).mode & 0o777, 0o600, 'the key log file is owner-only');
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+  assert.equal(lines.length, 5, lines.join('\n'));
+  for (const l of lines) assert.match(l, /^[A-Z_0-9]+ [0-9a-f]{64} [0-9a-f]{64,96}$/);
+  assert.deepEqual(lines.map((l) => l.split(' ')[0]).sort(), KEYLOG_LABELS);
+  assert.equal(new Set(lines.map((l) => l.split(' ')[1])).size, 1, 'one client_random');
+  return lines.sort();
+}
+
+describe('examples/minute (the README\'s "A connection in a minute")', function () {
+  this.timeout(60_000);
+  const minute = join('examples', 'minute', 'dist', 'main.js');
+
+  it('the README snippet is the marked excerpt of examples/minute/main.ts, character for character', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const snippet = /## A connection in a minute\n[\s\S]*?```ts\n([\s\S]*?)```\n/.exec(readme)?.[1];
+    assert.ok(snippet, 'no ts block under "A connection in a minute"');
+    const source = readFileSync(join(repoRoot, 'examples', 'minute', 'main.ts'), 'utf8');
+    const excerpt = /README excerpt: begin\n([\s\S]*?)\/\/ -+ README excerpt: end\n/.exec(source)?.[1];
+    assert.equal(snippet, excerpt);
+  });
+
+  it('runs against the Node tls server it starts: TLSv1.3, the response, shutdown() -> 1, exit 0', () => {
+    assert.ok(existsSync(join(repoRoot, minute)), `${minute} is missing: run tsc -b first`);
+    const env = { ...process.env };
+    delete env.SSLKEYLOGFILE;
+    const r = spawnSync(process.execPath, [minute], { cwd: repoRoot, env, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, `exit ${r.status} ${r.signal ?? ''}\n${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /^TLSv1\.3 TLS_\w+ \w+, ALPN http\/1\.1, verify X509_V_OK$/m);
+    assert.match(r.stdout, /^HTTP\/1\.0 200 OK\r?$/m);
+    assert.match(r.stdout, /hello from Node's tls, TLSv1\.3/);
+    assert.match(r.stdout, /^shutdown\(\) -> 1 \(close_notify both ways\)$/m);
+  });
+
+  it('with SSLKEYLOGFILE set, appends the five NSS key log lines to it, mode 0600', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memtls-keylog-'));
+    try {
+      const file = join(dir, 'keys.log');
+      const r = spawnSync(process.execPath, [minute], { cwd: repoRoot, env: { ...process.env, SSLKEYLOGFILE: file }, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(r.status, 0, r.stderr);
+      checkKeylog(file);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 /** A spawned example with its output collected; `waitFor` resolves on the first stdout/stderr match. */
 class Spawned {
   readonly proc: ChildProcess;
   out = '';
   err = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  constructor(args: string[]) {
-    this.proc = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(args: string[], env: NodeJS.ProcessEnv = process.env) {
+    this.proc = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(this.proc);
     this.proc.stdout?.on('data', (d: Buffer) => {
       this.out += d.toString();
@@ -112,5 +163,23 @@ describe('examples/node-server and examples/node-client', function () {
     assert.equal((await good.exited).code, 0, good.err);
     assert.match(good.out, /"protocol": "TLSv1\.3"/);
     assert.match(good.err, /closed \(close_notify both ways\)/);
+  });
+
+  it('SSLKEYLOGFILE: node-server and node-client each append the same five key log lines, mode 0600', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memtls-keylog-'));
+    try {
+      const sFile = join(dir, 'server.log');
+      const cFile = join(dir, 'client.log');
+      const s = new Spawned([server, '--port', '0', '--once'], { ...process.env, SSLKEYLOGFILE: sFile });
+      const ca = (await s.waitFor(/^CA for clients: (.+)$/m))[1] as string;
+      const port = (await s.waitFor(/https:\/\/localhost:(\d+)\//))[1] as string;
+      const c = new Spawned([client, `localhost:${port}`, '--ca', ca], { ...process.env, SSLKEYLOGFILE: cFile });
+      assert.equal((await c.exited).code, 0, c.err);
+      assert.equal((await s.exited).code, 0, s.err);
+      // Both ends log the same secrets for the same connection.
+      assert.deepEqual(checkKeylog(sFile), checkKeylog(cFile));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -33,6 +33,8 @@ export interface CommonOptions {
   no_tls1_2?: boolean;
   tls1_2?: boolean;
   keylogfile?: string;
+  sigalgs?: string;
+  verify_depth?: string;
 }
 
 export interface ClientOptions extends CommonOptions {
@@ -93,7 +95,9 @@ function addCommon(cmd: Command): Command {
     .option('--tls1_3', 'TLS 1.3 only (memtls speaks nothing else)')
     .option('--no_tls1_2', 'no TLS 1.2 (memtls has none)')
     .option('--tls1_2', 'TLS 1.2 only: not supported yet, exits 1 with a message')
-    .option('--keylogfile <file>', 'append the NSS key log lines (for Wireshark) to this file; SSLKEYLOGFILE does the same');
+    .option('--keylogfile <file>', 'append the NSS key log lines (for Wireshark) to this file; SSLKEYLOGFILE does the same')
+    .option('--sigalgs <list>', 'signature algorithms for CertificateVerify, colon-separated, as OpenSSL (ECDSA+SHA256:RSA-PSS+SHA256:ed25519 or IANA names)')
+    .option('--verify_depth <n>', 'the most intermediate CA certificates in the peer chain (verify error 22 beyond it)');
 }
 
 function buildProgram(onParsed: (p: Parsed) => void): Command {
@@ -114,7 +118,7 @@ function buildProgram(onParsed: (p: Parsed) => void): Command {
     .option('--showcerts', 'print the server’s certificate chain as PEM')
     .option('--brief', 'only the connection summary (protocol, suite, peer, verification) on stderr; implies -quiet')
     .addOption(new Option('--starttls <protocol>', 'speak the protocol’s plaintext upgrade first').choices([...STARTTLS_PROTOCOLS]))
-    .option('--verify <depth>', 'as OpenSSL: verify the server chain and go on when it fails (memtls always verifies; the depth is not limited)')
+    .option('--verify <depth>', 'as OpenSSL: verify the server chain and go on when it fails, unless the error is deeper than <depth> (to limit the chain: -verify_depth)')
     .option('--verify_hostname <name>', 'check the server certificate against this host name too (verify error 62 when it does not match)')
     .option('--reconnect', 'drop the connection and reconnect 5 times with the session (resumption), then go on with the last one')
     .exitOverride()
@@ -125,7 +129,7 @@ function buildProgram(onParsed: (p: Parsed) => void): Command {
     .option('--www', 'answer each HTTP request with a status page, then close')
     .option('--rev', 'echo each line reversed; a CLOSE line closes the connection')
     .option('--naccept <n>', 'exit after n connections have closed')
-    .option('--verify <depth>', 'request a client certificate (the core then requires one; its chain may fail verification)')
+    .option('--verify <depth>', 'request a client certificate (the core then requires one; its chain may fail verification, at a depth up to <depth>)')
     .option('--Verify <depth>', 'require a client certificate that verifies against -CAfile')
     .exitOverride()
     .action((opts: ServerOptions) => onParsed({ tool: 's_server', opts }));

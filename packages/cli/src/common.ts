@@ -31,6 +31,8 @@ export interface VerifyResult {
   subject: string;
   /** The peer's leaf as the core hands it out (the object `Ssl.peerCertificates()[0]` returns later). */
   leaf?: Uint8Array;
+  /** Whether the verify callback let the handshake go on (OpenSSL's `verify return:1`). */
+  accepted: boolean;
 }
 
 type VerifyInfo = Parameters<NonNullable<ContextOptions['verifyCallback']>>[0];
@@ -83,6 +85,11 @@ export interface VerifyPolicy {
   reject: boolean;
   /** -verify_hostname: the leaf must also match this name. */
   hostname?: string;
+  /**
+   * The depth of `-verify n` / `-Verify n`: as OpenSSL's apps verify callback, an error at a greater depth is
+   * never let through (without `reject` too). It does not limit a chain that verifies: -verify_depth does.
+   */
+  errorDepth?: number;
   /** Told of each verification, whatever its result. */
   onVerify: (r: VerifyResult) => void;
 }
@@ -112,6 +119,10 @@ export function buildContext(role: 'client' | 'server', opts: CommonOptions, pol
   const suites = splitList(opts.ciphersuites);
   if (suites !== undefined) co.cipherSuites = suites;
   if (policy.requireClientCert !== undefined) co.requireClientCert = policy.requireClientCert;
+  // -sigalgs: OpenSSL's list (SSL_CTX_set1_sigalgs_list); the core checks the names (RangeError: usage).
+  if (opts.sigalgs !== undefined) co.sigalgs = opts.sigalgs;
+  // -verify_depth: OpenSSL's verify depth (X509_VERIFY_PARAM_set_depth): the most intermediate CAs.
+  if (opts.verify_depth !== undefined) co.verifyDepth = depthArg(opts.verify_depth, '-verify_depth');
   if (msgCallback) co.msgCallback = msgCallback;
   // -keylogfile, else SSLKEYLOGFILE (as OpenSSL's s_client and Node do): append, owner-only, one line per secret.
   const keylogFile = opts.keylogfile ?? (process.env.SSLKEYLOGFILE || undefined);
@@ -124,8 +135,9 @@ export function buildContext(role: 'client' | 'server', opts: CommonOptions, pol
         code = 'X509_V_ERR_HOSTNAME_MISMATCH';
         depth = 0;
       }
-      policy.onVerify({ code, depth, subject: opensslName(info.chain[depth] ?? leaf), ...(leaf ? { leaf } : {}) });
-      return code === 'X509_V_OK' || !policy.reject;
+      const accepted = code === 'X509_V_OK' || (!policy.reject && !(policy.errorDepth !== undefined && depth > policy.errorDepth));
+      policy.onVerify({ code, depth, subject: opensslName(info.chain[depth] ?? leaf), ...(leaf ? { leaf } : {}), accepted });
+      return accepted;
     };
   }
   try {
@@ -134,6 +146,12 @@ export function buildContext(role: 'client' | 'server', opts: CommonOptions, pol
     if (e instanceof TypeError || e instanceof RangeError) throw new UsageExit(e.message, EXIT_USAGE);
     throw e;
   }
+}
+
+/** A depth argument (`-verify n`, `-verify_depth n`): a non-negative integer, else a usage error. */
+export function depthArg(text: string, flag: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageExit(`${flag}: a depth (a non-negative integer)`, EXIT_USAGE);
+  return Number(text);
 }
 
 /** PEM text of a DER certificate. */

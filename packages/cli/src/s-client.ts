@@ -17,7 +17,7 @@ import net from 'node:net';
 import type { SslContext } from '@memtls/core';
 import { connect, type MemtlsSocket } from '@memtls/node';
 import { type ClientOptions, EXIT_OK, EXIT_TLS_ERROR, EXIT_USAGE, parseHostPort, UsageExit } from './args.js';
-import { buildContext, type Io, type VerifyResult } from './common.js';
+import { buildContext, depthArg, type Io, type VerifyResult } from './common.js';
 import { readSessionFile, writeSessionFile } from './session-file.js';
 import { StarttlsError, type StarttlsProtocol, starttls } from './starttls.js';
 import { briefSummary, clientSummary, makeMsgPrinter, makeTracer, type TraceFlags, verifyErrorLines } from './trace.js';
@@ -46,10 +46,8 @@ export async function sClient(opts: ClientOptions, io: Io): Promise<number> {
   const always = (line: string): void => {
     io.stderr.write(`${line}\n`);
   };
-  if (opts.verify !== undefined) {
-    if (!/^\d+$/.test(opts.verify)) throw new UsageExit('-verify: a depth (a non-negative integer)', EXIT_USAGE);
-    always(`verify depth is ${Number(opts.verify)}`);
-  }
+  const errorDepth = opts.verify !== undefined ? depthArg(opts.verify, '-verify') : undefined;
+  if (errorDepth !== undefined) always(`verify depth is ${errorDepth}`);
   const flags: TraceFlags = { quiet, msg: opts.msg === true, state: opts.state === true, trace: opts.trace === true };
   const reject = opts.verify_return_error === true;
   const verified: { last: VerifyResult | null } = { last: null };
@@ -60,9 +58,10 @@ export async function sClient(opts: ClientOptions, io: Io): Promise<number> {
       verifyPeer: true,
       reject,
       ...(opts.verify_hostname !== undefined ? { hostname: opts.verify_hostname } : {}),
+      ...(errorDepth !== undefined ? { errorDepth } : {}),
       onVerify: (v) => {
         verified.last = v;
-        if (v.code !== 'X509_V_OK') for (const l of verifyErrorLines(v, reject)) always(l);
+        if (v.code !== 'X509_V_OK') for (const l of verifyErrorLines(v, !v.accepted)) always(l);
       },
     },
     makeMsgPrinter(flags, print) ?? undefined,

@@ -13,7 +13,7 @@
 import type net from 'node:net';
 import { createServer, type MemtlsServer, type MemtlsSocket, type TraceEvent } from '@memtls/node';
 import { EXIT_OK, EXIT_TLS_ERROR, EXIT_USAGE, parseHostPort, type ServerOptions, UsageExit } from './args.js';
-import { buildContext, type Io, type VerifyResult } from './common.js';
+import { buildContext, depthArg, type Io, type VerifyResult } from './common.js';
 import { makeMsgPrinter, makeTracer, serverSummary, verifyErrorLines } from './trace.js';
 
 const MAX_REQUEST = 16 * 1024;
@@ -35,6 +35,8 @@ export async function sServer(opts: ServerOptions, io: Io): Promise<number> {
   // -Verify: a client certificate is required and must verify. -verify: one is asked for; none, or one that
   // does not verify, is reported and accepted, as in OpenSSL.
   const strict = opts.Verify !== undefined;
+  const depthText = opts.Verify ?? opts.verify;
+  const errorDepth = depthText !== undefined ? depthArg(depthText, strict ? '-Verify' : '-verify') : undefined;
   // Each connection's result, keyed by its leaf: handshakes of concurrent connections may interleave.
   const verifyResults = new WeakMap<Uint8Array, VerifyResult>();
   const ctx = buildContext(
@@ -44,9 +46,10 @@ export async function sServer(opts: ServerOptions, io: Io): Promise<number> {
       verifyPeer: strict || opts.verify !== undefined,
       requireClientCert: strict,
       reject: strict,
+      ...(errorDepth !== undefined ? { errorDepth } : {}),
       onVerify: (v) => {
         if (v.leaf) verifyResults.set(v.leaf, v);
-        if (v.code !== 'X509_V_OK') for (const l of verifyErrorLines(v, strict)) io.stderr.write(`${l}\n`);
+        if (v.code !== 'X509_V_OK') for (const l of verifyErrorLines(v, !v.accepted)) io.stderr.write(`${l}\n`);
       },
     },
     makeMsgPrinter(flags, print) ?? undefined,

@@ -21,7 +21,7 @@ import { type Credential, DEFAULT_LIMITS, type EngineConfig, type Limits, type M
 import { SslError } from './errors/ssl-error.js';
 import type { ReasonCode } from './errors/reasons.js';
 import { equalBytes, fromBase64, utf8 } from './wire/bytes.js';
-import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS13_SCHEMES, schemeName, tls13SchemesForKey } from './handshake/signature.js';
+import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS13_SCHEMES, parseSigalgs, schemeName, tls13SchemesForKey } from './handshake/signature.js';
 import { wrapServerCallbacks } from './handshake/server-callbacks.js';
 import { SessionCache } from './session/cache.js';
 import type { Ssl } from './ssl.js';
@@ -131,6 +131,22 @@ export interface ContextOptions {
    * exponents that are even, below 3 or over 2^33 - 1, are always refused.
    */
   minRsaModulusBits?: number;
+  /**
+   * OpenSSL's verify depth (SSL_CTX_set_verify_depth, `s_client -verify N`): the most intermediate CA
+   * certificates in the peer's path; the leaf and the trust anchor do not count. A longer path fails with
+   * X509_V_ERR_CERT_CHAIN_TOO_LONG (unknown_ca alert). Default: no depth, paths of up to 10 certificates.
+   */
+  verifyDepth?: number;
+  /**
+   * The signature algorithms for handshake signatures (CertificateVerify), in preference order, as OpenSSL's
+   * SSL_CTX_set1_sigalgs_list: a colon-separated string or an array of IANA names (`ecdsa_secp256r1_sha256`,
+   * `rsa_pss_rsae_sha256`, `ed25519`) or OpenSSL names (`ECDSA+SHA256`, `RSA-PSS+SHA256`). The list is sent in
+   * signature_algorithms (client: ClientHello; server: CertificateRequest), the peer's CertificateVerify must
+   * use one of them, and our own key signs only with one of them that the peer also offered (none:
+   * handshake_failure, "no suitable signature algorithm"). Certificate signatures are not restricted by it.
+   * Unknown or repeated names are a RangeError. Default: ECDSA P-256/P-384, Ed25519, RSA-PSS (rsae) SHA-256/384/512.
+   */
+  sigalgs?: string | string[];
 }
 
 /** What a verify callback sees. */
@@ -192,6 +208,8 @@ export class SslContext {
   private readonly msgCallback: ((info: MsgInfo) => void) | null;
   private readonly verifyHostname: boolean;
   private readonly minRsaBits: number;
+  private readonly verifyDepth: number | undefined;
+  private readonly sigalgs: readonly number[];
   private quiet: boolean;
   private optionBits: number;
   private modeBits: number;
@@ -304,6 +322,11 @@ export class SslContext {
     if (!Number.isInteger(this.minRsaBits) || this.minRsaBits < 1024 || this.minRsaBits > RSA_MAX_MODULUS_BITS) {
       throw new RangeError(`SslContext: minRsaModulusBits must be an integer from 1024 to ${RSA_MAX_MODULUS_BITS}`);
     }
+    if (opts.verifyDepth !== undefined && !(Number.isSafeInteger(opts.verifyDepth) && opts.verifyDepth >= 0)) {
+      throw new RangeError('SslContext: verifyDepth must be a non-negative integer');
+    }
+    this.verifyDepth = opts.verifyDepth;
+    this.sigalgs = opts.sigalgs === undefined ? DEFAULT_TLS13_SCHEMES : parseSigalgs(opts.sigalgs);
 
     this.quiet = !!opts.quietShutdown;
     this.optionBits = checkBits(opts.options ?? 0, 'options');
@@ -405,7 +428,7 @@ export class SslContext {
    */
   private makeVerifier(owner: Ssl): EngineConfig['verifyChain'] {
     const checkPath = this.verifyPeer && this.anchors.length > 0;
-    const { anchors, provider, now, pins, verifyCallback, minRsaBits } = this;
+    const { anchors, provider, now, pins, verifyCallback, minRsaBits, verifyDepth } = this;
     const checkHost = this.role === 'client' && this.verifyHostname;
     const purpose = this.role === 'client' ? 'serverAuth' : 'clientAuth';
     const certSchemes = DEFAULT_CERT_SCHEMES.map((s) => schemeName(s)).filter((s) => s !== undefined);
@@ -433,6 +456,7 @@ export class SslContext {
           ...(checkedName !== null ? { hostname: checkedName } : {}),
           signatureSchemesCert: certSchemes,
           minRsaModulusBits: minRsaBits,
+          ...(verifyDepth !== undefined ? { verifyDepth } : {}),
         });
         if (r.ok) {
           code = 'X509_V_OK';
@@ -494,7 +518,7 @@ export class SslContext {
       now: this.now,
       suites: this.suites,
       groups: this.groups,
-      signatureSchemes: DEFAULT_TLS13_SCHEMES,
+      signatureSchemes: this.sigalgs,
       alpn: this.alpn,
       credentials: this.credentials,
       verifyPeer: this.verifyPeer,

@@ -6,7 +6,10 @@
  * - `ERR_MEMTLS_TRUNCATED`: the transport ended without the peer's close_notify (OpenSSL's "unexpected eof
  *   while reading"). Data received before it was real, but the peer's end of stream was not authenticated.
  * - `ERR_MEMTLS_SSL`: any other TLS failure (handshake refused, bad record, alert received, ...); `reason`
- *   holds `Ssl.errorReason()`.
+ *   holds `Ssl.errorReason()`, `sslReason` the core's reason code, `verifyResult` the X509_V_ERR_* name of a
+ *   refused certificate, and the message the engine's words in full, as `@memtls/node`'s MemtlsError (e.g.
+ *   `handshake: certificate verify failed: X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY at depth 0: unable to
+ *   get local issuer certificate: issuer: CN=...`). None of them ever holds a secret.
  * - `ERR_MEMTLS_TRANSPORT`: the transport itself failed (a WebSocket that never opened, a text frame, a
  *   transport stream that errored); `cause` holds what the transport reported.
  * - `ERR_MEMTLS_BUFFER_OVERFLOW`: the peer sent more than the receive bound while nobody read and the
@@ -40,6 +43,10 @@ export interface TlsStreamErrorOptions {
   reason?: string | null;
   /** `Ssl.getError(ret)` of the failing call (an SSL_ERROR_* value). */
   sslError?: number | null;
+  /** The core's reason code (`SslError.reason`), e.g. 'CERTIFICATE_VERIFY_FAILED'. */
+  sslReason?: string | null;
+  /** `Ssl.verifyResult()` when a certificate was refused (an X509_V_ERR_* name), else null. */
+  verifyResult?: string | null;
   /** The underlying error, when there is one. */
   cause?: unknown;
 }
@@ -54,6 +61,13 @@ export class TlsStreamError extends Error {
   readonly reason: string | null;
   /** The SSL_ERROR_* value of the failing call, when there was one. */
   readonly sslError: number | null;
+  /** The core's reason code (e.g. 'CERTIFICATE_VERIFY_FAILED', 'PEER_ALERT') when the engine reported the failure. */
+  readonly sslReason: string | null;
+  /**
+   * OpenSSL's name of the verification result when the peer's certificate was refused, e.g.
+   * 'X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY' (as `@memtls/node`'s `verifyResult`); null otherwise.
+   */
+  readonly verifyResult: string | null;
 
   constructor(code: TlsErrorCode, message: string, opts: TlsStreamErrorOptions) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -62,6 +76,8 @@ export class TlsStreamError extends Error {
     this.phase = opts.phase;
     this.reason = opts.reason ?? null;
     this.sslError = opts.sslError ?? null;
+    this.sslReason = opts.sslReason ?? null;
+    this.verifyResult = opts.verifyResult ?? null;
   }
 }
 

@@ -101,6 +101,8 @@ interface Outcome {
   ret: number;
   err: number;
   reason: string | null;
+  /** With SSL_ERROR_SSL: the engine's error (reason code and words) and a failed verification's X509_V_ERR name. */
+  detail?: { sslReason: string; words: string; verifyResult: string | null };
 }
 
 /** OpenSSL's reason string for a transport EOF without close_notify (what `errorReason()` returns). */
@@ -339,12 +341,17 @@ export class TlsStreams {
   #outcome(ret: number): Outcome {
     if (ret > 0) return { ret, err: SSL_ERROR_NONE, reason: null };
     const err = this.ssl.getError(ret);
-    return { ret, err, reason: err === SSL_ERROR_SSL ? this.ssl.errorReason() : null };
+    if (err !== SSL_ERROR_SSL) return { ret, err, reason: null };
+    const e = this.ssl.lastErrorDetail();
+    const verify = this.ssl.verifyResult();
+    // Only a verification that ran and failed is worth reporting (X509_V_ERR_NOT_VERIFIED: it never ran).
+    const verifyResult = verify !== 'X509_V_OK' && verify !== 'X509_V_ERR_NOT_VERIFIED' ? verify : null;
+    return { ret, err, reason: this.ssl.errorReason(), ...(e ? { detail: { sslReason: e.reason, words: e.message, verifyResult } } : {}) };
   }
 
   #errorFor(phase: TlsPhase, o: Outcome): TlsStreamError {
     if (this.#failure) return this.#failure;
-    const opts = { phase, reason: o.reason, sslError: o.err };
+    const opts = { phase, reason: o.reason, sslError: o.err, sslReason: o.detail?.sslReason ?? null, verifyResult: o.detail?.verifyResult ?? null };
     const eof = o.reason === UNEXPECTED_EOF;
     if (eof && this.#transportFailed) {
       const cause = this.#transportError;
@@ -355,7 +362,9 @@ export class TlsStreams {
       const what = phase === 'handshake' ? 'before the handshake completed' : 'without close_notify';
       return new TlsStreamError(TlsErrorCode.TRUNCATED, `${phase}: the transport closed ${what} (unexpected eof while reading)`, opts);
     }
-    return new TlsStreamError(TlsErrorCode.SSL, `${phase}: ${o.reason ?? `SSL_ERROR ${o.err}`}`, opts);
+    // The engine's words in full (as @memtls/node's message): for a refused certificate, the X509_V_ERR name,
+    // the depth and OpenSSL's text, not only "certificate verify failed".
+    return new TlsStreamError(TlsErrorCode.SSL, `${phase}: ${o.detail?.words ?? o.reason ?? `SSL_ERROR ${o.err}`}`, opts);
   }
 
   /** Record the first failure: error both streams, reject the promises, close the transport. */

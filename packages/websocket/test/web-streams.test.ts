@@ -91,6 +91,31 @@ describe('web-streams: TlsStreams over an in-memory transport', () => {
     server.abort();
   });
 
+  it('a refused certificate: ERR_MEMTLS_SSL with the X509_V_ERR name, depth and OpenSSL words, as @memtls/node gives them', async () => {
+    const pki = testPki();
+    const [a, b] = memoryTransportPair();
+    const client = new TlsStreams(a, { context: { role: 'client', ca: pki.otherCaCert }, serverName: 'localhost' });
+    const server = new TlsStreams(b, { context: { role: 'server', cert: pki.cert, key: pki.key } });
+    const err = await client.opened.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(isTlsStreamError(err, 'ERR_MEMTLS_SSL'), String(err));
+    assert.equal(err.phase, 'handshake');
+    assert.equal(err.reason, 'certificate verify failed');
+    assert.equal(err.sslReason, 'UNKNOWN_CA');
+    assert.equal(err.verifyResult, 'X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+    assert.match(err.message, /^handshake: certificate verify failed: X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY at depth 0: unable to get local issuer certificate/);
+    // The server reads the client's alert: its error names it, and no certificate was verified there.
+    const serr = await server.opened.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(isTlsStreamError(serr, 'ERR_MEMTLS_SSL'), String(serr));
+    assert.equal(serr.reason, 'tlsv1 alert unknown ca');
+    assert.equal(serr.verifyResult, null);
+  });
+
   it('ignoreUnexpectedEof: the same EOF is a clean end of the readable', async () => {
     const [a, b] = memoryTransportPair();
     const srv = cuttable(b);

@@ -244,6 +244,10 @@ describe('websocket: TlsWebSocket over ws through the relay', () => {
     assert.ok(isTlsStreamError(err, 'ERR_MEMTLS_SSL'), String(err));
     assert.equal(err.phase, 'handshake');
     assert.equal(err.reason, 'certificate verify failed');
+    // The detail @memtls/node gives: the X509_V_ERR name, the depth and OpenSSL's words.
+    assert.equal(err.verifyResult, 'X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+    assert.equal(err.sslReason, 'UNKNOWN_CA');
+    assert.match(err.message, /certificate verify failed: X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY at depth 0: unable to get local issuer certificate/);
   });
 
   it('destroy() aborts: pending reads reject with ERR_MEMTLS_ABORTED and the relay pair goes away', async () => {

@@ -18,7 +18,8 @@
  *    purpose (leaf EKU and keyUsage digitalSignature, intermediates' EKU); name constraints of every CA
  *    (anchor included) over the certificates below it.
  * 5. A failed link or path makes the search try the next candidate. The search is bounded (signature
- *    checks, explored paths, `maxChainLength` certificates per path including leaf and anchor). When no path
+ *    checks, explored paths, `maxChainLength` certificates per path including leaf and anchor, or `verifyDepth`
+ *    intermediates as OpenSSL counts them). When no path
  *    succeeds, the reported error is the one from the most complete attempt: a whole path that failed, then a
  *    failed link or a path that grew too long, then a missing issuer; deeper first, then first found.
  * 6. Finally the host name (hostname.ts) is checked against the leaf.
@@ -151,8 +152,14 @@ export interface ChainVerifyOptions {
   readonly hostname?: string;
   /** What the leaf must be good for: 'serverAuth' when verifying a server, 'clientAuth' for a client. */
   readonly purpose: 'serverAuth' | 'clientAuth';
-  /** Most certificates in a path, leaf and anchor included (default 10). */
+  /** Most certificates in a path, leaf and anchor included (default 10). Ignored when `verifyDepth` is given. */
   readonly maxChainLength?: number;
+  /**
+   * OpenSSL's verify depth (X509_VERIFY_PARAM_set_depth): the most intermediate CA certificates in a path; the
+   * leaf and the anchor do not count, so a path holds at most `verifyDepth + 2` certificates. A longer path is
+   * X509_V_ERR_CERT_CHAIN_TOO_LONG at the depth of the first intermediate beyond the limit, as OpenSSL 3.0.
+   */
+  readonly verifyDepth?: number;
   /** The peer-acceptable certificate signature schemes (signature_algorithms_cert, else signature_algorithms). */
   readonly signatureSchemesCert?: readonly SignatureSchemeName[];
   /** Smallest RSA modulus accepted in any certificate of the path, in bits (default 2048; see key-limits.ts). */
@@ -214,7 +221,10 @@ export async function verifyCertificateChain(
 ): Promise<ChainVerifyResult> {
   if (chain.length === 0) throw new TypeError('verifyCertificateChain: the chain is empty');
   if (!(opts.now instanceof Date) || Number.isNaN(opts.now.getTime())) throw new TypeError('verifyCertificateChain: now must be a valid Date');
-  const maxLen = opts.maxChainLength ?? 10;
+  if (opts.verifyDepth !== undefined && !(Number.isSafeInteger(opts.verifyDepth) && opts.verifyDepth >= 0)) {
+    throw new RangeError('verifyCertificateChain: verifyDepth must be an integer >= 0');
+  }
+  const maxLen = opts.verifyDepth !== undefined ? opts.verifyDepth + 2 : (opts.maxChainLength ?? 10);
   if (!Number.isInteger(maxLen) || maxLen < 1) throw new RangeError('verifyCertificateChain: maxChainLength must be an integer >= 1');
 
   const certs: ParsedCertificate[] = [];
@@ -291,7 +301,8 @@ class PathSearch {
     }
     const depth = path.length - 1;
     if (path.length >= this.maxLen) {
-      this.record(fail('X509_V_ERR_CERT_CHAIN_TOO_LONG', depth, `more than ${this.maxLen} certificates needed`), 2, path.length);
+      const limit = this.opts.verifyDepth !== undefined ? `verify depth ${this.opts.verifyDepth}: at most ${this.opts.verifyDepth} intermediate CA certificates` : `at most ${this.maxLen} certificates`;
+      this.record(fail('X509_V_ERR_CERT_CHAIN_TOO_LONG', depth, `${limit}, and "${top.cert.subjectText}" is not a trust anchor`), 2, path.length);
       return null;
     }
     const candidates = this.issuersOf(top.cert, path);

@@ -416,7 +416,8 @@ export class ClientEngine extends Engine {
   private async sendClientCertificate(cr: CertificateRequestMsg): Promise<void> {
     const cred = this.config.credentials[0];
     const offered = parseU16List(findExtension(cr.extensions, X.SIGNATURE_ALGORITHMS) as Uint8Array, 'signature_algorithms');
-    const scheme = cred ? tls13SchemesForKey(cred.keyType, cred.keyBits).find((s) => offered.includes(s)) : undefined;
+    const mine = cred ? tls13SchemesForKey(cred.keyType, cred.keyBits).filter((s) => this.config.signatureSchemes.includes(s)) : [];
+    const scheme = mine.find((s) => offered.includes(s));
     if (!cred || scheme === undefined) {
       // RFC 8446 §4.4.2: with no suitable certificate, send an empty Certificate message.
       this.queueHandshake(encodeCertificate({ context: cr.context, entries: [] }));

@@ -53,7 +53,7 @@ import {
 } from '../wire/handshake.js';
 import { GROUP_CODES, groupByCode } from './client13.js';
 import { serverNameFromExtension } from './server-name.js';
-import { certificateVerifyContent, checkCertificateVerify, type PeerKey, schemeName, tls13SchemesForKey } from './signature.js';
+import { certificateVerifyContent, checkCertificateVerify, type PeerKey, schemeList, schemeName, tls13SchemesForKey } from './signature.js';
 
 type ServerState =
   | 'expect-client-hello'
@@ -218,9 +218,12 @@ export class ServerEngine extends Engine {
     const offered = parseU16List(sigalgs, 'signature_algorithms');
     const credential = pickCredential(this.selectedCredentials ?? c.credentials, serverName);
     if (!credential) throw new SslError('NO_SUITABLE_SIGNATURE_ALGORITHM', { detail: 'no certificate configured', origin: 'local' });
-    const mine = tls13SchemesForKey(credential.keyType, credential.keyBits);
+    // Our key signs with a scheme the client offered, that the key can make and that our sigalgs allow.
+    const mine = tls13SchemesForKey(credential.keyType, credential.keyBits).filter((s) => c.signatureSchemes.includes(s));
     const scheme = offered.find((s) => mine.includes(s));
-    if (scheme === undefined) throw new SslError('NO_SUITABLE_SIGNATURE_ALGORITHM');
+    if (scheme === undefined) {
+      throw new SslError('NO_SUITABLE_SIGNATURE_ALGORITHM', { detail: `the client offers none of the schemes our ${credential.keyType} key may sign with (${schemeList(mine)})` });
+    }
     let alpn: string | null = null;
     const alpnExt = findExtension(ch.extensions, X.ALPN);
     if (alpnExt) {

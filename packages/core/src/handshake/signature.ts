@@ -28,6 +28,11 @@ export function schemeName(code: number): SignatureSchemeName | undefined {
   return NAMES.get(code);
 }
 
+/** `ecdsa_secp256r1_sha256, ed25519` (unknown code points in hex), for error details; `none` when empty. */
+export function schemeList(codes: readonly number[]): string {
+  return codes.map((c) => schemeName(c) ?? `0x${c.toString(16).padStart(4, '0')}`).join(', ') || 'none';
+}
+
 /** What memtls offers in signature_algorithms for TLS 1.3 CertificateVerify, most preferred first. */
 export const DEFAULT_TLS13_SCHEMES: readonly number[] = [
   S.ECDSA_SECP256R1_SHA256,
@@ -48,6 +53,51 @@ export const DEFAULT_CERT_SCHEMES: readonly number[] = [
   S.RSA_PKCS1_SHA384,
   S.RSA_PKCS1_SHA512,
 ];
+
+/** Schemes memtls can sign or verify a TLS 1.3 CertificateVerify with (a `sigalgs` list needs one of them). */
+const CERTIFICATE_VERIFY_SCHEMES: readonly number[] = [...DEFAULT_TLS13_SCHEMES, S.RSA_PSS_PSS_SHA256, S.RSA_PSS_PSS_SHA384, S.RSA_PSS_PSS_SHA512];
+
+/** OpenSSL's `SIG+HASH` form (ssl/t1_lib.c): the signature part, and the scheme for each hash. */
+const SIG_PLUS_HASH: Record<string, Record<string, number>> = {
+  ECDSA: { SHA256: S.ECDSA_SECP256R1_SHA256, SHA384: S.ECDSA_SECP384R1_SHA384, SHA512: S.ECDSA_SECP521R1_SHA512 },
+  RSA: { SHA256: S.RSA_PKCS1_SHA256, SHA384: S.RSA_PKCS1_SHA384, SHA512: S.RSA_PKCS1_SHA512 },
+  'RSA-PSS': { SHA256: S.RSA_PSS_RSAE_SHA256, SHA384: S.RSA_PSS_RSAE_SHA384, SHA512: S.RSA_PSS_RSAE_SHA512 },
+  PSS: { SHA256: S.RSA_PSS_RSAE_SHA256, SHA384: S.RSA_PSS_RSAE_SHA384, SHA512: S.RSA_PSS_RSAE_SHA512 },
+};
+const BY_NAME = new Map<string, number>([...NAMES].map(([code, name]) => [name, code]));
+
+/**
+ * A signature algorithm list as OpenSSL's SSL_CTX_set1_sigalgs_list reads it, in preference order: a
+ * colon-separated string or an array of items, each an IANA name (`ecdsa_secp256r1_sha256`,
+ * `rsa_pss_rsae_sha256`, `ed25519`, ...) or OpenSSL's `SIG+HASH` (`ECDSA+SHA256`, `RSA-PSS+SHA384`, `PSS+SHA256`,
+ * `RSA+SHA256`, in either order; case is ignored). `RSA-PSS+HASH` is the rsa_pss_rsae scheme, as in OpenSSL.
+ * Throws a RangeError for an unknown or repeated item, and for a list with no scheme a TLS 1.3
+ * CertificateVerify can use (rsa_pkcs1_* and ecdsa_secp521r1_sha512 alone).
+ * @example parseSigalgs('ECDSA+SHA256:rsa_pss_rsae_sha256') // [0x0403, 0x0804]
+ */
+export function parseSigalgs(list: string | readonly string[]): number[] {
+  const items = typeof list === 'string' ? list.split(':') : list;
+  if (!Array.isArray(items) || items.some((i) => typeof i !== 'string')) throw new TypeError('sigalgs must be a colon-separated string or an array of strings');
+  const out: number[] = [];
+  for (const raw of items) {
+    const item = raw.trim();
+    let code: number | undefined;
+    const parts = item.toUpperCase().split('+');
+    if (parts.length === 2) {
+      const [a, b] = parts as [string, string];
+      code = SIG_PLUS_HASH[a]?.[b] ?? SIG_PLUS_HASH[b]?.[a];
+    } else if (parts.length === 1) {
+      code = BY_NAME.get(item.toLowerCase());
+    }
+    if (code === undefined) throw new RangeError(`sigalgs: unknown signature algorithm "${item}"`);
+    if (out.includes(code)) throw new RangeError(`sigalgs: "${item}" appears twice`);
+    out.push(code);
+  }
+  if (!out.some((c) => CERTIFICATE_VERIFY_SCHEMES.includes(c))) {
+    throw new RangeError('sigalgs: no algorithm a TLS 1.3 CertificateVerify can use (RSA-PSS, ECDSA P-256/P-384, Ed25519)');
+  }
+  return out;
+}
 
 /** TLS 1.3 CertificateVerify schemes a key of this type can produce (RFC 8446 §4.2.3: no PKCS#1 v1.5). */
 export function tls13SchemesForKey(type: PrivateKeyType | string, bits: number): number[] {

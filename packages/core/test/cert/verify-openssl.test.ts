@@ -17,6 +17,8 @@ interface Case {
   chain: string[];
   anchor?: string;
   host?: string;
+  /** OpenSSL's -verify_depth / memtls's verifyDepth: the most intermediate CA certificates. */
+  depth?: number;
 }
 
 const SAME: Record<string, Case> = {
@@ -43,6 +45,13 @@ const SAME: Record<string, Case> = {
   'permitted subtree violation': { chain: ['leafNcPerm', 'intNc'] },
   'excluded subtree violation': { chain: ['leafNcExcl', 'intNc'] },
   'permitted IP violation': { chain: ['leafNcIp', 'intNc'] },
+  // verify depth (OpenSSL 3.0: the leaf and the anchor do not count; too long is error 22 at depth N + 1)
+  'two intermediates, verify depth 2': { chain: ['leafDeep', 'deep2', 'deep1'], depth: 2 },
+  'two intermediates, verify depth 1': { chain: ['leafDeep', 'deep2', 'deep1'], depth: 1 },
+  'two intermediates, verify depth 0': { chain: ['leafDeep', 'deep2', 'deep1'], depth: 0 },
+  'one intermediate, verify depth 1': { chain: ['leafP256', 'int'], depth: 1 },
+  'one intermediate, verify depth 0': { chain: ['leafP256', 'int'], depth: 0 },
+  'leaf issued by the anchor, verify depth 0': { chain: ['leafUnderShort'], anchor: 'shortRoot', depth: 0 },
 };
 
 describe('cert/verify against `openssl verify`', () => {
@@ -60,6 +69,7 @@ describe('cert/verify against `openssl verify`', () => {
     const args = ['verify', '-attime', String(NOW.getTime() / 1000), '-purpose', 'sslserver', '-CAfile', `${c.anchor ?? 'root'}.crt`];
     if (rest.length) args.push('-untrusted', untrusted);
     if (c.host) args.push(/^[\d.]+$|:/.test(c.host) ? '-verify_ip' : '-verify_hostname', c.host);
+    if (c.depth !== undefined) args.push('-verify_depth', String(c.depth));
     args.push(`${leaf}.crt`);
     try {
       pki.openssl(args);
@@ -76,7 +86,7 @@ describe('cert/verify against `openssl verify`', () => {
     const r = await verifyCertificateChain(
       provider,
       c.chain.map((n) => pki.der(n)),
-      { anchors: [parseCertificate(pki.der(c.anchor ?? 'root'))], now: NOW, purpose: 'serverAuth', ...(c.host ? { hostname: c.host } : {}) },
+      { anchors: [parseCertificate(pki.der(c.anchor ?? 'root'))], now: NOW, purpose: 'serverAuth', ...(c.host ? { hostname: c.host } : {}), ...(c.depth !== undefined ? { verifyDepth: c.depth } : {}) },
     );
     return r.ok ? 'OK' : `${VERIFY_ERROR_STRINGS[r.code]}@${r.depth}`;
   }
