@@ -50,6 +50,7 @@ const TLS_OPTION_NAMES = [
   'secureContext',
   'servername',
   'checkServerIdentity',
+  'sigalgs',
 ] as const;
 
 type TlsOptionName = (typeof TLS_OPTION_NAMES)[number];

@@ -45,6 +45,9 @@ export interface SecureOptions {
   /** Pin the server's leaf public key: base64 SHA-256 of the SPKI (curl's `--pinnedpubkey` form). A mismatch
    * always fails the connection, even with `rejectUnauthorized: false`. */
   pinnedPublicKeys?: string[];
+  /** Signature algorithms for handshake signatures, colon-separated as in Node (`'ECDSA+SHA256:RSA-PSS+SHA256'`), or IANA
+   * names; the core's `sigalgs`. */
+  sigalgs?: string;
   /** Treat a transport EOF without close_notify as a clean close (SSL_OP_IGNORE_UNEXPECTED_EOF). Default false. */
   ignoreUnexpectedEof?: boolean;
   /** A WebCrypto object or memtls CryptoProvider. Default: the node:crypto provider (the fastest correct one
@@ -146,6 +149,7 @@ export function contextFromOptions(role: 'client' | 'server', opts: SecureOption
   if (groups !== undefined) co.groups = groups;
   if (opts.ignoreUnexpectedEof !== undefined) co.ignoreUnexpectedEof = opts.ignoreUnexpectedEof;
   if (opts.pinnedPublicKeys !== undefined) co.pinnedPublicKeys = [...opts.pinnedPublicKeys];
+  if (opts.sigalgs !== undefined) co.sigalgs = opts.sigalgs;
   co.crypto = opts.crypto ?? nodeCrypto();
   co.keylog = dispatchKeylog;
   if (verifyPeer) {
