@@ -10,6 +10,7 @@ export { errorFromSsl, MemtlsError, type MemtlsErrorCode, type SslCallName, shut
 export { authorizationErrorName, contextFromOptions, groupsFromList, type SecureOptions, type VerifyRecord } from './options.js';
 export { describeCertificate, type DistinguishedName, type PeerCertificate, parseDistinguishedName } from './peer-certificate.js';
 export { alertName, handshakeTypeName, type RecordInfo, RecordTap } from './record-tap.js';
+export { formatTraceMessage, formatTraceRecord } from './trace-format.js';
 export { createServer, MemtlsServer, type ServerOptions } from './server.js';
 export { type BufferStats, type CipherInfo, type KeyExchangeInfo, MemtlsSocket, type MemtlsSocketOptions, type TraceEvent } from './socket.js';
 export { createNodeCryptoProvider } from './node-crypto-provider.js';
