@@ -23,7 +23,10 @@ import type { MemtlsSocket } from './socket.js';
 export interface MemtlsAgentOptions extends http.AgentOptions, SecureOptions {
   /** TLS options for every connection (PEM `ca`, `cert`, `key`, `ALPNProtocols`, `rejectUnauthorized`...), as an
    * alternative to giving them at the top level. The top level wins where both name an option. */
-  tls?: SecureOptions & { servername?: string };
+  tls?: SecureOptions & {
+    /** The server name (SNI and certificate check); the top-level `servername` wins. */
+    servername?: string;
+  };
   /** The server name (SNI and certificate check) for every connection of this agent. */
   servername?: string;
   /** Reuse sessions across connections (default true). */
