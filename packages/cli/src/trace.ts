@@ -15,7 +15,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { MsgInfo } from '@memtls/core';
-import { alertName, handshakeTypeName, type MemtlsSocket, type TraceEvent } from '@memtls/node';
+import { alertName, formatTraceMessage, formatTraceRecord, handshakeTypeName, type MemtlsSocket, type TraceEvent } from '@memtls/node';
 import { opensslName, type VerifyResult } from './common.js';
 import { verifyCode, verifyReturnLine } from './verify-codes.js';
 
@@ -33,10 +33,6 @@ const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
 
 const CONTENT_NAMES: Record<number, string> = { 20: 'ChangeCipherSpec', 21: 'Alert', 22: 'Handshake', 23: 'ApplicationData' };
 
-function versionName(v: number): string {
-  return v >= 0x0301 && v <= 0x0304 ? `TLS 1.${v - 0x0301}` : `0x${hex4(v)}`;
-}
-
 /** Format one record event the way `openssl -msg` lines look (the record layer only: messages come from formatMessage). */
 export function formatRecord(ev: Extract<TraceEvent, { type: 'record' }>): string[] {
   const arrow = ev.direction === 'out' ? '>>>' : '<<<';
@@ -53,29 +49,11 @@ export function formatMessage(m: MsgInfo): string {
   return head;
 }
 
-/** OpenSSL's -trace layout for a record. */
-function traceRecord(ev: Extract<TraceEvent, { type: 'record' }>): string[] {
-  return [
-    ev.direction === 'out' ? 'Sent Record' : 'Received Record',
-    `  Version = ${versionName(ev.version)} (0x${ev.version.toString(16)})`,
-    `  Content Type = ${ev.contentTypeName} (${ev.contentType})`,
-    `  Length = ${ev.length}`,
-  ];
-}
-
-/** OpenSSL's -trace layout for a decrypted message. */
-function traceMessage(m: MsgInfo): string[] {
-  const head = `${m.direction === 'sent' ? 'Sent' : 'Received'} Message (decrypted), Content Type = ${CONTENT_NAMES[m.contentType] ?? m.contentType} (${m.contentType})`;
-  if (m.contentType === 22) return [head, `    ${handshakeTypeName(m.bytes[0] ?? 0)}, Length=${m.bytes.length - 4}`];
-  if (m.contentType === 21) return [head, `    Level=${m.bytes[0] === 2 ? 'fatal' : 'warning'}(${m.bytes[0]}), Description=${alertName(m.bytes[1] ?? 0)}(${m.bytes[1]})`];
-  return [head];
-}
-
 /** The message callback for -msg / -trace (null when neither is on). */
 export function makeMsgPrinter(flags: TraceFlags, print: Print, prefix = ''): ((m: MsgInfo) => void) | null {
   if (flags.quiet || !(flags.msg || flags.trace)) return null;
   return (m) => {
-    for (const l of flags.trace ? traceMessage(m) : [formatMessage(m)]) print(prefix + l);
+    for (const l of flags.trace ? formatTraceMessage(m) : [formatMessage(m)]) print(prefix + l);
   };
 }
 
@@ -93,7 +71,7 @@ export function makeTracer(flags: TraceFlags, print: Print, prefix = ''): (ev: T
   return (ev) => {
     if (flags.quiet) return;
     if (ev.type === 'record') {
-      if (flags.trace) for (const l of traceRecord(ev)) print(prefix + l);
+      if (flags.trace) for (const l of formatTraceRecord(ev)) print(prefix + l);
       else if (flags.msg) for (const l of formatRecord(ev)) print(prefix + l);
       return;
     }

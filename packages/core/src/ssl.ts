@@ -31,12 +31,14 @@ import {
 } from './constants.js';
 import type { Bio } from './bio/bio.js';
 import { isBytes } from './bio/bio.js';
+import type { MsgInfo } from './engine/config.js';
 import type { Engine } from './engine/engine.js';
 import type { SslError } from './errors/ssl-error.js';
 import { ClientEngine } from './handshake/client13.js';
 import { sniHostName } from './handshake/server-name.js';
 import { ServerEngine } from './handshake/server13.js';
 import type { SslContext } from './ssl-context.js';
+import { MAX_PLAINTEXT } from './record/tls13-aead.js';
 import { AlertDescription } from './wire/enums.js';
 import { SslSession } from './session/session.js';
 import { Connection } from './ssl/connection.js';
@@ -265,6 +267,75 @@ export class Ssl {
     if (!Number.isInteger(length) || length < 1 || length > 255 * 64) throw new RangeError('exportKeyingMaterial: bad length');
     if (!this.engine.handshakeComplete) throw new TypeError('exportKeyingMaterial: the handshake has not completed');
     return this.enqueue(() => this.engine.exportKeyingMaterial(label, context, length));
+  }
+
+  /**
+   * TLS-Exporter computed synchronously (Node's `exportKeyingMaterial` is synchronous). Needs a provider with
+   * `hashSync` and `hkdfExpandSync` (the node:crypto provider has them); with an asynchronous provider it throws an
+   * Error: use `exportKeyingMaterial` (a Promise) instead. Same arguments and checks as `exportKeyingMaterial`.
+   */
+  exportKeyingMaterialSync(label: string, context: Uint8Array, length: number): Uint8Array {
+    if (typeof label !== 'string') throw new TypeError('exportKeyingMaterialSync: label must be a string');
+    if (!isBytes(context)) throw new TypeError('exportKeyingMaterialSync: context must be a Uint8Array');
+    const max = 255 * (this.engine.hashLen || 64);
+    if (!Number.isInteger(length) || length < 1 || length > max) throw new RangeError(`exportKeyingMaterialSync: length must be an integer from 1 to ${max}`);
+    if (!this.engine.handshakeComplete) throw new TypeError('exportKeyingMaterialSync: the handshake has not completed');
+    const out = this.engine.exportKeyingMaterialSync(label, context, length);
+    if (!out) throw new Error('exportKeyingMaterialSync: the crypto provider is asynchronous (it has no hashSync/hkdfExpandSync); use Ssl.exportKeyingMaterial, which returns a Promise');
+    return out;
+  }
+
+  /** SSL_get_finished: a copy of the verify_data of the latest Finished message sent, or null before one was sent. */
+  getFinished(): Uint8Array | null {
+    return this.engine.finishedData(true);
+  }
+
+  /** SSL_get_peer_finished: a copy of the verify_data of the latest Finished message received (and checked), or null. */
+  getPeerFinished(): Uint8Array | null {
+    return this.engine.finishedData(false);
+  }
+
+  /**
+   * SSL_set_tlsext_host_name (client): the name sent as SNI (not for an IP literal) and checked against the
+   * certificate, replacing the `serverName` option. Only before the handshake started: afterwards, or on a server,
+   * a TypeError (the ClientHello is already built). An invalid name is a TypeError too.
+   */
+  setServerName(name: string): void {
+    if (!(this.engine instanceof ClientEngine)) throw new TypeError('setServerName: only a client sends a server name');
+    if (typeof name !== 'string') throw new TypeError('setServerName: name must be a string');
+    if (this.conn.started) throw new TypeError('setServerName: the handshake has already started (the ClientHello is built)');
+    sniHostName(name);
+    this.engine.setHostName(name);
+  }
+
+  /**
+   * SSL_set_max_send_fragment: the most plaintext each record we send carries from now on (handshake messages and
+   * application data alike), 512 to 16384. Returns 1, or 0 (nothing changed) for a size outside that range.
+   */
+  setMaxSendFragment(size: number): number {
+    if (typeof size !== 'number') throw new TypeError('setMaxSendFragment: size must be a number');
+    if (!Number.isInteger(size) || size < 512 || size > MAX_PLAINTEXT) return 0;
+    this.engine.maxSendFragment = size;
+    return 1;
+  }
+
+  /** SSL_get_max_send_fragment. */
+  getMaxSendFragment(): number {
+    return this.engine.maxSendFragment;
+  }
+
+  /**
+   * SSL_set_msg_callback for this connection only: told of every handshake message and alert from now on, sent
+   * or received, in the clear (null removes it). It replaces the context's `msgCallback` for this connection.
+   */
+  setMsgCallback(cb: ((info: MsgInfo) => void) | null): void {
+    if (cb !== null && typeof cb !== 'function') throw new TypeError('setMsgCallback: cb must be a function or null');
+    this.engine.config.msgCallback = cb;
+  }
+
+  /** The message callback this connection uses now (the context's, or the one `setMsgCallback` set), or null. */
+  getMsgCallback(): ((info: MsgInfo) => void) | null {
+    return this.engine.config.msgCallback;
   }
 
   // ------------------------------------------------------------------ results bound to their call

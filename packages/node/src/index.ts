@@ -11,6 +11,7 @@ export { authorizationErrorName, contextFromOptions, createSecureContext, groups
 export type { ALPNCallback, CheckServerIdentity, SNICallback } from './tls-callbacks.js';
 export { describeCertificate, type DistinguishedName, type PeerCertificate, parseDistinguishedName } from './peer-certificate.js';
 export { alertName, handshakeTypeName, type RecordInfo, RecordTap } from './record-tap.js';
+export { formatTraceMessage, formatTraceRecord } from './trace-format.js';
 export { createServer, MemtlsServer, type ServerOptions } from './server.js';
 export { type BufferStats, type CipherInfo, type KeyExchangeInfo, MemtlsSocket, type MemtlsSocketOptions, type TraceEvent } from './socket.js';
 export { createNodeCryptoProvider } from './node-crypto-provider.js';

@@ -197,6 +197,17 @@ export function createNodeCryptoProvider(): CryptoProvider {
   };
 
   const hmac = (name: HashName, key: Uint8Array, data: Uint8Array): Uint8Array => u8(createHmac(HASH_ALG[name], key).update(data).digest());
+  const hkdfExpand = (name: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array => {
+    const n = HASH_LEN[name];
+    if (!Number.isSafeInteger(length) || length < 0 || length > 255 * n) throw new RangeError('HKDF-Expand: bad length');
+    const out = new Uint8Array(length);
+    let t: Uint8Array = new Uint8Array(0);
+    for (let i = 1, o = 0; o < length; i++, o += n) {
+      t = u8(createHmac(HASH_ALG[name], prk).update(t).update(info).update(Uint8Array.of(i)).digest());
+      out.set(t.subarray(0, Math.min(n, length - o)), o);
+    }
+    return out;
+  };
 
   return {
     synchronous: true,
@@ -214,16 +225,14 @@ export function createNodeCryptoProvider(): CryptoProvider {
       return Promise.resolve(hmac(name, salt.length ? salt : new Uint8Array(HASH_LEN[name]), ikm));
     },
     hkdfExpand(name, prk, info, length) {
-      const n = HASH_LEN[name];
-      if (!Number.isSafeInteger(length) || length < 0 || length > 255 * n) return Promise.reject(new RangeError('HKDF-Expand: bad length'));
-      const out = new Uint8Array(length);
-      let t: Uint8Array = new Uint8Array(0);
-      for (let i = 1, o = 0; o < length; i++, o += n) {
-        t = u8(createHmac(HASH_ALG[name], prk).update(t).update(info).update(Uint8Array.of(i)).digest());
-        out.set(t.subarray(0, Math.min(n, length - o)), o);
+      try {
+        return Promise.resolve(hkdfExpand(name, prk, info, length));
+      } catch (e) {
+        return Promise.reject(e);
       }
-      return Promise.resolve(out);
     },
+    hashSync: (name, data) => u8(createHash(HASH_ALG[name]).update(data).digest()),
+    hkdfExpandSync: hkdfExpand,
     supportsAead: () => true,
     importAeadKey(name, key) {
       if (!(name in AEAD)) return Promise.reject(new TypeError(`unknown AEAD ${String(name)}`));

@@ -50,6 +50,7 @@ import { authorizationErrorName, contextFromOptions, setKeylogTarget } from './o
 import { identityAuthorizationError, setIdentityCheck, takeAppError } from './tls-callbacks.js';
 import { type PeerCertificate, peerCertificateFromChain } from './peer-certificate.js';
 import { RecordTap } from './record-tap.js';
+import * as parity from './socket-parity.js';
 import type { BufferStats, CipherInfo, KeyExchangeInfo, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
 
 export type { BufferStats, CipherInfo, KeyExchangeInfo, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
@@ -93,13 +94,13 @@ export class MemtlsSocket extends Duplex {
   readonly #ssl: Ssl;
   readonly #isServer: boolean;
   /** Client: the SNI name we send (null for none or an IP literal). */
-  readonly #sniSent: string | null = null;
+  #sniSent: string | null = null;
   readonly #rbio = new MemoryBio();
   readonly #wbio = new MemoryBio();
   readonly #maxRbio: number;
-  readonly #trace: ((ev: TraceEvent) => void) | null;
-  readonly #tapIn: RecordTap | null;
-  readonly #tapOut: RecordTap | null;
+  #trace: ((ev: TraceEvent) => void) | null;
+  #tapIn: RecordTap | null;
+  #tapOut: RecordTap | null;
   readonly #handshake: Promise<void>;
   #secure = false;
   #inputSeq = 0;
@@ -309,6 +310,52 @@ export class MemtlsSocket extends Duplex {
     if (this.writable) this.end();
     if (this.writableFinished) this.destroy();
     else this.once('finish', () => this.destroy());
+  }
+
+  /** Node's `getFinished()`: the verify_data of the latest Finished message sent, or undefined before one. */
+  getFinished(): Buffer | undefined {
+    return parity.finishedBuffer(this.#ssl, true);
+  }
+
+  /** Node's `getPeerFinished()`: the verify_data of the latest Finished message received, or undefined. */
+  getPeerFinished(): Buffer | undefined {
+    return parity.finishedBuffer(this.#ssl, false);
+  }
+
+  /**
+   * Node's `exportKeyingMaterial(length, label[, context])`: the TLS 1.3 exporter (RFC 8446 §7.5), synchronously.
+   * An absent context equals an empty one. Throws ERR_TLS_INVALID_STATE before the handshake completed, and an
+   * Error with an asynchronous crypto provider (then use `ssl.exportKeyingMaterial`, which returns a Promise).
+   */
+  exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Buffer {
+    return parity.exportKeyingMaterial(this.#ssl, this.#secure, length, label, context);
+  }
+
+  /**
+   * Node's `setServername(name)`: the SNI name (client only; ERR_TLS_SNI_FROM_SERVER on a server). Call it right
+   * after construction: the handshake starts a microtask later. Once the ClientHello is built it throws
+   * ERR_TLS_INVALID_STATE (Node aborts the process there).
+   */
+  setServername(name: string): void {
+    this.#sniSent = parity.setServername(this.#ssl, this.#isServer, name);
+  }
+
+  /** Node's `setMaxSendFragment(size)`: records we send from now on carry at most `size` bytes; false outside 512..16384. */
+  setMaxSendFragment(size: number): boolean {
+    return parity.setMaxSendFragment(this.#ssl, size);
+  }
+
+  /** Node's `enableTrace()`: from now on, print every record and decrypted handshake message to stderr (OpenSSL's -trace layout). */
+  enableTrace(): void {
+    const print = parity.startTrace(this.#ssl);
+    const prev = this.#trace;
+    this.#trace = (ev) => {
+      prev?.(ev);
+      if (ev.type === 'record') print(ev);
+    };
+    const trace = this.#trace;
+    this.#tapIn ??= new RecordTap('in', (r) => trace({ type: 'record', ...r }));
+    this.#tapOut ??= new RecordTap('out', (r) => trace({ type: 'record', ...r }));
   }
 
   // ------------------------------------------------------------------ transport events

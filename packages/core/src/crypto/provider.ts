@@ -89,6 +89,13 @@ export interface CryptoProvider {
   hkdfExtract(name: HashName, salt: Uint8Array, ikm: Uint8Array): Promise<Uint8Array>;
   /** HKDF-Expand (RFC 5869 §2.3), over HMAC: SubtleCrypto cannot expand without extracting. */
   hkdfExpand(name: HashName, prk: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array>;
+  /**
+   * Optional: the digest of `data`, computed synchronously. Providers whose primitives are synchronous (node:crypto)
+   * offer it with `hkdfExpandSync`; together they make `Ssl.exportKeyingMaterialSync` available.
+   */
+  hashSync?(name: HashName, data: Uint8Array): Uint8Array;
+  /** Optional: HKDF-Expand (RFC 5869 §2.3) computed synchronously (see `hashSync`). */
+  hkdfExpandSync?(name: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array;
   /** True when this provider implements the AEAD (WebCrypto has no ChaCha20-Poly1305). */
   supportsAead(name: AeadName): boolean;
   /** Import a raw AEAD key for record protection. */

@@ -26,7 +26,7 @@ import { hashLength } from '../crypto/provider.js';
 import type { CipherSuite } from '../crypto/suites.js';
 import { SslError } from '../errors/ssl-error.js';
 import { Transcript } from '../handshake/transcript.js';
-import { exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../keys/tls13-key-schedule.js';
+import { exportKeyingMaterial, exportKeyingMaterialSync, nextTrafficSecret, trafficKeys } from '../keys/tls13-key-schedule.js';
 import { MAX_CIPHERTEXT_13, MAX_PLAINTEXT, RecordProtector13 } from '../record/tls13-aead.js';
 import { equalBytes, toHex } from '../wire/bytes.js';
 import { AlertDescription, ContentType, HandshakeType } from '../wire/enums.js';
@@ -132,6 +132,11 @@ export abstract class Engine {
     this.verifiedChain = r.path;
   }
   #exporterSecret: Uint8Array | null = null;
+  /** The verify_data of the latest Finished sent and received (SSL_get_finished / SSL_get_peer_finished). */
+  #finishedSent: Uint8Array | null = null;
+  #finishedReceived: Uint8Array | null = null;
+  /** SSL_set_max_send_fragment: the most plaintext one record we send carries (handshake and application data). */
+  maxSendFragment = MAX_PLAINTEXT;
   /** Set by the handshake once the master secret exists (write-only: the secret stays in a #private field). */
   protected set exporterSecret(secret: Uint8Array | null) {
     this.#exporterSecret = secret;
@@ -211,6 +216,7 @@ export abstract class Engine {
   protected queueHandshake(raw: Uint8Array, noTranscript = false): void {
     if (!noTranscript) this.transcript.add(raw);
     this.tellMsg('sent', ContentType.HANDSHAKE, raw);
+    if (raw[0] === HandshakeType.FINISHED) this.#finishedSent = raw.slice(4);
     this.hsOut.push(raw);
   }
 
@@ -226,8 +232,9 @@ export abstract class Engine {
       o += m.length;
     }
     this.hsOut = [];
-    for (let i = 0; i < all.length; i += MAX_PLAINTEXT) {
-      const frag = all.subarray(i, Math.min(all.length, i + MAX_PLAINTEXT));
+    const step = this.maxSendFragment;
+    for (let i = 0; i < all.length; i += step) {
+      const frag = all.subarray(i, Math.min(all.length, i + step));
       if (this.writeProt) this.pushRecord(await this.writeProt.seal(ContentType.HANDSHAKE, frag));
       else this.pushRecord(this.plainRecord(ContentType.HANDSHAKE, frag, legacyVersion));
     }
@@ -357,6 +364,18 @@ export abstract class Engine {
   async exportKeyingMaterial(label: string, context: Uint8Array, length: number): Promise<Uint8Array> {
     if (!this.#exporterSecret || !this.suite) throw new TypeError('exportKeyingMaterial before the handshake completed');
     return exportKeyingMaterial(this.config.provider, this.suite.hash, this.#exporterSecret, label, context, length);
+  }
+
+  /** TLS-Exporter computed synchronously, with a provider that has `hashSync` and `hkdfExpandSync` (else null). */
+  exportKeyingMaterialSync(label: string, context: Uint8Array, length: number): Uint8Array | null {
+    if (!this.#exporterSecret || !this.suite) throw new TypeError('exportKeyingMaterial before the handshake completed');
+    return exportKeyingMaterialSync(this.config.provider, this.suite.hash, this.#exporterSecret, label, context, length);
+  }
+
+  /** A copy of the verify_data of the latest Finished sent (`sent`) or received, or null before there is one. */
+  finishedData(sent: boolean): Uint8Array | null {
+    const f = sent ? this.#finishedSent : this.#finishedReceived;
+    return f ? f.slice() : null;
   }
 
   // ---------------------------------------------------------------- input
@@ -498,6 +517,7 @@ export abstract class Engine {
   protected checkFinished(expected: Uint8Array, msg: HandshakeMessage, who: string): void {
     if (msg.body.length !== expected.length) throw new SslError('BAD_DIGEST_LENGTH', { detail: `${who} Finished of ${msg.body.length} bytes` });
     if (!equalBytes(expected, msg.body)) throw new SslError('DIGEST_CHECK_FAILED', { detail: `${who} Finished` });
+    this.#finishedReceived = msg.body.slice();
   }
 
   protected unexpected(msg: HandshakeMessage, state: string): never {

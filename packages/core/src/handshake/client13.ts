@@ -92,7 +92,7 @@ type ClientState =
 
 export class ClientEngine extends Engine {
   private state: ClientState = 'start';
-  private readonly hostName: string | null;
+  private hostName: string | null;
   private random: Uint8Array = new Uint8Array(0);
   private sessionId: Uint8Array = new Uint8Array(0);
   // Secrets (ECDHE keys, handshake and resumption secrets, ticket PSKs) live in #private fields: no
@@ -116,10 +116,26 @@ export class ClientEngine extends Engine {
     super(config);
     this.hostName = hostName;
     this.serverName = hostName;
-    // Offer a session only where it fits: resumable now, same server name, its suite still enabled.
+    this.#session = session;
+    this.offered = this.sessionToOffer();
+  }
+
+  /** The session given to the constructor, kept so that a later `setHostName` decides again whether it fits. */
+  readonly #session: SslSession | null;
+
+  /** Offer a session only where it fits: resumable now, same server name, its suite still enabled. */
+  private sessionToOffer(): SslSession | null {
+    const session = this.#session;
     const suite = session ? suiteByName(session.cipherSuite) : undefined;
-    this.offered =
-      session && suite && session.isResumable(config.now()) && session.serverName === hostName && config.suites.some((s) => s.id === suite.id) ? session : null;
+    const fits = session && suite && session.isResumable(this.config.now()) && session.serverName === this.hostName && this.config.suites.some((s) => s.id === suite.id);
+    return fits ? session : null;
+  }
+
+  /** SSL_set_tlsext_host_name: the name to send and check, set before the ClientHello is built (the facade checks). */
+  setHostName(hostName: string): void {
+    this.hostName = hostName;
+    this.serverName = hostName;
+    this.offered = this.sessionToOffer();
   }
 
   invalidateSessions(): void {

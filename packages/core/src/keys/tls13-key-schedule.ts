@@ -80,6 +80,26 @@ export async function exportKeyingMaterial(
   return expandLabel(p, hash, derived, 'exporter', ctxHash, length);
 }
 
+/**
+ * TLS-Exporter (RFC 8446 §7.5) computed synchronously, for providers that offer `hashSync` and `hkdfExpandSync`;
+ * null when the provider lacks them. The same derivation as `exportKeyingMaterial`.
+ */
+export function exportKeyingMaterialSync(
+  p: CryptoProvider,
+  hash: HashName,
+  exporterMasterSecret: Uint8Array,
+  label: string,
+  context: Uint8Array,
+  length: number,
+): Uint8Array | null {
+  const { hashSync, hkdfExpandSync } = p;
+  if (!hashSync || !hkdfExpandSync) return null;
+  const digest = (data: Uint8Array): Uint8Array => hashSync.call(p, hash, data);
+  const expand = (secret: Uint8Array, l: string, ctx: Uint8Array, n: number): Uint8Array => hkdfExpandSync.call(p, hash, secret, hkdfLabel(l, ctx, n), n);
+  const derived = expand(exporterMasterSecret, label, digest(new Uint8Array(0)), hashLength(hash));
+  return expand(derived, 'exporter', digest(context), length);
+}
+
 /** PSK for a ticket: HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length). */
 export function resumptionPsk(p: CryptoProvider, hash: HashName, resumptionMasterSecret: Uint8Array, nonce: Uint8Array): Promise<Uint8Array> {
   return expandLabel(p, hash, resumptionMasterSecret, 'resumption', nonce, hashLength(hash));

@@ -24,7 +24,6 @@
 import { SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, SSL_MODE_ENABLE_PARTIAL_WRITE, SSL_SENT_SHUTDOWN } from '../constants.js';
 import { SslError } from '../errors/ssl-error.js';
 import { ServerEngine } from '../handshake/server13.js';
-import { MAX_PLAINTEXT } from '../record/tls13-aead.js';
 import type { Connection } from './connection.js';
 import type { RecordIo } from './record-io.js';
 
@@ -182,8 +181,10 @@ export async function writeSteps(c: Connection, data: Uint8Array): Promise<numbe
     // Up to the pipeline depth of records sealed at once (one in partial-write mode), within the key's budget.
     const chunks: Uint8Array[] = [];
     const depth = Math.min(partial ? 1 : c.io.inFlight, c.engine.recordsBeforeKeyUpdate);
-    for (let o = pw.done; chunks.length < depth && o < pw.total; o += MAX_PLAINTEXT) {
-      chunks.push(data.subarray(o, Math.min(pw.total, o + MAX_PLAINTEXT)));
+    // Records carry at most the send fragment (SSL_set_max_send_fragment; 2^14 by default).
+    const frag = c.engine.maxSendFragment;
+    for (let o = pw.done; chunks.length < depth && o < pw.total; o += frag) {
+      chunks.push(data.subarray(o, Math.min(pw.total, o + frag)));
     }
     try {
       await c.engine.sendAppDataBatch(chunks);

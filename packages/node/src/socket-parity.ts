@@ -1,0 +1,88 @@
+/**
+ * The `tls.TLSSocket` methods that map onto one `Ssl` call each, with Node's argument checks and errors:
+ * `getFinished`, `getPeerFinished`, `exportKeyingMaterial`, `setServername`, `setMaxSendFragment`, and the stderr
+ * printer of `enableTrace`. `MemtlsSocket` delegates to these (socket.ts stays about the stream machinery).
+ *
+ * Rules
+ * - Argument errors are thrown synchronously with Node's codes (`ERR_INVALID_ARG_TYPE` TypeError,
+ *   `ERR_OUT_OF_RANGE` RangeError) and change nothing.
+ * - Returned bytes are fresh Buffers over fresh memory (never Node's shared pool).
+ */
+import { type MsgInfo, type Ssl, sniHostName } from '@memtls/core';
+import type { RecordInfo } from './record-tap.js';
+import { formatTraceMessage, formatTraceRecord } from './trace-format.js';
+
+/** An Error carrying a Node-style `code`. */
+function coded<E extends Error>(err: E, code: string): E & { code: string } {
+  return Object.assign(err, { code });
+}
+
+function argType(name: string, what: string, value: unknown): TypeError {
+  return coded(new TypeError(`The "${name}" argument must be ${what}. Received ${value === undefined ? 'undefined' : `type ${typeof value}`}`), 'ERR_INVALID_ARG_TYPE');
+}
+
+const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.length);
+
+/** `getFinished()` / `getPeerFinished()`: the verify_data as a Buffer, undefined before there is one. */
+export function finishedBuffer(ssl: Ssl, sent: boolean): Buffer | undefined {
+  const f = sent ? ssl.getFinished() : ssl.getPeerFinished();
+  return f ? asBuffer(f) : undefined;
+}
+
+/** `exportKeyingMaterial(length, label[, context])` with Node's checks; synchronous (the provider must be). */
+export function exportKeyingMaterial(ssl: Ssl, secure: boolean, length: unknown, label: unknown, context?: unknown): Buffer {
+  if (typeof length !== 'number') throw argType('length', 'of type number', length);
+  if (!Number.isInteger(length)) throw coded(new RangeError(`The value of "length" is out of range. It must be an integer. Received ${length}`), 'ERR_OUT_OF_RANGE');
+  if (length < 1 || length > 0xffffffff) throw coded(new RangeError(`The value of "length" is out of range. It must be >= 1 && <= 4294967295. Received ${length}`), 'ERR_OUT_OF_RANGE');
+  if (typeof label !== 'string') throw argType('label', 'of type string', label);
+  let ctx: Uint8Array = new Uint8Array(0);
+  if (context !== undefined) {
+    if (!ArrayBuffer.isView(context)) throw argType('context', 'an instance of Buffer, TypedArray, or DataView', context);
+    ctx = new Uint8Array(context.buffer, context.byteOffset, context.byteLength);
+  }
+  if (!secure) throw coded(new Error('TLS socket connection must be securely established'), 'ERR_TLS_INVALID_STATE');
+  // RFC 8446 §7.5: in TLS 1.3 an absent context is the empty context (OpenSSL, and so Node, agree).
+  return asBuffer(ssl.exportKeyingMaterialSync(label, ctx, length));
+}
+
+/** `setServername(name)`: client only, before the ClientHello is built. Returns what goes on the wire (null: an IP literal). */
+export function setServername(ssl: Ssl, isServer: boolean, name: unknown): string | null {
+  if (typeof name !== 'string') throw argType('name', 'of type string', name);
+  if (isServer) throw coded(new Error('Cannot issue SNI from a TLS server-side socket'), 'ERR_TLS_SNI_FROM_SERVER');
+  let sni: string | null;
+  try {
+    sni = sniHostName(name);
+  } catch (e) {
+    throw coded(e as TypeError, 'ERR_INVALID_ARG_VALUE');
+  }
+  try {
+    ssl.setServerName(name);
+  } catch {
+    // The only refusal left: the ClientHello is built. Node aborts the process here (a failed assertion in its
+    // TLSWrap); memtls throws instead and the connection goes on with the name it had.
+    throw coded(new Error('setServername: the handshake has already started'), 'ERR_TLS_INVALID_STATE');
+  }
+  return sni;
+}
+
+/** `setMaxSendFragment(size)`: true when 512 <= size <= 16384 (then records carry at most `size` bytes). */
+export function setMaxSendFragment(ssl: Ssl, size: unknown): boolean {
+  if (typeof size !== 'number') throw argType('size', 'of type number', size);
+  if (!Number.isInteger(size)) throw coded(new RangeError(`The value of "size" is out of range. It must be an integer. Received ${size}`), 'ERR_OUT_OF_RANGE');
+  return ssl.setMaxSendFragment(size) === 1;
+}
+
+/** Write lines to stderr, as OpenSSL's SSL_trace does for Node's `enableTrace()`. */
+function toStderr(lines: string[]): void {
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+/** `enableTrace()`: the record printer (for the socket's record taps); installs the message printer on `ssl`. */
+export function startTrace(ssl: Ssl): (r: RecordInfo) => void {
+  const prev = ssl.getMsgCallback();
+  ssl.setMsgCallback((m: MsgInfo) => {
+    prev?.(m);
+    toStderr(formatTraceMessage(m));
+  });
+  return (r) => toStderr(formatTraceRecord(r));
+}
