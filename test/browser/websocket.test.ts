@@ -64,11 +64,14 @@ for (const relay of config.relays) {
       equal(t.ssl.getShutdown() & SSL_RECEIVED_SHUTDOWN, 0);
     });
 
-    it('a relay that cannot reach the server: ERR_MEMTLS_TRANSPORT naming close code 1011, not a truncation', async () => {
+    it('a relay that cannot reach the server: ERR_MEMTLS_TRANSPORT naming the close code, not a truncation', async () => {
       const t = new TlsWebSocket(relay.refused, clientOptions());
       const err = await rejection(t.connect());
       equal(err.code, 'ERR_MEMTLS_TRANSPORT');
-      assert(/closed with code 1011 ".+": the relay failed/.test(err.message), err.message);
+      // The example relay closes with 1011 and its reason. websockify closes with 1011 or, depending on timing, drops
+      // the WebSocket without a close frame (1006): either way the words say the relay, not TLS, ended it.
+      const words = /closed with code 1011 ".+": the relay failed/.test(err.message) || (relay.name === 'websockify' && /closed with code 1006: connection lost without a close frame/.test(err.message));
+      assert(words, err.message);
       equal((await rejection(t.read())).code, 'ERR_MEMTLS_TRANSPORT');
     });
 
