@@ -1,29 +1,12 @@
 /** TLS 1.3 features end to end in memory: suites, groups, HRR with cookie, ALPN, SNI, KeyUpdate, exporter. */
 import { strict as assert } from 'node:assert';
 import { SSL_ERROR_SSL, SSL_ERROR_WANT_READ, SslContext } from '@memtls/core';
-import { Link } from '../util/link.js';
+import { failedHandshake, Link } from '../util/link.js';
 import { contexts, handshake, pair } from '../util/pair.js';
 import { testPki } from '../util/pki.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-
-async function failedHandshake(l: Link): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    const rc = await l.client.doHandshake();
-    l.toServer();
-    const rs = await l.server.doHandshake();
-    l.toClient();
-    if (l.client.getError(rc) === SSL_ERROR_SSL || l.server.getError(rs) === SSL_ERROR_SSL) {
-      // let the other side read the alert
-      await l.client.doHandshake();
-      l.toServer();
-      await l.server.doHandshake();
-      return;
-    }
-  }
-  throw new Error('the handshake did not fail');
-}
 
 describe('TLS 1.3 handshake features (in memory)', () => {
   for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384']) {

@@ -3,26 +3,10 @@
  * (Ssl.verifiedChain, VerifyInfo.verifiedChain), in memory.
  */
 import { strict as assert } from 'node:assert';
-import { type ContextOptions, SSL_ERROR_SSL, type Ssl, SslContext, type VerifyInfo } from '@memtls/core';
-import { Link } from '../util/link.js';
+import { type ContextOptions, type Ssl, SslContext, type VerifyInfo } from '@memtls/core';
+import { failedHandshake, Link } from '../util/link.js';
 import { contexts, handshake, pair } from '../util/pair.js';
 import { testPki } from '../util/pki.js';
-
-async function failedHandshake(l: Link): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    const rc = await l.client.doHandshake();
-    l.toServer();
-    const rs = await l.server.doHandshake();
-    l.toClient();
-    if (l.client.getError(rc) === SSL_ERROR_SSL || l.server.getError(rs) === SSL_ERROR_SSL) {
-      await l.client.doHandshake();
-      l.toServer();
-      await l.server.doHandshake();
-      return;
-    }
-  }
-  throw new Error('the handshake did not fail');
-}
 
 describe('server callbacks: selectContext and alpnSelect', () => {
   const pki = testPki();

@@ -3,7 +3,7 @@
  * until the test delivers them (all, or n bytes), so partial records, buffered records and EOF are exact.
  * Every byte each side ever wrote is counted (wire sizes, "nothing was sent").
  */
-import { MemoryBio, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, Ssl, type SslContext, type SslOptions } from '@memtls/core';
+import { MemoryBio, SSL_ERROR_SSL, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, Ssl, type SslContext, type SslOptions } from '@memtls/core';
 
 class CountingBio extends MemoryBio {
   total = 0;
@@ -73,4 +73,21 @@ export class Link {
     }
     if (rc !== 1 || rs !== 1) throw new Error('handshake did not finish');
   }
+}
+
+/** Drive a handshake that must fail, then let the other side read the alert. Throws if it does not fail. */
+export async function failedHandshake(l: Link): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    const rc = await l.client.doHandshake();
+    l.toServer();
+    const rs = await l.server.doHandshake();
+    l.toClient();
+    if (l.client.getError(rc) === SSL_ERROR_SSL || l.server.getError(rs) === SSL_ERROR_SSL) {
+      await l.client.doHandshake();
+      l.toServer();
+      await l.server.doHandshake();
+      return;
+    }
+  }
+  throw new Error('the handshake did not fail');
 }
