@@ -13,15 +13,17 @@
 import type { HashName } from '../crypto/provider.js';
 import { SslError } from '../errors/ssl-error.js';
 import { toHex } from '../wire/bytes.js';
+import { ATTRIBUTE_NAMES, OID } from '../der/oids.js';
+import { DerError } from '../der/tlv.js';
 import {
-  bitStringBytes, boolean, ctxConstructed, DerError, decodeDer, directoryString, integerBytes, isTag, type Node, oid,
+  bitStringBytes, boolean, ctxConstructed, decodeDer, directoryString, integerBytes, isTag, type Node, oid,
   octets, rawOf, seq, smallInteger, Tag, TagClass, time,
 } from './der.js';
 import {
   type BasicConstraints, decodeAuthorityKeyIdentifier, decodeBasicConstraints, decodeExtKeyUsage, decodeKeyUsage,
   decodeNameConstraints, decodeSubjectAltName, decodeSubjectKeyIdentifier, type NameConstraints, type SubjectAltName,
+  UNDERSTOOD_EXTENSIONS,
 } from './extensions.js';
-import { ATTRIBUTE_NAMES, OID, UNDERSTOOD_EXTENSIONS } from './oids.js';
 
 /** The public key algorithm of a certificate. */
 export type CertKeyType = 'ec-p256' | 'ec-p384' | 'ec-p521' | 'rsa' | 'rsa-pss' | 'ed25519' | 'unknown';
@@ -42,7 +44,7 @@ export interface CertSignatureAlgorithm {
 export interface CertExtension {
   readonly oid: string;
   readonly critical: boolean;
-  /** True when memtls knows the extension (see oids.ts UNDERSTOOD_EXTENSIONS). */
+  /** True when memtls knows the extension (see UNDERSTOOD_EXTENSIONS in extensions.ts). */
   readonly understood: boolean;
 }
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { spkiSha256 } from '#internal/cert/anchors';
 import { parseCertificate } from '#internal/cert/certificate';
-import { checkDer } from '#internal/cert/der';
+import { checkDer } from '#internal/der/tlv';
 import { KeyUsage } from '#internal/cert/extensions';
 import { certSignatureScheme } from '#internal/cert/scheme';
 import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
