@@ -4,7 +4,7 @@
 #   1. pnpm at exactly the packageManager pin (npm i -g), only when missing or different;
 #   2. the Debian packages the suites use, only when missing: as root, or through passwordless sudo;
 #      otherwise it prints one line naming what to install and why, and exits 1;
-#   3. pnpm install --frozen-lockfile, the lint, the API-reference gate, then every suite:
+#   3. pnpm install --frozen-lockfile, the lint (biome and scripts/check-layers.mjs), the API-reference gate, then every suite:
 #      tsc -b, mocha (unit, property, vectors, interop, oracle, fuzz on a small budget), the browser suite;
 #   4. one closing line "N passed, N failed": the sum of every "<runner>: N passed, N failed[, N skipped]" line.
 # Exit status: non-zero if a step fails, if a suite fails, or if no test passed.
@@ -75,7 +75,7 @@ log "$(/usr/bin/chromium --version 2>/dev/null | tail -n 1)"
 log "pnpm install --frozen-lockfile"
 pnpm install --frozen-lockfile
 
-log "pnpm lint"
+log "pnpm lint (biome, then the import boundaries: scripts/check-layers.mjs)"
 pnpm lint
 
 log "pnpm docs:api (the API reference builds and every public name is documented)"

@@ -12,7 +12,7 @@
  * `errorReason`). The first helper called for an `Ssl` attaches it to the socket (SSL_set_bio).
  */
 import type net from 'node:net';
-import { MemoryBio } from '@memtls/core/internal/bio/memory-bio';
+import { MemoryBio } from '@memtls/core';
 import { type PumpSsl as Ssl, sslErrorName } from './api.js';
 
 // API.md fixes these values (they are OpenSSL's); '@memtls/core' exports them under the same names.

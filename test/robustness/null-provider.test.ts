@@ -156,8 +156,10 @@ describe('robustness: @memtls/crypto-null (test-only provider)', function () {
   it('signatures verify iff made by this provider for that key, scheme and data', async () => {
     const pki = testPki();
     const p = createNullProvider();
-    const { parsePrivateKey } = await import('@memtls/core/internal/cert/key');
-    const key = parsePrivateKey(pki.leaves['ec-p256'].key);
+    // The test PKI's keys are PKCS#8 PEM ("PRIVATE KEY", openssl genpkey): the DER is the base64 between the lines.
+    const pem = pki.leaves['ec-p256'].key;
+    assert.match(pem, /-----BEGIN PRIVATE KEY-----/);
+    const key = { type: 'ec-p256' as const, pkcs8: new Uint8Array(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64')) };
     const signer = await p.importSigningKey(key.type, key.pkcs8);
     const { createPublicKey } = await import('node:crypto');
     const spki = new Uint8Array(createPublicKey(pki.leaves['ec-p256'].key).export({ type: 'spki', format: 'der' }));

@@ -26,8 +26,8 @@ import {
   SslContext,
   SslSession,
 } from '@memtls/core';
-import { importKeyShare } from '@memtls/core/internal/crypto/webcrypto';
 import { createNodeCryptoProvider, MemtlsSocket } from '@memtls/node';
+import { x25519KeyShare } from '../util/observer.js';
 import { testPki } from '../util/pki.js';
 
 /** A provider that behaves as `base` and records every secret it sees or makes into `found`. */
@@ -66,7 +66,7 @@ function recordingProvider(base: CryptoProvider, found: Uint8Array[]): CryptoPro
       // An ephemeral x25519 key the test knows (32 random bytes are a valid x25519 private key).
       const priv = base.randomBytes(32);
       keep(priv);
-      const share = await importKeyShare(globalThis.crypto, 'x25519', priv);
+      const share = x25519KeyShare(priv);
       const recorded: KeyShare = {
         group: share.group,
         publicKey: share.publicKey,

@@ -8,23 +8,24 @@
  *   the core. The core ships no root store: a verifying client needs `ca`.
  * - PEM parsing happens once here; private keys are imported into the provider lazily, once.
  */
-import { decodeCertificate, parseCertificate, type ParsedCertificate } from './cert/certificate.js';
+import { parseCertificate, type ParsedCertificate } from './cert/certificate.js';
 import { parsePrivateKey, privateKeyMatches } from './cert/key.js';
-import { checkKeyLimits, DEFAULT_MIN_RSA_MODULUS_BITS, RSA_MAX_MODULUS_BITS } from './cert/key-limits.js';
+import { DEFAULT_MIN_RSA_MODULUS_BITS, RSA_MAX_MODULUS_BITS } from './cert/key-limits.js';
 import { certificatesFromPem } from './cert/pem.js';
-import { reasonForVerifyCode, verifyCertificateChain, X509_V_ERR_NOT_VERIFIED } from './cert/verify.js';
+import { anchorsFrom, pinsFrom, PolicyVerifier, type VerifyInfo } from './cert/verifier.js';
 import { SSL_MODE_AUTO_RETRY, SSL_OP_IGNORE_UNEXPECTED_EOF } from './constants.js';
-import type { CryptoProvider, GroupName, SigningKey } from './crypto/provider.js';
-import { type CipherSuite, suiteByName, TLS13_SUITES } from './crypto/suites.js';
-import { createWebCryptoProvider } from './crypto/webcrypto.js';
+import type { CryptoProvider, GroupName, SignatureSchemeName, SigningKey } from './crypto/provider.js';
+import { groupsFrom, providerFrom, suitesFrom } from './crypto/choices.js';
+import type { CipherSuite } from './crypto/suites.js';
 import { type Credential, DEFAULT_LIMITS, type EngineConfig, type Limits, type MsgInfo } from './engine/config.js';
 import { SslError } from './errors/ssl-error.js';
-import type { ReasonCode } from './errors/reasons.js';
-import { equalBytes, fromBase64, utf8 } from './wire/bytes.js';
+import { utf8 } from './wire/bytes.js';
 import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS13_SCHEMES, parseSigalgs, schemeName, tls13SchemesForKey } from './handshake/signature.js';
 import { wrapServerCallbacks } from './handshake/server-callbacks.js';
 import { SessionCache } from './session/cache.js';
 import type { Ssl } from './ssl.js';
+
+export type { VerifyInfo } from './cert/verifier.js';
 
 /**
  * What an `SslContext` is made from: the role, credentials, trust, protocol choices and limits shared by every
@@ -149,38 +150,11 @@ export interface ContextOptions {
   sigalgs?: string | string[];
 }
 
-/** What a verify callback sees. */
-export interface VerifyInfo {
-  /** The result of memtls's own checks (path, dates, purpose, host name, key limits). */
-  ok: boolean;
-  /** OpenSSL's name of the result: X509_V_OK or X509_V_ERR_*; X509_V_ERR_NOT_VERIFIED with verifyPeer: false. */
-  code: string;
-  /** Depth of the certificate at fault (0: the leaf). */
-  depth: number;
-  /** Words for logs. */
-  detail: string;
-  /** The peer's certificates as sent, DER, leaf first. */
-  chain: Uint8Array[];
-  /** The validated certification path, DER, leaf first and trust anchor last (also when the peer did not send
-   * the anchor); empty unless `ok`. */
-  verifiedChain: Uint8Array[];
-  /** The name the certificate was checked against (the SNI name), or null when none was checked. */
-  hostname: string | null;
-}
-
-const GROUPS: readonly GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
-const GROUP_ALIASES: Record<string, GroupName> = { x25519: 'x25519', secp256r1: 'secp256r1', 'p-256': 'secp256r1', prime256v1: 'secp256r1', secp384r1: 'secp384r1', 'p-384': 'secp384r1' };
+/** The certificate signature schemes a verifying context accepts in a path. */
+const CERT_SCHEMES: readonly SignatureSchemeName[] = DEFAULT_CERT_SCHEMES.map((s) => schemeName(s)).filter((s) => s !== undefined);
 
 /** The one place the core reads the system clock: the default for `now`. */
 const systemClock = (): Date => new globalThis.Date();
-
-function isProvider(x: unknown): x is CryptoProvider {
-  return typeof x === 'object' && x !== null && typeof (x as CryptoProvider).hkdfExpand === 'function' && typeof (x as CryptoProvider).randomBytes === 'function';
-}
-
-function isWebCrypto(x: unknown): x is Crypto {
-  return typeof x === 'object' && x !== null && typeof (x as Crypto).getRandomValues === 'function' && typeof (x as Crypto).subtle === 'object';
-}
 
 /**
  * SSL_CTX: configuration shared by connections (role, certificates, trust anchors, suites, groups, ALPN, options,
@@ -196,14 +170,14 @@ export class SslContext {
   private readonly groups: readonly GroupName[];
   private readonly alpn: readonly string[] | null;
   private readonly credentials: Credential[] = [];
-  private readonly anchors: ParsedCertificate[] = [];
+  private readonly anchors: readonly ParsedCertificate[];
   private readonly verifyPeer: boolean;
   private readonly requirePeerCert: boolean;
   private readonly limits: Limits;
   private readonly verifyCallback: ((info: VerifyInfo, ssl: Ssl) => boolean) | null;
   private readonly selectContext: ContextOptions['selectContext'] | null;
   private readonly alpnSelect: ContextOptions['alpnSelect'] | null;
-  private readonly pins: Uint8Array[];
+  private readonly pins: readonly Uint8Array[];
   private readonly keylog: ((line: string, ssl: Ssl) => void) | null;
   private readonly msgCallback: ((info: MsgInfo) => void) | null;
   private readonly verifyHostname: boolean;
@@ -230,42 +204,12 @@ export class SslContext {
     }
     if (opts.maxVersion === 'TLSv1.2') throw new RangeError('SslContext: TLS 1.2 is not implemented yet; maxVersion must be TLSv1.3');
 
-    if (opts.crypto === undefined) {
-      const g = (globalThis as { crypto?: Crypto }).crypto;
-      if (!isWebCrypto(g)) throw new TypeError('SslContext: no globalThis.crypto here; pass options.crypto');
-      this.provider = createWebCryptoProvider(g);
-    } else if (isProvider(opts.crypto)) {
-      this.provider = opts.crypto;
-    } else if (isWebCrypto(opts.crypto)) {
-      this.provider = createWebCryptoProvider(opts.crypto);
-    } else {
-      throw new TypeError('SslContext: crypto must be a WebCrypto Crypto object or a CryptoProvider');
-    }
+    this.provider = providerFrom(opts.crypto, () => (globalThis as { crypto?: unknown }).crypto);
     if (opts.now !== undefined && typeof opts.now !== 'function') throw new TypeError('SslContext: now must be a function returning a Date');
     this.now = opts.now ?? systemClock;
 
-    const suiteNames = opts.cipherSuites ?? TLS13_SUITES.map((s) => s.name);
-    if (!Array.isArray(suiteNames) || suiteNames.length === 0) throw new TypeError('SslContext: cipherSuites must be a non-empty array');
-    const suites: CipherSuite[] = [];
-    for (const n of suiteNames) {
-      const s = suiteByName(n);
-      if (!s) throw new RangeError(`SslContext: unknown cipher suite ${String(n)}`);
-      if (!this.provider.supportsAead(s.aead)) {
-        if (opts.cipherSuites) throw new RangeError(`SslContext: ${n} is not available with this crypto provider`);
-        continue;
-      }
-      suites.push(s);
-    }
-    this.suites = suites;
-
-    const groupNames = opts.groups ?? GROUPS;
-    if (!Array.isArray(groupNames) || groupNames.length === 0) throw new TypeError('SslContext: groups must be a non-empty array');
-    this.groups = groupNames.map((g) => {
-      const name = typeof g === 'string' ? GROUP_ALIASES[g.toLowerCase()] : undefined;
-      if (!name) throw new RangeError(`SslContext: unknown group ${String(g)}`);
-      if (!this.provider.supportsGroup(name)) throw new RangeError(`SslContext: group ${name} is not available with this crypto provider`);
-      return name;
-    });
+    this.suites = suitesFrom(opts.cipherSuites, this.provider);
+    this.groups = groupsFrom(opts.groups, this.provider);
 
     if (opts.alpn !== undefined) {
       if (!Array.isArray(opts.alpn) || opts.alpn.some((p) => typeof p !== 'string' || p.length === 0 || p.length > 255)) {
@@ -288,12 +232,7 @@ export class SslContext {
     }
     if (this.role === 'server' && this.credentials.length === 0) throw new TypeError('SslContext: a server needs cert and key');
 
-    if (opts.ca !== undefined) {
-      const list = Array.isArray(opts.ca) ? opts.ca : [opts.ca];
-      if (list.some((c) => typeof c !== 'string')) throw new TypeError('SslContext: ca must be PEM text or an array of PEM texts');
-      for (const der of certificatesFromPem(list)) this.anchors.push(parseCertificate(der));
-      if (this.anchors.length === 0) throw new TypeError('SslContext: ca holds no certificate');
-    }
+    this.anchors = opts.ca === undefined ? [] : anchorsFrom(opts.ca);
     this.verifyPeer = opts.verifyPeer ?? this.role === 'client';
     if (typeof this.verifyPeer !== 'boolean') throw new TypeError('SslContext: verifyPeer must be a boolean');
     if (this.verifyPeer && this.anchors.length === 0) {
@@ -304,12 +243,7 @@ export class SslContext {
     this.verifyCallback = opts.verifyCallback ?? null;
     if (opts.msgCallback !== undefined && typeof opts.msgCallback !== 'function') throw new TypeError('SslContext: msgCallback must be a function');
     this.msgCallback = opts.msgCallback ?? null;
-    if (opts.pinnedPublicKeys !== undefined && !Array.isArray(opts.pinnedPublicKeys)) throw new TypeError('SslContext: pinnedPublicKeys must be an array of base64 SHA-256 digests');
-    this.pins = (opts.pinnedPublicKeys ?? []).map((pin) => {
-      const b = typeof pin === 'string' ? fromBase64(pin.replace(/^sha256\//, '')) : null;
-      if (b?.length !== 32) throw new TypeError(`SslContext: pinned key ${String(pin)} is not a base64 SHA-256 digest`);
-      return b;
-    });
+    this.pins = pinsFrom(opts.pinnedPublicKeys);
 
     if (opts.keylog !== undefined && typeof opts.keylog !== 'function') throw new TypeError('SslContext: keylog must be a function');
     this.keylog = opts.keylog ?? null;
@@ -421,97 +355,29 @@ export class SslContext {
     return this.numTickets;
   }
 
-  /**
-   * The peer-verification step: pins (leaf key, fatal), path validation (verifyPeer), then the application's
-   * callback. The result code is X509_V_OK only when the path was validated; a callback that accepts an
-   * error lets the handshake go on but the code stays the error (as OpenSSL's verify result does).
-   */
-  private makeVerifier(owner: Ssl): EngineConfig['verifyChain'] {
-    const checkPath = this.verifyPeer && this.anchors.length > 0;
-    const { anchors, provider, now, pins, verifyCallback, minRsaBits, verifyDepth } = this;
-    const checkHost = this.role === 'client' && this.verifyHostname;
-    const purpose = this.role === 'client' ? 'serverAuth' : 'clientAuth';
-    const certSchemes = DEFAULT_CERT_SCHEMES.map((s) => schemeName(s)).filter((s) => s !== undefined);
-    return async (chain, hostname) => {
-      const checkedName = checkPath && checkHost ? hostname : null;
-      const refuse = (code: string, reason: ReasonCode, depth: number, detail: string): VerifyOutcome => ({
-        code,
-        hostname: checkedName,
-        error: new SslError(reason, { detail: `${code} at depth ${depth}: ${detail}` }),
-        path: [],
-      });
-      if (pins.length && !(await pinMatches(provider, pins, chain[0]))) {
-        return refuse('X509_V_ERR_APPLICATION_VERIFICATION', 'PINNED_PUBLIC_KEY_MISMATCH', 0, "the leaf's public key matches no pinned key");
-      }
-      let code = X509_V_ERR_NOT_VERIFIED;
-      let reason: ReasonCode = 'CERTIFICATE_VERIFY_FAILED';
-      let depth = 0;
-      let detail = 'the chain was not verified (verifyPeer: false)';
-      let path: Uint8Array[] = [];
-      if (checkPath) {
-        const r = await verifyCertificateChain(provider, chain, {
-          anchors,
-          now: now(),
-          purpose,
-          ...(checkedName !== null ? { hostname: checkedName } : {}),
-          signatureSchemesCert: certSchemes,
-          minRsaModulusBits: minRsaBits,
-          ...(verifyDepth !== undefined ? { verifyDepth } : {}),
-        });
-        if (r.ok) {
-          code = 'X509_V_OK';
-          path = r.path.map((c) => c.der.slice());
-        } else ({ code, reason, depth, detail } = r);
-      }
-      if (verifyCallback) {
-        let accept = false;
-        try {
-          const info = { ok: code === 'X509_V_OK', code, depth, detail, chain: chain.slice(), verifiedChain: path.map((d) => d.slice()), hostname };
-          accept = verifyCallback(info, owner) === true;
-        } catch {
-          accept = false;
-        }
-        if (!accept) {
-          if (code === 'X509_V_OK' || code === X509_V_ERR_NOT_VERIFIED) return refuse('X509_V_ERR_APPLICATION_VERIFICATION', 'CERTIFICATE_VERIFY_FAILED', 0, 'refused by the verify callback');
-          return refuse(code, reason, depth, detail);
-        }
-        return { code, hostname: checkedName, error: null, path };
-      }
-      if (code === 'X509_V_OK' || code === X509_V_ERR_NOT_VERIFIED) return { code, hostname: checkedName, error: null, path };
-      return refuse(code, reason, depth, detail);
-    };
-  }
-
-  /**
-   * May this client offer `session` to `hostname`? Never when the session's verification was weaker than
-   * this context's: with verifyPeer, its result must be X509_V_OK (or a verify callback must accept the stored
-   * error again) and, with verifyHostname, it must have been verified for this host name; with pins, its
-   * stored leaf must match.
-   */
-  private makeSessionPolicy(owner: Ssl): EngineConfig['sessionAcceptable'] {
-    const checkPath = this.verifyPeer && this.anchors.length > 0;
-    const { provider, pins, verifyCallback, verifyHostname } = this;
-    return async (session, hostname) => {
-      if (checkPath) {
-        if (verifyHostname && session.verifiedHostname !== hostname) return false;
-        if (session.verifyResult !== 'X509_V_OK') {
-          if (session.verifyResult === X509_V_ERR_NOT_VERIFIED || !verifyCallback) return false;
-          const info: VerifyInfo = { ok: false, code: session.verifyResult, depth: 0, detail: 'stored in the session offered for resumption', chain: session.peerCertificates.slice(), verifiedChain: [], hostname };
-          try {
-            if (verifyCallback(info, owner) !== true) return false;
-          } catch {
-            return false;
-          }
-        }
-      }
-      return pins.length === 0 || pinMatches(provider, pins, session.peerCertificates[0]);
-    };
+  /** The verifier of one connection: this context's policy, the verify callback bound to `owner`. */
+  private verifier(owner: Ssl): PolicyVerifier {
+    const cb = this.verifyCallback;
+    return new PolicyVerifier({
+      role: this.role,
+      provider: this.provider,
+      now: this.now,
+      anchors: this.anchors,
+      verifyPeer: this.verifyPeer,
+      verifyHostname: this.verifyHostname,
+      pins: this.pins,
+      minRsaModulusBits: this.minRsaBits,
+      verifyDepth: this.verifyDepth,
+      certSchemes: CERT_SCHEMES,
+      callback: cb ? (info) => cb(info, owner) : null,
+    });
   }
 
   /** @internal The engine configuration for one connection (`owner`: the connection, for the key log and callbacks). */
   engineConfig(owner?: Ssl): EngineConfig {
     const keylog = this.keylog;
     const self = owner as Ssl;
+    const verifier = this.verifier(self);
     return {
       role: this.role,
       provider: this.provider,
@@ -527,36 +393,15 @@ export class SslContext {
       sessionCache: this.sessionCache,
       numTickets: this.numTickets,
       ticketLifetime: this.ticketLifetime,
-      leafKey: (der) => {
-        const c = parseCertificate(der);
-        // The key limits hold for the key that signs CertificateVerify even when the chain is not verified.
-        const bad = checkKeyLimits(c, this.minRsaBits, false);
-        if (bad) throw new SslError(reasonForVerifyCode(bad.code), { detail: `${bad.code} at depth 0: ${bad.detail}` });
-        return { spki: c.spki, keyType: c.keyType, bits: c.rsaModulusBits ?? 0 };
-      },
-      verifyChain: this.makeVerifier(self),
+      leafKey: (der) => verifier.leafKey(der),
+      verifyChain: this.role === 'client' ? (chain, hostname) => verifier.verifyServerCert(chain, hostname) : (chain, hostname) => verifier.verifyClientCert(chain, hostname),
       ...wrapServerCallbacks(this.selectContext, this.alpnSelect, self, (c) => (c instanceof SslContext && c.role === 'server' ? c.credentials : null)),
       keylog: keylog && owner ? (line) => keylog(line, owner) : null,
       msgCallback: this.msgCallback,
       verifyHostname: this.verifyHostname,
-      sessionAcceptable: this.makeSessionPolicy(self),
+      sessionAcceptable: (session, hostname) => verifier.acceptsSession(session, hostname),
     };
   }
-}
-
-type VerifyOutcome = Awaited<ReturnType<NonNullable<EngineConfig['verifyChain']>>>;
-
-/** Does the SPKI of certificate `der` hash (SHA-256) to one of `pins`? False for a missing or undecodable one. */
-async function pinMatches(provider: CryptoProvider, pins: readonly Uint8Array[], der: Uint8Array | undefined): Promise<boolean> {
-  let spki: Uint8Array;
-  try {
-    if (!der) return false;
-    spki = decodeCertificate(der).spki;
-  } catch {
-    return false;
-  }
-  const digest = await provider.hash('SHA-256', spki);
-  return pins.some((p) => equalBytes(p, digest));
 }
 
 /** Sign with the imported key and verify with the certificate's key: the generic "key values mismatch" check. */

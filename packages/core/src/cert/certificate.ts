@@ -13,15 +13,18 @@
 import type { HashName } from '../crypto/provider.js';
 import { SslError } from '../errors/ssl-error.js';
 import { toHex } from '../wire/bytes.js';
+import { OID } from '../der/oids.js';
+import { DerError } from '../der/tlv.js';
 import {
-  bitStringBytes, boolean, ctxConstructed, DerError, decodeDer, directoryString, integerBytes, isTag, type Node, oid,
+  bitStringBytes, boolean, ctxConstructed, decodeDer, integerBytes, isTag, type Node, oid,
   octets, rawOf, seq, smallInteger, Tag, TagClass, time,
 } from './der.js';
 import {
   type BasicConstraints, decodeAuthorityKeyIdentifier, decodeBasicConstraints, decodeExtKeyUsage, decodeKeyUsage,
   decodeNameConstraints, decodeSubjectAltName, decodeSubjectKeyIdentifier, type NameConstraints, type SubjectAltName,
+  UNDERSTOOD_EXTENSIONS,
 } from './extensions.js';
-import { ATTRIBUTE_NAMES, OID, UNDERSTOOD_EXTENSIONS } from './oids.js';
+import { lastCommonName, nameDer, nameText } from './name.js';
 
 /** The public key algorithm of a certificate. */
 export type CertKeyType = 'ec-p256' | 'ec-p384' | 'ec-p521' | 'rsa' | 'rsa-pss' | 'ed25519' | 'unknown';
@@ -42,7 +45,7 @@ export interface CertSignatureAlgorithm {
 export interface CertExtension {
   readonly oid: string;
   readonly critical: boolean;
-  /** True when memtls knows the extension (see oids.ts UNDERSTOOD_EXTENSIONS). */
+  /** True when memtls knows the extension (see UNDERSTOOD_EXTENSIONS in extensions.ts). */
   readonly understood: boolean;
 }
 
@@ -226,59 +229,6 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
   return true;
-}
-
-function nameDer(n: Node, what: string): Uint8Array {
-  // Name ::= SEQUENCE OF RelativeDistinguishedName (SET OF AttributeTypeAndValue); shape-checked here.
-  for (const rdn of seq(n, what)) {
-    const atvs = seq(rdn, `${what} RDN`, Tag.SET);
-    if (atvs.length === 0) throw new DerError(`${what}: empty RDN`);
-    for (const atv of atvs) {
-      const pair = seq(atv, `${what} attribute`);
-      if (pair.length !== 2) throw new DerError(`${what}: attribute is not (type, value)`);
-      oid(pair[0], `${what} attribute type`);
-    }
-  }
-  return rawOf(n).slice();
-}
-
-function attributes(n: Node): Array<[string, Node]> {
-  const out: Array<[string, Node]> = [];
-  for (const rdn of seq(n, 'name')) {
-    for (const atv of seq(rdn, 'rdn', Tag.SET)) {
-      const [type, value] = seq(atv, 'attribute') as [Node, Node];
-      out.push([oid(type, 'attribute type'), value]);
-    }
-  }
-  return out;
-}
-
-function nameText(n: Node): string {
-  return attributes(n)
-    .map(([type, value]) => {
-      const s = directoryString(value);
-      const shown = s === null ? `#${toHex(rawOf(value))}` : printable(s);
-      return `${ATTRIBUTE_NAMES[type] ?? type}=${shown}`;
-    })
-    .join(', ');
-}
-
-/** Escape RFC 4514 specials and replace control characters, so a peer's name cannot forge log lines. */
-function printable(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    const code = ch.codePointAt(0) as number;
-    if (code < 0x20 || code === 0x7f) out += '?';
-    else if ('\\,+=<>#;"'.includes(ch)) out += `\\${ch}`;
-    else out += ch;
-  }
-  return out;
-}
-
-function lastCommonName(n: Node): string | null {
-  let cn: string | null = null;
-  for (const [type, value] of attributes(n)) if (type === OID.commonName) cn = directoryString(value);
-  return cn;
 }
 
 function algorithmIdentifier(n: Node | undefined, what: string): { oid: string; params: Node | undefined } {

@@ -2,7 +2,7 @@
  * Strict DER access on top of asn1js: the only module of `cert/` that imports the library.
  *
  * Rules:
- * - Every input is first walked by `checkDer`, a small TLV walker of our own: definite lengths only, minimal
+ * - Every input is first walked by `checkDer` (der/tlv.ts), a small TLV walker of our own: definite lengths only, minimal
  *   length encodings, no trailing bytes, bounded depth. asn1js itself is a BER decoder (it accepts
  *   indefinite lengths and long forms), so this walk is what makes the whole parser DER-only.
  * - asn1js is called with `parseEmbedded: false` and resource limits, so OCTET STRING / BIT STRING contents are
@@ -13,14 +13,7 @@
  *   are verified over the exact received bytes, never over a re-encoding.
  */
 import * as asn1js from 'asn1js';
-
-/** A DER decoding failure: the message says what was wrong, never echoing key material. */
-export class DerError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DerError';
-  }
-}
+import { checkDer, DerError, MAX_DER_DEPTH } from '../der/tlv.js';
 
 /** ASN.1 tag classes as asn1js numbers them. */
 export const TagClass = { UNIVERSAL: 1, APPLICATION: 2, CONTEXT: 3, PRIVATE: 4 } as const;
@@ -47,64 +40,6 @@ export const Tag = {
 
 export type Node = asn1js.AsnType;
 
-const MAX_DEPTH = 32;
-
-/**
- * Walk the TLVs of `der` and throw unless it is exactly one DER element: definite, minimally encoded lengths,
- * constructed contents that parse completely, depth at most 32, no trailing bytes.
- * @param der the encoding to check
- * @throws DerError describing the first violation
- */
-export function checkDer(der: Uint8Array): void {
-  const end = walk(der, 0, der.length, 0);
-  if (end !== der.length) throw new DerError('trailing bytes after the DER element');
-}
-
-function walk(b: Uint8Array, off: number, limit: number, depth: number): number {
-  if (depth > MAX_DEPTH) throw new DerError('DER nesting too deep');
-  if (off >= limit) throw new DerError('truncated DER element');
-  const id = b[off] as number;
-  let p = off + 1;
-  if ((id & 0x1f) === 0x1f) {
-    // high tag number form: base-128, no leading 0x80, value >= 31
-    let tag = 0;
-    let first = true;
-    for (;;) {
-      if (p >= limit) throw new DerError('truncated DER tag');
-      const c = b[p++] as number;
-      if (first && c === 0x80) throw new DerError('non-minimal DER tag');
-      first = false;
-      tag = tag * 128 + (c & 0x7f);
-      if (tag > 0x1fffff) throw new DerError('DER tag number too large');
-      if ((c & 0x80) === 0) break;
-    }
-    if (tag < 31) throw new DerError('non-minimal DER tag');
-  }
-  if (p >= limit) throw new DerError('truncated DER length');
-  const l0 = b[p++] as number;
-  let len: number;
-  if (l0 < 0x80) {
-    len = l0;
-  } else if (l0 === 0x80) {
-    throw new DerError('indefinite length is not DER');
-  } else {
-    const n = l0 & 0x7f;
-    if (n > 4) throw new DerError('DER length too large');
-    if (p + n > limit) throw new DerError('truncated DER length');
-    if (b[p] === 0) throw new DerError('non-minimal DER length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + (b[p++] as number);
-    if (len < 0x80) throw new DerError('non-minimal DER length');
-  }
-  const end = p + len;
-  if (end > limit) throw new DerError('DER length exceeds the enclosing element');
-  if (id & 0x20) {
-    let q = p;
-    while (q < end) q = walk(b, q, end, depth + 1);
-  }
-  return end;
-}
-
 /**
  * Decode one complete DER element.
  * @param der the encoding (checked with `checkDer` first)
@@ -119,7 +54,7 @@ export function decodeDer(der: Uint8Array, what: string): Node {
   }
   let r: asn1js.FromBerResult;
   try {
-    r = asn1js.fromBER(der, { parseEmbedded: false, maxDepth: MAX_DEPTH + 1, maxNodes: 20000 });
+    r = asn1js.fromBER(der, { parseEmbedded: false, maxDepth: MAX_DER_DEPTH + 1, maxNodes: 20000 });
   } catch {
     throw new DerError(`${what}: undecodable DER`);
   }

@@ -3,7 +3,9 @@
  * (the contents of the OCTET STRING) and returns a plain object, or throws DerError when the value is
  * malformed. Unknown extensions are not decoded here; certificate.ts only records their OID and criticality.
  */
-import { bitString, boolean, ctxConstructed, ctxPrimitive, DerError, decodeDer, isTag, latin1, type Node, oid, octets, seq, smallInteger, Tag, TagClass } from './der.js';
+import { OID } from '../der/oids.js';
+import { DerError } from '../der/tlv.js';
+import { bitString, boolean, ctxConstructed, ctxPrimitive, decodeDer, isTag, latin1, type Node, oid, octets, seq, smallInteger, Tag, TagClass } from './der.js';
 
 /** keyUsage bits (RFC 5280 §4.2.1.3): bit i of the BIT STRING is `1 << i` in the mask. */
 export const KeyUsage = {
@@ -175,3 +177,21 @@ export function decodeAuthorityKeyIdentifier(value: Uint8Array): Uint8Array | nu
   }
   return null;
 }
+
+/**
+ * Extensions memtls understands well enough to accept when they are marked critical (RFC 5280 §4.2: "A
+ * certificate-using system MUST reject the certificate if it encounters a critical extension it does not
+ * recognize"). certificatePolicies and cRLDistributionPoints are recognised but not enforced, as in OpenSSL's
+ * default configuration (no policy checking, no CRL fetching).
+ */
+export const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
+  OID.subjectKeyIdentifier,
+  OID.keyUsage,
+  OID.subjectAltName,
+  OID.basicConstraints,
+  OID.nameConstraints,
+  OID.crlDistributionPoints,
+  OID.certificatePolicies,
+  OID.authorityKeyIdentifier,
+  OID.extKeyUsage,
+]);

@@ -15,3 +15,7 @@ export {
   type ChainVerifyFailure, type ChainVerifyOptions, type ChainVerifyResult, reasonForVerifyCode, VERIFY_ERROR_STRINGS,
   type VerifiedChain, type VerifyCode, verifyCertificateChain,
 } from './verify.js';
+export {
+  anchorsFrom, type ClientCertVerifier, type LeafKey, pinsFrom, PolicyVerifier, type ServerCertVerifier, type VerifiedSession,
+  type VerifierPolicy, type VerifyInfo, type VerifyOutcome,
+} from './verifier.js';

@@ -7,8 +7,9 @@
  * says what to do. Inputs are local configuration: errors are TypeErrors and never include key bytes.
  */
 import type { PrivateKeyType } from '../crypto/provider.js';
-import { bitStringBytes, ctxConstructed, ctxPrimitive, DerError, decodeDer, encodePkcs8, integerBytes, isTag, type Node, oid, octets, rawOf, seq, smallInteger, Tag, TagClass } from './der.js';
-import { OID } from './oids.js';
+import { OID } from '../der/oids.js';
+import { DerError } from '../der/tlv.js';
+import { bitStringBytes, ctxConstructed, ctxPrimitive, decodeDer, encodePkcs8, integerBytes, isTag, type Node, oid, octets, rawOf, seq, smallInteger, Tag, TagClass } from './der.js';
 import { parsePem } from './pem.js';
 
 /** A private key identified from its PKCS#8 AlgorithmIdentifier. */

@@ -31,15 +31,15 @@
  * sends) and the depth (0 = leaf) of the certificate at fault.
  */
 import type { CryptoProvider, SignatureSchemeName } from '../crypto/provider.js';
+import { OID } from '../der/oids.js';
+import { DerError } from '../der/tlv.js';
 import type { ReasonCode } from '../errors/reasons.js';
 import { equalBytes } from '../wire/bytes.js';
 import { CertificateDecodeError, decodeCertificate, type ParsedCertificate } from './certificate.js';
-import { DerError } from './der.js';
 import { KeyUsage } from './extensions.js';
 import { checkHostname } from './hostname.js';
 import { checkKeyLimits, DEFAULT_MIN_RSA_MODULUS_BITS } from './key-limits.js';
 import { checkNameConstraints } from './name-constraints.js';
-import { OID } from './oids.js';
 import { certSignatureScheme } from './scheme.js';
 
 /** Verification error codes: OpenSSL's X509_V_ERR names, plus CERT_DECODE_ERROR for undecodable input

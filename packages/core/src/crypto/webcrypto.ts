@@ -17,7 +17,9 @@ import { extract as nobleExtract } from '@noble/hashes/hkdf.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { concat, fromBase64, fromHex, toHex } from '../wire/bytes.js';
-import { ecdsaDerToRaw, ecdsaRawToDer, encodeDerTlv, readDerTlv } from './ecdsa-der.js';
+import { OID as OIDS, oidContent } from '../der/oids.js';
+import { encodeDerTlv, readDerTlv } from '../der/tlv.js';
+import { ecdsaDerToRaw, ecdsaRawToDer } from './ecdsa-der.js';
 import type { AeadKey, AeadName, CryptoProvider, GroupName, HashName, KeyShare } from './provider.js';
 import { hashLength, type PrivateKeyType, type SignatureSchemeName, type SigningKey } from './provider.js';
 
@@ -32,24 +34,24 @@ const bs = (b: Uint8Array): Bytes => (b.buffer instanceof ArrayBuffer ? (b as By
 
 /** Object identifiers (content bytes, hex) of the algorithms a TLS 1.3 key can carry. */
 const OID = {
-  ecPublicKey: '2a8648ce3d0201', // RFC 5480
-  ed25519: '2b6570', // RFC 8410
-  rsaEncryption: '2a864886f70d010101', // RFC 8017
-  rsassaPss: '2a864886f70d01010a', // RFC 4055
-  'SHA-256': '608648016503040201',
-  'SHA-384': '608648016503040202',
-  'SHA-512': '608648016503040203',
+  ecPublicKey: toHex(oidContent(OIDS.ecPublicKey)), // RFC 5480
+  ed25519: toHex(oidContent(OIDS.ed25519)), // RFC 8410
+  rsaEncryption: toHex(oidContent(OIDS.rsaEncryption)), // RFC 8017
+  rsassaPss: toHex(oidContent(OIDS.rsassaPss)), // RFC 4055
+  'SHA-256': toHex(oidContent(OIDS.sha256)),
+  'SHA-384': toHex(oidContent(OIDS.sha384)),
+  'SHA-512': toHex(oidContent(OIDS.sha512)),
 } as const;
 
 /** The namedCurve parameter (an OID TLV) of id-ecPublicKey for each curve (RFC 5480 §2.1.1.1). */
 const CURVE_PARAMS = {
-  'P-256': '06082a8648ce3d030107',
-  'P-384': '06052b81040022',
-  'P-521': '06052b81040023',
+  'P-256': toHex(encodeDerTlv(0x06, oidContent(OIDS.prime256v1))),
+  'P-384': toHex(encodeDerTlv(0x06, oidContent(OIDS.secp384r1))),
+  'P-521': toHex(encodeDerTlv(0x06, oidContent(OIDS.secp521r1))),
 } as const;
 
 /** AlgorithmIdentifier { rsaEncryption, NULL }: RSA-PSS keys are re-wrapped into it for importKey. */
-const RSA_ENCRYPTION_ALGID = '300d06092a864886f70d0101010500';
+const RSA_ENCRYPTION_ALGID = toHex(encodeDerTlv(0x30, concat(encodeDerTlv(0x06, oidContent(OIDS.rsaEncryption)), Uint8Array.of(0x05, 0x00))));
 
 type Curve = 'P-256' | 'P-384' | 'P-521';
 interface Scheme {

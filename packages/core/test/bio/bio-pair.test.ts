@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import type { BioPairEnd } from '@memtls/core/internal/bio/bio';
-import { DEFAULT_BIO_PAIR_SIZE, newBioPair } from '@memtls/core/internal/bio/bio-pair';
+import type { BioPairEnd } from '#internal/bio/bio';
+import { DEFAULT_BIO_PAIR_SIZE, newBioPair } from '#internal/bio/bio-pair';
 import fc from 'fast-check';
 
 const enc = (s: string) => new TextEncoder().encode(s);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { MemoryBio } from '@memtls/core/internal/bio/memory-bio';
+import { MemoryBio } from '#internal/bio/memory-bio';
 import fc from 'fast-check';
 
 const bytes = (...xs: number[]) => new Uint8Array(xs);

@@ -1,13 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { spkiSha256 } from '@memtls/core/internal/cert/anchors';
-import { parseCertificate } from '@memtls/core/internal/cert/certificate';
-import { checkDer } from '@memtls/core/internal/cert/der';
-import { KeyUsage } from '@memtls/core/internal/cert/extensions';
-import { certSignatureScheme } from '@memtls/core/internal/cert/scheme';
-import { createWebCryptoProvider } from '@memtls/core/internal/crypto/webcrypto';
-import { SslError } from '@memtls/core/internal/errors/ssl-error';
+import { spkiSha256 } from '#internal/cert/anchors';
+import { parseCertificate } from '#internal/cert/certificate';
+import { checkDer } from '#internal/der/tlv';
+import { KeyUsage } from '#internal/cert/extensions';
+import { certSignatureScheme } from '#internal/cert/scheme';
+import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
+import { SslError } from '#internal/errors/ssl-error';
 import { type Pki, sharedPki } from './pki.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

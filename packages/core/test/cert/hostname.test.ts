@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import type { SubjectAltName } from '@memtls/core/internal/cert/extensions';
-import { checkHostname, matchDnsName, parseIpAddress } from '@memtls/core/internal/cert/hostname';
-import { checkNameConstraints } from '@memtls/core/internal/cert/name-constraints';
+import type { SubjectAltName } from '#internal/cert/extensions';
+import { checkHostname, matchDnsName, parseIpAddress } from '#internal/cert/hostname';
+import { checkNameConstraints } from '#internal/cert/name-constraints';
 
 const hex = (b: Uint8Array | null): string | null => (b ? Buffer.from(b).toString('hex') : null);
 const san = (dns: string[], ip: number[][] = []): SubjectAltName => ({ dns, ip: ip.map((a) => new Uint8Array(a)), otherCount: 0 });

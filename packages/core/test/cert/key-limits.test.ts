@@ -7,11 +7,11 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCertificate } from '@memtls/core/internal/cert/certificate';
-import { type ChainVerifyResult, verifyCertificateChain } from '@memtls/core/internal/cert/verify';
-import { createWebCryptoProvider } from '@memtls/core/internal/crypto/webcrypto';
-import { alertFor } from '@memtls/core/internal/errors/reasons';
-import { AlertDescription } from '@memtls/core/internal/wire/enums';
+import { parseCertificate } from '#internal/cert/certificate';
+import { type ChainVerifyResult, verifyCertificateChain } from '#internal/cert/verify';
+import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
+import { alertFor } from '#internal/errors/reasons';
+import { AlertDescription } from '#internal/wire/enums';
 import { NOW, type Pki, sharedPki } from './pki.js';
 
 const provider = createWebCryptoProvider(globalThis.crypto);

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { createPrivateKey } from 'node:crypto';
-import { parseCertificate } from '@memtls/core/internal/cert/certificate';
-import { parsePrivateKey } from '@memtls/core/internal/cert/key';
-import type { SignatureSchemeName } from '@memtls/core/internal/crypto/provider';
-import { createWebCryptoProvider } from '@memtls/core/internal/crypto/webcrypto';
+import { parseCertificate } from '#internal/cert/certificate';
+import { parsePrivateKey } from '#internal/cert/key';
+import type { SignatureSchemeName } from '#internal/crypto/provider';
+import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
 import { type Pki, sharedPki } from './pki.js';
 
 const provider = createWebCryptoProvider(globalThis.crypto);

@@ -3,10 +3,10 @@
  * never a success), and parseCertificate may only throw SslError BAD_CERTIFICATE.
  */
 import { strict as assert } from 'node:assert';
-import { parseCertificate } from '@memtls/core/internal/cert/certificate';
-import { verifyCertificateChain } from '@memtls/core/internal/cert/verify';
-import { createWebCryptoProvider } from '@memtls/core/internal/crypto/webcrypto';
-import { SslError } from '@memtls/core/internal/errors/ssl-error';
+import { parseCertificate } from '#internal/cert/certificate';
+import { verifyCertificateChain } from '#internal/cert/verify';
+import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
+import { SslError } from '#internal/errors/ssl-error';
 import { NOW, type Pki, sharedPki } from './pki.js';
 
 const provider = createWebCryptoProvider(globalThis.crypto);

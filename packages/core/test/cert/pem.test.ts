@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { loadCertificates } from '@memtls/core/internal/cert/anchors';
-import { certificatesFromPem, parsePem } from '@memtls/core/internal/cert/pem';
+import { loadCertificates } from '#internal/cert/anchors';
+import { certificatesFromPem, parsePem } from '#internal/cert/pem';
 import { type Pki, sharedPki } from './pki.js';
 
 describe('cert/pem', () => {

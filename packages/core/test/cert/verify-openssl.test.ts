@@ -6,9 +6,9 @@
 import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCertificate } from '@memtls/core/internal/cert/certificate';
-import { VERIFY_ERROR_STRINGS, verifyCertificateChain } from '@memtls/core/internal/cert/verify';
-import { createWebCryptoProvider } from '@memtls/core/internal/crypto/webcrypto';
+import { parseCertificate } from '#internal/cert/certificate';
+import { VERIFY_ERROR_STRINGS, verifyCertificateChain } from '#internal/cert/verify';
+import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
 import { NOW, type Pki, sharedPki } from './pki.js';
 
 const provider = createWebCryptoProvider(globalThis.crypto);

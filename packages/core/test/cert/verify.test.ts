@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
-import type { ParsedCertificate } from '@memtls/core/internal/cert/certificate';
-import { parseCertificate } from '@memtls/core/internal/cert/certificate';
-import { certSignatureScheme } from '@memtls/core/internal/cert/scheme';
-import { type ChainVerifyOptions, type ChainVerifyResult, type VerifyCode, verifyCertificateChain } from '@memtls/core/internal/cert/verify';
-import type { CryptoProvider } from '@memtls/core/internal/crypto/provider';
-import { createWebCryptoProvider } from '@memtls/core/internal/crypto/webcrypto';
-import { alertFor, type ReasonCode } from '@memtls/core/internal/errors/reasons';
-import { AlertDescription } from '@memtls/core/internal/wire/enums';
+import type { ParsedCertificate } from '#internal/cert/certificate';
+import { parseCertificate } from '#internal/cert/certificate';
+import { certSignatureScheme } from '#internal/cert/scheme';
+import { type ChainVerifyOptions, type ChainVerifyResult, type VerifyCode, verifyCertificateChain } from '#internal/cert/verify';
+import type { CryptoProvider } from '#internal/crypto/provider';
+import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
+import { alertFor, type ReasonCode } from '#internal/errors/reasons';
+import { AlertDescription } from '#internal/wire/enums';
 import { NOW, type Pki, sharedPki } from './pki.js';
 
 const provider: CryptoProvider = createWebCryptoProvider(globalThis.crypto);

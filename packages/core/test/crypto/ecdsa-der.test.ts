@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
-import { ecdsaDerToRaw, ecdsaRawToDer, encodeDerTlv, readDerTlv } from '@memtls/core/internal/crypto/ecdsa-der';
-import { fromHex, toHex } from '@memtls/core/internal/wire/bytes';
+import { ecdsaDerToRaw, ecdsaRawToDer } from '#internal/crypto/ecdsa-der';
+import { encodeDerTlv, readDerTlv } from '#internal/der/tlv';
+import { fromHex, toHex } from '#internal/wire/bytes';
 
 const rawHex = (r: string, s: string, size: number): string => r.padStart(2 * size, '0') + s.padStart(2 * size, '0');
 

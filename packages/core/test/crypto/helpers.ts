@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Crypto as PeculiarCrypto } from '@peculiar/webcrypto';
-import type { CryptoProvider } from '@memtls/core/internal/crypto/provider';
-import { createWebCryptoProvider } from '@memtls/core/internal/crypto/webcrypto';
+import type { CryptoProvider } from '#internal/crypto/provider';
+import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
 
 export interface NamedProvider {
   readonly name: string;

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { createHmac, generateKeyPairSync, type KeyObject, sign as nodeSign } from 'node:crypto';
-import { ecdsaDerToRaw } from '@memtls/core/internal/crypto/ecdsa-der';
-import type { GroupName, PrivateKeyType, SignatureSchemeName } from '@memtls/core/internal/crypto/provider';
-import { importKeyShare } from '@memtls/core/internal/crypto/webcrypto';
-import { concat, fromHex, toHex, utf8 } from '@memtls/core/internal/wire/bytes';
+import { ecdsaDerToRaw } from '#internal/crypto/ecdsa-der';
+import type { GroupName, PrivateKeyType, SignatureSchemeName } from '#internal/crypto/provider';
+import { importKeyShare } from '#internal/crypto/webcrypto';
+import { concat, fromHex, toHex, utf8 } from '#internal/wire/bytes';
 import { PROVIDERS } from './helpers.js';
 
 const der = (k: KeyObject, type: 'pkcs8' | 'spki'): Uint8Array => new Uint8Array(k.export({ type, format: 'der' }));

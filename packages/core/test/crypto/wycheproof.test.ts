@@ -14,9 +14,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { createECDH } from 'node:crypto';
-import type { GroupName, HashName, KeyShare, SignatureSchemeName } from '@memtls/core/internal/crypto/provider';
-import { importKeyShare } from '@memtls/core/internal/crypto/webcrypto';
-import { concat, equalBytes, fromHex, toHex } from '@memtls/core/internal/wire/bytes';
+import type { GroupName, HashName, KeyShare, SignatureSchemeName } from '#internal/crypto/provider';
+import { importKeyShare } from '#internal/crypto/webcrypto';
+import { concat, equalBytes, fromHex, toHex } from '#internal/wire/bytes';
 import { loadWycheproof, type NamedProvider, num, PROVIDERS, str, Tally, type WycheproofTest } from './helpers.js';
 
 /** Checks one vector: whether the provider's outcome is allowed, plus a detail for the failure report. */

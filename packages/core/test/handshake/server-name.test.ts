@@ -2,8 +2,8 @@
  * Server Name Indication names (handshake/server-name.ts): what a client may send and a server accepts.
  */
 import { strict as assert } from 'node:assert';
-import { SslError } from '@memtls/core/internal/errors/ssl-error';
-import { serverNameFromExtension, sniHostName } from '@memtls/core/internal/handshake/server-name';
+import { SslError } from '#internal/errors/ssl-error';
+import { serverNameFromExtension, sniHostName } from '#internal/handshake/server-name';
 
 const enc = (s: string): Uint8Array => new Uint8Array([...s].map((c) => c.charCodeAt(0)));
 /** A server_name extension body with the given (type, name) entries. */

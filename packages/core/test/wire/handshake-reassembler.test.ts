@@ -4,8 +4,8 @@
  * a copy of the whole buffer per fragment: quadratic).
  */
 import { strict as assert } from 'node:assert';
-import { SslError } from '@memtls/core/internal/errors/ssl-error';
-import { HandshakeReassembler } from '@memtls/core/internal/wire/handshake';
+import { SslError } from '#internal/errors/ssl-error';
+import { HandshakeReassembler } from '#internal/wire/handshake';
 import fc from 'fast-check';
 
 function frame(type: number, body: Uint8Array): Uint8Array {

@@ -7,17 +7,17 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { MemoryBio, Ssl, SslContext } from '@memtls/core';
 import type { CryptoProvider } from '@memtls/core';
-import { concat, fromHex, toHex } from '@memtls/core/internal/wire/bytes';
-import { createWebCryptoProvider, importKeyShare } from '@memtls/core/internal/crypto/webcrypto';
-import { finishedVerifyData, KeySchedule, trafficKeys } from '@memtls/core/internal/keys/tls13-key-schedule';
-import { RecordProtector13 } from '@memtls/core/internal/record/tls13-aead';
-import { suiteByName } from '@memtls/core/internal/crypto/suites';
-import { parseServerHello } from '@memtls/core/internal/wire/handshake';
-import { parseKeyShareServer, findExtension } from '@memtls/core/internal/wire/extensions';
-import { testPki } from '../util/pki.js';
+import { concat, fromHex, toHex } from '#internal/wire/bytes';
+import { createWebCryptoProvider, importKeyShare } from '#internal/crypto/webcrypto';
+import { finishedVerifyData, KeySchedule, trafficKeys } from '#internal/keys/tls13-key-schedule';
+import { RecordProtector13 } from '#internal/record/tls13-aead';
+import { suiteByName } from '#internal/crypto/suites';
+import { parseServerHello } from '#internal/wire/handshake';
+import { parseKeyShareServer, findExtension } from '#internal/wire/extensions';
+import { sharedPki } from '../cert/pki.js';
 
-/** Kept in the repository: test/vectors/fixtures/rfc8448/ (source and licence in its README). */
-const trace = JSON.parse(readFileSync(new URL('../../vectors/fixtures/rfc8448/simple-1rtt.json', import.meta.url), 'utf8')) as Record<string, string>;
+/** Kept in the repository: packages/core/test/fixtures/rfc8448/ (source and licence in its README). */
+const trace = JSON.parse(readFileSync(new URL('../../fixtures/rfc8448/simple-1rtt.json', import.meta.url), 'utf8')) as Record<string, string>;
 const hex = (k: string): Uint8Array => fromHex(trace[k] as string);
 
 describe('RFC 8448 §3 simple 1-RTT trace', () => {
@@ -78,14 +78,14 @@ describe('RFC 8448 §3 simple 1-RTT trace', () => {
   });
 
   it('a memtls server with the trace randomness answers the trace ClientHello with the trace ServerHello', async () => {
-    const pki = testPki();
+    const pki = sharedPki();
     const serverKey = hex('server_x25519_private');
     const injected: CryptoProvider = {
       ...p,
       randomBytes: (n: number) => (n === 32 ? hex('server_random') : p.randomBytes(n)),
       generateKeyShare: (g) => (g === 'x25519' ? importKeyShare(globalThis.crypto, 'x25519', serverKey) : p.generateKeyShare(g)),
     };
-    const ctx = new SslContext({ role: 'server', cert: pki.leaves['ec-p256'].cert, key: pki.leaves['ec-p256'].key, crypto: injected });
+    const ctx = new SslContext({ role: 'server', cert: pki.pem('leafP256'), key: pki.keyPem('leafP256'), crypto: injected });
     const ssl = new Ssl(ctx);
     const rbio = new MemoryBio();
     const wbio = new MemoryBio();

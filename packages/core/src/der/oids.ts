@@ -1,4 +1,7 @@
-/** Object identifiers used by the X.509 and PKCS#8 code (dotted form), with the RFC that defines each. */
+/**
+ * Object identifiers, shared by cert/ (X.509, PKCS#8) and crypto/ (SubjectPublicKeyInfo checks): the dotted
+ * form with the RFC that defines each, and their DER content encoding (X.690 §8.19).
+ */
 
 export const OID = {
   // key algorithms (RFC 3279, RFC 4055, RFC 5480, RFC 8410)
@@ -59,19 +62,21 @@ export const ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Extensions memtls understands well enough to accept when they are marked critical (RFC 5280 §4.2: "A
- * certificate-using system MUST reject the certificate if it encounters a critical extension it does not
- * recognize"). certificatePolicies and cRLDistributionPoints are recognised but not enforced, as in OpenSSL's
- * default configuration (no policy checking, no CRL fetching).
+ * The DER content bytes of a dotted object identifier (X.690 §8.19: the first two arcs as 40 * a + b, then
+ * each arc in base 128, high bit set on all bytes but the last).
+ * @throws RangeError for a malformed identifier (a programmer error: callers pass the constants above)
  */
-export const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
-  OID.subjectKeyIdentifier,
-  OID.keyUsage,
-  OID.subjectAltName,
-  OID.basicConstraints,
-  OID.nameConstraints,
-  OID.crlDistributionPoints,
-  OID.certificatePolicies,
-  OID.authorityKeyIdentifier,
-  OID.extKeyUsage,
-]);
+export function oidContent(dotted: string): Uint8Array {
+  const arcs = dotted.split('.').map(Number);
+  const [a, b] = arcs;
+  if (arcs.length < 2 || arcs.some((x) => !Number.isSafeInteger(x) || x < 0) || a === undefined || b === undefined || a > 2 || (a < 2 && b > 39)) {
+    throw new RangeError(`bad object identifier ${dotted}`);
+  }
+  const out: number[] = [];
+  for (const arc of [40 * a + b, ...arcs.slice(2)]) {
+    const bytes = [arc % 128];
+    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) bytes.unshift((v % 128) | 0x80);
+    out.push(...bytes);
+  }
+  return Uint8Array.from(out);
+}

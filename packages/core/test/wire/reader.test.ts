@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { Reader } from '@memtls/core/internal/wire/reader';
-import { Writer } from '@memtls/core/internal/wire/writer';
+import { Reader } from '#internal/wire/reader';
+import { Writer } from '#internal/wire/writer';
 
 describe('wire Reader/Writer', () => {
   it('round-trips integers and length-prefixed vectors with back-patched lengths', () => {

@@ -1,0 +1,63 @@
+/**
+ * The crypto choices of a context, checked when it is made (a bad option is a TypeError/RangeError then, never
+ * a handshake failure later): the provider, the cipher suites and the key exchange groups it offers.
+ */
+import type { CryptoProvider, GroupName } from './provider.js';
+import { type CipherSuite, suiteByName, TLS13_SUITES } from './suites.js';
+import { createWebCryptoProvider } from './webcrypto.js';
+
+/** The groups offered by default, in preference order (the client sends a key share for the first). */
+const GROUPS: readonly GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
+const GROUP_ALIASES: Record<string, GroupName> = { x25519: 'x25519', secp256r1: 'secp256r1', 'p-256': 'secp256r1', prime256v1: 'secp256r1', secp384r1: 'secp384r1', 'p-384': 'secp384r1' };
+
+function isProvider(x: unknown): x is CryptoProvider {
+  return typeof x === 'object' && x !== null && typeof (x as CryptoProvider).hkdfExpand === 'function' && typeof (x as CryptoProvider).randomBytes === 'function';
+}
+
+function isWebCrypto(x: unknown): x is Crypto {
+  return typeof x === 'object' && x !== null && typeof (x as Crypto).getRandomValues === 'function' && typeof (x as Crypto).subtle === 'object';
+}
+
+/**
+ * The provider of `ContextOptions.crypto`: a CryptoProvider as given, a WebCrypto object wrapped; when absent,
+ * `platform()` (the caller's one read of globalThis.crypto) wrapped.
+ */
+export function providerFrom(crypto: unknown, platform: () => unknown): CryptoProvider {
+  if (crypto === undefined) {
+    const g = platform();
+    if (!isWebCrypto(g)) throw new TypeError('SslContext: no globalThis.crypto here; pass options.crypto');
+    return createWebCryptoProvider(g);
+  }
+  if (isProvider(crypto)) return crypto;
+  if (isWebCrypto(crypto)) return createWebCryptoProvider(crypto);
+  throw new TypeError('SslContext: crypto must be a WebCrypto Crypto object or a CryptoProvider');
+}
+
+/** The suites of `ContextOptions.cipherSuites` (default: all that `provider` supports), in preference order. */
+export function suitesFrom(names: string[] | undefined, provider: CryptoProvider): CipherSuite[] {
+  const suiteNames = names ?? TLS13_SUITES.map((s) => s.name);
+  if (!Array.isArray(suiteNames) || suiteNames.length === 0) throw new TypeError('SslContext: cipherSuites must be a non-empty array');
+  const suites: CipherSuite[] = [];
+  for (const n of suiteNames) {
+    const s = suiteByName(n);
+    if (!s) throw new RangeError(`SslContext: unknown cipher suite ${String(n)}`);
+    if (!provider.supportsAead(s.aead)) {
+      if (names) throw new RangeError(`SslContext: ${n} is not available with this crypto provider`);
+      continue;
+    }
+    suites.push(s);
+  }
+  return suites;
+}
+
+/** The groups of `ContextOptions.groups` (names or aliases; default x25519, P-256, P-384), in preference order. */
+export function groupsFrom(names: readonly string[] | undefined, provider: CryptoProvider): GroupName[] {
+  const groupNames = names ?? GROUPS;
+  if (!Array.isArray(groupNames) || groupNames.length === 0) throw new TypeError('SslContext: groups must be a non-empty array');
+  return groupNames.map((g) => {
+    const name = typeof g === 'string' ? GROUP_ALIASES[g.toLowerCase()] : undefined;
+    if (!name) throw new RangeError(`SslContext: unknown group ${String(g)}`);
+    if (!provider.supportsGroup(name)) throw new RangeError(`SslContext: group ${name} is not available with this crypto provider`);
+    return name;
+  });
+}
