@@ -498,7 +498,7 @@ export abstract class Engine {
       this.countEmpty();
       return 'none';
     }
-    throw new SslError('PEER_ALERT', { receivedAlert: desc, alert: null });
+    throw new SslError('PEER_ALERT', { receivedAlert: desc });
   }
 
   /** Post-handshake KeyUpdate (RFC 8446 §4.6.3). */

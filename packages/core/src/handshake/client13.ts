@@ -242,7 +242,7 @@ export class ClientEngine extends Engine {
     const sv = findExtension(sh.extensions, X.SUPPORTED_VERSIONS);
     if (!sv) throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'the server did not negotiate TLS 1.3 (TLS 1.2 is not enabled)' });
     if (parseSupportedVersionsServer(sv) !== ProtocolVersion.TLS13) {
-      throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'supported_versions selected a version that was not offered', alert: 47 });
+      throw new SslError('BAD_SELECTED_VERSION', { detail: 'supported_versions selected a version that was not offered' });
     }
     // RFC 8446 §4.1.3: legacy_version 0x0303, session id echoed, compression 0.
     if (sh.legacyVersion !== ProtocolVersion.TLS12) throw new SslError('BAD_LEGACY_VERSION', { detail: `${what} legacy_version` });
@@ -366,7 +366,7 @@ export class ClientEngine extends Engine {
   private async handleCertificateRequest(msg: HandshakeMessage): Promise<RecordEvent> {
     const cr = parseCertificateRequest(msg.body);
     // RFC 8446 §4.3.2: the context is empty in the main handshake; signature_algorithms is required.
-    if (cr.context.length !== 0) throw new SslError('BAD_PACKET', { detail: 'non-empty certificate_request_context', alert: 47 });
+    if (cr.context.length !== 0) throw new SslError('INVALID_CONTEXT', { detail: 'non-empty certificate_request_context' });
     if (!findExtension(cr.extensions, X.SIGNATURE_ALGORITHMS)) throw new SslError('MISSING_SIGALGS_EXTENSION');
     this.certRequest = cr;
     this.transcript.add(msg.raw);
@@ -376,7 +376,7 @@ export class ClientEngine extends Engine {
 
   private async handleCertificate(msg: HandshakeMessage): Promise<RecordEvent> {
     const cert = parseCertificate(msg.body);
-    if (cert.context.length !== 0) throw new SslError('BAD_PACKET', { detail: 'non-empty certificate_request_context', alert: 47 });
+    if (cert.context.length !== 0) throw new SslError('INVALID_CONTEXT', { detail: 'non-empty certificate_request_context' });
     if (cert.entries.length === 0) throw new SslError('NO_CERTIFICATES_RETURNED');
     for (const e of cert.entries) {
       if (e.extensions.length) throw new SslError('UNSOLICITED_EXTENSION', { detail: 'CertificateEntry extension that was not requested' });
@@ -451,7 +451,7 @@ export class ClientEngine extends Engine {
     let maxEarlyData = 0;
     for (const e of nst.extensions) if (e.type === X.EARLY_DATA && e.data.length === 4) maxEarlyData = new DataView(e.data.buffer, e.data.byteOffset).getUint32(0);
     // RFC 8446 §4.6.1: lifetime 0 means "do not use"; more than 7 days is illegal_parameter.
-    if (nst.lifetime > 604800) throw new SslError('BAD_PACKET', { detail: 'ticket lifetime over 7 days', alert: 47 });
+    if (nst.lifetime > 604800) throw new SslError('BAD_TICKET_LIFETIME', { detail: 'ticket lifetime over 7 days' });
     if (nst.lifetime === 0) return 'post-handshake';
     const suite = this.suite as NonNullable<typeof this.suite>;
     const psk = await resumptionPsk(this.config.provider, suite.hash, this.#resumptionMasterSecret as Uint8Array, nst.nonce);

@@ -245,7 +245,7 @@ export class ServerEngine extends Engine {
     const pskExt = findExtension(ch.extensions, X.PRE_SHARED_KEY);
     if (!pskExt) return null;
     const modesExt = findExtension(ch.extensions, X.PSK_KEY_EXCHANGE_MODES);
-    if (!modesExt) throw new SslError('BAD_PSK', { detail: 'pre_shared_key without psk_key_exchange_modes', alert: 109 });
+    if (!modesExt) throw new SslError('MISSING_PSK_KEX_MODES_EXTENSION', { detail: 'pre_shared_key without psk_key_exchange_modes' });
     const offered = parsePreSharedKeyClient(pskExt);
     const cache = this.config.sessionCache;
     if (!cache || !parsePskModes(modesExt).includes(PskKeyExchangeMode.PSK_DHE_KE)) return null;
@@ -428,7 +428,7 @@ export class ServerEngine extends Engine {
 
   private async handleClientCertificate(msg: HandshakeMessage): Promise<RecordEvent> {
     const cert = parseCertificate(msg.body);
-    if (cert.context.length !== 0) throw new SslError('BAD_PACKET', { detail: 'certificate_request_context mismatch', alert: 47 });
+    if (cert.context.length !== 0) throw new SslError('INVALID_CONTEXT', { detail: 'certificate_request_context mismatch' });
     this.transcript.add(msg.raw);
     if (cert.entries.length === 0) {
       // verifyPeer on a server requires a certificate unless requireClientCert is false (RFC 8446 §4.4.2.4).
