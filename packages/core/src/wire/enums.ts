@@ -83,6 +83,19 @@ export const NamedGroup = {
 } as const;
 export const namedGroupName = namer(NamedGroup);
 
+/** The key exchange groups memtls implements, by name (crypto's GroupName), with their NamedGroup code points. */
+export const GROUP_CODES = {
+  x25519: NamedGroup.X25519,
+  secp256r1: NamedGroup.SECP256R1,
+  secp384r1: NamedGroup.SECP384R1,
+} as const;
+
+/** The name of an implemented group for a NamedGroup code point, or undefined. */
+export function groupByCode(code: number): keyof typeof GROUP_CODES | undefined {
+  for (const [name, c] of Object.entries(GROUP_CODES)) if (c === code) return name as keyof typeof GROUP_CODES;
+  return undefined;
+}
+
 /** IANA SignatureScheme values. */
 export const SignatureScheme = {
   RSA_PKCS1_SHA256: 0x0401,
