@@ -564,7 +564,7 @@ export class Engine implements HandshakeContext {
     await this.updateReadKey();
     // Shutdown rule 6: after our close_notify a requested update is never answered. It is still owed, as in
     // OpenSSL (s->key_update): flushKeyUpdate sends nothing while writeClosed, but setShutdown(0) lets the next
-    // write send it (test/fuzz corpus differential/2117221015-0).
+    // write send it.
     if (requested) this.owedKeyUpdate = true;
     return 'post-handshake';
   }
