@@ -32,11 +32,9 @@ import {
 import type { Bio } from './bio/bio.js';
 import { isBytes } from './bio/bio.js';
 import type { MsgInfo } from './engine/config.js';
-import type { Engine } from './engine/engine.js';
+import { Engine } from './engine/engine.js';
 import type { SslError } from './errors/ssl-error.js';
-import { ClientEngine } from './handshake/client13.js';
 import { sniHostName } from './handshake/server-name.js';
-import { ServerEngine } from './handshake/server13.js';
 import type { SslContext } from './ssl-context.js';
 import { MAX_PLAINTEXT } from './record/tls13-aead.js';
 import { AlertDescription } from './wire/enums.js';
@@ -99,7 +97,7 @@ export class Ssl {
     }
     const config = ctx.engineConfig(this);
     const inFlight = config.provider.synchronous ? 1 : PIPELINE_DEPTH;
-    this.engine = config.role === 'client' ? new ClientEngine(config, opts.serverName ?? null, opts.session ?? null) : new ServerEngine(config);
+    this.engine = new Engine(config, { serverName: opts.serverName ?? null, session: opts.session ?? null });
     this.conn = new Connection(this.engine, new RecordIo(this.engine, inFlight), quiet, options, modeBits);
     this.engine.beforePostHandshakeMessage = () => writeOwedBeforeMessage(this.conn);
   }
@@ -301,11 +299,11 @@ export class Ssl {
    * a TypeError (the ClientHello is already built). An invalid name is a TypeError too.
    */
   setServerName(name: string): void {
-    if (!(this.engine instanceof ClientEngine)) throw new TypeError('setServerName: only a client sends a server name');
+    if (this.engine.config.role !== 'client') throw new TypeError('setServerName: only a client sends a server name');
     if (typeof name !== 'string') throw new TypeError('setServerName: name must be a string');
     if (this.conn.started) throw new TypeError('setServerName: the handshake has already started (the ClientHello is built)');
     sniHostName(name);
-    this.engine.setHostName(name);
+    this.engine.setServerName(name);
   }
 
   /**
@@ -460,7 +458,6 @@ export class Ssl {
    * context's cache).
    */
   getSession(): SslSession | null {
-    if (!(this.engine instanceof ClientEngine)) return null;
     const s = this.engine.latestSession;
     return s?.isResumable() ? s : null;
   }
@@ -478,7 +475,8 @@ export class Ssl {
 
   /** SSL_new_session_ticket (server, TLS 1.3): queue one more ticket, sent by the next write or handshake. */
   newSessionTicket(): number {
-    if (!(this.engine instanceof ServerEngine) || !this.engine.config.sessionCache) return 0;
+    const tickets = this.engine.tickets;
+    if (!tickets || !this.engine.config.sessionCache) return 0;
     // As SSL_new_session_ticket: not during the handshake, and not while "in init" unless tickets already
     // requested and not yet built are what keeps it there (OpenSSL's extra_tickets_expected): a scheduled
     // KeyUpdate, or a ticket built but not yet in the BIO, refuses (test/fuzz corpus differential/20261125-0).
@@ -486,9 +484,9 @@ export class Ssl {
     // never sent: test/fuzz corpus differential/1559420635-1).
     // Unlike OpenSSL, never after our close_notify (RFC 8446 §6.1; docs/shutdown.md).
     if (!this.engine.handshakeComplete || this.conn.flags & SSL_SENT_SHUTDOWN) return 0;
-    if ((this.conn.fatal || this.conn.inInit) && this.engine.pendingTickets === 0) return 0;
-    this.engine.pendingTickets++;
-    if (!this.conn.io.outputPending && !this.conn.pendingWrite) this.engine.ticketsArmed = true;
+    if ((this.conn.fatal || this.conn.inInit) && tickets.pending === 0) return 0;
+    tickets.pending++;
+    if (!this.conn.io.outputPending && !this.conn.pendingWrite) tickets.armed = true;
     return 1;
   }
 }

@@ -25,21 +25,18 @@ import { X509_V_ERR_NOT_VERIFIED } from '../cert/verify.js';
 import { hashLength } from '../crypto/provider.js';
 import type { CipherSuite } from '../crypto/suites.js';
 import { SslError } from '../errors/ssl-error.js';
+import type { EarlyDataSkip, Handshake, HandshakeContext, RecordEvent, TicketRequests } from '../handshake/context.js';
+import { createHandshake, type HandshakeOptions } from '../handshake/create.js';
 import { Transcript } from '../handshake/transcript.js';
 import { exportKeyingMaterial, exportKeyingMaterialSync, nextTrafficSecret, trafficKeys } from '../keys/tls13-key-schedule.js';
 import { MAX_CIPHERTEXT_13, MAX_PLAINTEXT, RecordProtector13 } from '../record/tls13-aead.js';
-import { equalBytes, toHex } from '../wire/bytes.js';
+import type { SslSession } from '../session/session.js';
+import { toHex } from '../wire/bytes.js';
 import { AlertDescription, ContentType, HandshakeType } from '../wire/enums.js';
 import { encodeKeyUpdate, type HandshakeMessage, HandshakeReassembler, parseKeyUpdate } from '../wire/handshake.js';
 import type { EngineConfig } from './config.js';
 
-/** What one processed record amounted to, for the facade's return-code decisions. */
-export type RecordEvent =
-  | 'none' // nothing visible (CCS, empty record, part of a handshake message)
-  | 'handshake' // handshake progress during the handshake
-  | 'app-data' // plaintext became readable
-  | 'post-handshake' // a post-handshake message (NewSessionTicket, KeyUpdate) was processed
-  | 'close-notify'; // the peer's close_notify
+export type { RecordEvent } from '../handshake/context.js';
 
 /**
  * Bytes of rejected early data (whole records, headers included) a server skips (RFC 8446 §4.2.10): 16 KiB,
@@ -54,9 +51,15 @@ export interface Speculation {
   result: Promise<Uint8Array | null>;
 }
 
-export abstract class Engine {
+/**
+ * The engine of one connection. It holds its handshake role (client or server, handshake/create.ts) and passes
+ * itself to it as the `HandshakeContext`; the role never sees the record layer.
+ */
+export class Engine implements HandshakeContext {
   readonly config: EngineConfig;
-  protected readonly transcript: Transcript;
+  readonly transcript: Transcript;
+  /** The handshake role: its states, and the role-specific queries of the facade. */
+  private readonly hs: Handshake;
   protected readonly reasm: HandshakeReassembler;
   protected readProt: RecordProtector13 | null = null;
   protected writeProt: RecordProtector13 | null = null;
@@ -86,7 +89,7 @@ export abstract class Engine {
   private protectedSeen = false;
   /** Server: rejected early data to skip (RFC 8446 §4.2.10): records that do not open under the handshake key,
    * or (after a HelloRetryRequest) application-data records before the second ClientHello. */
-  protected skipEarlyData: 'none' | 'undecryptable' | 'before-second-hello' = 'none';
+  protected skipEarlyData: EarlyDataSkip = 'none';
   private earlyDataSkipped = 0;
   /** Set by the facade: run before each post-handshake message is processed (OpenSSL writes what it owes, an
    * owed KeyUpdate reply, when its state machine is entered for the next message). */
@@ -122,15 +125,6 @@ export abstract class Engine {
    * empty unless this handshake validated the peer's path. */
   verifiedChain: Uint8Array[] = [];
 
-  /** Run the configured chain verification; throws the failure. */
-  protected async verifyPeerChain(hostname: string | null): Promise<void> {
-    if (!this.config.verifyChain) return;
-    const r = await this.config.verifyChain(this.peerCertificates, hostname);
-    this.verifyCode = r.code;
-    this.verifiedHostname = r.hostname;
-    if (r.error) throw r.error;
-    this.verifiedChain = r.path;
-  }
   #exporterSecret: Uint8Array | null = null;
   /** The verify_data of the latest Finished sent and received (SSL_get_finished / SSL_get_peer_finished). */
   #finishedSent: Uint8Array | null = null;
@@ -138,18 +132,21 @@ export abstract class Engine {
   /** SSL_set_max_send_fragment: the most plaintext one record we send carries (handshake and application data). */
   maxSendFragment = MAX_PLAINTEXT;
   /** Set by the handshake once the master secret exists (write-only: the secret stays in a #private field). */
-  protected set exporterSecret(secret: Uint8Array | null) {
+  setExporterSecret(secret: Uint8Array): void {
     this.#exporterSecret = secret;
   }
   /** ClientHello.random of this handshake: the key log names the connection by it. */
-  protected clientRandom: Uint8Array = new Uint8Array(0);
+  private clientRandom: Uint8Array = new Uint8Array(0);
+  setClientRandom(random: Uint8Array): void {
+    this.clientRandom = random;
+  }
 
   /**
    * Hand one secret to the application's key log in NSS key log format ("LABEL <client random> <secret>", hex),
    * the lines Wireshark reads. Only when the application asked for it (ContextOptions.keylog). An exception from
    * the application's callback is not the connection's failure: it is ignored.
    */
-  protected logSecret(label: string, secret: Uint8Array): void {
+  logSecret(label: string, secret: Uint8Array): void {
     const log = this.config.keylog;
     if (!log) return;
     try {
@@ -162,20 +159,81 @@ export abstract class Engine {
   private emptyRun = 0;
   private handshakeBytes = 0;
   private keyUpdateRun = 0;
-  protected ticketRun = 0;
+  private ticketRun = 0;
 
-  constructor(config: EngineConfig) {
+  constructor(config: EngineConfig, opts: HandshakeOptions = { serverName: null, session: null }) {
     this.config = config;
     this.transcript = new Transcript(config.provider);
     this.reasm = new HandshakeReassembler(config.limits.maxHandshakeMessage);
+    this.hs = createHandshake(this, opts);
   }
 
+  // ---------------------------------------------------------------- the handshake role
+
   /** Client: queue the ClientHello. Server: nothing. */
-  abstract start(): Promise<void>;
-  /** Handle one complete handshake message (transcript bookkeeping is the subclass's). */
-  protected abstract handleHandshake(msg: HandshakeMessage): Promise<RecordEvent>;
-  /** True while the handshake (or a scheduled post-handshake flight) is unfinished. */
-  abstract get inInit(): boolean;
+  start(): Promise<void> {
+    return this.hs.start(this);
+  }
+
+  /** Handle one complete handshake message (transcript bookkeeping is the role's). */
+  private handleHandshake(msg: HandshakeMessage): Promise<RecordEvent> {
+    return this.hs.handle(this, msg);
+  }
+
+  /** True while the handshake (or a scheduled post-handshake flight: KeyUpdate, armed tickets) is unfinished. */
+  get inInit(): boolean {
+    return !this.handshakeComplete || this.pendingKeyUpdate !== null || this.hs.holdsInit;
+  }
+
+  /** The name of the handshake state (in UNEXPECTED_MESSAGE details). */
+  get stateName(): string {
+    return this.hs.stateName;
+  }
+
+  /** SSL_CTX_remove_session: the connection ended badly, its sessions must not be resumed (rule 19). */
+  invalidateSessions(): void {
+    this.hs.invalidateSessions();
+  }
+
+  /** Client: the newest session made from a NewSessionTicket (getSession()). Server: null. */
+  get latestSession(): SslSession | null {
+    return this.hs.latestSession;
+  }
+
+  /** Server: the tickets requested with newSessionTicket() (SSL_new_session_ticket). Client: null. */
+  get tickets(): TicketRequests | null {
+    return this.hs.tickets;
+  }
+
+  /** Client: SSL_set_tlsext_host_name, before the ClientHello is built (the facade checks). False on a server. */
+  setServerName(name: string): boolean {
+    return this.hs.setServerName(this, name);
+  }
+
+  markHelloSeen(): void {
+    this.helloSeen = true;
+  }
+
+  setPeerFinishedData(verifyData: Uint8Array): void {
+    this.#finishedReceived = verifyData;
+  }
+
+  markPeerFinished(): void {
+    this.peerFinished = true;
+  }
+
+  markHandshakeComplete(): void {
+    this.handshakeComplete = true;
+  }
+
+  setSkipEarlyData(mode: EarlyDataSkip): void {
+    this.skipEarlyData = mode;
+  }
+
+  /** Count one NewSessionTicket: more than `limits.maxTickets` without application data in between is refused. */
+  countTicket(): void {
+    if (++this.ticketRun > this.config.limits.maxTickets) throw new SslError('TOO_MANY_TICKETS');
+  }
 
   // ---------------------------------------------------------------- output
 
@@ -197,7 +255,7 @@ export abstract class Engine {
   }
 
   /** Queue an unprotected record (the middlebox-compatibility CCS). */
-  protected pushPlain(type: number, payload: Uint8Array): void {
+  pushPlain(type: number, payload: Uint8Array): void {
     this.pushRecord(this.plainRecord(type, payload));
   }
 
@@ -213,7 +271,7 @@ export abstract class Engine {
   }
 
   /** Queue a handshake message; it goes into the transcript unless `noTranscript`. */
-  protected queueHandshake(raw: Uint8Array, noTranscript = false): void {
+  queueHandshake(raw: Uint8Array, noTranscript = false): void {
     if (!noTranscript) this.transcript.add(raw);
     this.tellMsg('sent', ContentType.HANDSHAKE, raw);
     if (raw[0] === HandshakeType.FINISHED) this.#finishedSent = raw.slice(4);
@@ -221,7 +279,7 @@ export abstract class Engine {
   }
 
   /** Pack queued handshake messages into records under the current write key. */
-  protected async flushHandshake(legacyVersion = 0x0303): Promise<void> {
+  async flushHandshake(legacyVersion = 0x0303): Promise<void> {
     if (this.hsOut.length === 0) return;
     let total = 0;
     for (const m of this.hsOut) total += m.length;
@@ -328,14 +386,12 @@ export abstract class Engine {
   /** What doHandshake sends after the handshake: the scheduled KeyUpdate and tickets, not an owed reply. */
   async flushPostHandshake(): Promise<void> {
     await this.flushKeyUpdate(false);
+    await this.hs.flushPostHandshake(this);
   }
-
-  /** SSL_CTX_remove_session: the connection ended badly, its sessions must not be resumed (rule 19). */
-  abstract invalidateSessions(): void;
 
   // ---------------------------------------------------------------- keys
 
-  protected async setReadKey(secret: Uint8Array): Promise<void> {
+  async setReadKey(secret: Uint8Array): Promise<void> {
     const suite = this.suite as CipherSuite;
     if (this.reasm.buffered > 0) {
       throw new SslError('NOT_ON_RECORD_BOUNDARY', { detail: 'handshake message spans a key change' });
@@ -344,7 +400,7 @@ export abstract class Engine {
     this.readProt = await RecordProtector13.create(this.config.provider, suite, await trafficKeys(this.config.provider, suite.hash, secret, suite.keyLen, suite.ivLen), this.config.limits.seqLimit);
   }
 
-  protected async setWriteKey(secret: Uint8Array): Promise<void> {
+  async setWriteKey(secret: Uint8Array): Promise<void> {
     const suite = this.suite as CipherSuite;
     this.#writeSecret = secret;
     this.writeProt = await RecordProtector13.create(this.config.provider, suite, await trafficKeys(this.config.provider, suite.hash, secret, suite.keyLen, suite.ivLen), this.config.limits.seqLimit);
@@ -498,37 +554,21 @@ export abstract class Engine {
       this.countEmpty();
       return 'none';
     }
-    throw new SslError('PEER_ALERT', { receivedAlert: desc, alert: null });
+    throw new SslError('PEER_ALERT', { receivedAlert: desc });
   }
 
   /** Post-handshake KeyUpdate (RFC 8446 §4.6.3). */
-  protected async handleKeyUpdate(msg: HandshakeMessage): Promise<RecordEvent> {
+  async handleKeyUpdate(msg: HandshakeMessage): Promise<RecordEvent> {
     const requested = parseKeyUpdate(msg.body);
     if (++this.keyUpdateRun > this.config.limits.maxKeyUpdates) throw new SslError('TOO_MANY_KEY_UPDATES');
     await this.updateReadKey();
     // Shutdown rule 6: after our close_notify a requested update is never answered. It is still owed, as in
     // OpenSSL (s->key_update): flushKeyUpdate sends nothing while writeClosed, but setShutdown(0) lets the next
-    // write send it (test/fuzz corpus differential/2117221015-0).
+    // write send it.
     if (requested) this.owedKeyUpdate = true;
     return 'post-handshake';
   }
 
-  /** Compare a received Finished with the expected verify_data: its length first (decode_error), then its value. */
-  protected checkFinished(expected: Uint8Array, msg: HandshakeMessage, who: string): void {
-    if (msg.body.length !== expected.length) throw new SslError('BAD_DIGEST_LENGTH', { detail: `${who} Finished of ${msg.body.length} bytes` });
-    if (!equalBytes(expected, msg.body)) throw new SslError('DIGEST_CHECK_FAILED', { detail: `${who} Finished` });
-    this.#finishedReceived = msg.body.slice();
-  }
-
-  protected unexpected(msg: HandshakeMessage, state: string): never {
-    throw new SslError('UNEXPECTED_MESSAGE', { detail: `handshake message ${msg.type} in state ${state}` });
-  }
-
-  /** Common post-handshake dispatch; subclasses add NewSessionTicket. */
-  protected async handlePostHandshake(msg: HandshakeMessage): Promise<RecordEvent> {
-    if (msg.type === HandshakeType.KEY_UPDATE) return this.handleKeyUpdate(msg);
-    return this.unexpected(msg, 'connected');
-  }
 
   // ---------------------------------------------------------------- plaintext
 

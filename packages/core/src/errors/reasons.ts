@@ -3,7 +3,7 @@
  * and the alert memtls sends for it (null: none is sent). One table, so `alertFor` is a pure lookup.
  * docs/design/errors.md lists them.
  */
-import { AlertDescription as A } from '../wire/enums.js';
+import { AlertDescription as A, type AlertDescription } from './alerts.js';
 
 const REASONS = {
   // shutdown and the error model (reference/openssl3-shutdown.md)
@@ -11,12 +11,10 @@ const REASONS = {
   APPLICATION_DATA_AFTER_CLOSE_NOTIFY: { text: 'application data after close notify', alert: null },
   PROTOCOL_IS_SHUTDOWN: { text: 'protocol is shutdown', alert: null },
   SHUTDOWN_WHILE_IN_INIT: { text: 'shutdown while in init', alert: null },
-  UNINITIALIZED: { text: 'uninitialized', alert: null },
   BAD_WRITE_RETRY: { text: 'bad write retry', alert: null },
   BAD_LENGTH: { text: 'bad length', alert: null },
   BROKEN_PIPE: { text: 'broken pipe', alert: null },
   STILL_IN_INIT: { text: 'still in init', alert: null },
-  BIO_NOT_SET: { text: 'bio not set', alert: null },
   // record layer
   WRONG_VERSION_NUMBER: { text: 'wrong version number', alert: A.PROTOCOL_VERSION },
   HTTP_REQUEST: { text: 'http request', alert: null },
@@ -25,7 +23,6 @@ const REASONS = {
   PACKET_LENGTH_TOO_LONG: { text: 'packet length too long', alert: A.RECORD_OVERFLOW },
   ENCRYPTED_LENGTH_TOO_LONG: { text: 'encrypted length too long', alert: A.RECORD_OVERFLOW },
   DATA_LENGTH_TOO_LONG: { text: 'data length too long', alert: A.RECORD_OVERFLOW },
-  RECORD_LENGTH_MISMATCH: { text: 'record length mismatch', alert: A.DECODE_ERROR },
   UNEXPECTED_RECORD: { text: 'unexpected record', alert: A.UNEXPECTED_MESSAGE },
   BAD_RECORD_TYPE: { text: 'bad record type', alert: A.UNEXPECTED_MESSAGE },
   NO_PADDING_END: { text: 'record has no content type', alert: A.UNEXPECTED_MESSAGE },
@@ -33,25 +30,29 @@ const REASONS = {
   UNEXPECTED_CCS_MESSAGE: { text: 'unexpected ccs message', alert: A.UNEXPECTED_MESSAGE },
   TOO_MUCH_EARLY_DATA: { text: 'too much early data', alert: A.UNEXPECTED_MESSAGE },
   BAD_CHANGE_CIPHER_SPEC: { text: 'bad change cipher spec', alert: A.UNEXPECTED_MESSAGE },
-  TOO_MANY_WARN_ALERTS: { text: 'too many warn alerts', alert: A.UNEXPECTED_MESSAGE },
   TOO_MANY_EMPTY_RECORDS: { text: 'record too small', alert: A.UNEXPECTED_MESSAGE },
   INVALID_ALERT: { text: 'invalid alert', alert: A.DECODE_ERROR },
   SEQUENCE_NUMBER_EXHAUSTED: { text: 'sequence number exhausted', alert: A.INTERNAL_ERROR },
   // handshake framing
   UNEXPECTED_MESSAGE: { text: 'unexpected message', alert: A.UNEXPECTED_MESSAGE },
   BAD_PACKET: { text: 'bad packet', alert: A.DECODE_ERROR },
-  LENGTH_MISMATCH: { text: 'length mismatch', alert: A.DECODE_ERROR },
+  /** A certificate_request_context that is not the expected one (RFC 8446 §4.3.2, §4.4.2): OpenSSL's text. */
+  INVALID_CONTEXT: { text: 'bad packet', alert: A.ILLEGAL_PARAMETER },
+  /** KeyUpdate.request_update other than 0 or 1 (RFC 8446 §4.6.3): OpenSSL's text. */
+  BAD_KEY_UPDATE: { text: 'bad packet', alert: A.ILLEGAL_PARAMETER },
+  /** NewSessionTicket.ticket_lifetime over 7 days (RFC 8446 §4.6.1): OpenSSL's text. */
+  BAD_TICKET_LIFETIME: { text: 'bad packet', alert: A.ILLEGAL_PARAMETER },
   EXCESSIVE_MESSAGE_SIZE: { text: 'excessive message size', alert: A.ILLEGAL_PARAMETER },
   NOT_ON_RECORD_BOUNDARY: { text: 'not on record boundary', alert: A.UNEXPECTED_MESSAGE },
   // negotiation
   UNSUPPORTED_PROTOCOL: { text: 'unsupported protocol', alert: A.PROTOCOL_VERSION },
-  TLSV1_ALERT_INAPPROPRIATE_FALLBACK_SENT: { text: 'inappropriate fallback', alert: A.ILLEGAL_PARAMETER },
+  /** supported_versions in a ServerHello selects a version the client did not offer (RFC 8446 §4.2.1). */
+  BAD_SELECTED_VERSION: { text: 'unsupported protocol', alert: A.ILLEGAL_PARAMETER },
   NO_SHARED_CIPHER: { text: 'no shared cipher', alert: A.HANDSHAKE_FAILURE },
   WRONG_CIPHER_RETURNED: { text: 'wrong cipher returned', alert: A.ILLEGAL_PARAMETER },
   NO_SUITABLE_KEY_SHARE: { text: 'no suitable key share', alert: A.HANDSHAKE_FAILURE },
   BAD_KEY_SHARE: { text: 'bad key share', alert: A.ILLEGAL_PARAMETER },
   MISSING_KEY_SHARE: { text: 'missing key share', alert: A.MISSING_EXTENSION },
-  MISSING_SUPPORTED_VERSIONS_EXTENSION: { text: 'missing supported versions extension', alert: A.MISSING_EXTENSION },
   MISSING_SIGALGS_EXTENSION: { text: 'missing sigalgs extension', alert: A.MISSING_EXTENSION },
   BAD_EXTENSION: { text: 'bad extension', alert: A.ILLEGAL_PARAMETER },
   /** server_name is not one valid DNS host name (RFC 6066 §3; handshake/server-name.ts). */
@@ -63,12 +64,13 @@ const REASONS = {
   BAD_LEGACY_VERSION: { text: 'bad legacy version', alert: A.PROTOCOL_VERSION },
   BAD_COMPRESSION: { text: 'bad compression algorithm', alert: A.ILLEGAL_PARAMETER },
   BAD_SESSION_ID: { text: 'bad session id', alert: A.ILLEGAL_PARAMETER },
-  DOWNGRADE_DETECTED: { text: 'inappropriate fallback', alert: A.ILLEGAL_PARAMETER },
   NO_APPLICATION_PROTOCOL: { text: 'no application protocol', alert: A.NO_APPLICATION_PROTOCOL },
   BAD_ALPN: { text: 'bad alpn', alert: A.ILLEGAL_PARAMETER },
   NO_SUITABLE_SIGNATURE_ALGORITHM: { text: 'no suitable signature algorithm', alert: A.HANDSHAKE_FAILURE },
   WRONG_SIGNATURE_TYPE: { text: 'wrong signature type', alert: A.ILLEGAL_PARAMETER },
   BAD_PSK: { text: 'bad psk', alert: A.ILLEGAL_PARAMETER },
+  /** pre_shared_key without psk_key_exchange_modes (RFC 8446 §4.2.9). */
+  MISSING_PSK_KEX_MODES_EXTENSION: { text: 'bad psk', alert: A.MISSING_EXTENSION },
   BAD_PSK_BINDER: { text: 'psk binder verification failed', alert: A.DECRYPT_ERROR },
   // authentication
   DIGEST_CHECK_FAILED: { text: 'digest check failed', alert: A.DECRYPT_ERROR },
@@ -103,7 +105,7 @@ export interface ReasonInfo {
   /** OpenSSL's reason string: what `Ssl.errorReason()` returns. */
   readonly text: string;
   /** The alert (RFC 8446 §6 AlertDescription) memtls sends for it, or null when none is sent. */
-  readonly alert: number | null;
+  readonly alert: AlertDescription | null;
 }
 
 /** A reason code: why a connection failed (the keys of `Reasons`; docs/errors.md lists them all). */
@@ -116,7 +118,7 @@ export type ReasonCode = keyof typeof REASONS;
 export const Reasons: Readonly<Record<ReasonCode, ReasonInfo>> = REASONS;
 
 /** The alert sent for a reason, or null for none. */
-export function alertFor(reason: ReasonCode): number | null {
+export function alertFor(reason: ReasonCode): AlertDescription | null {
   return Reasons[reason].alert;
 }
 

@@ -3,6 +3,7 @@
  * at a single boundary and turns it into the sticky failure plus the alert to send (first error wins).
  * API misuse is not an SslError: it is a TypeError/RangeError thrown synchronously by the facade.
  */
+import { type AlertDescription, alertFromWire } from './alerts.js';
 import { type ReasonCode, Reasons, receivedAlertText } from './reasons.js';
 
 /** Who caused a failure: 'peer' (what it sent) or 'local' (our side). */
@@ -12,10 +13,10 @@ export type ErrorOrigin = 'peer' | 'local';
 export class SslError extends Error {
   /** The reason code (see `Reasons` and docs/errors.md). */
   readonly reason: ReasonCode;
-  /** The alert memtls sends for this failure, or null for none. */
-  readonly alert: number | null;
+  /** The alert memtls sends for this failure, or null for none: a function of the reason (`Reasons`). */
+  readonly alert: AlertDescription | null;
   /** For PEER_ALERT: the alert that was received. */
-  readonly receivedAlert: number | null;
+  readonly receivedAlert: AlertDescription | null;
   /** 'peer' for what the peer sent or did, 'local' for a local condition. */
   readonly origin: ErrorOrigin;
   /** Extra words for logs and `errorDetail()`: never secrets. */
@@ -23,14 +24,14 @@ export class SslError extends Error {
 
   constructor(
     reason: ReasonCode,
-    opts: { detail?: string; alert?: number | null; receivedAlert?: number; origin?: ErrorOrigin } = {},
+    opts: { detail?: string; receivedAlert?: number; origin?: ErrorOrigin } = {},
   ) {
     const text = reason === 'PEER_ALERT' && opts.receivedAlert !== undefined ? receivedAlertText(opts.receivedAlert) : Reasons[reason].text;
     super(opts.detail ? `${text}: ${opts.detail}` : text);
     this.name = 'SslError';
     this.reason = reason;
-    this.alert = opts.alert !== undefined ? opts.alert : Reasons[reason].alert;
-    this.receivedAlert = opts.receivedAlert ?? null;
+    this.alert = Reasons[reason].alert;
+    this.receivedAlert = opts.receivedAlert === undefined ? null : alertFromWire(opts.receivedAlert);
     this.origin = opts.origin ?? 'peer';
     this.detail = opts.detail;
   }

@@ -12,7 +12,7 @@
  */
 import { SSL_MODE_AUTO_RETRY, SSL_RECEIVED_SHUTDOWN } from '../constants.js';
 import { SslError } from '../errors/ssl-error.js';
-import { ServerEngine } from '../handshake/server13.js';
+import { TICKET_MESSAGE_LENGTH } from '../handshake/server/tickets13.js';
 import type { Connection } from './connection.js';
 import { retryFloor } from './write.js';
 
@@ -29,10 +29,11 @@ const KEY_UPDATE_MESSAGE_LENGTH = 5;
  */
 export async function writeOwedBeforeMessage(c: Connection): Promise<void> {
   const owed = c.engine.owedKeyUpdate && !c.engine.writeClosed;
-  const ticketsWaiting = c.engine instanceof ServerEngine && c.engine.pendingTickets > 0 && !c.engine.writeClosed;
+  const tickets = c.engine.tickets;
+  const ticketsWaiting = tickets !== null && tickets.pending > 0 && !c.engine.writeClosed;
   const pw = c.pendingWrite;
   if (pw && (owed || ticketsWaiting)) {
-    const len = owed ? KEY_UPDATE_MESSAGE_LENGTH : ServerEngine.TICKET_MESSAGE_LENGTH;
+    const len = owed ? KEY_UPDATE_MESSAGE_LENGTH : TICKET_MESSAGE_LENGTH;
     const what = owed ? 'a KeyUpdate reply' : 'a session ticket';
     if (len < retryFloor(c.io, pw)) throw new SslError('BAD_LENGTH', { origin: 'local', detail: `${what} is owed while an application write is half-written` });
     if (c.io.outputPending) throw new SslError('BAD_WRITE_RETRY', { origin: 'local', detail: `${what} is owed while an application write is half-written` });

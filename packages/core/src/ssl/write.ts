@@ -23,7 +23,6 @@
  */
 import { SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, SSL_MODE_ENABLE_PARTIAL_WRITE, SSL_SENT_SHUTDOWN } from '../constants.js';
 import { SslError } from '../errors/ssl-error.js';
-import { ServerEngine } from '../handshake/server13.js';
 import type { Connection } from './connection.js';
 import type { RecordIo } from './record-io.js';
 
@@ -90,7 +89,8 @@ export async function writeSteps(c: Connection, data: Uint8Array): Promise<numbe
   }
   if (c.fatal) return -1; // rule 14
   // A write that finds the write buffer empty lets waiting tickets go out first (OpenSSL 3.0 ssl3_write_bytes).
-  if (!pw && !c.io.holdsOutput && c.engine instanceof ServerEngine && c.engine.pendingTickets > 0) c.engine.ticketsArmed = true;
+  const tickets = c.engine.tickets;
+  if (!pw && !c.io.holdsOutput && tickets && tickets.pending > 0) tickets.armed = true;
   if (!c.engine.handshakeComplete) {
     const r = await c.handshakeSteps();
     if (r <= 0) return r;

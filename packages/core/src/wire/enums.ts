@@ -3,6 +3,8 @@
  * the `*Name` lookups print a known name or `unknown(0x..)`.
  */
 
+import { AlertDescription } from '../errors/alerts.js';
+
 function namer(table: Record<string, number>): (v: number) => string {
   const rev = new Map<number, string>();
   for (const [k, v] of Object.entries(table)) rev.set(v, k.toLowerCase());
@@ -38,36 +40,8 @@ export const HandshakeType = {
 } as const;
 export const handshakeTypeName = namer(HandshakeType);
 
-/** RFC 8446 §6 AlertDescription. */
-export const AlertDescription = {
-  CLOSE_NOTIFY: 0,
-  UNEXPECTED_MESSAGE: 10,
-  BAD_RECORD_MAC: 20,
-  RECORD_OVERFLOW: 22,
-  HANDSHAKE_FAILURE: 40,
-  BAD_CERTIFICATE: 42,
-  UNSUPPORTED_CERTIFICATE: 43,
-  CERTIFICATE_REVOKED: 44,
-  CERTIFICATE_EXPIRED: 45,
-  CERTIFICATE_UNKNOWN: 46,
-  ILLEGAL_PARAMETER: 47,
-  UNKNOWN_CA: 48,
-  ACCESS_DENIED: 49,
-  DECODE_ERROR: 50,
-  DECRYPT_ERROR: 51,
-  PROTOCOL_VERSION: 70,
-  INSUFFICIENT_SECURITY: 71,
-  INTERNAL_ERROR: 80,
-  INAPPROPRIATE_FALLBACK: 86,
-  USER_CANCELED: 90,
-  MISSING_EXTENSION: 109,
-  UNSUPPORTED_EXTENSION: 110,
-  UNRECOGNIZED_NAME: 112,
-  BAD_CERTIFICATE_STATUS_RESPONSE: 113,
-  UNKNOWN_PSK_IDENTITY: 115,
-  CERTIFICATE_REQUIRED: 116,
-  NO_APPLICATION_PROTOCOL: 120,
-} as const;
+/** RFC 8446 §6 AlertDescription: defined in errors/alerts.ts (a leaf both errors/ and wire/ use). */
+export { AlertDescription };
 export const alertName = namer(AlertDescription);
 
 /** IANA ExtensionType values used by memtls. */
@@ -108,6 +82,19 @@ export const NamedGroup = {
   X448: 0x001e,
 } as const;
 export const namedGroupName = namer(NamedGroup);
+
+/** The key exchange groups memtls implements, by name (crypto's GroupName), with their NamedGroup code points. */
+export const GROUP_CODES = {
+  x25519: NamedGroup.X25519,
+  secp256r1: NamedGroup.SECP256R1,
+  secp384r1: NamedGroup.SECP384R1,
+} as const;
+
+/** The name of an implemented group for a NamedGroup code point, or undefined. */
+export function groupByCode(code: number): keyof typeof GROUP_CODES | undefined {
+  for (const [name, c] of Object.entries(GROUP_CODES)) if (c === code) return name as keyof typeof GROUP_CODES;
+  return undefined;
+}
 
 /** IANA SignatureScheme values. */
 export const SignatureScheme = {

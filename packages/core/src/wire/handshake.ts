@@ -226,7 +226,7 @@ export function parseKeyUpdate(body: Uint8Array): boolean {
   const v = r.u8('request_update');
   r.expectEnd('KeyUpdate');
   // RFC 8446 §4.6.3: any other value is illegal_parameter.
-  if (v > 1) throw new SslError('BAD_PACKET', { detail: 'KeyUpdate request_update out of range', alert: 47 });
+  if (v > 1) throw new SslError('BAD_KEY_UPDATE', { detail: 'KeyUpdate request_update out of range' });
   return v === 1;
 }
 

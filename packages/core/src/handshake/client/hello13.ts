@@ -1,0 +1,113 @@
+/**
+ * The TLS 1.3 ClientHello (RFC 8446 §4.1.2) and the checks every answer to it passes (§4.1.3, §4.1.4): what the
+ * client offered, kept for as long as a ServerHello or HelloRetryRequest may answer it.
+ */
+import type { KeyShare } from '../../crypto/provider.js';
+import { suiteByName } from '../../crypto/suites.js';
+import { SslError } from '../../errors/ssl-error.js';
+import { finishedVerifyData, KeySchedule } from '../../keys/tls13-key-schedule.js';
+import { type SslSession, sessionPsk } from '../../session/session.js';
+import { concat, equalBytes } from '../../wire/bytes.js';
+import { GROUP_CODES, ProtocolVersion, PskKeyExchangeMode, ExtensionType as X } from '../../wire/enums.js';
+import {
+  encodeAlpn,
+  encodeCookie,
+  encodeKeyShareClient,
+  encodePreSharedKeyClient,
+  encodePskModes,
+  encodeServerName,
+  encodeSupportedVersionsClient,
+  encodeU16List,
+  type Extension,
+  findExtension,
+  parseSupportedVersionsServer,
+} from '../../wire/extensions.js';
+import { encodeClientHello, type ServerHello } from '../../wire/handshake.js';
+import type { HandshakeContext } from '../context.js';
+import { sniHostName } from '../server-name.js';
+
+/** memtls sends an empty legacy_session_id (no middlebox-compatibility mode on the client). */
+const SESSION_ID = new Uint8Array(0);
+
+/** What the client offered: its random, key shares (#private: ECDHE private keys) and extensions. */
+export class ClientOffer {
+  readonly random: Uint8Array;
+  /** Every extension type sent in a ClientHello of this handshake (a server may only answer those). */
+  readonly sentExtensions = new Set<number>();
+  #shares: KeyShare[];
+
+  constructor(random: Uint8Array, shares: KeyShare[]) {
+    this.random = random;
+    this.#shares = shares;
+  }
+
+  /** The key shares sent (a method: inspection with getters must not reach the private keys). */
+  shares(): readonly KeyShare[] {
+    return this.#shares;
+  }
+
+  /** After a HelloRetryRequest naming a group: the one share for it replaces the first ones. */
+  replaceShares(shares: KeyShare[]): void {
+    this.#shares = shares;
+  }
+}
+
+/**
+ * Build a ClientHello for `hostName`, offering `session` for resumption when given (its binder computed over the
+ * transcript so far, RFC 8446 §4.2.11.2), with `cookie` after a HelloRetryRequest.
+ */
+export async function buildClientHello(cx: HandshakeContext, offer: ClientOffer, hostName: string | null, session: SslSession | null, cookie: Uint8Array | null): Promise<Uint8Array> {
+  const c = cx.config;
+  const exts: Extension[] = [];
+  // RFC 6066 §3: a DNS host name, lowercase, without a trailing dot; IP literals are not sent (server-name.ts).
+  const sni = hostName === null ? null : sniHostName(hostName);
+  if (sni !== null) exts.push({ type: X.SERVER_NAME, data: encodeServerName(sni) });
+  exts.push({ type: X.SUPPORTED_GROUPS, data: encodeU16List(c.groups.map((g) => GROUP_CODES[g])) });
+  exts.push({ type: X.SIGNATURE_ALGORITHMS, data: encodeU16List(c.signatureSchemes) });
+  exts.push({ type: X.SUPPORTED_VERSIONS, data: encodeSupportedVersionsClient([ProtocolVersion.TLS13]) });
+  exts.push({ type: X.KEY_SHARE, data: encodeKeyShareClient(offer.shares().map((s) => ({ group: GROUP_CODES[s.group], keyExchange: s.publicKey }))) });
+  exts.push({ type: X.PSK_KEY_EXCHANGE_MODES, data: encodePskModes([PskKeyExchangeMode.PSK_DHE_KE]) });
+  if (c.alpn?.length) exts.push({ type: X.ALPN, data: encodeAlpn(c.alpn) });
+  if (cookie) exts.push({ type: X.COOKIE, data: encodeCookie(cookie) });
+  const pskSuite = session ? suiteByName(session.cipherSuite) : undefined;
+  // RFC 8446 §4.2.11: pre_shared_key is last; its binder covers the ClientHello up to the binders.
+  if (session && pskSuite) {
+    const age = (Math.max(0, c.now().getTime() - session.receivedAt.getTime()) + session.ageAdd) % 2 ** 32;
+    exts.push({ type: X.PRE_SHARED_KEY, data: encodePreSharedKeyClient([{ identity: session.ticket, obfuscatedTicketAge: age }], [new Uint8Array(pskSuite.hashLen)]) });
+  }
+  for (const e of exts) offer.sentExtensions.add(e.type);
+  const raw = encodeClientHello({
+    legacyVersion: ProtocolVersion.TLS12,
+    random: offer.random,
+    sessionId: SESSION_ID,
+    cipherSuites: c.suites.map((s) => s.id),
+    compressionMethods: new Uint8Array([0]),
+    extensions: exts,
+  });
+  if (session && pskSuite) {
+    const bindersLen = 2 + 1 + pskSuite.hashLen;
+    const ks = new KeySchedule(c.provider, pskSuite.hash);
+    await ks.early(sessionPsk(session));
+    const th = await c.provider.hash(pskSuite.hash, concat(cx.transcript.bytes(), raw.subarray(0, raw.length - bindersLen)));
+    raw.set(await finishedVerifyData(c.provider, pskSuite.hash, await ks.binderKey(), th), raw.length - pskSuite.hashLen);
+  }
+  return raw;
+}
+
+/** The checks a ServerHello and a HelloRetryRequest both pass (RFC 8446 §4.1.3, §4.1.4, §4.2.1). */
+export function checkCommonHello(cx: HandshakeContext, sh: ServerHello, what: string): void {
+  // The version first: the checks of RFC 8446 §4.1.3 apply to a TLS 1.3 ServerHello only, and a server that
+  // picked another version gets protocol_version (as OpenSSL 3 answers a TLS 1.2 ServerHello).
+  const sv = findExtension(sh.extensions, X.SUPPORTED_VERSIONS);
+  if (!sv) throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'the server did not negotiate TLS 1.3 (TLS 1.2 is not enabled)' });
+  if (parseSupportedVersionsServer(sv) !== ProtocolVersion.TLS13) {
+    throw new SslError('BAD_SELECTED_VERSION', { detail: 'supported_versions selected a version that was not offered' });
+  }
+  // RFC 8446 §4.1.3: legacy_version 0x0303, session id echoed, compression 0.
+  if (sh.legacyVersion !== ProtocolVersion.TLS12) throw new SslError('BAD_LEGACY_VERSION', { detail: `${what} legacy_version` });
+  if (!equalBytes(sh.sessionId, SESSION_ID)) throw new SslError('BAD_SESSION_ID', { detail: `${what} did not echo the session id` });
+  if (sh.compressionMethod !== 0) throw new SslError('BAD_COMPRESSION');
+  if (!cx.config.suites.some((s) => s.id === sh.cipherSuite)) {
+    throw new SslError('WRONG_CIPHER_RETURNED', { detail: `${what} chose a suite that was not offered` });
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The server's NewSessionTickets (RFC 8446 §4.6.1): stateful, each an id into the context's session cache.
+ */
+import type { CipherSuite } from '../../crypto/suites.js';
+import { resumptionPsk } from '../../keys/tls13-key-schedule.js';
+import type { CachedSession } from '../../session/cache.js';
+import { encodeNewSessionTicket } from '../../wire/handshake.js';
+import type { HandshakeContext } from '../context.js';
+
+/** Bytes of one NewSessionTicket message as `sendTickets` builds it: header 4, lifetime 4, age_add 4, nonce 1+8,
+ * ticket 2+32, extensions 2. */
+export const TICKET_MESSAGE_LENGTH = 4 + 4 + 4 + 1 + 8 + 2 + 32 + 2;
+
+/** The tickets a connection issued (cache ids, withdrawn by rule 19) and the counter their nonces come from. */
+export interface IssuedTickets {
+  nonce: number;
+  readonly ids: Uint8Array[];
+}
+
+/** Issue n tickets for the resumption master secret, one record each, as OpenSSL sends them. */
+export async function sendTickets(cx: HandshakeContext, issued: IssuedTickets, suite: CipherSuite, resumptionMasterSecret: Uint8Array, n: number): Promise<void> {
+  const cache = cx.config.sessionCache;
+  if (!cache || n <= 0) return;
+  const p = cx.config.provider;
+  for (let i = 0; i < n; i++) {
+    // An 8-byte counter, as OpenSSL uses (RFC 8446 §4.6.1: unique per ticket on this connection).
+    const nonce = new Uint8Array(8);
+    new DataView(nonce.buffer).setUint32(4, issued.nonce);
+    issued.nonce++;
+    const id = p.randomBytes(32);
+    const ageAdd = new DataView(p.randomBytes(4).buffer).getUint32(0);
+    const entry: CachedSession = {
+      psk: await resumptionPsk(p, suite.hash, resumptionMasterSecret, nonce),
+      hash: suite.hash,
+      cipherSuite: suite.id,
+      alpn: cx.alpnProtocol,
+      serverName: cx.serverName,
+      createdAt: cx.config.now().getTime(),
+      lifetime: cx.config.ticketLifetime,
+      ageAdd,
+      peerCertificates: cx.peerCertificates.slice(),
+      verifyResult: cx.verifyCode,
+    };
+    cache.add(id, entry);
+    issued.ids.push(id);
+    cx.queueHandshake(encodeNewSessionTicket({ lifetime: entry.lifetime, ageAdd, nonce, ticket: id, extensions: [] }), true);
+    // One record per ticket, as OpenSSL sends them (each is one post-handshake event for the peer).
+    await cx.flushHandshake();
+  }
+}
