@@ -8,7 +8,7 @@ import { type Ssl, SslContext } from '@memtls/core';
 import { suiteByName } from '@memtls/core/internal/crypto/suites';
 import { createWebCryptoProvider } from '@memtls/core/internal/crypto/webcrypto';
 import { trafficKeys } from '@memtls/core/internal/keys/tls13-key-schedule';
-import { RecordProtector13 } from '@memtls/core/internal/record/tls13-aead';
+import { RecordProtector13 } from '@memtls/core/internal/record/tls13';
 import { fromHex, toHex } from '@memtls/core/internal/wire/bytes';
 import { Link } from '../util/link.js';
 import { testPki } from '../util/pki.js';

@@ -10,7 +10,7 @@ import type { CryptoProvider } from '@memtls/core';
 import { concat, fromHex, toHex } from '@memtls/core/internal/wire/bytes';
 import { createWebCryptoProvider, importKeyShare } from '@memtls/core/internal/crypto/webcrypto';
 import { finishedVerifyData, KeySchedule, trafficKeys } from '@memtls/core/internal/keys/tls13-key-schedule';
-import { RecordProtector13 } from '@memtls/core/internal/record/tls13-aead';
+import { RecordProtector13 } from '@memtls/core/internal/record/tls13';
 import { suiteByName } from '@memtls/core/internal/crypto/suites';
 import { parseServerHello } from '@memtls/core/internal/wire/handshake';
 import { parseKeyShareServer, findExtension } from '@memtls/core/internal/wire/extensions';

@@ -38,12 +38,12 @@ import { ClientEngine } from './handshake/client13.js';
 import { sniHostName } from './handshake/server-name.js';
 import { ServerEngine } from './handshake/server13.js';
 import type { SslContext } from './ssl-context.js';
-import { MAX_PLAINTEXT } from './record/tls13-aead.js';
+import { MAX_PLAINTEXT } from './record/tls13.js';
 import { AlertDescription } from './wire/enums.js';
 import { SslSession } from './session/session.js';
 import { Connection } from './ssl/connection.js';
 import { readSteps, writeOwedBeforeMessage } from './ssl/read.js';
-import { PIPELINE_DEPTH, RecordIo } from './ssl/record-io.js';
+import { BioIo } from './ssl/bio-io.js';
 import { shutdownSteps } from './ssl/shutdown.js';
 import { writeSteps } from './ssl/write.js';
 
@@ -98,9 +98,8 @@ export class Ssl {
       throw new TypeError('Ssl: a verifying client needs serverName (the host name or IP address the certificate must match); pass verifyHostname: false to the SslContext to opt out explicitly');
     }
     const config = ctx.engineConfig(this);
-    const inFlight = config.provider.synchronous ? 1 : PIPELINE_DEPTH;
     this.engine = config.role === 'client' ? new ClientEngine(config, opts.serverName ?? null, opts.session ?? null) : new ServerEngine(config);
-    this.conn = new Connection(this.engine, new RecordIo(this.engine, inFlight), quiet, options, modeBits);
+    this.conn = new Connection(this.engine, new BioIo(this.engine), quiet, options, modeBits);
     this.engine.beforePostHandshakeMessage = () => writeOwedBeforeMessage(this.conn);
   }
 
@@ -132,7 +131,6 @@ export class Ssl {
   setShutdown(mode: number): void {
     if (!Number.isInteger(mode) || mode < 0 || mode > 3) throw new RangeError('setShutdown: mode must be a combination of SSL_SENT_SHUTDOWN and SSL_RECEIVED_SHUTDOWN');
     this.conn.flags = mode;
-    this.engine.writeClosed = (mode & SSL_SENT_SHUTDOWN) !== 0;
   }
   /** SSL_set_options: adds SSL_OP_* bits; returns the new bit set. */
   setOptions(bits: number): number {

@@ -73,7 +73,7 @@ export async function readSteps(c: Connection, buf: Uint8Array, peek: boolean): 
         // Rule 13: SSL_read returns 0 with "unexpected eof while reading".
         return c.eof(0);
       case 'close-notify':
-        c.flags |= SSL_RECEIVED_SHUTDOWN;
+        // The engine set RECEIVED.
         return 0;
       case 'post-handshake':
         // Rule 21: without AUTO_RETRY each processed post-handshake message returns WANT_READ once.
