@@ -38,9 +38,6 @@ import type { EngineConfig } from './config.js';
 import { RecordLayer } from './record-layer.js';
 import type { Speculation } from './speculation.js';
 
-export type { EngineStatus } from './record-layer.js';
-export { MAX_REJECTED_EARLY_DATA } from './limits.js';
-
 /** What one processed record amounted to, for the facade's return-code decisions. */
 export type RecordEvent =
   | 'none' // nothing visible (CCS, empty record, part of a handshake message)
@@ -50,7 +47,6 @@ export type RecordEvent =
   | 'close-notify'; // the peer's close_notify
 
 export abstract class Engine extends RecordLayer {
-  declare readonly config: EngineConfig;
   protected readonly transcript: Transcript;
   protected readonly reasm: HandshakeReassembler;
   // Secrets live in #private fields: no inspection, enumeration or serialisation reaches them (docs/robustness.md).

@@ -13,7 +13,16 @@
  * - `flags` are OpenSSL's SENT/RECEIVED shutdown bits over the engine's closure state, which is held there only
  *   (reference/openssl3-shutdown.md; each branch cites its rule).
  */
-import { SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_RECEIVED_SHUTDOWN, SSL_SENT_SHUTDOWN } from '../constants.js';
+import {
+  SSL_ERROR_SSL,
+  SSL_ERROR_SYSCALL,
+  SSL_ERROR_WANT_READ,
+  SSL_ERROR_WANT_WRITE,
+  SSL_ERROR_ZERO_RETURN,
+  SSL_OP_IGNORE_UNEXPECTED_EOF,
+  SSL_RECEIVED_SHUTDOWN,
+  SSL_SENT_SHUTDOWN,
+} from '../constants.js';
 import type { Engine, RecordEvent } from '../engine/engine.js';
 import { SslError } from '../errors/ssl-error.js';
 import { AlertDescription } from '../wire/enums.js';
@@ -68,6 +77,18 @@ export class Connection {
   /** The sticky first fatal failure. */
   get fatal(): SslError | null {
     return this.engine.error;
+  }
+
+  /**
+   * SSL_get_error for a call that returned <= 0: this call's error, then the want-read/want-write state, then
+   * ZERO_RETURN when RECEIVED is set and no warning alert replaced close_notify, else SYSCALL.
+   */
+  errorCode(): number {
+    if (this.callError) return SSL_ERROR_SSL;
+    if (this.rwstate === 'reading') return SSL_ERROR_WANT_READ;
+    if (this.rwstate === 'writing') return SSL_ERROR_WANT_WRITE;
+    if (this.flags & SSL_RECEIVED_SHUTDOWN && this.warnAlert === AlertDescription.CLOSE_NOTIFY) return SSL_ERROR_ZERO_RETURN;
+    return SSL_ERROR_SYSCALL;
   }
 
   beginCall(): void {

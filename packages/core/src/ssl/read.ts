@@ -25,7 +25,7 @@ const KEY_UPDATE_MESSAGE_LENGTH = 5;
  * KeyUpdate reply owed from an earlier message (test/oracle keyupdate-reply-in-read), so each
  * KeyUpdate(update_requested) gets its own reply, else tickets requested and waiting. Behind an application
  * write that is not finished, ssl3_write_bytes refuses that handshake write: "bad length" if it is shorter than
- * the write in flight, else "bad write retry" (test/fuzz corpus 9090-0, 2039621331-0). Throws the failure.
+ * the write in flight, else "bad write retry". Throws the failure.
  */
 export async function writeOwedBeforeMessage(c: Connection): Promise<void> {
   const owed = c.engine.owedKeyUpdate && !c.engine.writeClosed;

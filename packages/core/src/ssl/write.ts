@@ -105,7 +105,7 @@ export async function writeSteps(c: Connection, data: Uint8Array): Promise<numbe
   }
   // An owed KeyUpdate reply as well: with its write buffer empty OpenSSL's ssl3_write_bytes enters init for it and
   // writes it in its handshake step, so until it is all in the BIO the connection is in init (shutdown() says
-  // "shutdown while in init": test/fuzz corpus differential/824392264-0).
+  // "shutdown while in init").
   if (!pw && !c.io.outputPending && c.engine.owedKeyUpdate && !c.engine.writeClosed) {
     c.initDone = false;
     try {
@@ -128,7 +128,7 @@ export async function writeSteps(c: Connection, data: Uint8Array): Promise<numbe
   }
   // Post-handshake records (a KeyUpdate, tickets) are written before an application write starts: OpenSSL
   // writes them in its handshake step, so a call that cannot finish them returns before any application
-  // write exists, and the next call is not a retry of one (test/fuzz corpus differential/20261130-0).
+  // write exists, and the next call is not a retry of one.
   if (!pw && c.io.outputPending && !c.flush()) return c.writeFailed();
   if (pw) {
     const moved = data.buffer !== pw.data.buffer || data.byteOffset !== pw.data.byteOffset;
