@@ -213,7 +213,7 @@ export class Ssl {
     if (c.fatal || c.inInit) return c.refuse('STILL_IN_INIT');
     if (c.io.outputPending || c.pendingWrite) return c.refuse('BAD_WRITE_RETRY');
     if (c.flags & SSL_SENT_SHUTDOWN) return c.refuse('PROTOCOL_IS_SHUTDOWN');
-    this.engine.pendingKeyUpdate = requestPeer;
+    this.engine.scheduleKeyUpdate(requestPeer);
     return 1;
   }
 

@@ -35,16 +35,11 @@ import { equalBytes, toHex } from '../wire/bytes.js';
 import { AlertDescription, ContentType, HandshakeType } from '../wire/enums.js';
 import { encodeKeyUpdate, type HandshakeMessage, HandshakeReassembler, parseKeyUpdate } from '../wire/handshake.js';
 import type { EngineConfig } from './config.js';
-import { RecordLayer } from './record-layer.js';
+import { type RecordEvent, RecordLayer } from './record-layer.js';
 import type { Speculation } from './speculation.js';
 
-/** What one processed record amounted to, for the facade's return-code decisions. */
-export type RecordEvent =
-  | 'none' // nothing visible (CCS, empty record, part of a handshake message)
-  | 'handshake' // handshake progress during the handshake
-  | 'app-data' // plaintext became readable
-  | 'post-handshake' // a post-handshake message (NewSessionTicket, KeyUpdate) was processed
-  | 'close-notify'; // the peer's close_notify
+/** What one processed record amounted to (defined with the record layer). */
+export type { RecordEvent } from './record-layer.js';
 
 export abstract class Engine extends RecordLayer {
   protected readonly transcript: Transcript;
@@ -431,16 +426,11 @@ export abstract class Engine extends RecordLayer {
     this.owedKeyUpdate = false;
   }
 
-  // What the record layer asks of the handshake.
-  protected override get suiteChosen(): boolean {
-    return this.suite !== null;
+  /** SSL_key_update: schedule a KeyUpdate (requesting one back or not), sent by the next write or handshake call. */
+  scheduleKeyUpdate(requestPeer: boolean): void {
+    this.pendingKeyUpdate = requestPeer;
   }
-  protected override get handshakeDone(): boolean {
-    return this.handshakeComplete;
-  }
-  protected override get appDataOpen(): boolean {
-    return this.handshakeComplete && this.peerFinished;
-  }
+
   protected override withdrawSessions(): void {
     this.invalidateSessions();
   }

@@ -16,6 +16,7 @@
  * - SENT and RECEIVED (reference/openssl3-shutdown.md) are held here only; the facade maps them to OpenSSL's bits.
  * - The flood counters are one object (engine/limits.ts) with the limits of config.limits.
  */
+import type { CipherSuite } from '../crypto/suites.js';
 import { SslError } from '../errors/ssl-error.js';
 import { Deframer } from '../record/deframer.js';
 import { Fragmenter, plainRecord } from '../record/fragmenter.js';
@@ -23,9 +24,16 @@ import { PlaintextQueue } from '../record/plaintext.js';
 import { MAX_CIPHERTEXT_13, MAX_PLAINTEXT, type RecordProtector13 } from '../record/tls13.js';
 import { ContentType } from '../wire/enums.js';
 import type { EngineConfig } from './config.js';
-import type { RecordEvent } from './engine.js';
 import { FloodCounters } from './limits.js';
 import { PIPELINE_DEPTH, type PeekSource, type Speculation, SpeculationPipeline } from './speculation.js';
+
+/** What one processed record amounted to, for the facade's return-code decisions. */
+export type RecordEvent =
+  | 'none' // nothing visible (CCS, empty record, part of a handshake message)
+  | 'handshake' // handshake progress during the handshake
+  | 'app-data' // plaintext became readable
+  | 'post-handshake' // a post-handshake message (NewSessionTicket, KeyUpdate) was processed
+  | 'close-notify'; // the peer's close_notify
 
 /**
  * The engine's state as BearSSL's br_ssl_engine_current_state gives it, derived from its buffers and flags.
@@ -73,17 +81,15 @@ export abstract class RecordLayer {
     this.speculation = new SpeculationPipeline(config.provider.synchronous ? 1 : PIPELINE_DEPTH);
     this.deframer = new Deframer({
       maxRecordBody: () => (this.readProt ? MAX_CIPHERTEXT_13 : MAX_PLAINTEXT),
-      detectsHttp: () => this.config.role === 'server' && !this.suiteChosen,
-      strictVersion: () => this.suiteChosen && this.handshakeDone,
+      detectsHttp: () => this.config.role === 'server' && !this.suite,
+      strictVersion: () => this.suite !== null && this.handshakeComplete,
     });
   }
 
-  /** A cipher suite is chosen (the version is settled). */
-  protected abstract get suiteChosen(): boolean;
-  /** The handshake has completed. */
-  protected abstract get handshakeDone(): boolean;
-  /** Application data may arrive: the handshake is complete and the peer's Finished processed. */
-  protected abstract get appDataOpen(): boolean;
+  // What the record layer reads of the handshake's state (Engine's fields).
+  abstract suite: CipherSuite | null;
+  abstract handshakeComplete: boolean;
+  protected abstract peerFinished: boolean;
   /** Handle the content of one record (its length already checked); throws SslError. */
   protected abstract handleRecord(header: Uint8Array, body: Uint8Array, pre?: Speculation): Promise<RecordEvent>;
   /** The connection ended badly: its sessions must not be resumed (rule 19). */
@@ -183,15 +189,16 @@ export abstract class RecordLayer {
    * being received (peeked, never consumed), once the handshake is over.
    */
   speculate(src: PeekSource): void {
-    if (this.deframer.idle) this.speculation.start(src, (ahead, header, body) => this.speculativeOpen(ahead, header, body));
+    if (this.deframer.idle) this.speculation.start(src, this.openAhead);
   }
 
-  private speculativeOpen(ahead: number, header: Uint8Array, body: Uint8Array): Speculation | null {
+  /** Start opening the record `ahead` places after the next one (made once: no allocation per call). */
+  private readonly openAhead = (ahead: number, header: Uint8Array, body: Uint8Array): Speculation | null => {
     const prot = this.readProt;
-    if (!prot || !this.appDataOpen) return null;
+    if (!prot || !this.handshakeComplete || !this.peerFinished) return null;
     const seq = prot.sequence + ahead;
     return { prot, seq, result: prot.openAt(seq, header, body) };
-  }
+  };
 
   /** Handle the buffered record (`recordReady`). Throws SslError on any protocol violation. */
   async processRecord(): Promise<RecordEvent> {
@@ -222,7 +229,6 @@ export abstract class RecordLayer {
     this.plain.clear();
   }
 
-
   /** True once our close_notify is queued (SENT): no KeyUpdate reply is sent after it (rule 6). */
   get writeClosed(): boolean {
     return this.sentClose;
@@ -233,7 +239,7 @@ export abstract class RecordLayer {
   /** The sticky first failure, or null. */
   get error(): SslError | null {
     return this.firstError;
-    }
+  }
 
   /**
    * The catch boundary: what anything thrown inside the engine becomes. A non-SslError is a bug and becomes

@@ -8,8 +8,9 @@
  * - Calls run one at a time (the facade's op queue), and each begins with `beginCall()`.
  * - `callError` is OpenSSL's error queue: the error of the current call only. `lastError` is the most recent
  *   error of any call. `fatal` is the engine's sticky first failure (Engine.fail is the catch boundary).
- * - `rwstate` is what getError() reports as WANT_READ / WANT_WRITE when the call recorded no error;
- *   `beginCall()` and `fail()` reset it.
+ * - `rwstate` is what getError() reports as WANT_READ / WANT_WRITE when the call recorded no error (an error
+ *   of the call takes precedence, so it needs no reset where one is recorded): `beginCall()` resets it, a BIO
+ *   that must be retried sets it (`flush()`, `step()`), and the rules that return WANT_* without I/O (21, 9).
  * - `flags` are OpenSSL's SENT/RECEIVED shutdown bits over the engine's closure state, which is held there only
  *   (reference/openssl3-shutdown.md; each branch cites its rule).
  */
@@ -127,7 +128,6 @@ export class Connection {
     if (r === 'broken') {
       // The transport will never take these bytes (a shut pair end): OpenSSL's "broken pipe", whichever
       // call was writing (test/oracle, test/robustness).
-      this.rwstate = 'nothing';
       const err = new SslError('BROKEN_PIPE', { origin: 'local' });
       this.callError = err;
       this.lastError = err;
@@ -169,14 +169,12 @@ export class Connection {
     const { error, alertQueued } = await this.engine.fail(e, !this.io.holdsOutput);
     this.callError = error;
     this.lastError = error;
-    this.rwstate = 'nothing';
     if (!alertQueued) return;
     this.fatalAlertQueued = true;
     if (this.io.wbio) this.flush();
     // A transport that cannot take the alert does not replace the call's own error.
     this.callError = error;
     this.lastError = error;
-    this.rwstate = 'nothing';
   }
 
   /** Transport EOF where a record was expected (rules 13 and 16). Returns the call's return value. */
