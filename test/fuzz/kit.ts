@@ -111,7 +111,7 @@ export async function guard<T>(p: Promise<T>, what: string, ms = CALL_TIMEOUT_MS
 }
 
 /**
- * Internals the memory checks read (field names of ssl.ts, ssl/connection.ts, ssl/record-io.ts and engine.ts;
+ * Internals the memory checks read (field names of ssl.ts, ssl/connection.ts, ssl/bio-io.ts and engine/;
  * a rename makes these tests fail loudly).
  */
 export function internals(ssl: Ssl): { reasmBuffered: number; outputQueued: number; maxHandshakeMessage: number } {

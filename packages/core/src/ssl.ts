@@ -1,34 +1,28 @@
 /**
  * `Ssl`: OpenSSL's SSL object over memory BIOs. With the modules under ssl/, the only code that knows both
- * BIOs and OpenSSL's return codes; the engine below it knows records and handshake states.
+ * BIOs and OpenSSL's return codes; the engine below it (engine/) knows records and handshake states and can be
+ * driven without any BIO.
  *
  * Theory of operation
  * - Every public call is validated synchronously (API misuse throws TypeError/RangeError and changes
  *   nothing), then queued: calls run one at a time in call order, so overlapping read and write loops are
  *   safe. Promises exist only because WebCrypto is asynchronous; no call ever waits for the transport.
- * - Records are read from the read BIO exactly (5-byte header, then the body), never ahead, so bytes after
- *   a close_notify stay in the BIO (STARTTLS-style reuse of the transport).
- * - Output is written to the write BIO as far as it takes it; the rest is kept and retried first by the
- *   next call. Ahead of what the BIO took there is at most one record, or with an asynchronous provider the
- *   records of one pipeline batch (up to 8), so memory stays bounded.
+ * - One record in: ssl/bio-io.ts reads from the read BIO exactly the bytes the engine's deframer asks for
+ *   (5-byte header, then the body; never ahead, so bytes after a close_notify stay in the BIO), then the engine
+ *   processes the record; the facade maps the event to OpenSSL's return codes.
+ * - One record out: the engine seals it into its queue; ssl/bio-io.ts writes it to the write BIO as far as it
+ *   takes it and keeps the rest, retried first by the next call (OpenSSL's pending writes). Ahead of what the
+ *   BIO took there is at most one record, or one pipeline batch (up to 8) with an asynchronous provider.
  * - `getError(ret)` is OpenSSL's SSL_get_error: this call's error, then the want-read/want-write state,
  *   then ZERO_RETURN when RECEIVED is set and no warning alert replaced close_notify, else SYSCALL.
- * - The shutdown state machine follows reference/openssl3-shutdown.md; each branch cites its rule.
+ * - The shutdown state machine follows reference/openssl3-shutdown.md; each branch cites its rule. SENT and
+ *   RECEIVED are the engine's closure state, shown as OpenSSL's bits.
  *
- * Layout: this file is the facade (validation, the op queue, getters and setters). The connection's state and
- * the steps calls share are in ssl/connection.ts; the steps of SSL_read, SSL_write and SSL_shutdown in
- * ssl/read.ts, ssl/write.ts and ssl/shutdown.ts; record I/O over the BIOs in ssl/record-io.ts.
+ * Layout: this file is the facade (the op queue, getters and setters; types and argument checks in ssl/api.ts).
+ * The connection's state and the steps calls share are in ssl/connection.ts; the steps of SSL_read, SSL_write
+ * and SSL_shutdown in ssl/read.ts, ssl/write.ts and ssl/shutdown.ts; BIO pumping in ssl/bio-io.ts.
  */
-import {
-  SSL_ERROR_NONE,
-  SSL_ERROR_SSL,
-  SSL_ERROR_SYSCALL,
-  SSL_ERROR_WANT_READ,
-  SSL_ERROR_WANT_WRITE,
-  SSL_ERROR_ZERO_RETURN,
-  SSL_RECEIVED_SHUTDOWN,
-  SSL_SENT_SHUTDOWN,
-} from './constants.js';
+import { SSL_ERROR_NONE, SSL_SENT_SHUTDOWN } from './constants.js';
 import type { Bio } from './bio/bio.js';
 import { isBytes } from './bio/bio.js';
 import type { MsgInfo } from './engine/config.js';
@@ -36,38 +30,16 @@ import { Engine } from './engine/engine.js';
 import type { SslError } from './errors/ssl-error.js';
 import { sniHostName } from './handshake/server-name.js';
 import type { SslContext } from './ssl-context.js';
-import { MAX_PLAINTEXT } from './record/tls13-aead.js';
-import { AlertDescription } from './wire/enums.js';
-import { SslSession } from './session/session.js';
+import { MAX_PLAINTEXT } from './record/tls13.js';
+import type { SslSession } from './session/session.js';
+import { checkBits, checkExporterArgs, checkSslArgs, OpQueue, type SslOptions, type SslResult } from './ssl/api.js';
 import { Connection } from './ssl/connection.js';
 import { readSteps, writeOwedBeforeMessage } from './ssl/read.js';
-import { PIPELINE_DEPTH, RecordIo } from './ssl/record-io.js';
+import { BioIo } from './ssl/bio-io.js';
 import { shutdownSteps } from './ssl/shutdown.js';
 import { writeSteps } from './ssl/write.js';
 
-/**
- * The outcome of one call, captured when the call ends: `ret` as the OpenSSL-style call returns it, `error`
- * what `getError(ret)` said at that moment, and `reason` the error reason of this call (null when none).
- * Use the `*Result` methods when calls overlap (a read loop and a write loop): `getError()` describes the
- * last call to end, which may be another one by the time an awaiting caller looks.
- */
-export interface SslResult {
-  /** What the call returned (OpenSSL style: > 0 success, 0 or -1 see `error`). */
-  ret: number;
-  /** What `getError(ret)` said when the call ended (an SSL_ERROR_* value). */
-  error: number;
-  /** The call's error reason (OpenSSL's words), or null. */
-  reason: string | null;
-}
-
-/** Per-connection options of `Ssl`. */
-export interface SslOptions {
-  /** Client: the server's host name or IP address: sent as SNI (not an IP address) and checked against the
-   * certificate. Required on a verifying client unless the context says verifyHostname: false. */
-  serverName?: string;
-  /** Client: a session to offer for resumption (offered only if it fits this connection and its policy). */
-  session?: SslSession;
-}
+export type { SslOptions, SslResult } from './ssl/api.js';
 
 /**
  * SSL: one TLS connection over a read BIO and a write BIO. Calls never wait for the transport: they return -1 and
@@ -79,26 +51,18 @@ export class Ssl {
   private readonly engine: Engine;
   /** The connection's state, its record I/O and the steps of each call (ssl/connection.ts). */
   private readonly conn: Connection;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Calls run one at a time, in call order (ssl/api.ts). */
+  private readonly queue = new OpQueue();
 
   constructor(ctx: SslContext, opts: SslOptions = {}) {
-    if (!ctx || typeof (ctx as { engineConfig?: unknown }).engineConfig !== 'function') throw new TypeError('Ssl: ctx must be an SslContext');
-    // A DNS host name (sent as SNI) or an IP literal (checked against the certificate only): TypeError otherwise.
-    if (opts.serverName !== undefined) sniHostName(opts.serverName);
+    checkSslArgs(ctx, opts);
     this.ctx = ctx;
     const quiet = ctx.getQuietShutdown();
     const options = ctx.getOptions();
     const modeBits = ctx.getMode();
-    if (opts.session !== undefined && !(opts.session instanceof SslSession)) throw new TypeError('Ssl: session must be an SslSession (SslSession.fromBytes restores a saved one)');
-    // A verifying client without a name would accept any certificate of its CAs for any host (rustls refuses
-    // this too). An IP literal is a name: it is checked against iPAddress SANs and not sent as SNI.
-    if (ctx.needsServerName && opts.serverName === undefined) {
-      throw new TypeError('Ssl: a verifying client needs serverName (the host name or IP address the certificate must match); pass verifyHostname: false to the SslContext to opt out explicitly');
-    }
     const config = ctx.engineConfig(this);
-    const inFlight = config.provider.synchronous ? 1 : PIPELINE_DEPTH;
     this.engine = new Engine(config, { serverName: opts.serverName ?? null, session: opts.session ?? null });
-    this.conn = new Connection(this.engine, new RecordIo(this.engine, inFlight), quiet, options, modeBits);
+    this.conn = new Connection(this.engine, new BioIo(this.engine), quiet, options, modeBits);
     this.engine.beforePostHandshakeMessage = () => writeOwedBeforeMessage(this.conn);
   }
 
@@ -130,7 +94,6 @@ export class Ssl {
   setShutdown(mode: number): void {
     if (!Number.isInteger(mode) || mode < 0 || mode > 3) throw new RangeError('setShutdown: mode must be a combination of SSL_SENT_SHUTDOWN and SSL_RECEIVED_SHUTDOWN');
     this.conn.flags = mode;
-    this.engine.writeClosed = (mode & SSL_SENT_SHUTDOWN) !== 0;
   }
   /** SSL_set_options: adds SSL_OP_* bits; returns the new bit set. */
   setOptions(bits: number): number {
@@ -166,13 +129,7 @@ export class Ssl {
   /** SSL_get_error for the return value of the last call. */
   getError(ret: number): number {
     if (typeof ret !== 'number') throw new TypeError('getError: ret must be a number');
-    if (ret > 0) return SSL_ERROR_NONE;
-    const c = this.conn;
-    if (c.callError) return SSL_ERROR_SSL;
-    if (c.rwstate === 'reading') return SSL_ERROR_WANT_READ;
-    if (c.rwstate === 'writing') return SSL_ERROR_WANT_WRITE;
-    if (c.flags & SSL_RECEIVED_SHUTDOWN && c.warnAlert === AlertDescription.CLOSE_NOTIFY) return SSL_ERROR_ZERO_RETURN;
-    return SSL_ERROR_SYSCALL;
+    return ret > 0 ? SSL_ERROR_NONE : this.conn.errorCode();
   }
 
   /** OpenSSL's reason string for the most recent SSL_ERROR_SSL, or null. */
@@ -254,17 +211,16 @@ export class Ssl {
     if (c.fatal || c.inInit) return c.refuse('STILL_IN_INIT');
     if (c.io.outputPending || c.pendingWrite) return c.refuse('BAD_WRITE_RETRY');
     if (c.flags & SSL_SENT_SHUTDOWN) return c.refuse('PROTOCOL_IS_SHUTDOWN');
-    this.engine.pendingKeyUpdate = requestPeer;
+    this.engine.scheduleKeyUpdate(requestPeer);
     return 1;
   }
 
   /** TLS-Exporter (RFC 8446 §7.5, SSL_export_keying_material). */
   exportKeyingMaterial(label: string, context: Uint8Array, length: number): Promise<Uint8Array> {
-    if (typeof label !== 'string') throw new TypeError('exportKeyingMaterial: label must be a string');
-    if (!isBytes(context)) throw new TypeError('exportKeyingMaterial: context must be a Uint8Array');
+    checkExporterArgs('exportKeyingMaterial', label, context);
     if (!Number.isInteger(length) || length < 1 || length > 255 * 64) throw new RangeError('exportKeyingMaterial: bad length');
     if (!this.engine.handshakeComplete) throw new TypeError('exportKeyingMaterial: the handshake has not completed');
-    return this.enqueue(() => this.engine.exportKeyingMaterial(label, context, length));
+    return this.queue.run(() => this.engine.exportKeyingMaterial(label, context, length));
   }
 
   /**
@@ -273,8 +229,7 @@ export class Ssl {
    * Error: use `exportKeyingMaterial` (a Promise) instead. Same arguments and checks as `exportKeyingMaterial`.
    */
   exportKeyingMaterialSync(label: string, context: Uint8Array, length: number): Uint8Array {
-    if (typeof label !== 'string') throw new TypeError('exportKeyingMaterialSync: label must be a string');
-    if (!isBytes(context)) throw new TypeError('exportKeyingMaterialSync: context must be a Uint8Array');
+    checkExporterArgs('exportKeyingMaterialSync', label, context);
     const max = 255 * (this.engine.hashLen || 64);
     if (!Number.isInteger(length) || length < 1 || length > max) throw new RangeError(`exportKeyingMaterialSync: length must be an integer from 1 to ${max}`);
     if (!this.engine.handshakeComplete) throw new TypeError('exportKeyingMaterialSync: the handshake has not completed');
@@ -345,7 +300,7 @@ export class Ssl {
   /** As doHandshake(), resolving with the call's own outcome (safe with overlapping calls). */
   doHandshakeResult(): Promise<SslResult> {
     this.requireBios('doHandshake');
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       this.conn.beginCall();
       return this.result(await this.conn.handshakeSteps());
     });
@@ -371,18 +326,6 @@ export class Ssl {
     return this.shutdownOp((r) => this.result(r));
   }
 
-  // ------------------------------------------------------------------ the queue
-
-  private enqueue<T>(op: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(op, op);
-    // The tail keeps no result: an exported key (or any other value) is not held where inspect would see it.
-    this.queue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  }
-
   private requireBios(what: string): void {
     if (!this.conn.io.rbio || !this.conn.io.wbio) throw new TypeError(`${what}: no BIOs set (call setBio first)`);
   }
@@ -392,7 +335,7 @@ export class Ssl {
   /** SSL_do_handshake. 1 when done; <= 0: see getError. */
   doHandshake(): Promise<number> {
     this.requireBios('doHandshake');
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       this.conn.beginCall();
       return this.conn.handshakeSteps();
     });
@@ -414,7 +357,7 @@ export class Ssl {
     if (!isBytes(buf)) throw new TypeError(`${what}: buf must be a Uint8Array`);
     if (buf.length === 0) throw new RangeError(`${what}: buf must not be empty`);
     this.requireBios(what);
-    return this.enqueue(async () => out(await readSteps(this.conn, buf, peek)));
+    return this.queue.run(async () => out(await readSteps(this.conn, buf, peek)));
   }
 
   // ------------------------------------------------------------------ write
@@ -427,7 +370,7 @@ export class Ssl {
   private writeOp<T>(data: Uint8Array, out: (ret: number) => T): Promise<T> {
     if (!isBytes(data)) throw new TypeError('write: data must be a Uint8Array');
     this.requireBios('write');
-    return this.enqueue(async () => out(await writeSteps(this.conn, data)));
+    return this.queue.run(async () => out(await writeSteps(this.conn, data)));
   }
 
   // ------------------------------------------------------------------ shutdown
@@ -439,7 +382,7 @@ export class Ssl {
 
   private shutdownOp<T>(out: (ret: number) => T): Promise<T> {
     this.requireBios('shutdown');
-    return this.enqueue(async () => out(await shutdownSteps(this.conn)));
+    return this.queue.run(async () => out(await shutdownSteps(this.conn)));
   }
 
   /**
@@ -489,9 +432,4 @@ export class Ssl {
     if (!this.conn.io.outputPending && !this.conn.pendingWrite) tickets.armed = true;
     return 1;
   }
-}
-
-function checkBits(bits: number): number {
-  if (!Number.isInteger(bits) || bits < 0 || bits > 0xffffffff) throw new RangeError('option/mode bits must be a 32-bit unsigned integer');
-  return bits;
 }

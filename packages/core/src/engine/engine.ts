@@ -1,15 +1,17 @@
 /**
  * The sans-IO TLS 1.3 engine: records in, records out, plaintext in and out. It knows nothing of BIOs,
  * return codes or OpenSSL's shutdown flags (ssl.ts and ssl/ map those); it knows records and handshake states.
+ * What every record passes through (deframing, speculation, output queue, plaintext, closure, the sticky error,
+ * status) is its base class, engine/record-layer.ts; this file adds the content of records, keys and the handshake.
  *
- * Verbs (quinn's classification): inputs are `handle*` (handleRecord), outputs `take*`/`poll*`
- * (takeOutput, readPlaintext), commands `send*`/`queue*`, and pure getters.
+ * Verbs (quinn's classification): inputs are `receive`/`inputDone` then `processRecord`, outputs `take`/
+ * `readPlaintext`, commands `send*`/`queue*`, and pure getters (`status()`).
  *
  * Rules:
  * - Every method that awaits crypto is called through the Ssl op queue, one at a time. Record sequence
  *   numbers are taken synchronously inside the protectors, so output order is call order.
- * - Any failure inside is an `SslError` (peer or local); `fail()` records the first one and queues its alert.
- *   Anything else thrown is a bug and becomes internal_error.
+ * - Any failure inside is an `SslError` (peer or local); `fail()` (the catch boundary) records the first one and
+ *   queues its alert. Anything else thrown is a bug and becomes internal_error.
  * - A handshake message never spans a key change (RFC 8446 §5.1): `setReadKey` refuses buffered fragments.
  * - Alerts received: close_notify ends the read side; user_canceled is tolerated (warning); every other
  *   alert is fatal whatever its level (RFC 8446 §6.2). An alert record without content is unexpected_message.
@@ -29,55 +31,34 @@ import type { EarlyDataSkip, Handshake, HandshakeContext, RecordEvent, TicketReq
 import { createHandshake, type HandshakeOptions } from '../handshake/create.js';
 import { Transcript } from '../handshake/transcript.js';
 import { exportKeyingMaterial, exportKeyingMaterialSync, nextTrafficSecret, trafficKeys } from '../keys/tls13-key-schedule.js';
-import { MAX_CIPHERTEXT_13, MAX_PLAINTEXT, RecordProtector13 } from '../record/tls13-aead.js';
+import { plainRecord } from '../record/fragmenter.js';
+import { RecordProtector13 } from '../record/tls13.js';
 import type { SslSession } from '../session/session.js';
 import { toHex } from '../wire/bytes.js';
 import { AlertDescription, ContentType, HandshakeType } from '../wire/enums.js';
 import { encodeKeyUpdate, type HandshakeMessage, HandshakeReassembler, parseKeyUpdate } from '../wire/handshake.js';
 import type { EngineConfig } from './config.js';
+import { RecordLayer } from './record-layer.js';
+import type { Speculation } from './speculation.js';
 
 export type { RecordEvent } from '../handshake/context.js';
-
-/**
- * Bytes of rejected early data (whole records, headers included) a server skips (RFC 8446 §4.2.10): 16 KiB,
- * OpenSSL's default max_early_data, plus 512 bytes for record headers, AEAD tags and padding.
- */
-export const MAX_REJECTED_EARLY_DATA = (1 << 14) + 512;
-
-/** A record being opened ahead of its turn (see `speculativeOpen`). */
-export interface Speculation {
-  prot: RecordProtector13;
-  seq: number;
-  result: Promise<Uint8Array | null>;
-}
 
 /**
  * The engine of one connection. It holds its handshake role (client or server, handshake/create.ts) and passes
  * itself to it as the `HandshakeContext`; the role never sees the record layer.
  */
-export class Engine implements HandshakeContext {
-  readonly config: EngineConfig;
+export class Engine extends RecordLayer implements HandshakeContext {
   readonly transcript: Transcript;
   /** The handshake role: its states, and the role-specific queries of the facade. */
   private readonly hs: Handshake;
   protected readonly reasm: HandshakeReassembler;
-  protected readProt: RecordProtector13 | null = null;
-  protected writeProt: RecordProtector13 | null = null;
   // Secrets live in #private fields: no inspection, enumeration or serialisation reaches them (docs/robustness.md).
   #readSecret: Uint8Array | null = null;
   #writeSecret: Uint8Array | null = null;
   suite: CipherSuite | null = null;
 
-  /** Encrypted (or plaintext, before keys) records ready for the transport, in order. */
-  private out: Uint8Array[] = [];
-  private outBytes = 0;
   /** Handshake messages waiting to be packed into records with the current write key. */
   private hsOut: Uint8Array[] = [];
-  /** Decrypted application data not yet read. */
-  private appIn: Uint8Array[] = [];
-  private appInOffset = 0;
-  private appInBytes = 0;
-
   handshakeComplete = false;
   /** True once ClientHello has been sent (client) or received (server): CCS is tolerated from then on. */
   protected helloSeen = false;
@@ -90,12 +71,9 @@ export class Engine implements HandshakeContext {
   /** Server: rejected early data to skip (RFC 8446 §4.2.10): records that do not open under the handshake key,
    * or (after a HelloRetryRequest) application-data records before the second ClientHello. */
   protected skipEarlyData: EarlyDataSkip = 'none';
-  private earlyDataSkipped = 0;
   /** Set by the facade: run before each post-handshake message is processed (OpenSSL writes what it owes, an
    * owed KeyUpdate reply, when its state machine is entered for the next message). */
   beforePostHandshakeMessage: (() => Promise<void>) | null = null;
-  /** Set by the facade once our close_notify is queued: no KeyUpdate reply is sent after it (rule 6). */
-  writeClosed = false;
   /** A KeyUpdate the application scheduled (keyUpdate()): null, or whether to request one back. While set,
    * the connection is "in init" (shutdown rule 10) and doHandshake/write send it. */
   pendingKeyUpdate: boolean | null = null;
@@ -129,8 +107,6 @@ export class Engine implements HandshakeContext {
   /** The verify_data of the latest Finished sent and received (SSL_get_finished / SSL_get_peer_finished). */
   #finishedSent: Uint8Array | null = null;
   #finishedReceived: Uint8Array | null = null;
-  /** SSL_set_max_send_fragment: the most plaintext one record we send carries (handshake and application data). */
-  maxSendFragment = MAX_PLAINTEXT;
   /** Set by the handshake once the master secret exists (write-only: the secret stays in a #private field). */
   setExporterSecret(secret: Uint8Array): void {
     this.#exporterSecret = secret;
@@ -156,13 +132,8 @@ export class Engine implements HandshakeContext {
     }
   }
 
-  private emptyRun = 0;
-  private handshakeBytes = 0;
-  private keyUpdateRun = 0;
-  private ticketRun = 0;
-
   constructor(config: EngineConfig, opts: HandshakeOptions = { serverName: null, session: null }) {
-    this.config = config;
+    super(config);
     this.transcript = new Transcript(config.provider);
     this.reasm = new HandshakeReassembler(config.limits.maxHandshakeMessage);
     this.hs = createHandshake(this, opts);
@@ -232,42 +203,14 @@ export class Engine implements HandshakeContext {
 
   /** Count one NewSessionTicket: more than `limits.maxTickets` without application data in between is refused. */
   countTicket(): void {
-    if (++this.ticketRun > this.config.limits.maxTickets) throw new SslError('TOO_MANY_TICKETS');
+    this.flood.ticket();
   }
 
   // ---------------------------------------------------------------- output
 
-  /** Records waiting for the transport. The caller takes ownership. */
-  takeOutput(): Uint8Array[] {
-    const o = this.out;
-    this.out = [];
-    this.outBytes = 0;
-    return o;
-  }
-
-  get outputBytes(): number {
-    return this.outBytes;
-  }
-
-  private pushRecord(rec: Uint8Array): void {
-    this.out.push(rec);
-    this.outBytes += rec.length;
-  }
-
   /** Queue an unprotected record (the middlebox-compatibility CCS). */
   pushPlain(type: number, payload: Uint8Array): void {
-    this.pushRecord(this.plainRecord(type, payload));
-  }
-
-  private plainRecord(type: number, payload: Uint8Array, legacyVersion = 0x0303): Uint8Array {
-    const rec = new Uint8Array(5 + payload.length);
-    rec[0] = type;
-    rec[1] = legacyVersion >> 8;
-    rec[2] = legacyVersion & 0xff;
-    rec[3] = payload.length >> 8;
-    rec[4] = payload.length & 0xff;
-    rec.set(payload, 5);
-    return rec;
+    this.pushRecord(plainRecord(type, payload));
   }
 
   /** Queue a handshake message; it goes into the transcript unless `noTranscript`. */
@@ -281,26 +224,12 @@ export class Engine implements HandshakeContext {
   /** Pack queued handshake messages into records under the current write key. */
   async flushHandshake(legacyVersion = 0x0303): Promise<void> {
     if (this.hsOut.length === 0) return;
-    let total = 0;
-    for (const m of this.hsOut) total += m.length;
-    const all = new Uint8Array(total);
-    let o = 0;
-    for (const m of this.hsOut) {
-      all.set(m, o);
-      o += m.length;
-    }
+    const frags = this.fragmenter.handshakeFragments(this.hsOut);
     this.hsOut = [];
-    const step = this.maxSendFragment;
-    for (let i = 0; i < all.length; i += step) {
-      const frag = all.subarray(i, Math.min(all.length, i + step));
+    for (const frag of frags) {
       if (this.writeProt) this.pushRecord(await this.writeProt.seal(ContentType.HANDSHAKE, frag));
-      else this.pushRecord(this.plainRecord(ContentType.HANDSHAKE, frag, legacyVersion));
+      else this.pushRecord(plainRecord(ContentType.HANDSHAKE, frag, legacyVersion));
     }
-  }
-
-  /** Seal one record of application data (at most 2^14 bytes). */
-  async sendAppData(data: Uint8Array): Promise<void> {
-    await this.sendAppDataBatch([data]);
   }
 
   /**
@@ -313,36 +242,6 @@ export class Engine implements HandshakeContext {
     const prot = this.writeProt;
     const sealed = await Promise.all(chunks.map((c) => prot.seal(ContentType.APPLICATION_DATA, c)));
     for (const r of sealed) this.pushRecord(r);
-  }
-
-  /**
-   * Start opening, speculatively, the record `ahead` places after the next one to be processed (it is already
-   * complete in the read BIO). Null when records are not being protected for application data yet.
-   */
-  speculativeOpen(ahead: number, header: Uint8Array, body: Uint8Array): Speculation | null {
-    const prot = this.readProt;
-    if (!prot || !this.handshakeComplete || !this.peerFinished) return null;
-    const seq = prot.sequence + ahead;
-    return { prot, seq, result: prot.openAt(seq, header, body) };
-  }
-
-  /** The message callback, if any: it sees a copy, and whatever it throws is ignored (it only observes). */
-  private tellMsg(direction: 'sent' | 'received', contentType: number, bytes: Uint8Array): void {
-    const cb = this.config.msgCallback;
-    if (!cb) return;
-    try {
-      cb({ direction, contentType, bytes: bytes.slice() });
-    } catch {
-      // An observer's failure must not change the connection.
-    }
-  }
-
-  /** Queue an alert record under the current write key (plaintext before keys). */
-  async sendAlert(description: number, fatal: boolean): Promise<void> {
-    const body = new Uint8Array([fatal ? 2 : 1, description]);
-    this.tellMsg('sent', ContentType.ALERT, body);
-    if (this.writeProt) this.pushRecord(await this.writeProt.seal(ContentType.ALERT, body));
-    else this.pushRecord(this.plainRecord(ContentType.ALERT, body));
   }
 
   /**
@@ -436,19 +335,9 @@ export class Engine implements HandshakeContext {
 
   // ---------------------------------------------------------------- input
 
-  /** Largest record body (after the header) this engine accepts now. */
-  maxRecordBody(): number {
-    return this.readProt ? MAX_CIPHERTEXT_13 : MAX_PLAINTEXT;
-  }
-
-  /**
-   * Handle one record: `header` is its 5 bytes, `body` the rest. Throws SslError on any protocol violation.
-   */
-  async handleRecord(header: Uint8Array, body: Uint8Array, pre?: Speculation): Promise<RecordEvent> {
+  /** Handle one record: `header` is its 5 bytes, `body` the rest (its length was checked by the deframer). */
+  protected override async handleRecord(header: Uint8Array, body: Uint8Array, pre?: Speculation): Promise<RecordEvent> {
     const outerType = header[0] as number;
-    if (body.length > this.maxRecordBody()) {
-      throw new SslError(this.readProt ? 'ENCRYPTED_LENGTH_TOO_LONG' : 'PACKET_LENGTH_TOO_LONG');
-    }
     if (outerType === ContentType.CHANGE_CIPHER_SPEC) {
       // RFC 8446 §5: a single-byte 0x01 CCS between the first ClientHello and the peer's Finished is
       // dropped; anything else is unexpected_message.
@@ -457,7 +346,7 @@ export class Engine implements HandshakeContext {
       }
       if (this.ccsSeen) throw new SslError('UNEXPECTED_CCS_MESSAGE', { detail: 'a second change_cipher_spec record' });
       this.ccsSeen = true;
-      this.countEmpty();
+      this.flood.empty();
       return 'none';
     }
     let type = outerType;
@@ -494,10 +383,7 @@ export class Engine implements HandshakeContext {
         return this.handleAlert(content);
       case ContentType.HANDSHAKE: {
         if (content.length === 0) throw new SslError('UNEXPECTED_RECORD', { detail: 'empty handshake record' });
-        if (!this.handshakeComplete) {
-          this.handshakeBytes += content.length;
-          if (this.handshakeBytes > this.config.limits.maxHandshakeBytes) throw new SslError('HANDSHAKE_TOO_LARGE', { detail: `more than ${this.config.limits.maxHandshakeBytes} handshake bytes` });
-        }
+        if (!this.handshakeComplete) this.flood.handshake(content.length);
         this.reasm.push(content);
         let ev: RecordEvent = 'none';
         for (let m = this.reasm.next(); m; m = this.reasm.next()) {
@@ -514,15 +400,12 @@ export class Engine implements HandshakeContext {
         }
         if (this.reasm.buffered > 0) throw new SslError('UNEXPECTED_RECORD', { detail: 'application data inside a handshake message' });
         if (content.length === 0) {
-          this.countEmpty();
+          this.flood.empty();
           return 'none';
         }
-        this.emptyRun = 0;
-        this.keyUpdateRun = 0;
-        this.ticketRun = 0;
-        // The facade reuses one buffer for record bodies: keep a copy if the provider returned a view into it.
-        this.appIn.push(content.buffer === body.buffer ? content.slice() : content);
-        this.appInBytes += content.length;
+        this.flood.progress();
+        // The deframer reuses one buffer for record bodies: keep a copy if the provider returned a view into it.
+        this.plain.push(content.buffer === body.buffer ? content.slice() : content);
         return 'app-data';
       default:
         throw new SslError('BAD_RECORD_TYPE', { detail: `inner content type ${type}` });
@@ -531,13 +414,8 @@ export class Engine implements HandshakeContext {
 
   /** Drop one record of rejected early data, within MAX_REJECTED_EARLY_DATA bytes (RFC 8446 §4.2.10). */
   private skipRejectedEarlyData(body: Uint8Array): RecordEvent {
-    this.earlyDataSkipped += 5 + body.length;
-    if (this.earlyDataSkipped > MAX_REJECTED_EARLY_DATA) throw new SslError('TOO_MUCH_EARLY_DATA', { detail: `more than ${MAX_REJECTED_EARLY_DATA} bytes of rejected early data` });
+    this.flood.earlyData(5 + body.length);
     return 'none';
-  }
-
-  private countEmpty(): void {
-    if (++this.emptyRun > this.config.limits.maxEmptyRecords) throw new SslError('TOO_MANY_EMPTY_RECORDS');
   }
 
   private handleAlert(content: Uint8Array): RecordEvent {
@@ -549,9 +427,12 @@ export class Engine implements HandshakeContext {
     const level = content[0] as number;
     const desc = content[1] as number;
     if (level !== 1 && level !== 2) throw new SslError('INVALID_ALERT', { detail: `alert level ${level}` });
-    if (desc === AlertDescription.CLOSE_NOTIFY) return 'close-notify';
+    if (desc === AlertDescription.CLOSE_NOTIFY) {
+      this.receivedClose = true;
+      return 'close-notify';
+    }
     if (desc === AlertDescription.USER_CANCELED && level === 1) {
-      this.countEmpty();
+      this.flood.empty();
       return 'none';
     }
     throw new SslError('PEER_ALERT', { receivedAlert: desc });
@@ -560,7 +441,7 @@ export class Engine implements HandshakeContext {
   /** Post-handshake KeyUpdate (RFC 8446 §4.6.3). */
   async handleKeyUpdate(msg: HandshakeMessage): Promise<RecordEvent> {
     const requested = parseKeyUpdate(msg.body);
-    if (++this.keyUpdateRun > this.config.limits.maxKeyUpdates) throw new SslError('TOO_MANY_KEY_UPDATES');
+    this.flood.keyUpdate();
     await this.updateReadKey();
     // Shutdown rule 6: after our close_notify a requested update is never answered. It is still owed, as in
     // OpenSSL (s->key_update): flushKeyUpdate sends nothing while writeClosed, but setShutdown(0) lets the next
@@ -569,45 +450,24 @@ export class Engine implements HandshakeContext {
     return 'post-handshake';
   }
 
-
   // ---------------------------------------------------------------- plaintext
-
-  get pendingPlaintext(): number {
-    return this.appInBytes;
-  }
-
-  /** Copy up to buf.length decrypted bytes into buf; `peek` leaves them in place. */
-  readPlaintext(buf: Uint8Array, peek: boolean): number {
-    let n = 0;
-    let idx = 0;
-    let off = this.appInOffset;
-    while (n < buf.length && idx < this.appIn.length) {
-      const chunk = this.appIn[idx] as Uint8Array;
-      const take = Math.min(buf.length - n, chunk.length - off);
-      buf.set(chunk.subarray(off, off + take), n);
-      n += take;
-      off += take;
-      if (off === chunk.length) {
-        idx++;
-        off = 0;
-      }
-    }
-    if (!peek) {
-      this.appIn.splice(0, idx);
-      this.appInOffset = off;
-      this.appInBytes -= n;
-    }
-    return n;
-  }
-
-  /** Drop unread plaintext (shutdown rule 5: it is discarded). */
-  discardPlaintext(): void {
-    this.appIn = [];
-    this.appInOffset = 0;
-    this.appInBytes = 0;
-  }
 
   get hashLen(): number {
     return this.suite ? hashLength(this.suite.hash) : 0;
+  }
+
+  /** Set SENT before our close_notify is written (rules 1/18); an owed KeyUpdate reply is dropped with it. */
+  closeWrite(): void {
+    this.setClosed(true, this.closeReceived);
+    this.owedKeyUpdate = false;
+  }
+
+  /** SSL_key_update: schedule a KeyUpdate (requesting one back or not), sent by the next write or handshake call. */
+  scheduleKeyUpdate(requestPeer: boolean): void {
+    this.pendingKeyUpdate = requestPeer;
+  }
+
+  protected override withdrawSessions(): void {
+    this.invalidateSessions();
   }
 }

@@ -7,34 +7,41 @@
  * Rules
  * - Calls run one at a time (the facade's op queue), and each begins with `beginCall()`.
  * - `callError` is OpenSSL's error queue: the error of the current call only. `lastError` is the most recent
- *   error of any call. `fatal` is the sticky first fatal failure: the first error wins.
- * - `rwstate` is what getError() reports as WANT_READ / WANT_WRITE when the call recorded no error;
- *   `beginCall()` and `fail()` reset it.
- * - `flags` are OpenSSL's SENT/RECEIVED shutdown flags (reference/openssl3-shutdown.md; each branch cites its
- *   rule). `engine.writeClosed` mirrors SENT wherever SENT changes.
+ *   error of any call. `fatal` is the engine's sticky first failure (Engine.fail is the catch boundary).
+ * - `rwstate` is what getError() reports as WANT_READ / WANT_WRITE when the call recorded no error (an error
+ *   of the call takes precedence, so it needs no reset where one is recorded): `beginCall()` resets it, a BIO
+ *   that must be retried sets it (`flush()`, `step()`), and the rules that return WANT_* without I/O (21, 9).
+ * - `flags` are OpenSSL's SENT/RECEIVED shutdown bits over the engine's closure state, which is held there only
+ *   (reference/openssl3-shutdown.md; each branch cites its rule).
  */
-import { SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_RECEIVED_SHUTDOWN, SSL_SENT_SHUTDOWN } from '../constants.js';
+import {
+  SSL_ERROR_SSL,
+  SSL_ERROR_SYSCALL,
+  SSL_ERROR_WANT_READ,
+  SSL_ERROR_WANT_WRITE,
+  SSL_ERROR_ZERO_RETURN,
+  SSL_OP_IGNORE_UNEXPECTED_EOF,
+  SSL_RECEIVED_SHUTDOWN,
+  SSL_SENT_SHUTDOWN,
+} from '../constants.js';
 import type { Engine, RecordEvent } from '../engine/engine.js';
 import { SslError } from '../errors/ssl-error.js';
 import { AlertDescription } from '../wire/enums.js';
-import type { ReadOutcome, RecordIo } from './record-io.js';
+import type { BioIo, PullOutcome } from './bio-io.js';
 import type { PendingWrite } from './write.js';
 
 export type RwState = 'nothing' | 'reading' | 'writing';
 
 export class Connection {
   readonly engine: Engine;
-  readonly io: RecordIo;
+  readonly io: BioIo;
 
-  flags = 0;
   quiet: boolean;
   options: number;
   modeBits: number;
   started = false;
   /** OpenSSL's s3.warn_alert: 0 (close_notify) unless a warning alert arrived; decides ZERO_RETURN. */
   warnAlert = 0;
-  /** The sticky first fatal failure. */
-  fatal: SslError | null = null;
   /** The error of the current call only (OpenSSL's error queue, cleared at each call). */
   callError: SslError | null = null;
   /** The most recent error of any call, for errorReason(). */
@@ -52,12 +59,37 @@ export class Connection {
   /** The handshake's last flight has been written once: later doHandshake calls return 1 at once. */
   initDone = false;
 
-  constructor(engine: Engine, io: RecordIo, quiet: boolean, options: number, modeBits: number) {
+  constructor(engine: Engine, io: BioIo, quiet: boolean, options: number, modeBits: number) {
     this.engine = engine;
     this.io = io;
     this.quiet = quiet;
     this.options = options;
     this.modeBits = modeBits;
+  }
+
+  /** OpenSSL's SSL_SENT_SHUTDOWN / SSL_RECEIVED_SHUTDOWN bits (SSL_get_shutdown / SSL_set_shutdown). */
+  get flags(): number {
+    return (this.engine.closeSent ? SSL_SENT_SHUTDOWN : 0) | (this.engine.closeReceived ? SSL_RECEIVED_SHUTDOWN : 0);
+  }
+  set flags(mode: number) {
+    this.engine.setClosed((mode & SSL_SENT_SHUTDOWN) !== 0, (mode & SSL_RECEIVED_SHUTDOWN) !== 0);
+  }
+
+  /** The sticky first fatal failure. */
+  get fatal(): SslError | null {
+    return this.engine.error;
+  }
+
+  /**
+   * SSL_get_error for a call that returned <= 0: this call's error, then the want-read/want-write state, then
+   * ZERO_RETURN when RECEIVED is set and no warning alert replaced close_notify, else SYSCALL.
+   */
+  errorCode(): number {
+    if (this.callError) return SSL_ERROR_SSL;
+    if (this.rwstate === 'reading') return SSL_ERROR_WANT_READ;
+    if (this.rwstate === 'writing') return SSL_ERROR_WANT_WRITE;
+    if (this.flags & SSL_RECEIVED_SHUTDOWN && this.warnAlert === AlertDescription.CLOSE_NOTIFY) return SSL_ERROR_ZERO_RETURN;
+    return SSL_ERROR_SYSCALL;
   }
 
   beginCall(): void {
@@ -96,7 +128,6 @@ export class Connection {
     if (r === 'broken') {
       // The transport will never take these bytes (a shut pair end): OpenSSL's "broken pipe", whichever
       // call was writing (test/oracle, test/robustness).
-      this.rwstate = 'nothing';
       const err = new SslError('BROKEN_PIPE', { origin: 'local' });
       this.callError = err;
       this.lastError = err;
@@ -112,53 +143,38 @@ export class Connection {
   }
 
   /** Read and process one record; protocol errors become the sticky failure. */
-  async step(): Promise<ReadOutcome['kind'] | RecordEvent | 'failed'> {
-    let r: ReadOutcome;
+  async step(): Promise<PullOutcome | RecordEvent | 'failed'> {
+    let r: PullOutcome;
     try {
-      r = this.io.readRecord();
+      r = this.io.pull();
     } catch (e) {
       await this.fail(e);
       return 'failed';
     }
-    if (r.kind === 'want') this.rwstate = 'reading';
-    if (r.kind !== 'record') return r.kind;
+    if (r === 'want') this.rwstate = 'reading';
+    if (r !== 'record') return r;
     try {
-      const ev = await this.engine.handleRecord(r.header, r.body, this.io.takeSpeculation());
-      if (ev !== 'app-data' && ev !== 'none') this.io.dropSpeculations();
-      return ev;
+      return await this.engine.processRecord();
     } catch (e) {
-      this.io.dropSpeculations();
       await this.fail(e);
       return 'failed';
     }
   }
 
-  /** Record the first fatal failure, set RECEIVED for a received fatal alert (rule 15), send our alert. */
+  /**
+   * A failure of this call: the engine records it (the first one is sticky, with its alert: Engine.fail), and it
+   * is this call's error. An alert never jumps a half-written record: OpenSSL's waits behind it and is never sent.
+   */
   async fail(e: unknown): Promise<void> {
-    const err = e instanceof SslError ? e : new SslError('INTERNAL_ERROR', { detail: e instanceof Error ? e.message : String(e), origin: 'local' });
-    this.callError = err;
-    this.lastError = err;
-    this.rwstate = 'nothing';
-    if (this.fatal) return;
-    this.fatal = err;
-    if (err.receivedAlert !== null) this.flags |= SSL_RECEIVED_SHUTDOWN;
-    // Rule 19: a fatal alert sent or received withdraws the session.
-    if (err.receivedAlert !== null || (err.alert !== null && !(this.flags & SSL_SENT_SHUTDOWN))) this.engine.invalidateSessions();
-    // Nothing follows our close_notify (rule 13: once SENT is set no alert is written), and an alert never
-    // jumps a half-written record: OpenSSL's waits behind it and is never sent.
-    if (err.alert !== null && !(this.flags & SSL_SENT_SHUTDOWN) && !this.io.holdsOutput) {
-      try {
-        await this.engine.sendAlert(err.alert, true);
-        this.fatalAlertQueued = true;
-        if (this.io.wbio) this.flush();
-      } catch {
-        // the alert is best effort; the failure is already recorded
-      }
-      // A transport that cannot take the alert does not replace the call's own error (test/fuzz corpus).
-      this.callError = err;
-      this.lastError = err;
-      this.rwstate = 'nothing';
-    }
+    const { error, alertQueued } = await this.engine.fail(e, !this.io.holdsOutput);
+    this.callError = error;
+    this.lastError = error;
+    if (!alertQueued) return;
+    this.fatalAlertQueued = true;
+    if (this.io.wbio) this.flush();
+    // A transport that cannot take the alert does not replace the call's own error.
+    this.callError = error;
+    this.lastError = error;
   }
 
   /** Transport EOF where a record was expected (rules 13 and 16). Returns the call's return value. */
@@ -166,7 +182,6 @@ export class Connection {
     if (this.options & SSL_OP_IGNORE_UNEXPECTED_EOF && this.engine.handshakeComplete) {
       // OpenSSL assigns RECEIVED here (SSL_set_shutdown), clearing SENT, in read as in shutdown (rule 17).
       this.flags = SSL_RECEIVED_SHUTDOWN;
-      this.engine.writeClosed = false;
       this.warnAlert = AlertDescription.CLOSE_NOTIFY;
       return 0;
     }
@@ -211,10 +226,8 @@ export class Connection {
       if (ev === 'failed') return -1;
       if (ev === 'want') return -1;
       if (ev === 'eof') return this.eof(-1);
-      if (ev === 'close-notify') {
-        this.flags |= SSL_RECEIVED_SHUTDOWN;
-        return 0;
-      }
+      // The engine set RECEIVED.
+      if (ev === 'close-notify') return 0;
     }
   }
 }

@@ -25,7 +25,7 @@ const KEY_UPDATE_MESSAGE_LENGTH = 5;
  * KeyUpdate reply owed from an earlier message (test/oracle keyupdate-reply-in-read), so each
  * KeyUpdate(update_requested) gets its own reply, else tickets requested and waiting. Behind an application
  * write that is not finished, ssl3_write_bytes refuses that handshake write: "bad length" if it is shorter than
- * the write in flight, else "bad write retry" (test/fuzz corpus 9090-0, 2039621331-0). Throws the failure.
+ * the write in flight, else "bad write retry". Throws the failure.
  */
 export async function writeOwedBeforeMessage(c: Connection): Promise<void> {
   const owed = c.engine.owedKeyUpdate && !c.engine.writeClosed;
@@ -74,7 +74,7 @@ export async function readSteps(c: Connection, buf: Uint8Array, peek: boolean): 
         // Rule 13: SSL_read returns 0 with "unexpected eof while reading".
         return c.eof(0);
       case 'close-notify':
-        c.flags |= SSL_RECEIVED_SHUTDOWN;
+        // The engine set RECEIVED.
         return 0;
       case 'post-handshake':
         // Rule 21: without AUTO_RETRY each processed post-handshake message returns WANT_READ once.

@@ -33,14 +33,11 @@ export async function shutdownSteps(c: Connection): Promise<number> {
   // Rule 11: quiet shutdown sets both flags, writes and reads nothing.
   if (c.quiet) {
     c.flags = SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN;
-    c.engine.writeClosed = true;
     return 1;
   }
   if (!(c.flags & SSL_SENT_SHUTDOWN)) {
     // Rule 1/18: SENT is set before the write is attempted; an owed KeyUpdate reply is dropped.
-    c.flags |= SSL_SENT_SHUTDOWN;
-    c.engine.writeClosed = true;
-    c.engine.owedKeyUpdate = false;
+    c.engine.closeWrite();
     if (c.pendingWrite) {
       // Rule 9: the pending record blocks the alert; the next call fails with "bad write retry".
       c.shutdownOverPendingWrite = true;
@@ -92,14 +89,13 @@ export async function shutdownSteps(c: Connection): Promise<number> {
         if (c.options & SSL_OP_IGNORE_UNEXPECTED_EOF) {
           // Rule 17: the option clears SENT here; the next call sends a second close_notify.
           c.flags = (c.flags & ~SSL_SENT_SHUTDOWN) | SSL_RECEIVED_SHUTDOWN;
-          c.engine.writeClosed = false;
           c.warnAlert = AlertDescription.CLOSE_NOTIFY;
           return 0;
         }
         await c.fail(new SslError('UNEXPECTED_EOF_WHILE_READING'));
         return -1;
       case 'close-notify':
-        c.flags |= SSL_RECEIVED_SHUTDOWN;
+        // The engine set RECEIVED.
         return 1;
       case 'post-handshake':
         if (!(c.modeBits & SSL_MODE_AUTO_RETRY)) {

@@ -24,7 +24,7 @@
 import { SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, SSL_MODE_ENABLE_PARTIAL_WRITE, SSL_SENT_SHUTDOWN } from '../constants.js';
 import { SslError } from '../errors/ssl-error.js';
 import type { Connection } from './connection.js';
-import type { RecordIo } from './record-io.js';
+import type { BioIo } from './bio-io.js';
 
 /** An alert's body: level and description. */
 const ALERT_RECORD_PLAINTEXT = 2;
@@ -47,7 +47,7 @@ export interface PendingWrite {
  * the BIO plus the first record not yet there. Records are sealed in order and sit at the tail of the output
  * queue, each `plaintext + 22` bytes long (header, inner type, 16-byte tag).
  */
-export function retryFloor(io: RecordIo, pw: PendingWrite): number {
+export function retryFloor(io: BioIo, pw: PendingWrite): number {
   let unwritten = io.unwrittenBytes();
   let floor = pw.done;
   for (let i = pw.recs.length - 1; i >= 0 && unwritten > 0; i--) {
@@ -105,7 +105,7 @@ export async function writeSteps(c: Connection, data: Uint8Array): Promise<numbe
   }
   // An owed KeyUpdate reply as well: with its write buffer empty OpenSSL's ssl3_write_bytes enters init for it and
   // writes it in its handshake step, so until it is all in the BIO the connection is in init (shutdown() says
-  // "shutdown while in init": test/fuzz corpus differential/824392264-0).
+  // "shutdown while in init").
   if (!pw && !c.io.outputPending && c.engine.owedKeyUpdate && !c.engine.writeClosed) {
     c.initDone = false;
     try {
@@ -128,7 +128,7 @@ export async function writeSteps(c: Connection, data: Uint8Array): Promise<numbe
   }
   // Post-handshake records (a KeyUpdate, tickets) are written before an application write starts: OpenSSL
   // writes them in its handshake step, so a call that cannot finish them returns before any application
-  // write exists, and the next call is not a retry of one (test/fuzz corpus differential/20261130-0).
+  // write exists, and the next call is not a retry of one.
   if (!pw && c.io.outputPending && !c.flush()) return c.writeFailed();
   if (pw) {
     const moved = data.buffer !== pw.data.buffer || data.byteOffset !== pw.data.byteOffset;
@@ -179,13 +179,9 @@ export async function writeSteps(c: Connection, data: Uint8Array): Promise<numbe
       continue;
     }
     // Up to the pipeline depth of records sealed at once (one in partial-write mode), within the key's budget.
-    const chunks: Uint8Array[] = [];
-    const depth = Math.min(partial ? 1 : c.io.inFlight, c.engine.recordsBeforeKeyUpdate);
+    const depth = Math.min(partial ? 1 : c.engine.pipelineDepth, c.engine.recordsBeforeKeyUpdate);
     // Records carry at most the send fragment (SSL_set_max_send_fragment; 2^14 by default).
-    const frag = c.engine.maxSendFragment;
-    for (let o = pw.done; chunks.length < depth && o < pw.total; o += frag) {
-      chunks.push(data.subarray(o, Math.min(pw.total, o + frag)));
-    }
+    const chunks = c.engine.appFragments(data, pw.done, pw.total, depth);
     try {
       await c.engine.sendAppDataBatch(chunks);
     } catch (e) {

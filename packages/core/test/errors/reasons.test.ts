@@ -2,9 +2,9 @@
  * The error model (errors/): the alert is a function of the reason, and every alert is a named one.
  */
 import { strict as assert } from 'node:assert';
-import { AlertDescription } from '@memtls/core/internal/errors/alerts';
-import { alertFor, type ReasonCode, Reasons } from '@memtls/core/internal/errors/reasons';
-import { SslError } from '@memtls/core/internal/errors/ssl-error';
+import { AlertDescription } from '#internal/errors/alerts';
+import { alertFor, type ReasonCode, Reasons } from '#internal/errors/reasons';
+import { SslError } from '#internal/errors/ssl-error';
 
 const named = new Set<number>(Object.values(AlertDescription));
 

@@ -3,11 +3,11 @@
  * state is unexpected_message naming the state, and is refused before the state touches the connection.
  */
 import { strict as assert } from 'node:assert';
-import { SslError } from '@memtls/core/internal/errors/ssl-error';
-import type { EngineConfig } from '@memtls/core/internal/handshake/config';
-import type { HandshakeContext } from '@memtls/core/internal/handshake/context';
-import { createHandshake } from '@memtls/core/internal/handshake/create';
-import { AlertDescription, HandshakeType as H } from '@memtls/core/internal/wire/enums';
+import { SslError } from '#internal/errors/ssl-error';
+import type { EngineConfig } from '#internal/handshake/config';
+import type { HandshakeContext } from '#internal/handshake/context';
+import { createHandshake } from '#internal/handshake/create';
+import { AlertDescription, HandshakeType as H } from '#internal/wire/enums';
 
 /** A context that refuses every use but its configuration (and, for a client, the server name it is told). */
 function guardedContext(role: 'client' | 'server'): HandshakeContext {

@@ -10,7 +10,7 @@ import type { CryptoProvider } from '@memtls/core';
 import { concat, fromHex, toHex } from '#internal/wire/bytes';
 import { createWebCryptoProvider, importKeyShare } from '#internal/crypto/webcrypto';
 import { finishedVerifyData, KeySchedule, trafficKeys } from '#internal/keys/tls13-key-schedule';
-import { RecordProtector13 } from '#internal/record/tls13-aead';
+import { RecordProtector13 } from '#internal/record/tls13';
 import { suiteByName } from '#internal/crypto/suites';
 import { parseServerHello } from '#internal/wire/handshake';
 import { parseKeyShareServer, findExtension } from '#internal/wire/extensions';

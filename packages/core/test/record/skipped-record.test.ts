@@ -1,12 +1,12 @@
 /**
- * TLS 1.3 record protection (record/tls13-aead.ts): a record that does not open is skipped without taking a
+ * TLS 1.3 record protection (record/tls13.ts): a record that does not open is skipped without taking a
  * sequence number (RFC 8446 §4.2.10: a server skips rejected early data), so the next authentic record still
  * opens under the expected nonce. The AEAD binds key and nonce, so a consumed number would make it fail.
  */
 import { strict as assert } from 'node:assert';
 import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
 import { suiteByName } from '#internal/crypto/suites';
-import { RecordProtector13 } from '#internal/record/tls13-aead';
+import { RecordProtector13 } from '#internal/record/tls13';
 
 /** Pseudo-random bytes (deterministic), standing for early data protected under a key the server lacks. */
 function garbage(n: number, seed: number): Uint8Array {

@@ -5,8 +5,9 @@
  * Rules:
  * - A record's sequence number is taken synchronously, before the first await, so records sealed or
  *   opened concurrently can never swap nonces.
- * - Plaintext is at most 2^14 bytes; ciphertext at most 2^14 + 256 (checked by the deframer when the header
- *   arrives and again here); the whole TLSInnerPlaintext (content, type byte and padding) at most 2^14 + 1.
+ * - Plaintext is at most 2^14 bytes; ciphertext at most 2^14 + 256 (checked once, by the deframer when the
+ *   header arrives: record/deframer.ts); the whole TLSInnerPlaintext (content, type byte and padding) at most
+ *   2^14 + 1.
  * - The sequence number never wraps: the connection must rekey (KeyUpdate) or close before `seqLimit`.
  */
 import type { AeadKey, CryptoProvider } from '../crypto/provider.js';
@@ -109,7 +110,6 @@ export class RecordProtector13 {
    * authenticate, and then no sequence number is taken.
    */
   async openIfAuthentic(header: Uint8Array, body: Uint8Array): Promise<{ type: number; content: Uint8Array } | null> {
-    if (body.length > MAX_CIPHERTEXT_13) throw new SslError('ENCRYPTED_LENGTH_TOO_LONG');
     if (this.seq >= this.seqLimit) throw new SslError('SEQUENCE_NUMBER_EXHAUSTED', { origin: 'local' });
     const seq = this.seq;
     const inner = await this.#key.open(this.nonce(seq), header, body);
@@ -124,7 +124,6 @@ export class RecordProtector13 {
    * record with no non-zero content type.
    */
   async open(header: Uint8Array, body: Uint8Array): Promise<{ type: number; content: Uint8Array }> {
-    if (body.length > MAX_CIPHERTEXT_13) throw new SslError('ENCRYPTED_LENGTH_TOO_LONG');
     const seq = this.takeSeq();
     return RecordProtector13.unpad(await this.#key.open(this.nonce(seq), header, body));
   }

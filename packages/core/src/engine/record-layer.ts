@@ -1,0 +1,289 @@
+/**
+ * The record layer of the engine, drivable without any BIO (BearSSL's engine contract): bytes in
+ * (`inputBuffer`/`inputDone`, or `receive`), whole records handled (`processRecord`), sealed records out (`take`),
+ * plaintext out (`readPlaintext`), and a pure `status()`. `Engine` (engine.ts) adds the handshake, the keys and the
+ * content of records; this class holds what every record passes through.
+ *
+ * Data path of one record in: the facade (or a test) fills `inputBuffer()` with exactly the bytes the record still
+ * needs (record/deframer.ts checks the header before any body byte is kept), `processRecord()` opens it (record
+ * protection, record/tls13.ts; possibly opened ahead by engine/speculation.ts) and dispatches its content
+ * (Engine.handleRecord); application data lands in record/plaintext.ts. One record out: plaintext is cut by
+ * record/fragmenter.ts, sealed, and queued here until `take()`.
+ *
+ * Rules
+ * - The catch boundary is `fail()`: anything thrown inside becomes the sticky first error (a non-SslError is
+ *   internal_error), with its alert queued once; every later call sees `error`.
+ * - SENT and RECEIVED (reference/openssl3-shutdown.md) are held here only; the facade maps them to OpenSSL's bits.
+ * - The flood counters are one object (engine/limits.ts) with the limits of config.limits.
+ */
+import type { RecordEvent } from '../handshake/context.js';
+import type { CipherSuite } from '../crypto/suites.js';
+import { SslError } from '../errors/ssl-error.js';
+import { Deframer } from '../record/deframer.js';
+import { Fragmenter, plainRecord } from '../record/fragmenter.js';
+import { PlaintextQueue } from '../record/plaintext.js';
+import { MAX_CIPHERTEXT_13, MAX_PLAINTEXT, type RecordProtector13 } from '../record/tls13.js';
+import { ContentType } from '../wire/enums.js';
+import type { EngineConfig } from './config.js';
+import { FloodCounters } from './limits.js';
+import { PIPELINE_DEPTH, type PeekSource, type Speculation, SpeculationPipeline } from './speculation.js';
+
+export type { RecordEvent } from '../handshake/context.js';
+
+/**
+ * The engine's state as BearSSL's br_ssl_engine_current_state gives it, derived from its buffers and flags.
+ */
+export interface EngineStatus {
+  /** More record bytes are wanted: no complete record is buffered and the read side is open. */
+  wantsRead: boolean;
+  /** Sealed records are waiting to be taken (`take()`). */
+  wantsWrite: boolean;
+  /** Decrypted application bytes ready to read. */
+  appDataReady: number;
+  /** Our close_notify was sent (SENT) / the peer's was received (RECEIVED), or a fatal alert arrived. */
+  closeSent: boolean;
+  closeReceived: boolean;
+  /** The sticky first failure, or null. */
+  error: SslError | null;
+}
+
+export abstract class RecordLayer {
+  readonly config: EngineConfig;
+  protected readProt: RecordProtector13 | null = null;
+  protected writeProt: RecordProtector13 | null = null;
+  /** Encrypted (or plaintext, before keys) records ready for the transport, in order. */
+  private out: Uint8Array[] = [];
+  private outBytes = 0;
+  /** Decrypted application data not yet read. */
+  protected readonly plain = new PlaintextQueue();
+  /** Whole records out of the input bytes, read exactly (record/deframer.ts). */
+  private readonly deframer: Deframer;
+  /** Plaintext framing of what we send (record/fragmenter.ts). */
+  protected readonly fragmenter = new Fragmenter();
+  /** Records opened ahead of their turn with an asynchronous provider (engine/speculation.ts). */
+  private readonly speculation: SpeculationPipeline;
+  /** The flood counters (engine/limits.ts). */
+  protected readonly flood: FloodCounters;
+  /** The sticky first failure: once set, the connection is dead. */
+  private firstError: SslError | null = null;
+  /** Our close_notify is queued (OpenSSL's SENT) / the peer's arrived, or a fatal alert (RECEIVED). Held here only. */
+  private sentClose = false;
+  protected receivedClose = false;
+
+  constructor(config: EngineConfig) {
+    this.config = config;
+    this.flood = new FloodCounters(config.limits);
+    this.speculation = new SpeculationPipeline(config.provider.synchronous ? 1 : PIPELINE_DEPTH);
+    this.deframer = new Deframer({
+      maxRecordBody: () => (this.readProt ? MAX_CIPHERTEXT_13 : MAX_PLAINTEXT),
+      detectsHttp: () => this.config.role === 'server' && !this.suite,
+      strictVersion: () => this.suite !== null && this.handshakeComplete,
+    });
+  }
+
+  // What the record layer reads of the handshake's state (Engine's fields).
+  abstract suite: CipherSuite | null;
+  abstract handshakeComplete: boolean;
+  protected abstract peerFinished: boolean;
+  /** Handle the content of one record (its length already checked); throws SslError. */
+  protected abstract handleRecord(header: Uint8Array, body: Uint8Array, pre?: Speculation): Promise<RecordEvent>;
+  /** The connection ended badly: its sessions must not be resumed (rule 19). */
+  protected abstract withdrawSessions(): void;
+
+  // ---------------------------------------------------------------- output
+
+  /** Records waiting for the transport, in order (BearSSL's sendrec). The caller takes ownership. */
+  take(): Uint8Array[] {
+    const o = this.out;
+    this.out = [];
+    this.outBytes = 0;
+    return o;
+  }
+
+  get outputBytes(): number {
+    return this.outBytes;
+  }
+
+  protected pushRecord(rec: Uint8Array): void {
+    this.out.push(rec);
+    this.outBytes += rec.length;
+  }
+
+  /** SSL_set_max_send_fragment: the most plaintext one record we send carries (handshake and application data). */
+  get maxSendFragment(): number {
+    return this.fragmenter.maxFragment;
+  }
+  set maxSendFragment(size: number) {
+    this.fragmenter.maxFragment = size;
+  }
+
+  /** Application data `data[from, end)` cut into at most `count` records' plaintext by the send fragment size. */
+  appFragments(data: Uint8Array, from: number, end: number, count: number): Uint8Array[] {
+    return this.fragmenter.appFragments(data, from, end, count);
+  }
+
+  /** The message callback, if any: it sees a copy, and whatever it throws is ignored (it only observes). */
+  protected tellMsg(direction: 'sent' | 'received', contentType: number, bytes: Uint8Array): void {
+    const cb = this.config.msgCallback;
+    if (!cb) return;
+    try {
+      cb({ direction, contentType, bytes: bytes.slice() });
+    } catch {
+      // An observer's failure must not change the connection.
+    }
+  }
+
+  /** Queue an alert record under the current write key (plaintext before keys). */
+  async sendAlert(description: number, fatal: boolean): Promise<void> {
+    const body = new Uint8Array([fatal ? 2 : 1, description]);
+    this.tellMsg('sent', ContentType.ALERT, body);
+    if (this.writeProt) this.pushRecord(await this.writeProt.seal(ContentType.ALERT, body));
+    else this.pushRecord(plainRecord(ContentType.ALERT, body));
+  }
+
+  // ---------------------------------------------------------------- input
+
+  /**
+   * The buffer to fill with the next input bytes: exactly what the record being received still needs, never more
+   * (BearSSL's recvrec_buf), so bytes past a close_notify stay with the caller. Report with `inputDone(n)`.
+   */
+  inputBuffer(): Uint8Array {
+    return this.deframer.wanted();
+  }
+
+  /** `n` bytes were written into `inputBuffer()`. Throws SslError for a bad header. True once a record is whole. */
+  inputDone(n: number): boolean {
+    return this.deframer.filled(n);
+  }
+
+  /** Take input bytes up to the end of the current record; returns how many were taken (BIO-less use). */
+  receive(bytes: Uint8Array): number {
+    let used = 0;
+    while (used < bytes.length && !this.deframer.ready) {
+      const buf = this.deframer.wanted();
+      const n = Math.min(buf.length, bytes.length - used);
+      buf.set(bytes.subarray(used, used + n));
+      used += n;
+      this.deframer.filled(n);
+    }
+    return used;
+  }
+
+  /** True when a whole record is buffered and `processRecord()` will handle it. */
+  get recordReady(): boolean {
+    return this.deframer.ready;
+  }
+
+  /** Records opened ahead of their turn: PIPELINE_DEPTH with an asynchronous provider, else 1. */
+  get pipelineDepth(): number {
+    return this.speculation.depth;
+  }
+
+  /**
+   * With an asynchronous provider, start opening the complete application-data records `src` holds after the one
+   * being received (peeked, never consumed), once the handshake is over.
+   */
+  speculate(src: PeekSource): void {
+    if (this.deframer.idle) this.speculation.start(src, this.openAhead);
+  }
+
+  /** Start opening the record `ahead` places after the next one (made once: no allocation per call). */
+  private readonly openAhead = (ahead: number, header: Uint8Array, body: Uint8Array): Speculation | null => {
+    const prot = this.readProt;
+    if (!prot || !this.handshakeComplete || !this.peerFinished) return null;
+    const seq = prot.sequence + ahead;
+    return { prot, seq, result: prot.openAt(seq, header, body) };
+  };
+
+  /** Handle the buffered record (`recordReady`). Throws SslError on any protocol violation. */
+  async processRecord(): Promise<RecordEvent> {
+    const { header, body } = this.deframer.take();
+    try {
+      const ev = await this.handleRecord(header, body, this.speculation.take());
+      if (ev !== 'app-data' && ev !== 'none') this.speculation.drop();
+      return ev;
+    } catch (e) {
+      this.speculation.drop();
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- plaintext
+
+  get pendingPlaintext(): number {
+    return this.plain.bytes;
+  }
+
+  /** Copy up to buf.length decrypted bytes into buf; `peek` leaves them in place. */
+  readPlaintext(buf: Uint8Array, peek: boolean): number {
+    return this.plain.read(buf, peek);
+  }
+
+  /** Drop unread plaintext (shutdown rule 5: it is discarded). */
+  discardPlaintext(): void {
+    this.plain.clear();
+  }
+
+  /** True once our close_notify is queued (SENT): no KeyUpdate reply is sent after it (rule 6). */
+  get writeClosed(): boolean {
+    return this.sentClose;
+  }
+
+  // ---------------------------------------------------------------- failure, closure, status
+
+  /** The sticky first failure, or null. */
+  get error(): SslError | null {
+    return this.firstError;
+  }
+
+  /**
+   * The catch boundary: what anything thrown inside the engine becomes. A non-SslError is a bug and becomes
+   * internal_error. The first failure is sticky; a received fatal alert sets RECEIVED (shutdown rule 15); a fatal
+   * alert sent or received withdraws the session (rule 19). Our alert is queued unless SENT is set (rule 13: nothing
+   * follows our close_notify) or `mayAlert` is false (the facade holds a half-written record an alert must not jump).
+   * Returns the error and whether the alert was queued.
+   */
+  async fail(e: unknown, mayAlert: boolean): Promise<{ error: SslError; alertQueued: boolean }> {
+    const error = e instanceof SslError ? e : new SslError('INTERNAL_ERROR', { detail: e instanceof Error ? e.message : String(e), origin: 'local' });
+    if (this.firstError) return { error, alertQueued: false };
+    this.firstError = error;
+    if (error.receivedAlert !== null) this.receivedClose = true;
+    if (error.receivedAlert !== null || (error.alert !== null && !this.sentClose)) this.withdrawSessions();
+    if (error.alert === null || this.sentClose || !mayAlert) return { error, alertQueued: false };
+    try {
+      await this.sendAlert(error.alert, true);
+      return { error, alertQueued: true };
+    } catch {
+      // the alert is best effort; the failure is already recorded
+      return { error, alertQueued: false };
+    }
+  }
+
+  /** SENT: our close_notify is queued (or the application said so: SSL_set_shutdown). */
+  get closeSent(): boolean {
+    return this.sentClose;
+  }
+
+  /** RECEIVED: the peer's close_notify or a fatal alert arrived (or the application said so). */
+  get closeReceived(): boolean {
+    return this.receivedClose;
+  }
+
+  /** Assign both closure flags (SSL_set_shutdown, quiet shutdown, and the EOF rules 16 and 17). */
+  setClosed(sent: boolean, received: boolean): void {
+    this.sentClose = sent;
+    this.receivedClose = received;
+  }
+
+  /** The engine's state, derived from its buffers and flags (BearSSL's br_ssl_engine_current_state). */
+  status(): EngineStatus {
+    return {
+      wantsRead: this.firstError === null && !this.receivedClose && !this.deframer.ready,
+      wantsWrite: this.outBytes > 0,
+      appDataReady: this.plain.bytes,
+      closeSent: this.sentClose,
+      closeReceived: this.receivedClose,
+      error: this.firstError,
+    };
+  }
+}
