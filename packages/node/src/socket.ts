@@ -18,24 +18,23 @@
  *   `write()` asked us to wait (`writableNeedDrain`), the `_write` callback waits for `'drain'`.
  *
  * Close rules (OpenSSL 3 semantics, docs/shutdown.md)
- * - `end()` → `_final` → `SSL_shutdown` sends close_notify (0: sent, 1: both done; a KeyUpdate still
- *   queued is sent first, shutdown rule 10), then the transport
- *   is half-closed (FIN): TLS 1.3 writes nothing after close_notify. The readable side stays open until
+ * - `end()` → `_final` → `SSL_shutdown` sends close_notify (0: sent, 1: both done; a KeyUpdate still queued
+ *   is sent first, rule 10), then the transport is half-closed (FIN): TLS 1.3 writes nothing after it. The readable side stays open until
  *   the peer's close_notify, which completes the bidirectional shutdown (`SSL_shutdown` → 1).
  * - The peer's close_notify (`SSL_read` → 0 / ZERO_RETURN) pushes EOF (`'end'`). With
  *   `allowHalfOpen: false` (the default, as in `tls`) the Duplex then ends itself: our close_notify goes
  *   back at once. With `allowHalfOpen: true` the application may keep writing, then `end()`.
- * - A transport EOF without close_notify is truncation: `'error'` with code `ERR_MEMTLS_UNEXPECTED_EOF`
- *   (the driver's ERR_MEMTLS_TRUNCATED; unless `ignoreUnexpectedEof`). Every other TLS failure is `ERR_MEMTLS_SSL` with `reason`.
+ * - A transport EOF without close_notify is truncation: `'error'` with code `ERR_MEMTLS_UNEXPECTED_EOF` (the
+ *   driver's ERR_MEMTLS_TRUNCATED; unless `ignoreUnexpectedEof`). Other TLS failures: `ERR_MEMTLS_SSL`.
  * - `destroy()` sends nothing (like `SSL_free` without `SSL_shutdown`; the session is then not resumable,
  *   shutdown rule 19).
  */
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { Driver, type DriverTransport, SSL_SENT_SHUTDOWN, Ssl, SslSession, sniHostName, type SslOptions } from '@memtls/core';
+import { Driver, type DriverTransport, SSL_SENT_SHUTDOWN, type Ssl, type SslSession } from '@memtls/core';
 import { errorFromDriver, MemtlsError, shutdownFlagsName, sslErrorName } from './errors.js';
-import { authorizationErrorName, contextFromOptions, setKeylogTarget } from './options.js';
-import { identityAuthorizationError, setIdentityCheck, takeAppError } from './tls-callbacks.js';
+import { takeAppError } from './tls-callbacks.js';
+import { authorizationOf, newSocketSsl } from './socket-setup.js';
 import { type PeerCertificate, peerCertificateFromChain } from './peer-certificate.js';
 import { RecordTap } from './record-tap.js';
 import * as parity from './socket-parity.js';
@@ -46,8 +45,6 @@ export type { BufferStats, CipherInfo, KeyExchangeInfo, MemtlsSocketOptions, Tra
 
 const READ_SIZE = 16 * 1024;
 const DEFAULT_MAX_RBIO = 64 * 1024;
-/** How long a cleanly closed socket waits for the transport to flush before destroying it. */
-const FLUSH_GRACE_MS = 2000;
 
 /**
  * A TLS connection as a Node `Duplex` of plaintext, over any `Duplex` transport (a `net.Socket` or anything else),
@@ -71,9 +68,9 @@ export class MemtlsSocket extends TransportSocket {
   /** Client: the SNI name we send (null for none or an IP literal). */
   #sniSent: string | null = null;
   readonly #maxRbio: number;
-  #trace: ((ev: TraceEvent) => void) | null;
-  #tapIn: RecordTap | null;
-  #tapOut: RecordTap | null;
+  #trace: ((ev: TraceEvent) => void) | null = null;
+  #tapIn: RecordTap | null = null;
+  #tapOut: RecordTap | null = null;
   readonly #handshake: Promise<void>;
   #secure = false;
   #readWanted = false;
@@ -99,31 +96,18 @@ export class MemtlsSocket extends TransportSocket {
     super(transport, duplexOpts);
     this.#isServer = opts.isServer === true;
     this.#maxRbio = Math.max(32 * 1024, opts.maxBufferedCiphertext ?? DEFAULT_MAX_RBIO);
-    const ctx = contextFromOptions(this.#isServer ? 'server' : 'client', opts);
-    const sslOpts: SslOptions = {};
-    if (!this.#isServer) {
-      if (opts.servername === undefined && (ctx.needsServerName || opts.checkServerIdentity !== undefined)) {
-        throw new TypeError('MemtlsSocket: servername is required to check the server certificate (connect() defaults it to host); to verify the chain only, pass a secureContext made with verifyHostname: false');
-      }
-      if (opts.servername !== undefined) {
-        sslOpts.serverName = opts.servername;
-        // What goes on the wire: lowercase, no trailing dot, nothing for an IP literal (TypeError if invalid).
-        this.#sniSent = sniHostName(opts.servername);
-      }
-      if (opts.session !== undefined) sslOpts.session = SslSession.fromBytes(new Uint8Array(opts.session));
-    }
-    this.#ssl = new Ssl(ctx, sslOpts);
-    if (!this.#isServer && opts.checkServerIdentity) setIdentityCheck(this.#ssl, opts.checkServerIdentity, opts.servername as string);
     // Node's 'keylog' event: emitted only while someone listens (lines are secrets).
-    setKeylogTarget(this.#ssl, (line) => {
+    const made = newSocketSsl(opts, this.#isServer, (line) => {
       if (this.listenerCount('keylog') > 0) this.emit('keylog', line);
     });
+    this.#ssl = made.ssl;
+    this.#sniSent = made.sniSent;
     this.#driver = new Driver(this.#ssl, this.#glue(), {
       onCall: (o) => {
         if (this.#pausedByUs && this.#driver.bufferedCiphertext() < this.#maxRbio / 2) {
           this.#pausedByUs = false;
           this.transport.resume();
-          this.#emitTrace({ type: 'transport', event: 'resumed' });
+          this.#trace?.({ type: 'transport', event: 'resumed' });
         }
         this.#trace?.({ type: 'call', call: o.call, ret: o.ret, error: sslErrorName(o.err), shutdown: shutdownFlagsName(this.#ssl.getShutdown()), reason: o.failure ? o.failure.reason : null });
       },
@@ -133,10 +117,7 @@ export class MemtlsSocket extends TransportSocket {
         this.#checkSession();
       },
     });
-    this.#trace = opts.trace ?? null;
-    const trace = this.#trace;
-    this.#tapIn = trace ? new RecordTap('in', (r) => trace({ type: 'record', ...r })) : null;
-    this.#tapOut = trace ? new RecordTap('out', (r) => trace({ type: 'record', ...r })) : null;
+    this.#setTrace(opts.trace ?? null);
 
     transport.on('data', this.#onData);
     transport.on('end', this.#onEnd);
@@ -168,35 +149,27 @@ export class MemtlsSocket extends TransportSocket {
 
   /** The negotiated cipher suite, in `tls.TLSSocket.getCipher()`'s shape, or null before the handshake. */
   getCipher(): CipherInfo | null {
-    const name = this.#ssl.cipher();
-    return name ? { name, standardName: name, version: this.#ssl.version() ?? 'TLSv1.3' } : null;
+    return parity.cipherInfo(this.#ssl);
   }
 
   /** The key exchange group, Node's `getEphemeralKeyInfo()` shape. */
   getEphemeralKeyInfo(): KeyExchangeInfo | null {
-    const g = this.#ssl.group();
-    return g ? { type: 'ECDH', name: g } : null;
+    return parity.keyExchangeInfo(this.#ssl);
   }
 
-  /** The peer's certificate decoded from DER (`null` when it sent none); `detailed` links the verified chain up
-   * to the root (see `peerCertificateFromChain`). */
+  /** The peer's certificate decoded from DER (null when none); `detailed` links the verified chain to the root. */
   getPeerCertificate(detailed = false): PeerCertificate | null {
     return peerCertificateFromChain(this.#ssl.peerCertificates(), detailed, this.#ssl.verifiedChain());
   }
 
-  /** The peer's leaf certificate as a `node:crypto` `X509Certificate` (Node's `getPeerX509Certificate()`);
-   * `undefined` when the peer sent none. */
+  /** The peer's leaf as a `node:crypto` `X509Certificate` (Node's `getPeerX509Certificate()`), undefined if none. */
   getPeerX509Certificate(): X509Certificate | undefined {
-    const leaf = this.#ssl.peerCertificates()[0];
-    return leaf ? new X509Certificate(leaf) : undefined;
+    return parity.peerX509(this.#ssl);
   }
 
   /** Client: the current resumable session, serialised (`SslSession.toBytes()`), for the `session` option. */
   getSession(): Buffer | undefined {
-    const s = this.#ssl.getSession() ?? (this.#lastSession?.isResumable() ? this.#lastSession : null);
-    // Wrapped, not copied: Buffer.from(bytes) would put the PSK into Node's shared Buffer pool.
-    const b = s?.toBytes();
-    return b ? Buffer.from(b.buffer, b.byteOffset, b.length) : undefined;
+    return parity.sessionBuffer(this.#ssl.getSession() ?? (this.#lastSession?.isResumable() ? this.#lastSession : null));
   }
 
   /** True when this connection resumed a session. */
@@ -261,11 +234,16 @@ export class MemtlsSocket extends TransportSocket {
   enableTrace(): void {
     const print = parity.startTrace(this.#ssl);
     const prev = this.#trace;
-    this.#trace = (ev) => {
+    this.#setTrace((ev) => {
       prev?.(ev);
       if (ev.type === 'record') print(ev);
-    };
-    const trace = this.#trace;
+    });
+  }
+
+  /** Trace calls and transport events to `trace`; record taps are made once, for the first one. */
+  #setTrace(trace: ((ev: TraceEvent) => void) | null): void {
+    this.#trace = trace;
+    if (!trace) return;
     this.#tapIn ??= new RecordTap('in', (r) => trace({ type: 'record', ...r }));
     this.#tapOut ??= new RecordTap('out', (r) => trace({ type: 'record', ...r }));
   }
@@ -274,7 +252,7 @@ export class MemtlsSocket extends TransportSocket {
 
   /** The driver's view of the transport: zero-copy writes, 'drain' as backpressure; input is pushed. */
   #glue(): DriverTransport {
-    const t = this.transport as Duplex & { writableNeedDrain?: boolean; writableLength?: number };
+    const t = this.transport as Duplex & { writableLength?: number };
     return {
       write: (v) => {
         this.#tapOut?.push(v);
@@ -288,20 +266,7 @@ export class MemtlsSocket extends TransportSocket {
         const wl = t.writableLength ?? 0;
         if (wl > this.#stats.maxTransportWritable) this.#stats.maxTransportWritable = wl;
       },
-      drained: () => {
-        if (!t.writableNeedDrain || t.destroyed) return undefined;
-        return new Promise((resolve) => {
-          const done = (): void => {
-            t.off('drain', done);
-            t.off('close', done);
-            this.off('close', done);
-            resolve();
-          };
-          t.on('drain', done);
-          t.on('close', done);
-          this.on('close', done);
-        });
-      },
+      drained: () => this.transportDrained(),
     };
   }
 
@@ -316,7 +281,7 @@ export class MemtlsSocket extends TransportSocket {
     if (!this.#pausedByUs && pending >= this.#maxRbio) {
       this.#pausedByUs = true;
       this.transport.pause();
-      this.#emitTrace({ type: 'transport', event: 'paused', detail: `${pending} bytes of ciphertext buffered` });
+      this.#trace?.({ type: 'transport', event: 'paused', detail: `${pending} bytes of ciphertext buffered` });
     }
     this.#pumpRead();
   };
@@ -325,13 +290,13 @@ export class MemtlsSocket extends TransportSocket {
     if (this.#transportEof) return;
     this.#transportEof = true;
     this.#drainAll = true;
-    this.#emitTrace({ type: 'transport', event: 'eof' });
+    this.#trace?.({ type: 'transport', event: 'eof' });
     this.#driver.receiveEof();
     this.#pumpRead();
   };
 
   readonly #onTransportClose = (): void => {
-    this.#emitTrace({ type: 'transport', event: 'close' });
+    this.#trace?.({ type: 'transport', event: 'close' });
     if (this.destroyed) return;
     if (this.#readEnded) {
       this.destroy();
@@ -343,8 +308,6 @@ export class MemtlsSocket extends TransportSocket {
   readonly #onTransportError = (err: Error): void => {
     if (!this.destroyed) this.destroy(err);
   };
-
-  // ------------------------------------------------------------------ handshake
 
   async #runHandshake(): Promise<void> {
     try {
@@ -363,15 +326,8 @@ export class MemtlsSocket extends TransportSocket {
     this.#secure = true;
     this.alpnProtocol = ssl.alpnSelected() ?? false;
     this.servername = (this.#isServer ? ssl.serverName() : this.#sniSent) ?? false;
-    // The core's verify result: X509_V_OK only for a validated path (a resumed session reports the result of
-    // its full handshake), the error a lax rejectUnauthorized accepted, or X509_V_ERR_NOT_VERIFIED.
-    const code = ssl.verifyResult();
-    if (!this.#isServer || code !== 'X509_V_ERR_NOT_VERIFIED') {
-      this.authorized = code === 'X509_V_OK';
-      this.authorizationError = this.authorized ? null : authorizationErrorName(code);
-    }
-    const refusedIdentity = identityAuthorizationError(ssl);
-    if (refusedIdentity !== null) [this.authorized, this.authorizationError] = [false, refusedIdentity];
+    const auth = authorizationOf(ssl, this.#isServer);
+    if (auth !== null) [this.authorized, this.authorizationError] = auth;
     this.#checkSession();
     this.emit('secure');
     if (!this.#isServer) this.emit('secureConnect');
@@ -470,11 +426,9 @@ export class MemtlsSocket extends TransportSocket {
     // Nothing follows close_notify in TLS 1.3: half-close the transport, as Node's tls does.
     if (this.transport.writable && !this.transport.writableEnded) {
       this.transport.end();
-      this.#emitTrace({ type: 'transport', event: 'fin-sent' });
+      this.#trace?.({ type: 'transport', event: 'fin-sent' });
     }
   }
-
-  // ------------------------------------------------------------------ teardown
 
   /** @internal Node stream hook. */
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
@@ -488,25 +442,8 @@ export class MemtlsSocket extends TransportSocket {
     t.on('error', () => undefined);
     this.#driver.free();
     // Let what we wrote (a close_notify, or the alert of a TLS failure) reach the peer before the transport goes.
-    const flushFirst = !t.destroyed && (this.#sentClose || err instanceof MemtlsError) && !(err as { code?: string } | null)?.code?.startsWith('ERR_MEMTLS_TRANSPORT');
-    if (t.destroyed) {
-      // nothing to do
-    } else if (flushFirst) {
-      if (!t.writableEnded) t.end();
-      if (t.writableFinished) t.destroy();
-      else {
-        const timer = setTimeout(() => t.destroy(), FLUSH_GRACE_MS);
-        timer.unref();
-        t.once('finish', () => {
-          clearTimeout(timer);
-          t.destroy();
-        });
-      }
-    } else t.destroy();
+    this.closeTransport((this.#sentClose || err instanceof MemtlsError) && !(err as { code?: string } | null)?.code?.startsWith('ERR_MEMTLS_TRANSPORT'));
     callback(err);
   }
 
-  #emitTrace(ev: TraceEvent): void {
-    this.#trace?.(ev);
-  }
 }

@@ -6,8 +6,15 @@
  * Rules
  * - A member the transport lacks is a no-op (setters) or undefined / `{}` (getters), as http expects.
  * - The idle timer counts transport traffic in both directions (`touch()` after each), as net.Socket does.
+ * - Backpressure: after the transport's `write()` asked to wait (`writableNeedDrain`), writers wait for its
+ *   'drain' (or for either side to close).
+ * - On destroy, what was written (a close_notify, a fatal alert) may be flushed first: the transport is
+ *   ended and destroyed once finished, or after a grace period.
  */
 import { Duplex, type DuplexOptions } from 'node:stream';
+
+/** How long a cleanly closed socket waits for the transport to flush before destroying it. */
+const FLUSH_GRACE_MS = 2000;
 
 /** A `Duplex` over a transport `Duplex`, with net.Socket's conveniences delegated to the transport. */
 export class TransportSocket extends Duplex {
@@ -104,5 +111,42 @@ export class TransportSocket extends Duplex {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = null;
     this.#idleMs = 0;
+  }
+
+  /** @internal A promise when the transport asked writers to wait ('drain', or a close), else undefined. */
+  protected transportDrained(): Promise<void> | undefined {
+    const t = this.transport as Duplex & { writableNeedDrain?: boolean };
+    if (!t.writableNeedDrain || t.destroyed) return undefined;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        t.off('drain', done);
+        t.off('close', done);
+        this.off('close', done);
+        resolve();
+      };
+      t.on('drain', done);
+      t.on('close', done);
+      this.on('close', done);
+    });
+  }
+
+  /** @internal Destroy the transport; with `flushFirst`, once what was written reached it (at most FLUSH_GRACE_MS). */
+  protected closeTransport(flushFirst: boolean): void {
+    const t = this.transport;
+    if (t.destroyed) return;
+    if (!flushFirst) {
+      t.destroy();
+      return;
+    }
+    if (!t.writableEnded) t.end();
+    if (t.writableFinished) t.destroy();
+    else {
+      const timer = setTimeout(() => t.destroy(), FLUSH_GRACE_MS);
+      timer.unref();
+      t.once('finish', () => {
+        clearTimeout(timer);
+        t.destroy();
+      });
+    }
   }
 }
