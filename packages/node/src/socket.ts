@@ -250,7 +250,7 @@ export class MemtlsSocket extends TransportSocket {
 
   // ------------------------------------------------------------------ transport glue
 
-  /** The driver's view of the transport: zero-copy writes, 'drain' as backpressure; input is pushed. */
+  /** The driver's view of the transport: zero-copy writes; only application writes wait for 'drain'; input is pushed. */
   #glue(): DriverTransport {
     const t = this.transport as Duplex & { writableLength?: number };
     return {
@@ -266,7 +266,7 @@ export class MemtlsSocket extends TransportSocket {
         const wl = t.writableLength ?? 0;
         if (wl > this.#stats.maxTransportWritable) this.#stats.maxTransportWritable = wl;
       },
-      drained: () => this.transportDrained(),
+      drained: (op) => (op === 'write' ? this.transportDrained() : undefined),
     };
   }
 

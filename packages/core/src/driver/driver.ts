@@ -205,8 +205,8 @@ export class Driver {
     for (let v = this.#wbio.readView(); v !== null; v = this.#wbio.readView()) t.write(v);
   }
 
-  #drained(): Promise<void> | undefined {
-    return this.#transport.drained();
+  #drained(op: 'handshake' | 'write' | 'shutdown'): Promise<void> | undefined {
+    return this.#transport.drained(op);
   }
 
   /** Record the first failure (sticky) and wake everything that waits. */
@@ -247,7 +247,7 @@ export class Driver {
       if (this.#failure) throw this.#failure;
       const seq = this.#inputSeq;
       const o = await this.#call('SSL_do_handshake', () => this.ssl.doHandshake());
-      const d = this.#drained();
+      const d = this.#drained('handshake');
       if (d) await d;
       if (o.ret === 1) break;
       if (o.err === SSL_ERROR_WANT_READ) {
@@ -317,7 +317,7 @@ export class Driver {
       if (this.#failure) throw this.#failure;
       const piece = off === 0 && data.length <= WRITE_PIECE ? data : data.subarray(off, Math.min(data.length, off + WRITE_PIECE));
       const o = await this.#call('SSL_write', () => this.ssl.write(piece));
-      const d = this.#drained();
+      const d = this.#drained('write');
       if (d) await d;
       if (this.#outputFailure) throw this.#failOutput('write', 'SSL_write');
       if (o.ret <= 0) throw this.#failCall(o, 'write');
@@ -341,7 +341,7 @@ export class Driver {
         await this.#call('SSL_write', () => ssl.write(EMPTY));
         o = await this.#call('SSL_shutdown', () => ssl.shutdown());
       }
-      const d = this.#drained();
+      const d = this.#drained('shutdown');
       if (d) await d;
       if (o.ret < 0) throw this.#failCall(o, 'shutdown');
       ret = o.ret;
@@ -349,7 +349,7 @@ export class Driver {
     if (waitForPeer && ret === 0) {
       if (!this.#readDone) await new Promise<void>((resolve) => this.#readDoneWaiters.push(resolve));
       if (this.#failure) throw this.#failure;
-      const d = this.#drained();
+      const d = this.#drained('shutdown');
       if (d) await d;
     }
   }

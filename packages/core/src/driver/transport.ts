@@ -2,7 +2,7 @@
  * The abstract byte transport a `Driver` runs over, and the driver's options. The adapter owns the real
  * transport (a Node `Duplex`, a web streams pair, a WebSocket) and its backpressure; the driver only asks:
  * - `write(bytes)`: take these bytes, in order (the driver never writes again before it returns);
- * - `drained()`: a promise when the writer must wait before sealing more (backpressure), else undefined;
+ * - `drained(op)`: a promise when the operation must wait before going on (backpressure), else undefined;
  * - `requestInput()`: (pull sources) read one more chunk, then hand it to `Driver.receive` / `receiveEof`.
  * Push sources (Node's 'data' events) call `Driver.receive` whenever bytes arrive and leave it out.
  * Closing the transport is the adapter's act, after the driver's `shutdown()` or failure (see driver.ts).
@@ -14,12 +14,13 @@ export interface DriverTransport {
   /** Take outgoing ciphertext, in order. A transport that cannot deliver reports it with `Driver.outputFailed`. */
   write(bytes: Uint8Array): void;
   /**
-   * Backpressure: a promise that resolves once the transport wants more, when it asked the writer to wait;
-   * undefined (no promise made) when it did not. Awaited after handshake, write and shutdown calls, never
+   * Backpressure: a promise that resolves once the transport wants more, when it asked the `op` to wait;
+   * undefined (no promise made) when it did not. Asked after handshake, write and shutdown calls, never
    * after a read (reading must go on while writes are stalled, or two peers that both write more than the
-   * transport buffers would wait for each other forever).
+   * transport buffers would wait for each other forever). A transport may hold only some operations back
+   * (a Node socket holds only application writes; a stream writer holds every one).
    */
-  drained(): Promise<void> | undefined;
+  drained(op: 'handshake' | 'write' | 'shutdown'): Promise<void> | undefined;
   /**
    * Pull sources: called when a call needs bytes and none arrived since it started. Read one chunk (one read
    * shared by concurrent requests) and give it to `receive`, or call `receiveEof` at its end (`receiveError` when it failed).
