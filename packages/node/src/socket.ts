@@ -369,12 +369,12 @@ export class MemtlsSocket extends TransportSocket {
     );
   }
 
-  /** Read while the consumer wants data (or the transport has ended); the driver waits for input. */
+  /** Read while the consumer wants data (or the transport has ended) and input is there; 'data' restarts it. */
   async #readLoop(): Promise<void> {
     let buf = Buffer.allocUnsafe(READ_SIZE);
     while ((this.#readWanted || this.#drainAll) && !this.#readEnded && !this.destroyed) {
-      const n = await this.#driver.read(buf);
-      if (this.destroyed) return;
+      const n = await this.#driver.read(buf, false);
+      if (this.destroyed || n < 0) return;
       if (n === 0) {
         // The peer's close_notify (and our shutdown completed, if we had started it): end the readable side.
         this.push(null);

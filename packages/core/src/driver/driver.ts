@@ -263,10 +263,12 @@ export class Driver {
 
   /**
    * Read plaintext into `buf` once the handshake is done: the byte count (> 0), or 0 after the peer's
-   * close_notify (and, when ours was sent, the completed shutdown). Waits for transport bytes as needed;
-   * never waits for the transport's write side. Rejects with the sticky `DriverError`.
+   * close_notify (and, when ours was sent, the completed shutdown). Waits for transport bytes as needed, or
+   * with `wait` false returns -1 when none are there (the caller reads again when `receive` is called: an
+   * idle connection then holds no read buffer). Never waits for the transport's write side. Rejects with
+   * the sticky `DriverError`.
    */
-  async read(buf: Uint8Array): Promise<number> {
+  async read(buf: Uint8Array, wait = true): Promise<number> {
     for (;;) {
       if (this.#failure) throw this.#failure;
       const seq = this.#inputSeq;
@@ -274,6 +276,7 @@ export class Driver {
       if (o.ret > 0) return o.ret;
       if (o.err === SSL_ERROR_WANT_READ) {
         this.#onReadIdle?.();
+        if (!wait && seq === this.#inputSeq) return -1;
         await this.#waitInput(seq);
         continue;
       }

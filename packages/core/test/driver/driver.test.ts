@@ -116,6 +116,8 @@ describe('Driver (core transport driver)', () => {
     assert.equal(dec(buf.subarray(0, await s.read(buf))), 'ping');
     await s.write(enc('pong'));
     assert.equal(dec(buf.subarray(0, await c.read(buf))), 'pong');
+    await tick();
+    assert.equal(await s.read(buf, false), -1, 'read(buf, false): nothing there, no wait');
   });
 
   it('clean close, client first: close_notify both ways, shutdown(true) resolves once the peer closed too', async () => {
