@@ -17,3 +17,4 @@ export type { CryptoProvider, AeadKey, KeyShare, SigningKey, HashName, AeadName,
 export { createWebCryptoProvider } from './crypto/webcrypto.js';
 export { SslError, type ErrorOrigin } from './errors/ssl-error.js';
 export { Reasons, type ReasonCode, type ReasonInfo } from './errors/reasons.js';
+export { Driver, type DriverOptions, type DriverTransport, DriverError, DriverErrorCode, type DriverErrorDetails, type DriverCall, type DriverPhase, type CallOutcome, type EngineFailure, errorFromOutcome } from './driver/index.js';

@@ -5,7 +5,7 @@
  *
  * | code | when |
  * | --- | --- |
- * | `ERR_MEMTLS_UNEXPECTED_EOF` | the transport ended without the peer's close_notify (truncation), during or after the handshake |
+ * | `ERR_MEMTLS_UNEXPECTED_EOF` | the transport ended without the peer's close_notify (truncation), during or after the handshake; the core driver's `ERR_MEMTLS_TRUNCATED`, as `@memtls/web-streams` and `@memtls/websocket` name it |
  * | `ERR_MEMTLS_SSL` | any other TLS failure; `reason` is `Ssl.errorReason()` (OpenSSL's words), `sslReason` the reason code |
  * | `ERR_MEMTLS_TRANSPORT_CLOSED` | we had records to send but the transport is no longer writable |
  * | `ERR_MEMTLS_PLAINTEXT_AFTER_UPGRADE` | `secureUpgrade()` found plaintext buffered past the upgrade point (STARTTLS injection) |
@@ -13,6 +13,8 @@
  * Errors coming from the transport itself (`ECONNRESET`, `EPIPE`, ...) are passed through unchanged.
  */
 import {
+  DriverError,
+  DriverErrorCode,
   SSL_ERROR_NONE,
   SSL_ERROR_SSL,
   SSL_ERROR_SYSCALL,
@@ -104,4 +106,33 @@ export function errorFromSsl(ssl: Ssl, call: SslCallName, ret: number, err: numb
   }
   const words = detail?.message ?? reason ?? (err === SSL_ERROR_SYSCALL ? 'connection failed earlier' : 'unknown failure');
   return new MemtlsError('ERR_MEMTLS_SSL', `memtls: ${call} failed (ret=${ret}, ${sslErrorName(err)}): ${words}`, base);
+}
+
+/**
+ * The `MemtlsError` for a failure of the core's `Driver` (its one taxonomy, mapped code for code; the
+ * truncation keeps this adapter's historical code, `ERR_MEMTLS_UNEXPECTED_EOF`, which web streams and the
+ * WebSocket adapter call `ERR_MEMTLS_TRUNCATED`: the same condition).
+ */
+export function errorFromDriver(e: unknown): Error {
+  if (!(e instanceof DriverError)) return e as Error;
+  const call = e.call as SslCallName | null;
+  if (e.code === DriverErrorCode.ABORTED) {
+    if (e.phase === 'handshake') return new MemtlsError('ERR_MEMTLS_SSL', 'memtls: socket destroyed during the handshake');
+    return new MemtlsError('ERR_MEMTLS_TRANSPORT_CLOSED', e.phase === 'write' ? 'memtls: write after destroy' : `memtls: ${call ?? e.phase} after the socket was destroyed`, { call });
+  }
+  if (e.code === DriverErrorCode.TRANSPORT) return new MemtlsError('ERR_MEMTLS_TRANSPORT_CLOSED', 'memtls: the transport is closed; records could not be sent', { call });
+  const err = e.sslError ?? SSL_ERROR_SSL;
+  const engine = e.engine;
+  if (engine === null) {
+    // A result the operation cannot use, not a failure of the engine.
+    if (err === SSL_ERROR_ZERO_RETURN && call === 'SSL_do_handshake') return new MemtlsError('ERR_MEMTLS_SSL', 'memtls: the peer sent close_notify during the handshake', { call, sslError: sslErrorName(err) });
+    return new MemtlsError('ERR_MEMTLS_SSL', `memtls: ${call} returned ${e.ret} (${sslErrorName(err)})`, { call });
+  }
+  const base = { reason: engine.reason, sslReason: engine.sslReason, sslError: sslErrorName(err), call, verifyResult: engine.verifyResult };
+  if (e.code === DriverErrorCode.TRUNCATED) {
+    const when = engine.initFinished || call !== 'SSL_do_handshake' ? '' : ' during the handshake';
+    return new MemtlsError('ERR_MEMTLS_UNEXPECTED_EOF', `memtls: the transport ended without close_notify${when} (truncation)`, base);
+  }
+  const words = engine.words ?? engine.reason ?? (err === SSL_ERROR_SYSCALL ? 'connection failed earlier' : 'unknown failure');
+  return new MemtlsError('ERR_MEMTLS_SSL', `memtls: ${call} failed (ret=${e.ret}, ${sslErrorName(err)}): ${words}`, base);
 }

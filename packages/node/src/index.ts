@@ -15,3 +15,4 @@ export { formatTraceMessage, formatTraceRecord } from './trace-format.js';
 export { createServer, MemtlsServer, type ServerOptions } from './server.js';
 export { type BufferStats, type CipherInfo, type KeyExchangeInfo, MemtlsSocket, type MemtlsSocketOptions, type TraceEvent } from './socket.js';
 export { createNodeCryptoProvider } from './node-crypto-provider.js';
+export { TransportSocket } from './transport-socket.js';

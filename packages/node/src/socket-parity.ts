@@ -1,14 +1,17 @@
 /**
  * The `tls.TLSSocket` methods that map onto one `Ssl` call each, with Node's argument checks and errors:
- * `getFinished`, `getPeerFinished`, `exportKeyingMaterial`, `setServername`, `setMaxSendFragment`, and the stderr
- * printer of `enableTrace`. `MemtlsSocket` delegates to these (socket.ts stays about the stream machinery).
+ * `getFinished`, `getPeerFinished`, `exportKeyingMaterial`, `setServername`, `setMaxSendFragment`, the stderr
+ * printer of `enableTrace`, and the shapes `getCipher`, `getEphemeralKeyInfo` and `getPeerX509Certificate`
+ * return. `MemtlsSocket` delegates to these (socket.ts stays about the stream machinery).
  *
  * Rules
  * - Argument errors are thrown synchronously with Node's codes (`ERR_INVALID_ARG_TYPE` TypeError,
  *   `ERR_OUT_OF_RANGE` RangeError) and change nothing.
  * - Returned bytes are fresh Buffers over fresh memory (never Node's shared pool).
  */
-import { type MsgInfo, type Ssl, sniHostName } from '@memtls/core';
+import { X509Certificate } from 'node:crypto';
+import { type MsgInfo, type Ssl, type SslSession, sniHostName } from '@memtls/core';
+import type { CipherInfo, KeyExchangeInfo } from './socket-types.js';
 import type { RecordInfo } from './record-tap.js';
 import { formatTraceMessage, formatTraceRecord } from './trace-format.js';
 
@@ -22,6 +25,30 @@ function argType(name: string, what: string, value: unknown): TypeError {
 }
 
 const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.length);
+
+/** `getCipher()`: the negotiated suite in `tls.TLSSocket.getCipher()`'s shape, or null before the handshake. */
+export function cipherInfo(ssl: Ssl): CipherInfo | null {
+  const name = ssl.cipher();
+  return name ? { name, standardName: name, version: ssl.version() ?? 'TLSv1.3' } : null;
+}
+
+/** `getEphemeralKeyInfo()`: the key exchange group in Node's shape, or null. */
+export function keyExchangeInfo(ssl: Ssl): KeyExchangeInfo | null {
+  const g = ssl.group();
+  return g ? { type: 'ECDH', name: g } : null;
+}
+
+/** `getPeerX509Certificate()`: the peer's leaf as a `node:crypto` X509Certificate, undefined when none. */
+export function peerX509(ssl: Ssl): X509Certificate | undefined {
+  const leaf = ssl.peerCertificates()[0];
+  return leaf ? new X509Certificate(leaf) : undefined;
+}
+
+/** `getSession()`: the session serialised, wrapped, not copied (Buffer.from(bytes) would put the PSK into Node's shared pool). */
+export function sessionBuffer(s: SslSession | null): Buffer | undefined {
+  const b = s?.toBytes();
+  return b ? asBuffer(b) : undefined;
+}
 
 /** `getFinished()` / `getPeerFinished()`: the verify_data as a Buffer, undefined before there is one. */
 export function finishedBuffer(ssl: Ssl, sent: boolean): Buffer | undefined {

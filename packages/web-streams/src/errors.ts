@@ -16,6 +16,7 @@
  *   transport cannot be paused (a browser WebSocket).
  * - `ERR_MEMTLS_ABORTED`: the connection was torn down locally (`abort()` / `destroy()`).
  */
+import { DriverError, DriverErrorCode, SSL_ERROR_SSL } from '@memtls/core';
 
 /** The stable error codes. */
 export const TlsErrorCode = {
@@ -86,4 +87,44 @@ export function isTlsStreamError(e: unknown, code?: TlsErrorCode): e is TlsStrea
   if (typeof e !== 'object' || e === null) return false;
   const c = (e as { code?: unknown }).code;
   return (e as { name?: unknown }).name === 'TlsStreamError' && typeof c === 'string' && (code === undefined || c === code);
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * The `TlsStreamError` for a failure of the core's `Driver` (its one taxonomy, mapped code for code: the
+ * truncation is `ERR_MEMTLS_TRUNCATED`, as `@memtls/node`'s `ERR_MEMTLS_UNEXPECTED_EOF`). A transport's own
+ * `TlsStreamError` (e.g. a WebSocket closed with 1011) is passed through.
+ */
+export function streamErrorFromDriver(e: unknown): TlsStreamError {
+  if (e instanceof TlsStreamError) return e;
+  if (!(e instanceof DriverError)) return new TlsStreamError(TlsErrorCode.TRANSPORT, `transport: ${describe(e)}`, { phase: 'transport', cause: e });
+  const phase = e.phase;
+  if (e.code === DriverErrorCode.ABORTED) {
+    const cause = e.transportCause;
+    return cause instanceof TlsStreamError ? cause : new TlsStreamError(TlsErrorCode.ABORTED, 'aborted', { phase, cause });
+  }
+  if (e.code === DriverErrorCode.TRANSPORT && e.side === 'out') {
+    const cause = e.transportCause;
+    if (cause instanceof TlsStreamError) return cause;
+    return new TlsStreamError(TlsErrorCode.TRANSPORT, `${phase}: the transport refused bytes: ${describe(cause)}`, { phase, cause });
+  }
+  // The engine's account counts only for SSL_ERROR_SSL (a later call's SSL_ERROR_SYSCALL repeats nothing).
+  const engine = e.sslError === SSL_ERROR_SSL ? e.engine : null;
+  const detail = engine?.sslReason != null ? engine : null;
+  const opts = { phase, reason: engine?.reason ?? null, sslError: e.sslError, sslReason: detail?.sslReason ?? null, verifyResult: detail?.verifyResult ?? null };
+  if (e.code === DriverErrorCode.TRANSPORT) {
+    const cause = e.transportCause;
+    if (cause instanceof TlsStreamError) return cause;
+    return new TlsStreamError(TlsErrorCode.TRANSPORT, `${phase}: the transport failed: ${describe(cause)}`, { ...opts, cause });
+  }
+  if (e.code === DriverErrorCode.TRUNCATED) {
+    const what = phase === 'handshake' ? 'before the handshake completed' : 'without close_notify';
+    return new TlsStreamError(TlsErrorCode.TRUNCATED, `${phase}: the transport closed ${what} (unexpected eof while reading)`, opts);
+  }
+  // The engine's words in full (as @memtls/node's message): for a refused certificate, the X509_V_ERR name,
+  // the depth and OpenSSL's text, not only "certificate verify failed".
+  return new TlsStreamError(TlsErrorCode.SSL, `${phase}: ${detail?.words ?? opts.reason ?? `SSL_ERROR ${e.sslError}`}`, opts);
 }

@@ -71,6 +71,22 @@ describe('web-streams: TlsStreams over an in-memory transport', () => {
     assert.equal(server.ssl.getShutdown(), BOTH);
   });
 
+  it('closing with a KeyUpdate still queued ("shutdown while in init"): an empty write sends it, then close_notify (as @memtls/node)', async () => {
+    const { client, server } = pair();
+    await Promise.all([client.opened, server.opened]);
+    assert.equal(client.ssl.keyUpdate(false), 1);
+    const serverGot = readAll(server.readable);
+    const clientGot = readAll(client.readable);
+    const clientClosing = client.writable.getWriter().close();
+    assert.equal((await serverGot).length, 0);
+    await server.writable.getWriter().close();
+    await clientClosing;
+    assert.equal((await clientGot).length, 0);
+    await Promise.all([client.closed, server.closed]);
+    assert.equal(client.ssl.getShutdown(), BOTH);
+    assert.equal(server.ssl.getShutdown(), BOTH);
+  });
+
   it('truncation: the transport ends without close_notify -> readable errors with ERR_MEMTLS_TRUNCATED', async () => {
     const [a, b] = memoryTransportPair();
     const srv = cuttable(b);

@@ -1,0 +1,6 @@
+/**
+ * The transport driver: one `Ssl` over an abstract async byte transport, used by every adapter.
+ */
+export { Driver } from './driver.js';
+export { type CallOutcome, type DriverCall, DriverError, DriverErrorCode, type DriverErrorDetails, type DriverPhase, type EngineFailure, errorFromOutcome } from './errors.js';
+export type { DriverOptions, DriverTransport } from './transport.js';
