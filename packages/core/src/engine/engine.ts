@@ -35,7 +35,7 @@ import { plainRecord } from '../record/fragmenter.js';
 import { RecordProtector13 } from '../record/tls13.js';
 import type { SslSession } from '../session/session.js';
 import { toHex } from '../wire/bytes.js';
-import { AlertDescription, ContentType, HandshakeType } from '../wire/enums.js';
+import { ContentType, HandshakeType } from '../wire/enums.js';
 import { encodeKeyUpdate, type HandshakeMessage, HandshakeReassembler, parseKeyUpdate } from '../wire/handshake.js';
 import type { EngineConfig } from './config.js';
 import { RecordLayer } from './record-layer.js';
@@ -113,9 +113,7 @@ export class Engine extends RecordLayer implements HandshakeContext {
   }
   /** ClientHello.random of this handshake: the key log names the connection by it. */
   private clientRandom: Uint8Array = new Uint8Array(0);
-  setClientRandom(random: Uint8Array): void {
-    this.clientRandom = random;
-  }
+  setClientRandom(random: Uint8Array): void { this.clientRandom = random; }
 
   /**
    * Hand one secret to the application's key log in NSS key log format ("LABEL <client random> <secret>", hex),
@@ -139,7 +137,7 @@ export class Engine extends RecordLayer implements HandshakeContext {
     this.hs = createHandshake(this, opts);
   }
 
-  // ---------------------------------------------------------------- the handshake role
+  // ---------------------------------------------------------------- the handshake role (HandshakeContext members are documented there)
 
   /** Client: queue the ClientHello. Server: nothing. */
   start(): Promise<void> {
@@ -181,25 +179,15 @@ export class Engine extends RecordLayer implements HandshakeContext {
     return this.hs.setServerName(this, name);
   }
 
-  markHelloSeen(): void {
-    this.helloSeen = true;
-  }
+  markHelloSeen(): void { this.helloSeen = true; }
 
-  setPeerFinishedData(verifyData: Uint8Array): void {
-    this.#finishedReceived = verifyData;
-  }
+  setPeerFinishedData(verifyData: Uint8Array): void { this.#finishedReceived = verifyData; }
 
-  markPeerFinished(): void {
-    this.peerFinished = true;
-  }
+  markPeerFinished(): void { this.peerFinished = true; }
 
-  markHandshakeComplete(): void {
-    this.handshakeComplete = true;
-  }
+  markHandshakeComplete(): void { this.handshakeComplete = true; }
 
-  setSkipEarlyData(mode: EarlyDataSkip): void {
-    this.skipEarlyData = mode;
-  }
+  setSkipEarlyData(mode: EarlyDataSkip): void { this.skipEarlyData = mode; }
 
   /** Count one NewSessionTicket: more than `limits.maxTickets` without application data in between is refused. */
   countTicket(): void {
@@ -354,7 +342,7 @@ export class Engine extends RecordLayer implements HandshakeContext {
     // A client that fails during the handshake may send its alert before it switched to its handshake key
     // (OpenSSL's client does: it installs that key just before its second flight); the server accepts it in
     // plaintext as the client's first answer. A client never does: the server's alerts follow its keys.
-    if (this.readProt && outerType === ContentType.ALERT && !this.peerFinished && !this.protectedSeen && this.config.role === 'server') return this.handleAlert(body);
+    if (this.readProt && outerType === ContentType.ALERT && !this.peerFinished && !this.protectedSeen && this.config.role === 'server') return this.handleAlert(body, this.reasm.buffered > 0);
     if (this.readProt) {
       if (outerType !== ContentType.APPLICATION_DATA) {
         throw new SslError('UNEXPECTED_RECORD', { detail: `plaintext record of type ${outerType} after keys were set` });
@@ -363,7 +351,7 @@ export class Engine extends RecordLayer implements HandshakeContext {
       if (this.skipEarlyData === 'undecryptable') {
         // Rejected early data does not open under the handshake key: skip it (no sequence number is taken).
         const o = await this.readProt.openIfAuthentic(header, body);
-        if (o === null) return this.skipRejectedEarlyData(body);
+        if (o === null) return this.skipRejectedEarlyData(5 + body.length);
         this.skipEarlyData = 'none';
         opened = o;
       } else {
@@ -375,12 +363,12 @@ export class Engine extends RecordLayer implements HandshakeContext {
       content = opened.content;
     } else if (outerType === ContentType.APPLICATION_DATA) {
       // After a HelloRetryRequest, the early data of the first ClientHello arrives before the second one.
-      if (this.skipEarlyData === 'before-second-hello') return this.skipRejectedEarlyData(body);
+      if (this.skipEarlyData === 'before-second-hello') return this.skipRejectedEarlyData(5 + body.length);
       throw new SslError('UNEXPECTED_RECORD', { detail: 'application data before the handshake keys' });
     }
     switch (type) {
       case ContentType.ALERT:
-        return this.handleAlert(content);
+        return this.handleAlert(content, this.reasm.buffered > 0);
       case ContentType.HANDSHAKE: {
         if (content.length === 0) throw new SslError('UNEXPECTED_RECORD', { detail: 'empty handshake record' });
         if (!this.handshakeComplete) this.flood.handshake(content.length);
@@ -410,32 +398,6 @@ export class Engine extends RecordLayer implements HandshakeContext {
       default:
         throw new SslError('BAD_RECORD_TYPE', { detail: `inner content type ${type}` });
     }
-  }
-
-  /** Drop one record of rejected early data, within MAX_REJECTED_EARLY_DATA bytes (RFC 8446 §4.2.10). */
-  private skipRejectedEarlyData(body: Uint8Array): RecordEvent {
-    this.flood.earlyData(5 + body.length);
-    return 'none';
-  }
-
-  private handleAlert(content: Uint8Array): RecordEvent {
-    // RFC 8446 §5.1 forbids zero-length fragments of all types but application data (OpenSSL: "bad length").
-    if (content.length === 0) throw new SslError('UNEXPECTED_RECORD', { detail: 'empty alert record' });
-    if (content.length !== 2) throw new SslError('INVALID_ALERT', { detail: `alert of ${content.length} bytes` });
-    this.tellMsg('received', ContentType.ALERT, content);
-    if (this.reasm.buffered > 0) throw new SslError('UNEXPECTED_RECORD', { detail: 'alert inside a handshake message' });
-    const level = content[0] as number;
-    const desc = content[1] as number;
-    if (level !== 1 && level !== 2) throw new SslError('INVALID_ALERT', { detail: `alert level ${level}` });
-    if (desc === AlertDescription.CLOSE_NOTIFY) {
-      this.receivedClose = true;
-      return 'close-notify';
-    }
-    if (desc === AlertDescription.USER_CANCELED && level === 1) {
-      this.flood.empty();
-      return 'none';
-    }
-    throw new SslError('PEER_ALERT', { receivedAlert: desc });
   }
 
   /** Post-handshake KeyUpdate (RFC 8446 §4.6.3). */

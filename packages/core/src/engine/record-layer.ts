@@ -23,7 +23,7 @@ import { Deframer } from '../record/deframer.js';
 import { Fragmenter, plainRecord } from '../record/fragmenter.js';
 import { PlaintextQueue } from '../record/plaintext.js';
 import { MAX_CIPHERTEXT_13, MAX_PLAINTEXT, type RecordProtector13 } from '../record/tls13.js';
-import { ContentType } from '../wire/enums.js';
+import { AlertDescription, ContentType } from '../wire/enums.js';
 import type { EngineConfig } from './config.js';
 import { FloodCounters } from './limits.js';
 import { PIPELINE_DEPTH, type PeekSource, type Speculation, SpeculationPipeline } from './speculation.js';
@@ -285,5 +285,32 @@ export abstract class RecordLayer {
       closeReceived: this.receivedClose,
       error: this.firstError,
     };
+  }
+
+  /** Drop one record of rejected early data, within MAX_REJECTED_EARLY_DATA bytes (RFC 8446 §4.2.10). */
+  protected skipRejectedEarlyData(bytes: number): RecordEvent {
+    this.flood.earlyData(bytes);
+    return 'none';
+  }
+
+  /** An alert record's content; `midMessage`: a handshake message is partly received (no alert may split it). */
+  protected handleAlert(content: Uint8Array, midMessage: boolean): RecordEvent {
+    // RFC 8446 §5.1 forbids zero-length fragments of all types but application data (OpenSSL: "bad length").
+    if (content.length === 0) throw new SslError('UNEXPECTED_RECORD', { detail: 'empty alert record' });
+    if (content.length !== 2) throw new SslError('INVALID_ALERT', { detail: `alert of ${content.length} bytes` });
+    this.tellMsg('received', ContentType.ALERT, content);
+    if (midMessage) throw new SslError('UNEXPECTED_RECORD', { detail: 'alert inside a handshake message' });
+    const level = content[0] as number;
+    const desc = content[1] as number;
+    if (level !== 1 && level !== 2) throw new SslError('INVALID_ALERT', { detail: `alert level ${level}` });
+    if (desc === AlertDescription.CLOSE_NOTIFY) {
+      this.receivedClose = true;
+      return 'close-notify';
+    }
+    if (desc === AlertDescription.USER_CANCELED && level === 1) {
+      this.flood.empty();
+      return 'none';
+    }
+    throw new SslError('PEER_ALERT', { receivedAlert: desc });
   }
 }

@@ -7,19 +7,18 @@
 import type { Credential, EngineConfig } from './config.js';
 import type { ReasonCode } from '../errors/reasons.js';
 import { SslError } from '../errors/ssl-error.js';
-import type { ContextOptions } from '../ssl-context.js';
-import type { Ssl } from '../ssl.js';
 
 const failed = (reason: ReasonCode, detail: string): SslError => new SslError(reason, { detail, origin: 'local' });
 
 /**
- * The engine's `selectCredentials` and `alpnSelect` for one connection.
+ * The engine's `selectCredentials` and `alpnSelect` for one connection (`owner` is the facade's Ssl, passed to the
+ * callbacks as it is: the handshake layer does not know its type).
  * @param credentialsOf the certificates of a server SslContext, null for anything else
  */
-export function wrapServerCallbacks(
-  selectContext: ContextOptions['selectContext'] | null,
-  alpnSelect: ContextOptions['alpnSelect'] | null,
-  owner: Ssl,
+export function wrapServerCallbacks<Owner>(
+  selectContext: ((serverName: string | null, owner: Owner) => unknown) | null | undefined,
+  alpnSelect: ((info: { serverName: string | null; protocols: string[] }, owner: Owner) => unknown) | null | undefined,
+  owner: Owner,
   credentialsOf: (chosen: unknown) => readonly Credential[] | null,
 ): Pick<EngineConfig, 'selectCredentials' | 'alpnSelect'> {
   return {

@@ -28,7 +28,19 @@ import type { Engine, RecordEvent } from '../engine/engine.js';
 import { SslError } from '../errors/ssl-error.js';
 import { AlertDescription } from '../wire/enums.js';
 import type { BioIo, PullOutcome } from './bio-io.js';
-import type { PendingWrite } from './write.js';
+
+/** A write that returned before all its bytes were in the write BIO; its retry must match it. */
+export interface PendingWrite {
+  /** Bytes of the caller's buffer already sealed into records. */
+  done: number;
+  /** Total bytes the call will report once complete. */
+  total: number;
+  /** The first call's buffer: a retry must pass the same (its ArrayBuffer and offset). Kept as the view, not its
+   * ArrayBuffer, so that inspecting the Ssl never shows the rest of that memory (Node's shared Buffer pool). */
+  data: Uint8Array;
+  /** Plaintext sizes of the records sealed for this write, in order. */
+  recs: number[];
+}
 
 export type RwState = 'nothing' | 'reading' | 'writing';
 

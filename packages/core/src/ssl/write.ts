@@ -23,24 +23,11 @@
  */
 import { SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, SSL_MODE_ENABLE_PARTIAL_WRITE, SSL_SENT_SHUTDOWN } from '../constants.js';
 import { SslError } from '../errors/ssl-error.js';
-import type { Connection } from './connection.js';
+import type { Connection, PendingWrite } from './connection.js';
 import type { BioIo } from './bio-io.js';
 
 /** An alert's body: level and description. */
 const ALERT_RECORD_PLAINTEXT = 2;
-
-/** A write that returned before all its bytes were in the write BIO; its retry must match it. */
-export interface PendingWrite {
-  /** Bytes of the caller's buffer already sealed into records. */
-  done: number;
-  /** Total bytes the call will report once complete. */
-  total: number;
-  /** The first call's buffer: a retry must pass the same (its ArrayBuffer and offset). Kept as the view, not its
-   * ArrayBuffer, so that inspecting the Ssl never shows the rest of that memory (Node's shared Buffer pool). */
-  data: Uint8Array;
-  /** Plaintext sizes of the records sealed for this write, in order. */
-  recs: number[];
-}
 
 /**
  * The shortest retry OpenSSL would accept for a pending write: the bytes of its records already completely in
