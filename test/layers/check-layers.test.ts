@@ -34,8 +34,8 @@ const CLEAN: Record<string, string> = {
   'packages/core/src/handshake/client.ts': "import type { h } from '../crypto/hash.js';\nexport type C = typeof h;\n",
   'packages/core/src/engine/engine.ts': "export * from '../handshake/client.js';\n",
   'packages/core/src/ssl.ts': "import '../src/engine/engine.js';\nexport const ssl = await import('./engine/engine.js');\n",
-  'packages/core/src/index.ts': "export { ssl } from './ssl.js';\n",
-  'packages/core/src/driver/driver.ts': "import { ssl } from '../index.js';\nexport const d = ssl;\n",
+  'packages/core/src/driver/driver.ts': "import { ssl } from '../ssl.js';\nexport const d = ssl;\n",
+  'packages/core/src/index.ts': "export { ssl } from './ssl.js';\nexport { d } from './driver/driver.js';\n",
   'packages/node/package.json': manifest('@memtls/node'),
   'packages/node/src/index.ts': `import { createHash } from 'node:crypto';\nimport { ssl } from '@memtls/core';\nexport const n = [createHash, ssl];\n${'// filler\n'.repeat(447)}`,
   'packages/cli/package.json': manifest('@memtls/cli'),
@@ -102,6 +102,14 @@ describe('check-layers (pnpm lint): import boundaries', () => {
       },
       /import cycle in packages\/core\/src: crypto\/a\.ts -> crypto\/b\.ts -> crypto\/a\.ts/,
     );
+  });
+
+  it('SSL_CTX and SSL may name each other by type only (TYPE_ONLY_EDGES); a value import from the context to the Ssl is a cycle', () => {
+    const ctx = "import type { Ssl } from './ssl.js';\nexport type Owner = Ssl;\nexport const ctx = 1;\n";
+    const ssl = "import type { ctx } from './ssl-context.js';\nexport type C = typeof ctx;\nexport const ssl = 1;\n";
+    const ok = run({ ...CLEAN, 'packages/core/src/ssl-context.ts': ctx, 'packages/core/src/ssl.ts': ssl });
+    assert.equal(ok.status, 0, ok.out);
+    assertCaught({ 'packages/core/src/ssl-context.ts': ctx.replace('import type', 'import'), 'packages/core/src/ssl.ts': ssl }, /import cycle in packages\/core\/src: ssl(-context)?\.ts -> ssl(-context)?\.ts/);
   });
 
   it('an import cycle between two modules of one layer without a file cycle (errors -> wire -> errors)', () => {
