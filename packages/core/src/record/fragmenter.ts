@@ -4,6 +4,7 @@
  * messages); application data is cut the same way. Unprotected records (before keys, and the middlebox
  * compatibility CCS) are framed here; protected ones are sealed by the record protection (record/tls13.ts).
  */
+import { concat } from '../wire/bytes.js';
 import { MAX_PLAINTEXT } from './tls13.js';
 
 /** The TLS record header: type, legacy version, length. */
@@ -27,14 +28,7 @@ export class Fragmenter {
 
   /** Coalesce handshake messages into one stream and cut it into record fragments (views into one buffer). */
   handshakeFragments(messages: readonly Uint8Array[]): Uint8Array[] {
-    let total = 0;
-    for (const m of messages) total += m.length;
-    const all = new Uint8Array(total);
-    let o = 0;
-    for (const m of messages) {
-      all.set(m, o);
-      o += m.length;
-    }
+    const all = concat(...messages);
     const step = this.maxFragment;
     const frags: Uint8Array[] = [];
     for (let i = 0; i < all.length; i += step) frags.push(all.subarray(i, Math.min(all.length, i + step)));
