@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SslContext } from '@memtls/core';
 import { Engine, type RecordEvent } from '#internal/engine/engine';
+import { concat } from '#internal/wire/bytes';
 
 let cert: { cert: string; key: string } | null = null;
 
@@ -49,16 +50,7 @@ export async function feed(to: Engine, bytes: Uint8Array, step = bytes.length): 
 
 /** Everything `from` has sealed, as one byte string. */
 export function drain(from: Engine): Uint8Array {
-  const recs = from.take();
-  let n = 0;
-  for (const r of recs) n += r.length;
-  const all = new Uint8Array(n);
-  let o = 0;
-  for (const r of recs) {
-    all.set(r, o);
-    o += r.length;
-  }
-  return all;
+  return concat(...from.take());
 }
 
 /** Run the handshake between the two engines, feeding records `step` bytes at a time. */
