@@ -20,6 +20,7 @@ const NOTES = {
   pvtsutils: "asn1js's byte helpers",
   pvutils: "asn1js's byte helpers",
   '@noble/hashes': 'synchronous SHA-2, HMAC and HKDF in the core',
+  '@noble/ciphers': 'ChaCha20-Poly1305 for the WebCrypto provider, which WebCrypto lacks',
 };
 
 /** Group an esbuild input path by package: node_modules/<pkg> or packages/<name>. */
