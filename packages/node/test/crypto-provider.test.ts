@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { createHook } from 'node:async_hooks';
 import { webcrypto } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { type AeadName, createWebCryptoProvider, type GroupName, type HashName } from '@memtls/core';
 import { createNodeCryptoProvider } from '@memtls/node';
 
@@ -73,6 +74,26 @@ describe('node:crypto provider', () => {
     assert.equal(hex(ct.subarray(0, 16)), 'd31a8d34648e60db7b86afbc53ef7ec2');
     assert.equal(hex(ct.subarray(ct.length - 16)), '1ae10b594f09e26a7e902ecbd0600691');
     assert.equal(Buffer.from((await k.open(nonce, aad, ct)) as Uint8Array).toString(), pt.toString());
+  });
+
+  it('ChaCha20-Poly1305: the Wycheproof vectors with 96-bit nonces, as the WebCrypto provider checks them', async () => {
+    // The core's copy of Wycheproof (source and licence in its README); the WebCrypto provider runs the same file.
+    const file = new URL('../../../core/test/fixtures/wycheproof/chacha20_poly1305_test.json', import.meta.url);
+    interface Vector { tcId: number; key: string; iv: string; aad: string; msg: string; ct: string; tag: string; result: string }
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { testGroups: { ivSize: number; tests: Vector[] }[] };
+    const failures: string[] = [];
+    let checked = 0;
+    for (const t of data.testGroups.filter((g) => g.ivSize === 96).flatMap((g) => g.tests)) {
+      const k = await node.importAeadKey('CHACHA20-POLY1305', Buffer.from(t.key, 'hex'));
+      const [iv, aad, msg] = [Buffer.from(t.iv, 'hex'), Buffer.from(t.aad, 'hex'), Buffer.from(t.msg, 'hex')];
+      const sealed = Buffer.from(t.ct + t.tag, 'hex');
+      const opened = await k.open(iv, aad, sealed);
+      const ok = t.result === 'invalid' ? opened === null : opened !== null && hex(opened) === t.msg && hex(await k.seal(iv, aad, msg)) === t.ct + t.tag;
+      checked++;
+      if (!ok) failures.push(`tcId ${t.tcId} (${t.result})`);
+    }
+    assert.equal(checked, 316);
+    assert.deepEqual(failures, []);
   });
 
   for (const group of ['x25519', 'secp256r1', 'secp384r1'] as GroupName[]) {

@@ -96,7 +96,7 @@ export interface CryptoProvider {
   hashSync?(name: HashName, data: Uint8Array): Uint8Array;
   /** Optional: HKDF-Expand (RFC 5869 §2.3) computed synchronously (see `hashSync`). */
   hkdfExpandSync?(name: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array;
-  /** True when this provider implements the AEAD (WebCrypto has no ChaCha20-Poly1305). */
+  /** True when this provider implements the AEAD (a custom provider may lack some). */
   supportsAead(name: AeadName): boolean;
   /** Import a raw AEAD key for record protection. */
   importAeadKey(name: AeadName, key: Uint8Array): Promise<AeadKey>;

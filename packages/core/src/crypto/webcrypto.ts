@@ -19,6 +19,7 @@ import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { concat, fromBase64, fromHex, toHex } from '../wire/bytes.js';
 import { OID as OIDS, oidContent } from '../der/oids.js';
 import { encodeDerTlv, readDerTlv } from '../der/tlv.js';
+import { chacha20Poly1305Key } from './chacha20-poly1305.js';
 import { ecdsaDerToRaw, ecdsaRawToDer } from './ecdsa-der.js';
 import type { AeadKey, AeadName, CryptoProvider, GroupName, HashName, KeyShare } from './provider.js';
 import { hashLength, type PrivateKeyType, type SignatureSchemeName, type SigningKey } from './provider.js';
@@ -270,7 +271,7 @@ const VERIFY_KEY_CACHE_SIZE = 32;
  * Create a CryptoProvider backed by a WebCrypto implementation.
  * @param crypto a WebCrypto `Crypto` object (`globalThis.crypto` in browsers and Node 20,
  *   `new Crypto()` from @peculiar/webcrypto).
- * @returns a provider with AES-GCM (no ChaCha20-Poly1305: WebCrypto has none), x25519 / P-256 / P-384 key
+ * @returns a provider with AES-GCM, ChaCha20-Poly1305 (pure JS: WebCrypto has none), x25519 / P-256 / P-384 key
  *   shares, and ECDSA / RSA-PSS / RSASSA-PKCS1-v1_5 / Ed25519 signatures.
  * @example const provider = createWebCryptoProvider(globalThis.crypto);
  */
@@ -278,7 +279,7 @@ const NOBLE = { 'SHA-256': sha256, 'SHA-384': sha384, 'SHA-512': sha512 } as con
 
 /**
  * A `CryptoProvider` over a WebCrypto object (`globalThis.crypto` in browsers, workers and Node); hashes come from
- * @noble/hashes. It has no ChaCha20-Poly1305, which WebCrypto lacks.
+ * @noble/hashes, and ChaCha20-Poly1305, which WebCrypto lacks, from @noble/ciphers (chacha20-poly1305.ts).
  */
 export function createWebCryptoProvider(crypto: Crypto): CryptoProvider {
   const subtle = crypto.subtle;
@@ -382,10 +383,11 @@ export function createWebCryptoProvider(crypto: Crypto): CryptoProvider {
     },
 
     supportsAead(name) {
-      return name === 'AES-128-GCM' || name === 'AES-256-GCM';
+      return name === 'AES-128-GCM' || name === 'AES-256-GCM' || name === 'CHACHA20-POLY1305';
     },
 
     async importAeadKey(name, key) {
+      if (name === 'CHACHA20-POLY1305') return chacha20Poly1305Key(key);
       const keyLength = name === 'AES-128-GCM' ? 16 : name === 'AES-256-GCM' ? 32 : 0;
       if (keyLength === 0) throw new TypeError(`AEAD ${String(name)} is not available in WebCrypto`);
       if (key.length !== keyLength) throw new RangeError(`${name} needs a ${keyLength}-byte key`);

@@ -1,10 +1,24 @@
 import { strict as assert } from 'node:assert';
 import { createHmac, generateKeyPairSync, type KeyObject, sign as nodeSign } from 'node:crypto';
+import { inspect } from 'node:util';
+import { suitesFrom } from '#internal/crypto/choices';
 import { ecdsaDerToRaw } from '#internal/crypto/ecdsa-der';
 import type { GroupName, PrivateKeyType, SignatureSchemeName } from '#internal/crypto/provider';
 import { importKeyShare } from '#internal/crypto/webcrypto';
 import { concat, fromHex, toHex, utf8 } from '#internal/wire/bytes';
 import { PROVIDERS } from './helpers.js';
+
+/** RFC 8439 §2.8.2, the AEAD_CHACHA20_POLY1305 example. */
+const RFC8439 = {
+  key: '808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f',
+  nonce: '070000004041424344454647',
+  aad: '50515253c0c1c2c3c4c5c6c7',
+  plaintext: "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
+  ciphertext:
+    'd31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36' +
+    '92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116',
+  tag: '1ae10b594f09e26a7e902ecbd0600691',
+} as const;
 
 const der = (k: KeyObject, type: 'pkcs8' | 'spki'): Uint8Array => new Uint8Array(k.export({ type, format: 'der' }));
 
@@ -194,8 +208,8 @@ describe('WebCrypto provider: key shares', () => {
 
 describe('WebCrypto provider: AEAD, HMAC, HKDF, random', () => {
   for (const { name, provider } of PROVIDERS) {
-    it(`${name}: AES-GCM round-trips, and any tampering gives null`, async () => {
-      for (const [aead, keyLength] of [['AES-128-GCM', 16], ['AES-256-GCM', 32]] as const) {
+    it(`${name}: AES-GCM and ChaCha20-Poly1305 round-trip, and any tampering gives null`, async () => {
+      for (const [aead, keyLength] of [['AES-128-GCM', 16], ['AES-256-GCM', 32], ['CHACHA20-POLY1305', 32]] as const) {
         assert.ok(provider.supportsAead(aead));
         const k = await provider.importAeadKey(aead, provider.randomBytes(keyLength));
         assert.equal(k.name, aead);
@@ -218,9 +232,55 @@ describe('WebCrypto provider: AEAD, HMAC, HKDF, random', () => {
         assert.deepEqual(await k.open(nonce, aad, await k.seal(nonce, aad, new Uint8Array(0))), new Uint8Array(0));
         await assert.rejects(k.seal(new Uint8Array(8), aad, plaintext), RangeError);
         await assert.rejects(provider.importAeadKey(aead, new Uint8Array(keyLength + 1)), RangeError);
+        await assert.rejects(provider.importAeadKey(aead, new Uint8Array(keyLength - 1)), RangeError);
       }
-      assert.equal(provider.supportsAead('CHACHA20-POLY1305'), false);
-      await assert.rejects(provider.importAeadKey('CHACHA20-POLY1305', new Uint8Array(32)), TypeError);
+    });
+
+    it(`${name}: the default suites are all three, AES-GCM first (ChaCha20-Poly1305 last, as before)`, () => {
+      assert.deepEqual(
+        suitesFrom(undefined, provider).map((s) => s.name),
+        ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'],
+      );
+      assert.deepEqual(suitesFrom(['TLS_CHACHA20_POLY1305_SHA256'], provider).map((s) => s.name), ['TLS_CHACHA20_POLY1305_SHA256']);
+    });
+
+    it(`${name}: ChaCha20-Poly1305 reproduces RFC 8439 §2.8.2 and opens it back`, async () => {
+      assert.equal(provider.supportsAead('CHACHA20-POLY1305'), true);
+      const k = await provider.importAeadKey('CHACHA20-POLY1305', fromHex(RFC8439.key));
+      const [nonce, aad, plaintext] = [fromHex(RFC8439.nonce), fromHex(RFC8439.aad), utf8(RFC8439.plaintext)];
+      const sealed = await k.seal(nonce, aad, plaintext);
+      assert.equal(toHex(sealed), RFC8439.ciphertext + RFC8439.tag);
+      assert.deepEqual(await k.open(nonce, aad, sealed), plaintext);
+    });
+
+    it(`${name}: ChaCha20-Poly1305 sealRecord gives header || seal(header, plaintext || type || zeros)`, async () => {
+      const k = await provider.importAeadKey('CHACHA20-POLY1305', provider.randomBytes(32));
+      assert.ok(k.sealRecord, 'the one-buffer fast path');
+      const nonce = provider.randomBytes(12);
+      for (const [length, padding] of [[0, 0], [1, 0], [100, 7], [16384, 0], [300, 16000]] as const) {
+        const plaintext = provider.randomBytes(length);
+        const header = Uint8Array.of(0x17, 0x03, 0x03, ((length + 1 + padding + 16) >> 8) & 0xff, (length + 1 + padding + 16) & 0xff);
+        const record = await k.sealRecord(nonce, header, plaintext, 0x17, padding);
+        const inner = concat(plaintext, Uint8Array.of(0x17), new Uint8Array(padding));
+        assert.equal(toHex(record), toHex(concat(header, await k.seal(nonce, header, inner))), `${length} + ${padding}`);
+        assert.deepEqual(await k.open(nonce, header, record.subarray(5)), inner);
+      }
+      await assert.rejects(k.sealRecord(new Uint8Array(8), new Uint8Array(5), new Uint8Array(1), 0x17, 0), RangeError);
+    });
+
+    it(`${name}: a ChaCha20-Poly1305 key is a copy, shows no key bytes, and open never rejects for peer input`, async () => {
+      const raw = fromHex(RFC8439.key);
+      const k = await provider.importAeadKey('CHACHA20-POLY1305', raw);
+      raw.fill(0); // the caller reuses its buffer: the imported key is unaffected
+      const [nonce, aad] = [fromHex(RFC8439.nonce), fromHex(RFC8439.aad)];
+      assert.equal(toHex(await k.seal(nonce, aad, utf8(RFC8439.plaintext))), RFC8439.ciphertext + RFC8439.tag);
+      const shown = `${inspect(k, { depth: Infinity, showHidden: true, getters: true })} ${JSON.stringify(k)}`;
+      assert.ok(!shown.replace(/\s+/g, '').includes(Array.from(fromHex(RFC8439.key)).join(',')), shown);
+      assert.ok(!shown.toLowerCase().includes(RFC8439.key), shown);
+      for (let length = 0; length < 40; length++) {
+        assert.equal(await k.open(nonce, aad, provider.randomBytes(length)), null, `${length} random bytes`);
+      }
+      await assert.rejects(k.open(new Uint8Array(13), aad, new Uint8Array(16)), RangeError);
     });
 
     it(`${name}: HKDF matches RFC 5869 A.1, HMAC takes an empty key, lengths are checked`, async () => {

@@ -5,6 +5,8 @@
  *
  * Selection rules (stated, not by tcId):
  * - AES-GCM: 128/256-bit keys, 96-bit IVs, 128-bit tags (TLS 1.3 uses nothing else; the provider rejects the rest).
+ * - ChaCha20-Poly1305: all vectors; those with a nonce other than 96 bits (RFC 8439 §2.8) must be refused with a
+ *   RangeError by seal and open alike (a programmer error: TLS record nonces are 12 bytes).
  * - HMAC: full-length tags only (TLS never truncates HMAC).
  * - Everything else: all vectors of the file.
  * Outcomes: valid -> the expected value / true; invalid -> null / false / rejection; acceptable -> either the
@@ -53,6 +55,22 @@ const aesGcm: Runner = ({ provider }) => ({
     const key = await provider.importAeadKey(num(group, 'keySize') === 128 ? 'AES-128-GCM' : 'AES-256-GCM', fromHex(str(t, 'key')));
     const [iv, aad, msg] = [fromHex(str(t, 'iv')), fromHex(str(t, 'aad')), fromHex(str(t, 'msg'))];
     const sealed = concat(fromHex(str(t, 'ct')), fromHex(str(t, 'tag')));
+    const opened = await key.open(iv, aad, sealed);
+    if (t.result === 'invalid') return [opened === null, 'open accepted a bad ciphertext'];
+    const ours = await key.seal(iv, aad, msg);
+    return [opened !== null && equalBytes(opened, msg) && equalBytes(ours, sealed), `opened ${show(opened)}, sealed ${show(ours)}`];
+  },
+});
+
+const chacha20Poly1305: Runner = ({ provider }) => ({
+  async check(_group, t) {
+    const key = await provider.importAeadKey('CHACHA20-POLY1305', fromHex(str(t, 'key')));
+    const [iv, aad, msg] = [fromHex(str(t, 'iv')), fromHex(str(t, 'aad')), fromHex(str(t, 'msg'))];
+    const sealed = concat(fromHex(str(t, 'ct')), fromHex(str(t, 'tag')));
+    if (iv.length !== 12) {
+      const refused = (p: Promise<unknown>) => p.then(() => false, (e: unknown) => e instanceof RangeError);
+      return [(await refused(key.open(iv, aad, sealed))) && (await refused(key.seal(iv, aad, msg))), `a ${iv.length}-byte nonce was not refused`];
+    }
     const opened = await key.open(iv, aad, sealed);
     if (t.result === 'invalid') return [opened === null, 'open accepted a bad ciphertext'];
     const ours = await key.seal(iv, aad, msg);
@@ -148,6 +166,7 @@ const sha = (hash: HashName) => (g: Readonly<Record<string, unknown>>) => str(g,
 /** [file, runner, exact number of vectors the selection rules keep]. */
 const FILES: readonly (readonly [string, Runner, number])[] = [
   ['aes_gcm_test.json', aesGcm, 133],
+  ['chacha20_poly1305_test.json', chacha20Poly1305, 325],
   ['x25519_test.json', x25519, 518],
   ['ecdh_secp256r1_ecpoint_test.json', ecdh('secp256r1', 'prime256v1', 32), 355],
   ['ecdh_secp384r1_ecpoint_test.json', ecdh('secp384r1', 'secp384r1', 48), 790],
