@@ -2,12 +2,15 @@
  * memtls ↔ OpenSSL 3.0 CLI interop (TLS 1.3), over real TCP on 127.0.0.1.
  *
  * memtls client → `openssl s_server -tls1_3 -rev`: every server key type × group × suite, HelloRetryRequest,
- * ALPN, SNI, client certificates, KeyUpdate, 1 MiB each way, bidirectional close_notify.
+ * ALPN, SNI, client certificates, KeyUpdate, 1 MiB each way, bidirectional close_notify. memtls runs on its
+ * default provider, Node's native WebCrypto (ChaCha20-Poly1305 from @noble/ciphers), and once on
+ * @peculiar/webcrypto.
  * `openssl s_client -tls1_3` → memtls server: every key type with 1 MiB each way and KeyUpdates (`K` and
  * `k`) sent by s_client, client certificates, ALPN.
  */
 import { strict as assert } from 'node:assert';
 import type net from 'node:net';
+import { Crypto as PeculiarCrypto } from '@peculiar/webcrypto';
 import { type ContextOptions, type CoreApi, loadCore, type Ssl } from './api.js';
 import { firstDifference, MiB, revPayload, sClientSafePayload, text, utf8 } from './payload.js';
 import {
@@ -31,7 +34,7 @@ const GROUPS = [
   { memtls: 'secp256r1', openssl: 'P-256' },
   { memtls: 'secp384r1', openssl: 'P-384' },
 ] as const;
-const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384'] as const;
+const SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'] as const;
 const BOTH_SHUTDOWN = 3; // SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN
 
 describe('interop: memtls client → openssl s_server', function () {
@@ -93,6 +96,19 @@ describe('interop: memtls client → openssl s_server', function () {
       }
     }
   }
+
+  it('@peculiar/webcrypto, default suites: s_server -ciphersuites TLS_CHACHA20_POLY1305_SHA256 gets it, 256 KiB each way', async () => {
+    const suite = 'TLS_CHACHA20_POLY1305_SHA256';
+    const server = await serve(pki.servers['ec-p256'], { ciphersuites: [suite] });
+    const ssl = newClient({ crypto: new PeculiarCrypto() as unknown as Crypto });
+    const sock = await connect(server, ssl);
+    assert.equal(ssl.cipher(), suite);
+    const { sent, expected } = revPayload(256, 1023);
+    await writeAll(ssl, sock, sent);
+    assert.equal(firstDifference(await readExactly(ssl, sock, expected.length), expected), null);
+    await pingAndClose(server, ssl, sock);
+    assert.match(server.stderr(), new RegExp(`Ciphersuite: ${suite}`));
+  });
 
   it('accepts a certificate chain that includes the root', async () => {
     const cred = pki.servers['ec-p256'];

@@ -30,8 +30,12 @@ import { createNodeCryptoProvider, MemtlsSocket } from '@memtls/node';
 import { x25519KeyShare } from '../util/observer.js';
 import { testPki } from '../util/pki.js';
 
-/** A provider that behaves as `base` and records every secret it sees or makes into `found`. */
-function recordingProvider(base: CryptoProvider, found: Uint8Array[]): CryptoProvider {
+/**
+ * A provider that behaves as `base` and records every secret it sees or makes into `found`, and the key objects
+ * it returns (AEAD keys, signing keys: the engine keeps them in private fields, so the test walks them itself) into
+ * `keys`.
+ */
+function recordingProvider(base: CryptoProvider, found: Uint8Array[], keys: unknown[] = []): CryptoProvider {
   const keep = (b: Uint8Array | null): void => {
     if (b && b.length >= 12 && b.some((x) => x !== 0)) found.push(b.slice());
   };
@@ -58,7 +62,9 @@ function recordingProvider(base: CryptoProvider, found: Uint8Array[]): CryptoPro
     supportsAead: (name) => base.supportsAead(name),
     async importAeadKey(name, key) {
       keep(key);
-      return base.importAeadKey(name, key);
+      const k = await base.importAeadKey(name, key);
+      keys.push(k);
+      return k;
     },
     supportsGroup: (g) => base.supportsGroup(g),
     async generateKeyShare(group) {
@@ -80,7 +86,9 @@ function recordingProvider(base: CryptoProvider, found: Uint8Array[]): CryptoPro
     },
     async importSigningKey(type, pkcs8) {
       keep(pkcs8);
-      return base.importSigningKey(type, pkcs8);
+      const k = await base.importSigningKey(type, pkcs8);
+      keys.push(k);
+      return k;
     },
     verify: (scheme, spki, data, sig) => base.verify(scheme, spki, data, sig),
   };
@@ -176,26 +184,32 @@ const once = (s: MemtlsSocket, ev: string): Promise<unknown[]> =>
     if (ev !== 'error') s.once('error', reject);
   });
 
-const PROVIDERS: [string, () => CryptoProvider][] = [
+/** [title, provider, the suites both sides allow (default: all the provider has, AES-128-GCM chosen)]. */
+const PROVIDERS: [string, () => CryptoProvider, string[]?][] = [
   ['the WebCrypto provider', () => createWebCryptoProvider(globalThis.crypto)],
+  // Its ChaCha20-Poly1305 keys are JS objects of its own (@noble/ciphers), not CryptoKeys.
+  ['the WebCrypto provider and TLS_CHACHA20_POLY1305_SHA256', () => createWebCryptoProvider(globalThis.crypto), ['TLS_CHACHA20_POLY1305_SHA256']],
   ['the node:crypto provider', () => createNodeCryptoProvider()],
 ];
 
 describe('secrets: no inspect or JSON output of a public object holds a secret', () => {
-  for (const [name, make] of PROVIDERS) {
+  for (const [name, make, cipherSuites] of PROVIDERS) {
     it(`live connections, a session, failures and the Node socket, with ${name}`, async function () {
       this.timeout(30000);
       const secrets: Uint8Array[] = [];
-      const provider = recordingProvider(make(), secrets);
+      const keys: unknown[] = [];
+      const provider = recordingProvider(make(), secrets, keys);
       const pki = testPki();
-      const sctx = new SslContext({ role: 'server', cert: pki.leaves['ec-p256'].cert, key: pki.leaves['ec-p256'].key, crypto: provider });
-      const cctx = new SslContext({ role: 'client', ca: pki.caCert, crypto: provider });
+      const suites = cipherSuites ? { cipherSuites } : {};
+      const sctx = new SslContext({ role: 'server', cert: pki.leaves['ec-p256'].cert, key: pki.leaves['ec-p256'].key, crypto: provider, ...suites });
+      const cctx = new SslContext({ role: 'client', ca: pki.caCert, crypto: provider, ...suites });
       const data = new TextEncoder().encode('application data, both ways');
       const buf = new Uint8Array(64 * 1024);
 
       // 1. A full handshake, data both ways, a KeyUpdate each way, a clean close: a session.
       const a = memoryLink(cctx, sctx, { serverName: 'localhost' });
       assert.deepEqual(await settle(() => a.client.doHandshake(), a.client, () => a.server.doHandshake(), a.server, a.pump), [1, 1]);
+      assert.equal(a.client.cipher(), cipherSuites?.[0] ?? 'TLS_AES_128_GCM_SHA256');
       assert.equal(await a.client.write(data), data.length);
       a.pump();
       assert.equal(await a.server.read(buf), data.length);
@@ -266,8 +280,8 @@ describe('secrets: no inspect or JSON output of a public object holds a secret',
 
       // 5. The Node adapter: a socket pair over an in-memory Duplex pair, data exchanged, a session taken.
       const [t1, t2] = duplexPair();
-      const srv = new MemtlsSocket(t2, { isServer: true, cert: pki.leaves['ec-p256'].cert, key: pki.leaves['ec-p256'].key, crypto: provider });
-      const cli = new MemtlsSocket(t1, { servername: 'localhost', ca: pki.caCert, crypto: provider });
+      const srv = new MemtlsSocket(t2, { isServer: true, cert: pki.leaves['ec-p256'].cert, key: pki.leaves['ec-p256'].key, crypto: provider, ...(cipherSuites ? { ciphersuites: cipherSuites } : {}) });
+      const cli = new MemtlsSocket(t1, { servername: 'localhost', ca: pki.caCert, crypto: provider, ...(cipherSuites ? { ciphersuites: cipherSuites } : {}) });
       await Promise.all([once(cli, 'secureConnect'), once(srv, 'secure')]);
       const got = once(srv, 'data');
       cli.write(Buffer.from(data));
@@ -293,7 +307,9 @@ describe('secrets: no inspect or JSON output of a public object holds a secret',
         ['errors of failed handshakes', errors],
         ['Node client socket', cli],
         ['Node server socket', srv],
+        ['AEAD and signing keys the provider returned', keys],
       ];
+      assert.ok(keys.length > 20, `${keys.length} key objects`);
       // The secrets that can be found: enough of them to make the search meaningful.
       assert.ok(secrets.length > 100, `${secrets.length} secrets recorded`);
       const keyPem = pki.leaves['ec-p256'].key;
