@@ -60,22 +60,28 @@ static void die(const char *fmt, ...)
     exit(2);
 }
 
+/* The protocol version both sides are pinned to: TLS1_3_VERSION, or TLS1_2_VERSION with "tls1.2". */
+static int version = TLS1_3_VERSION;
+
 static SSL_CTX *make_ctx(int server, const char *cert, const char *key, const char *ca)
 {
     SSL_CTX *ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
 
     if (ctx == NULL
-        || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION)
-        || !SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION)
+        || !SSL_CTX_set_min_proto_version(ctx, version)
+        || !SSL_CTX_set_max_proto_version(ctx, version)
         || !SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256")
-        || !SSL_CTX_set1_groups_list(ctx, "X25519"))
+        || !SSL_CTX_set_cipher_list(ctx, "ECDHE-ECDSA-AES128-GCM-SHA256")
+        /* in TLS 1.2 supported_groups also limits the curve of an ECDSA certificate (RFC 8422 §5.1): P-256 */
+        || !SSL_CTX_set1_groups_list(ctx, version == TLS1_2_VERSION ? "X25519:P-256" : "X25519"))
         die("context setup failed");
     if (server) {
         if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1
             || SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1
             || SSL_CTX_check_private_key(ctx) != 1)
             die("cannot load %s / %s", cert, key);
-        /* memtls issues stateful TLS 1.3 tickets (an id into the server's cache): the same here */
+        /* memtls issues stateful TLS 1.3 tickets (an id into the server's cache): the same here; in TLS 1.2
+         * SSL_OP_NO_TICKET means session IDs into the server's cache */
         SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
         SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"memtls-oracle", 13);
     } else {
@@ -443,10 +449,12 @@ int main(int argc, char **argv)
 {
     char line[1024];
 
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s server-cert.pem server-key.pem ca.pem < scenario\n", argv[0]);
+    if (argc != 4 && !(argc == 5 && (strcmp(argv[4], "tls1.2") == 0 || strcmp(argv[4], "tls1.3") == 0))) {
+        fprintf(stderr, "usage: %s server-cert.pem server-key.pem ca.pem [tls1.2|tls1.3] < scenario\n", argv[0]);
         return 2;
     }
+    if (argc == 5 && strcmp(argv[4], "tls1.2") == 0)
+        version = TLS1_2_VERSION;
     C.ctx = make_ctx(0, NULL, NULL, argv[3]);
     S.ctx = make_ctx(1, argv[1], argv[2], NULL);
     C.wbuf = OPENSSL_malloc(MAX_IO);

@@ -8,9 +8,12 @@
  * count, and out of what `deliver` reports as moved: every other byte is compared, including KeyUpdates
  * and tickets sent by later `handshake` calls.
  *
+ * Every scenario runs twice, with both sides pinned to TLS 1.3 and then to TLS 1.2 (harness.c's fourth argument,
+ * runner.ts's `versionOptions`).
+ *
  * A deliberate difference is declared in the scenario file as
- *   #! diff <step> <field> "<openssl value>" "<memtls value>" because <reason>
- * and then the test asserts the differences are exactly the declared ones.
+ *   #! diff [tls1.2|tls1.3] <step> <field> "<openssl value>" "<memtls value>" because <reason>
+ * (without a version it holds for both) and then the test asserts the differences are exactly the declared ones.
  * Scenarios in scenarios/pending/ show a memtls bug; they run only with ORACLE_PENDING=1.
  * ORACLE_TRACE_DIR=<dir> writes both traces of every scenario there.
  */
@@ -21,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testPki } from '../util/pki.js';
-import { type OraclePki, runMemtls } from './runner.js';
+import { type OraclePki, type OracleVersion, runMemtls } from './runner.js';
 
 // compiled to test/dist/oracle/: the sources stay in test/oracle/
 const srcDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'oracle');
@@ -124,13 +127,14 @@ function parseLines(out: string[]): Line[] {
   return lines;
 }
 
-function expectedDiffs(text: string): ExpectedDiff[] {
+function expectedDiffs(text: string, version: OracleVersion): ExpectedDiff[] {
   const out: ExpectedDiff[] = [];
   for (const raw of text.split('\n')) {
     if (!raw.startsWith('#!')) continue;
-    const m = /^#!\s*diff\s+(\d+)\s+(ret|err|flags|reason|wrote)\s+"([^"]*)"\s+"([^"]*)"\s+because\s+(\S.*)$/.exec(raw.trim());
+    const m = /^#!\s*diff\s+(?:(tls1\.[23])\s+)?(\d+)\s+(ret|err|flags|reason|wrote)\s+"([^"]*)"\s+"([^"]*)"\s+because\s+(\S.*)$/.exec(raw.trim());
     if (!m) throw new Error(`malformed expected-difference line: ${raw}`);
-    out.push({ step: Number(m[1]), field: m[2] as Field, openssl: m[3] as string, memtls: m[4] as string, because: m[5] as string });
+    if (m[1] !== undefined && m[1] !== version) continue;
+    out.push({ step: Number(m[2]), field: m[3] as Field, openssl: m[4] as string, memtls: m[5] as string, because: m[6] as string });
   }
   return out;
 }
@@ -173,49 +177,51 @@ describe('oracle: memtls against the system OpenSSL (libssl) over memory BIOs', 
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
-  for (const file of scenarioFiles()) {
-    const text = readFileSync(file, 'utf8');
-    const title = /^#\s*(.+)$/m.exec(text)?.[1] ?? '';
-    const name = `${file.includes(`${join('scenarios', 'pending')}`) ? 'pending/' : ''}${basename(file, '.txt')}`;
+  for (const version of ['tls1.3', 'tls1.2'] as const) {
+    for (const file of scenarioFiles()) {
+      const text = readFileSync(file, 'utf8');
+      const title = /^#\s*(.+)$/m.exec(text)?.[1] ?? '';
+      const name = `${file.includes(`${join('scenarios', 'pending')}`) ? 'pending/' : ''}${basename(file, '.txt')}`;
 
-    it(`${name}: ${title}`, async () => {
-      let cOut: string;
-      try {
-        cOut = execFileSync(harness, pki.paths, { input: text, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-      } catch (e) {
-        throw new Error(`harness failed on ${name}: ${(e as { stderr?: string }).stderr ?? (e as Error).message}`);
-      }
-      const mOut = await runMemtls(text, pki);
-      if (process.env.ORACLE_TRACE_DIR) {
-        mkdirSync(process.env.ORACLE_TRACE_DIR, { recursive: true });
-        writeFileSync(join(process.env.ORACLE_TRACE_DIR, `${basename(file, '.txt')}.openssl`), cOut);
-        writeFileSync(join(process.env.ORACLE_TRACE_DIR, `${basename(file, '.txt')}.memtls`), `${mOut.join('\n')}\n`);
-      }
-      const o = parseLines(cOut.trimEnd().split('\n'));
-      const m = parseLines(mOut);
-      assert.equal(o.length, m.length, `trace lengths differ (openssl ${o.length}, memtls ${m.length})`);
+      it(`${version} ${name}: ${title}`, async () => {
+        let cOut: string;
+        try {
+          cOut = execFileSync(harness, [...pki.paths, version], { input: text, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+        } catch (e) {
+          throw new Error(`harness failed on ${name}: ${(e as { stderr?: string }).stderr ?? (e as Error).message}`);
+        }
+        const mOut = await runMemtls(text, pki, version);
+        if (process.env.ORACLE_TRACE_DIR) {
+          mkdirSync(process.env.ORACLE_TRACE_DIR, { recursive: true });
+          writeFileSync(join(process.env.ORACLE_TRACE_DIR, `${version}-${basename(file, '.txt')}.openssl`), cOut);
+          writeFileSync(join(process.env.ORACLE_TRACE_DIR, `${version}-${basename(file, '.txt')}.memtls`), `${mOut.join('\n')}\n`);
+        }
+        const o = parseLines(cOut.trimEnd().split('\n'));
+        const m = parseLines(mOut);
+        assert.equal(o.length, m.length, `trace lengths differ (openssl ${o.length}, memtls ${m.length})`);
 
-      const found: ExpectedDiff[] = [];
-      o.forEach((ol, i) => {
-        const ml = m[i] as Line;
-        assert.equal(ml.step, ol.step, `step ${i + 1} text`);
-        for (const f of FIELDS) if (ol[f] !== ml[f]) found.push({ step: i + 1, field: f, openssl: ol[f], memtls: ml[f], because: '' });
+        const found: ExpectedDiff[] = [];
+        o.forEach((ol, i) => {
+          const ml = m[i] as Line;
+          assert.equal(ml.step, ol.step, `step ${i + 1} text`);
+          for (const f of FIELDS) if (ol[f] !== ml[f]) found.push({ step: i + 1, field: f, openssl: ol[f], memtls: ml[f], because: '' });
+        });
+        const expected = expectedDiffs(text, version);
+        const key = (d: ExpectedDiff) => `step ${d.step} ${d.field}: openssl "${d.openssl}" memtls "${d.memtls}"`;
+        const unexpected = found.filter((d) => !expected.some((e) => key(e) === key(d)));
+        const missing = expected.filter((e) => !found.some((d) => key(e) === key(d)));
+        if (unexpected.length || missing.length) {
+          const bad = new Set(unexpected.map((d) => d.step - 1));
+          const first = Math.min(...[...bad, ...missing.map((d) => d.step - 1)]);
+          const lines = [
+            `${version} ${name}: traces differ${expected.length ? ' beyond the declared differences' : ''}.`,
+            ...unexpected.map((d) => `  unexpected: ${key(d)}`),
+            ...missing.map((d) => `  declared but not seen: ${key(d)} (${d.because})`),
+            sideBySide(o, m, first, (i) => bad.has(i) || missing.some((d) => d.step - 1 === i)),
+          ];
+          assert.fail(lines.join('\n'));
+        }
       });
-      const expected = expectedDiffs(text);
-      const key = (d: ExpectedDiff) => `step ${d.step} ${d.field}: openssl "${d.openssl}" memtls "${d.memtls}"`;
-      const unexpected = found.filter((d) => !expected.some((e) => key(e) === key(d)));
-      const missing = expected.filter((e) => !found.some((d) => key(e) === key(d)));
-      if (unexpected.length || missing.length) {
-        const bad = new Set(unexpected.map((d) => d.step - 1));
-        const first = Math.min(...[...bad, ...missing.map((d) => d.step - 1)]);
-        const lines = [
-          `${name}: traces differ${expected.length ? ' beyond the declared differences' : ''}.`,
-          ...unexpected.map((d) => `  unexpected: ${key(d)}`),
-          ...missing.map((d) => `  declared but not seen: ${key(d)} (${d.because})`),
-          sideBySide(o, m, first, (i) => bad.has(i) || missing.some((d) => d.step - 1 === i)),
-        ];
-        assert.fail(lines.join('\n'));
-      }
-    });
+    }
   }
 });

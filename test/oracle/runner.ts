@@ -11,6 +11,7 @@
 import {
   type Bio,
   type BioPairEnd,
+  type ContextOptions,
   newBioPair,
   SSL_ERROR_WANT_READ,
   SSL_ERROR_WANT_WRITE,
@@ -30,6 +31,17 @@ export interface OraclePki {
   cert: string;
   key: string;
   ca: string;
+}
+
+/** The protocol version both sides are pinned to (harness.c's fourth argument). */
+export type OracleVersion = 'tls1.3' | 'tls1.2';
+
+/** The context options that pin a version as harness.c does: one suite, x25519 (and P-256 in TLS 1.2, where
+ * supported_groups also limits the curve of the server's ECDSA certificate). */
+export function versionOptions(version: OracleVersion): Pick<ContextOptions, 'minVersion' | 'maxVersion' | 'cipherSuites' | 'groups'> {
+  return version === 'tls1.3'
+    ? { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', cipherSuites: ['TLS_AES_128_GCM_SHA256'], groups: ['x25519'] }
+    : { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'], groups: ['x25519', 'secp256r1'] };
 }
 
 /** One parsed step: its tokens and its 1-based number among the scenario's steps. */
@@ -177,7 +189,7 @@ function lookup(table: Record<string, number>, name: string | undefined, what: s
 }
 
 /** Run a scenario on memtls; one output line per step, in harness.c's format. */
-export async function runMemtls(scenario: string, pki: OraclePki): Promise<string[]> {
+export async function runMemtls(scenario: string, pki: OraclePki, version: OracleVersion = 'tls1.3'): Promise<string[]> {
   const { transport, steps } = parseScenario(scenario);
   let pairSizes: [number, number] | null = null;
   if (transport) {
@@ -185,7 +197,7 @@ export async function runMemtls(scenario: string, pki: OraclePki): Promise<strin
     else if (transport.length === 4 && transport[1] === 'pair') pairSizes = [num(transport[2], MAX_IO), num(transport[3], MAX_IO)];
     else throw new Error('transport mem | transport pair N M');
   }
-  const common = { cipherSuites: ['TLS_AES_128_GCM_SHA256'], groups: ['x25519'] };
+  const common = versionOptions(version);
   const ctx: Record<Side, SslContext> = {
     c: new SslContext({ role: 'client', ca: pki.ca, ...common }),
     s: new SslContext({ role: 'server', cert: pki.cert, key: pki.key, ...common }),
