@@ -202,6 +202,9 @@ export async function runMemtls(scenario: string, pki: OraclePki, version: Oracl
     c: new SslContext({ role: 'client', ca: pki.ca, ...common }),
     s: new SslContext({ role: 'server', cert: pki.cert, key: pki.key, ...common }),
   };
+  // As harness.c's server: SSL_OP_NO_TICKET (TLS 1.2 sessions are named by session IDs; TLS 1.3 tickets are
+  // stateful either way).
+  ctx.s.setOptions(SSL_OP_NO_TICKET);
   let saved: SslSession | null = null;
   const open = (): Conn => {
     const opts: SslOptions = saved ? { serverName: 'localhost', session: saved } : { serverName: 'localhost' };

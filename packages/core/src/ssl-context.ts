@@ -13,7 +13,7 @@ import { parsePrivateKey, privateKeyMatches } from './cert/key.js';
 import { DEFAULT_MIN_RSA_MODULUS_BITS, RSA_MAX_MODULUS_BITS } from './cert/key-limits.js';
 import { certificatesFromPem } from './cert/pem.js';
 import { anchorsFrom, PolicyVerifier, pinsFrom, type VerifyInfo } from './cert/verifier.js';
-import { SSL_MODE_AUTO_RETRY, SSL_OP_IGNORE_UNEXPECTED_EOF } from './constants.js';
+import { SSL_MODE_AUTO_RETRY, SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_OP_NO_TICKET } from './constants.js';
 import { groupsFrom, providerFrom, suitesFrom, versionsFrom } from './crypto/choices.js';
 import type { CryptoProvider, GroupName, SignatureSchemeName, SigningKey } from './crypto/provider.js';
 import type { CipherSuite } from './crypto/suites.js';
@@ -415,6 +415,7 @@ export class SslContext {
       sessionCache: this.sessionCache,
       numTickets: this.numTickets,
       ticketLifetime: this.ticketLifetime,
+      noTicket: (this.optionBits & SSL_OP_NO_TICKET) !== 0,
       leafKey: (der) => verifier.leafKey(der),
       verifyChain: this.role === 'client' ? (chain, hostname) => verifier.verifyServerCert(chain, hostname) : (chain, hostname) => verifier.verifyClientCert(chain, hostname),
       ...wrapServerCallbacks(this.selectContext, this.alpnSelect, self, (c) => (c instanceof SslContext && c.role === 'server' ? c.credentials : null)),

@@ -25,7 +25,7 @@
 
 import type { Bio } from './bio/bio.js';
 import { isBytes } from './bio/bio.js';
-import { SSL_ERROR_NONE, SSL_SENT_SHUTDOWN } from './constants.js';
+import { SSL_ERROR_NONE, SSL_OP_NO_TICKET, SSL_SENT_SHUTDOWN } from './constants.js';
 import type { MsgInfo } from './engine/config.js';
 import { Engine } from './engine/engine.js';
 import type { SslError } from './errors/ssl-error.js';
@@ -99,11 +99,13 @@ export class Ssl {
   /** SSL_set_options: adds SSL_OP_* bits; returns the new bit set. */
   setOptions(bits: number): number {
     this.conn.options |= checkBits(bits);
+    this.engine.config.noTicket = (this.conn.options & SSL_OP_NO_TICKET) !== 0;
     return this.conn.options;
   }
   /** SSL_clear_options: removes SSL_OP_* bits; returns the new bit set. */
   clearOptions(bits: number): number {
     this.conn.options &= ~checkBits(bits);
+    this.engine.config.noTicket = (this.conn.options & SSL_OP_NO_TICKET) !== 0;
     return this.conn.options;
   }
   /** SSL_get_options: the SSL_OP_* bits. */

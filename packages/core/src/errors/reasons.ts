@@ -120,6 +120,11 @@ const REASONS = {
   TOO_MANY_KEY_UPDATES: { text: 'too many key updates', alert: A.UNEXPECTED_MESSAGE },
   TOO_MANY_TICKETS: { text: 'too many session tickets', alert: A.UNEXPECTED_MESSAGE },
   HANDSHAKE_TOO_LARGE: { text: 'excessive message size', alert: A.ILLEGAL_PARAMETER },
+  // TLS 1.2 resumption (RFC 5246 §7.4.1.3, RFC 5077, RFC 7627 §5.3)
+  /** A resumption whose extended master secret status differs from the session's (RFC 7627 §5.3): OpenSSL's text. */
+  INCONSISTENT_EXTMS: { text: 'inconsistent extms', alert: A.HANDSHAKE_FAILURE },
+  /** The server resumed the offered TLS 1.2 session with another suite than the session's: OpenSSL's text. */
+  OLD_SESSION_CIPHER_NOT_RETURNED: { text: 'old session cipher not returned', alert: A.ILLEGAL_PARAMETER },
   // received alert (the text is computed from the alert: see receivedAlertText)
   PEER_ALERT: { text: 'peer alert', alert: null },
   INTERNAL_ERROR: { text: 'internal error', alert: A.INTERNAL_ERROR },

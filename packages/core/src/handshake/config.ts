@@ -88,6 +88,8 @@ export interface EngineConfig {
   numTickets: number;
   /** Server: ticket lifetime in seconds (RFC 8446 §4.6.1: at most 7 days). */
   ticketLifetime: number;
+  /** SSL_OP_NO_TICKET (kept current by Ssl.setOptions): no TLS 1.2 session tickets (RFC 5077), session IDs instead. */
+  noTicket: boolean;
   /** The public key of a DER certificate: SubjectPublicKeyInfo bytes, key type and size. Throws SslError on a
    * certificate that cannot be parsed. */
   leafKey: (der: Uint8Array) => { spki: Uint8Array; keyType: string; bits: number };

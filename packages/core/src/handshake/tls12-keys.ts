@@ -8,7 +8,22 @@ import type { CipherSuite } from '../crypto/suites.js';
 import { extendedMasterSecret, finishedVerifyData12, type KeyBlock12, keyBlock12, masterSecret } from '../keys/tls12-key-schedule.js';
 import { ContentType } from '../wire/enums.js';
 import { encodeFinished } from '../wire/handshake.js';
+import type { NewSessionTicket12 } from '../wire/ticket12.js';
 import type { HandshakeContext } from './context.js';
+
+/**
+ * What the hellos of a full TLS 1.2 handshake settled about its session (client/resume12.ts, server/resume12.ts):
+ * the session ID of ServerHello, whether a NewSessionTicket comes before the server's ChangeCipherSpec (RFC 5077
+ * §3.3), and what to do once the peer's Finished is verified (client: keep the session; server: cache it and
+ * queue the ticket). Only sessions with the extended master secret get one (RFC 7627 §5.3).
+ */
+export interface SessionPlan12 {
+  readonly sessionId: Uint8Array;
+  readonly ticketExpected: boolean;
+  /** Client: the NewSessionTicket, once it arrived. */
+  ticket: NewSessionTicket12 | null;
+  complete(cx: HandshakeContext, master: Uint8Array): Promise<void>;
+}
 
 /** The randoms of a TLS 1.2 handshake and what the hellos settled. */
 export interface Hello12 {
@@ -17,6 +32,8 @@ export interface Hello12 {
   readonly serverRandom: Uint8Array;
   /** The extended master secret was negotiated (both sides sent the extension). */
   readonly ems: boolean;
+  /** The session this full handshake makes (null: none is kept). */
+  readonly session?: SessionPlan12 | null;
 }
 
 /** True when a certificate of this key type authenticates this suite (RFC 8422 §5.1; RFC 5246 §7.4.2). */
@@ -25,10 +42,13 @@ export function authFits(auth: 'ECDSA' | 'RSA' | null, keyType: string): boolean
 }
 
 export class MasterSecret12 {
+  /** The hellos this secret belongs to (no secret in them). */
+  readonly hello: Hello12;
   readonly #master: Uint8Array;
   readonly #keys: KeyBlock12;
 
-  private constructor(master: Uint8Array, keys: KeyBlock12) {
+  private constructor(hello: Hello12, master: Uint8Array, keys: KeyBlock12) {
+    this.hello = hello;
     this.#master = master;
     this.#keys = keys;
   }
@@ -43,9 +63,15 @@ export class MasterSecret12 {
     const master = hello.ems
       ? await extendedMasterSecret(p, suite.hash, preMaster, await cx.transcript.hash())
       : await masterSecret(p, suite.hash, preMaster, clientRandom, serverRandom);
+    return MasterSecret12.resume(cx, hello, master);
+  }
+
+  /** An abbreviated handshake (RFC 5246 §7.3): the session's master secret, keys from the new randoms. */
+  static async resume(cx: HandshakeContext, hello: Hello12, master: Uint8Array): Promise<MasterSecret12> {
+    const { suite, clientRandom, serverRandom } = hello;
     cx.logSecret('CLIENT_RANDOM', master);
     cx.setExporter12(master, clientRandom, serverRandom);
-    return new MasterSecret12(master, await keyBlock12(p, suite.hash, master, clientRandom, serverRandom, suite.keyLen, suite.ivLen));
+    return new MasterSecret12(hello, master, await keyBlock12(cx.config.provider, suite.hash, master, clientRandom, serverRandom, suite.keyLen, suite.ivLen));
   }
 
   /** The master secret (a method, not a getter: inspection with getters must not reach it). */

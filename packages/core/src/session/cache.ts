@@ -1,9 +1,12 @@
 /**
- * The server's session cache: TLS 1.3 tickets are stateful (the ticket is a random identifier of an entry
- * here), so a session can be withdrawn exactly as OpenSSL withdraws it (shutdown rule 19).
- * Bounded: the oldest entries go first.
+ * The server's session cache: TLS 1.3 tickets, TLS 1.2 session IDs and TLS 1.2 tickets (RFC 5077) are all
+ * stateful (the ID or ticket is a random identifier of an entry here), so a session can be withdrawn exactly as
+ * OpenSSL withdraws it (shutdown rule 19). Bounded: the oldest entries go first.
  */
 export interface CachedSession {
+  /** The version the session was made with: a TLS 1.3 ticket never resumes TLS 1.2, nor the reverse. */
+  version: 'TLSv1.2' | 'TLSv1.3';
+  /** TLS 1.3: the resumption PSK. TLS 1.2: the master secret. */
   psk: Uint8Array;
   /** The hash of the suite the ticket was issued under: a PSK is only usable with that hash. */
   hash: string;
@@ -16,6 +19,8 @@ export interface CachedSession {
   peerCertificates: Uint8Array[];
   /** How the client was verified in the full handshake (restored on resumption). */
   verifyResult: string;
+  /** TLS 1.2: made with the extended master secret (RFC 7627; always true: other sessions are not cached). */
+  extendedMasterSecret: boolean;
 }
 
 const hexKey = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');

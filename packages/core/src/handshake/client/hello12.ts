@@ -11,6 +11,8 @@ import { type Extension, findExtension, parseAlpn } from '../../wire/extensions.
 import { DOWNGRADE_TLS11, DOWNGRADE_TLS12, type HandshakeMessage, type ServerHello } from '../../wire/handshake.js';
 import { encodeEcPointFormats, encodeRenegotiationInfo, parseEcPointFormats, parseRenegotiationInfo } from '../../wire/handshake12.js';
 import type { HandshakeContext } from '../context.js';
+import { resumeSession12 } from './resume12.js';
+import { type ClientSessions, clientPlan12, type Offered12 } from './session12.js';
 import { type ClientState12, ExpectCertificate12 } from './tls12.js';
 
 /** The extensions a ClientHello carries when TLS 1.2 is enabled: extended_master_secret, an empty
@@ -24,15 +26,17 @@ export function tls12HelloExtensions(): Extension[] {
 }
 
 /** The extensions a TLS 1.2 ServerHello may carry (the client sent them all): RFC 5246 §7.4.1.4. */
-const ALLOWED_12 = new Set<number>([X.SERVER_NAME, X.EC_POINT_FORMATS, X.ALPN, X.EXTENDED_MASTER_SECRET, X.RENEGOTIATION_INFO]);
+const ALLOWED_12 = new Set<number>([X.SERVER_NAME, X.EC_POINT_FORMATS, X.ALPN, X.EXTENDED_MASTER_SECRET, X.RENEGOTIATION_INFO, X.SESSION_TICKET]);
 
 /**
  * A ServerHello without supported_versions: the server chose TLS 1.2 or older. Checked before anything else is
  * sent: the version, the downgrade sentinel, the suite (one we offered), compression, the extensions (only those
- * we offered and that TLS 1.2 allows), renegotiation_info (required and empty), extended_master_secret.
+ * we offered and that TLS 1.2 allows), renegotiation_info (required and empty), extended_master_secret. Then a
+ * resumption (our session's ID echoed: client/resume12.ts) or a full handshake.
  */
-export function serverHello12(cx: HandshakeContext, msg: HandshakeMessage, sh: ServerHello, clientRandom: Uint8Array, sent: ReadonlySet<number>, hostName: string | null): ClientState12 {
+export async function serverHello12(cx: HandshakeContext, msg: HandshakeMessage, sh: ServerHello, offer: Offered12, role: ClientSessions): Promise<ClientState12> {
   const c = cx.config;
+  const sent = offer.sentExtensions;
   if (sh.legacyVersion !== ProtocolVersion.TLS12) {
     throw new SslError('UNSUPPORTED_PROTOCOL', { detail: `the server chose version 0x${sh.legacyVersion.toString(16).padStart(4, '0')}; memtls speaks TLS 1.2 and 1.3` });
   }
@@ -58,6 +62,8 @@ export function serverHello12(cx: HandshakeContext, msg: HandshakeMessage, sh: S
   if (!ems && c.requireExtendedMasterSecret) {
     throw new SslError('EXTENDED_MASTER_SECRET_REQUIRED', { detail: 'the server did not negotiate the extended master secret (RFC 7627) and requireExtendedMasterSecret is set' });
   }
+  const ticket = findExtension(sh.extensions, X.SESSION_TICKET);
+  if (ticket && ticket.length !== 0) throw SslError.decode('session_ticket with a body in ServerHello');
   const pf = findExtension(sh.extensions, X.EC_POINT_FORMATS);
   if (pf && !parseEcPointFormats(pf).includes(0)) throw new SslError('BAD_EXTENSION', { detail: 'ec_point_formats without uncompressed' });
   const sni = findExtension(sh.extensions, X.SERVER_NAME);
@@ -74,5 +80,9 @@ export function serverHello12(cx: HandshakeContext, msg: HandshakeMessage, sh: S
   cx.extendedMasterSecret = ems !== undefined;
   cx.transcript.hashName = suite.hash;
   cx.transcript.add(msg.raw);
-  return new ExpectCertificate12({ suite, clientRandom, serverRandom: sh.random, ems: ems !== undefined }, hostName);
+  const hello = { suite, clientRandom: offer.random, serverRandom: sh.random, ems: ems !== undefined };
+  // RFC 5246 §7.4.1.3, RFC 5077 §3.4: the session ID we sent for our session, echoed, is a resumption.
+  const sentId = offer.resumption12?.sessionId;
+  if (role.offered?.version === 'TLSv1.2' && sentId?.length && equalBytes(sh.sessionId, sentId)) return resumeSession12(cx, sh, hello, role.offered, role);
+  return new ExpectCertificate12({ ...hello, session: clientPlan12(role, sh.sessionId.slice(), ticket !== undefined, hello.ems) }, role.hostName);
 }

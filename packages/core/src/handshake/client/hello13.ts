@@ -26,15 +26,16 @@ import { encodeClientHello, type ServerHello } from '../../wire/handshake.js';
 import type { HandshakeContext } from '../context.js';
 import { sniHostName } from '../server-name.js';
 import { tls12HelloExtensions } from './hello12.js';
-
-/** memtls sends an empty legacy_session_id (no middlebox-compatibility mode on the client). */
-const SESSION_ID = new Uint8Array(0);
+import { type Offer12, offer12 } from './session12.js';
 
 /** What the client offered: its random, key shares (#private: ECDHE private keys) and extensions. */
 export class ClientOffer {
   readonly random: Uint8Array;
   /** Every extension type sent in a ClientHello of this handshake (a server may only answer those). */
   readonly sentExtensions = new Set<number>();
+  /** TLS 1.2 resumption: legacy_session_id and session_ticket, fixed by the first ClientHello. memtls sends an
+   * empty legacy_session_id otherwise (no middlebox-compatibility mode on the client). */
+  resumption12: Offer12 | null = null;
   #shares: KeyShare[];
 
   constructor(random: Uint8Array, shares: KeyShare[]) {
@@ -75,7 +76,9 @@ export async function buildClientHello(cx: HandshakeContext, offer: ClientOffer,
   }
   if (c.alpn?.length) exts.push({ type: X.ALPN, data: encodeAlpn(c.alpn) });
   if (cookie) exts.push({ type: X.COOKIE, data: encodeCookie(cookie) });
-  const pskSuite = session && c.versions.tls13 ? suiteByName(session.cipherSuite) : undefined;
+  offer.resumption12 ??= offer12(c, session);
+  if (offer.resumption12.ticket) exts.push(offer.resumption12.ticket);
+  const pskSuite = session?.version === 'TLSv1.3' && c.versions.tls13 ? suiteByName(session.cipherSuite) : undefined;
   // RFC 8446 §4.2.11: pre_shared_key is last; its binder covers the ClientHello up to the binders.
   if (session && pskSuite) {
     const age = (Math.max(0, c.now().getTime() - session.receivedAt.getTime()) + session.ageAdd) % 2 ** 32;
@@ -85,7 +88,7 @@ export async function buildClientHello(cx: HandshakeContext, offer: ClientOffer,
   const raw = encodeClientHello({
     legacyVersion: ProtocolVersion.TLS12,
     random: offer.random,
-    sessionId: SESSION_ID,
+    sessionId: offer.resumption12.sessionId,
     cipherSuites: [...(c.versions.tls13 ? c.suites : []), ...(c.versions.tls12 ? c.suites12 : [])].map((s) => s.id),
     compressionMethods: new Uint8Array([0]),
     extensions: exts,
@@ -101,7 +104,7 @@ export async function buildClientHello(cx: HandshakeContext, offer: ClientOffer,
 }
 
 /** The checks a ServerHello and a HelloRetryRequest both pass (RFC 8446 §4.1.3, §4.1.4, §4.2.1). */
-export function checkCommonHello(cx: HandshakeContext, sh: ServerHello, what: string): void {
+export function checkCommonHello(cx: HandshakeContext, sh: ServerHello, what: string, offer: ClientOffer): void {
   // The version first: the checks of RFC 8446 §4.1.3 apply to a TLS 1.3 ServerHello only, and a server that
   // picked another version gets protocol_version (as OpenSSL 3 answers a TLS 1.2 ServerHello).
   const sv = findExtension(sh.extensions, X.SUPPORTED_VERSIONS);
@@ -112,7 +115,7 @@ export function checkCommonHello(cx: HandshakeContext, sh: ServerHello, what: st
   }
   // RFC 8446 §4.1.3: legacy_version 0x0303, session id echoed, compression 0.
   if (sh.legacyVersion !== ProtocolVersion.TLS12) throw new SslError('BAD_LEGACY_VERSION', { detail: `${what} legacy_version` });
-  if (!equalBytes(sh.sessionId, SESSION_ID)) throw new SslError('BAD_SESSION_ID', { detail: `${what} did not echo the session id` });
+  if (!equalBytes(sh.sessionId, offer.resumption12?.sessionId ?? new Uint8Array(0))) throw new SslError('BAD_SESSION_ID', { detail: `${what} did not echo the session id` });
   if (sh.compressionMethod !== 0) throw new SslError('BAD_COMPRESSION');
   if (!cx.config.suites.some((s) => s.id === sh.cipherSuite)) {
     throw new SslError('WRONG_CIPHER_RETURNED', { detail: `${what} chose a suite that was not offered` });

@@ -4,8 +4,11 @@
  *
  *   (ServerHello, client/hello12.ts) --> ExpectCertificate12 --> ExpectServerKeyExchange12
  *     --> ExpectCertificateRequestOrDone12 --> [ExpectServerHelloDone12] --> send [Certificate], ClientKeyExchange,
- *     [CertificateVerify], CCS, Finished --> ExpectCcs12 --> ExpectFinished12 --> Connected12
+ *     [CertificateVerify], CCS, Finished --> ExpectCcs12 [NewSessionTicket, when announced] --> ExpectFinished12
+ *     --> Connected12
  *
+ * A resumption (our session's ID echoed in ServerHello) goes to client/resume12.ts instead; the session a full
+ * handshake leaves is kept by client/session12.ts once the server's Finished is verified.
  * The server authenticates with the ServerKeyExchange signature: the state after it takes the SignatureVerified
  * proof, and the one after the Finished the FinishedVerified proof (common.ts), as in TLS 1.3. Renegotiation is
  * refused: Connected12 ignores HelloRequest (RFC 5246 §7.4.1.1 allows it; OpenSSL's s_server turns a
@@ -30,6 +33,7 @@ import { type ChainVerified, type FinishedVerified, type SignatureVerified, unex
 import type { HandshakeContext } from '../context.js';
 import { schemeName, tls12SchemesForKey } from '../signature.js';
 import { authFits, type Hello12, MasterSecret12 } from '../tls12-keys.js';
+import { checkTicketArrived12, takeTicket12 } from './session12.js';
 
 /** What a TLS 1.2 client state is (structurally the TLS 1.3 client's state, plus ChangeCipherSpec). */
 export interface ClientState12 {
@@ -172,11 +176,13 @@ class ExpectCcs12 implements ClientState12 {
     this.signed = signed;
   }
 
-  async handle(_cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+  async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+    if (takeTicket12(cx, msg, this.secrets.hello.session)) return this;
     return unexpected(msg, this.name);
   }
 
   async changeCipherSpec(cx: HandshakeContext): Promise<ClientState12> {
+    checkTicketArrived12(this.secrets.hello.session);
     await cx.setKey12('read', this.secrets.keys('server'));
     return new ExpectFinished12(this.secrets, this.signed);
   }
@@ -196,6 +202,7 @@ class ExpectFinished12 implements ClientState12 {
     if (msg.type !== H.FINISHED) return unexpected(msg, this.name);
     const finished = await verifyFinished12(cx, this.secrets.master(), msg, 'server');
     cx.markPeerFinished();
+    await this.secrets.hello.session?.complete(cx, this.secrets.master());
     cx.markHandshakeComplete();
     cx.transcript.release();
     return new Connected12(finished);

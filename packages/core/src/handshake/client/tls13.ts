@@ -46,6 +46,7 @@ import type { Handshake, HandshakeContext, RecordEvent } from '../context.js';
 import { tls13SchemesForKey } from '../signature.js';
 import { serverHello12 } from './hello12.js';
 import { buildClientHello, ClientOffer, checkCommonHello } from './hello13.js';
+import { sessionFits } from './session12.js';
 import { type ClientState12, Connected12 } from './tls12.js';
 
 /** Proof that the server accepted the offered PSK: it authenticates in place of a certificate (RFC 8446 §2.2). */
@@ -83,12 +84,9 @@ export class ClientHandshake implements Handshake {
     return this.state.name;
   }
 
-  /** Offer a session only where it fits: resumable now, same server name, its suite still enabled. */
+  /** Offer a session only where it fits: resumable now, same server name, its version and suite still enabled. */
   private sessionToOffer(): SslSession | null {
-    const session = this.#session;
-    const suite = session ? suiteByName(session.cipherSuite) : undefined;
-    const fits = session && suite && session.isResumable(this.#config.now()) && session.serverName === this.hostName && this.#config.suites.some((s) => s.id === suite.id);
-    return fits ? session : null;
+    return sessionFits(this.#config, this.#session, this.hostName) ? this.#session : null;
   }
 
   setServerName(cx: HandshakeContext, name: string): boolean {
@@ -162,9 +160,9 @@ class ExpectServerHello implements ClientState {
     if (equalBytes(sh.random, HRR_RANDOM)) return this.handleHelloRetryRequest(cx, msg, sh);
     // No supported_versions: the server chose TLS 1.2 (client/hello12.ts), never after a HelloRetryRequest.
     if (cx.config.versions.tls12 && this.hrrSuite === null && !findExtension(sh.extensions, X.SUPPORTED_VERSIONS)) {
-      return serverHello12(cx, msg, sh, this.offer.random, this.offer.sentExtensions, this.role.hostName);
+      return serverHello12(cx, msg, sh, this.offer, this.role);
     }
-    checkCommonHello(cx, sh, 'ServerHello');
+    checkCommonHello(cx, sh, 'ServerHello', this.offer);
     cx.version = 'TLSv1.3';
     if (this.hrrSuite !== null && sh.cipherSuite !== this.hrrSuite) {
       throw new SslError('WRONG_CIPHER_RETURNED', { detail: 'ServerHello suite differs from the HelloRetryRequest' });
@@ -216,7 +214,7 @@ class ExpectServerHello implements ClientState {
     // RFC 8446 §4.1.4: at most one HRR; it must change something; only offered extensions.
     if (this.hrrSuite !== null) throw new SslError('TOO_MANY_HELLO_RETRY_REQUESTS');
     cx.helloRetried = true;
-    checkCommonHello(cx, hrr, 'HelloRetryRequest');
+    checkCommonHello(cx, hrr, 'HelloRetryRequest', this.offer);
     let group: number | null = null;
     let cookie: Uint8Array | null = null;
     for (const e of hrr.extensions) {

@@ -98,7 +98,7 @@ export async function selectPsk(cx: HandshakeContext, ch: ClientHello, raw: Uint
   for (let i = 0; i < offered.identities.length; i++) {
     const id = (offered.identities[i] as { identity: Uint8Array }).identity;
     const entry = cache.get(id, now);
-    if (!entry || entry.hash !== suite.hash) continue;
+    if (entry?.version !== 'TLSv1.3' || entry.hash !== suite.hash) continue;
     const ks = new KeySchedule(p, suite.hash);
     await ks.early(entry.psk);
     const th = await p.hash(suite.hash, concat(prefix, raw.subarray(0, raw.length - offered.bindersLength)));

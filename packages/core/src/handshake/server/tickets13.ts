@@ -30,6 +30,8 @@ export async function sendTickets(cx: HandshakeContext, issued: IssuedTickets, s
     const id = p.randomBytes(32);
     const ageAdd = new DataView(p.randomBytes(4).buffer).getUint32(0);
     const entry: CachedSession = {
+      version: 'TLSv1.3',
+      extendedMasterSecret: false,
       psk: await resumptionPsk(p, suite.hash, resumptionMasterSecret, nonce),
       hash: suite.hash,
       cipherSuite: suite.id,

@@ -6,7 +6,8 @@
  *     [CertificateRequest], ServerHelloDone --> [ExpectCertificate12] --> ExpectClientKeyExchange12
  *     --> [ExpectCertificateVerify12] --> ExpectCcs12 --> ExpectFinished12 --> send CCS, Finished --> Connected12
  *
- * No session is cached or resumed in TLS 1.2: the ServerHello carries an empty session_id and no ticket is sent.
+ * A full handshake with the extended master secret makes a session (server/session12.ts: a session ID, or a
+ * NewSessionTicket sent before our CCS); server/resume12.ts resumes one with the abbreviated handshake.
  * Client certificates follow the TLS 1.3 rules (requested with verifyPeer, required unless requirePeerCert is
  * false, verified by common.ts). Renegotiation is refused: a ClientHello after the handshake gets a
  * no_renegotiation warning and is not processed (OpenSSL 3.0 with SSL_OP_NO_RENEGOTIATION).
@@ -14,16 +15,13 @@
 import type { KeyShare } from '../../crypto/provider.js';
 import { SslError } from '../../errors/ssl-error.js';
 import { concat } from '../../wire/bytes.js';
-import { AlertDescription, GROUP_CODES, HandshakeType as H, ProtocolVersion, ExtensionType as X } from '../../wire/enums.js';
-import { type Extension, encodeAlpn } from '../../wire/extensions.js';
+import { AlertDescription, GROUP_CODES, HandshakeType as H, ProtocolVersion } from '../../wire/enums.js';
 import { type ClientHello, DOWNGRADE_TLS12, encodeServerHello, type HandshakeMessage, parseCertificateVerify } from '../../wire/handshake.js';
 import {
   CertificateType,
   encodeCertificate12,
   encodeCertificateRequest12,
   encodeEcdheParams,
-  encodeEcPointFormats,
-  encodeRenegotiationInfo,
   encodeServerHelloDone,
   encodeServerKeyExchange12,
   parseCertificate12,
@@ -34,6 +32,8 @@ import type { HandshakeContext } from '../context.js';
 import { schemeName } from '../signature.js';
 import { type Hello12, MasterSecret12 } from '../tls12-keys.js';
 import type { Negotiated12 } from './hello12.js';
+import { serverHelloExtensions12, serverPlan12 } from './session12.js';
+import type { IssuedTickets } from './tickets13.js';
 
 /** What a TLS 1.2 server state is (structurally the TLS 1.3 server's state, plus ChangeCipherSpec). */
 export interface ServerState12 {
@@ -46,7 +46,7 @@ export interface ServerState12 {
 type ClientAuth12 = SignatureVerified | { readonly unauthenticated: 'not-requested' | 'no-certificate' };
 
 /** The first flight: ServerHello, Certificate, ServerKeyExchange, [CertificateRequest], ServerHelloDone. */
-export async function sendServerFlight12(cx: HandshakeContext, ch: ClientHello, msg: HandshakeMessage, neg: Negotiated12): Promise<ServerState12> {
+export async function sendServerFlight12(cx: HandshakeContext, ch: ClientHello, msg: HandshakeMessage, neg: Negotiated12, issued: IssuedTickets): Promise<ServerState12> {
   const p = cx.config.provider;
   const serverRandom = p.randomBytes(32);
   // RFC 8446 §4.1.3: a server that speaks TLS 1.3 marks a TLS 1.2 ServerHello with DOWNGRD01.
@@ -59,14 +59,10 @@ export async function sendServerFlight12(cx: HandshakeContext, ch: ClientHello, 
   cx.extendedMasterSecret = neg.ems;
   cx.transcript.hashName = neg.suite.hash;
   cx.transcript.add(msg.raw);
-  const exts: Extension[] = [];
-  if (neg.secureRenegotiation) exts.push({ type: X.RENEGOTIATION_INFO, data: encodeRenegotiationInfo(new Uint8Array(0)) });
-  if (neg.ems) exts.push({ type: X.EXTENDED_MASTER_SECRET, data: new Uint8Array(0) });
-  if (neg.pointFormats) exts.push({ type: X.EC_POINT_FORMATS, data: encodeEcPointFormats() });
-  if (neg.sni !== null) exts.push({ type: X.SERVER_NAME, data: new Uint8Array(0) });
-  if (neg.alpn !== null) exts.push({ type: X.ALPN, data: encodeAlpn([neg.alpn]) });
-  // An empty session_id: memtls does not resume TLS 1.2 sessions, so it names none.
-  cx.queueHandshake(encodeServerHello({ legacyVersion: ProtocolVersion.TLS12, random: serverRandom, sessionId: new Uint8Array(0), cipherSuite: neg.suite.id, compressionMethod: 0, extensions: exts }));
+  const session = serverPlan12(cx, ch, neg, issued);
+  const exts = serverHelloExtensions12(neg, false, session?.ticketExpected === true);
+  const sessionId = session ? session.sessionId : new Uint8Array(0);
+  cx.queueHandshake(encodeServerHello({ legacyVersion: ProtocolVersion.TLS12, random: serverRandom, sessionId, cipherSuite: neg.suite.id, compressionMethod: 0, extensions: exts }));
   cx.queueHandshake(encodeCertificate12(neg.credential.chain));
   const share = await p.generateKeyShare(neg.group);
   const params = encodeEcdheParams(GROUP_CODES[neg.group], share.publicKey);
@@ -81,7 +77,7 @@ export async function sendServerFlight12(cx: HandshakeContext, ch: ClientHello, 
   }
   cx.queueHandshake(encodeServerHelloDone());
   await cx.flushHandshake();
-  const hello: Hello12 = { suite: neg.suite, clientRandom: ch.random, serverRandom, ems: neg.ems };
+  const hello: Hello12 = { suite: neg.suite, clientRandom: ch.random, serverRandom, ems: neg.ems, session };
   return requestCert ? new ExpectCertificate12(hello, share) : new ExpectClientKeyExchange12(hello, share, null);
 }
 
@@ -182,6 +178,8 @@ class ExpectFinished12 implements ServerState12 {
     if (msg.type !== H.FINISHED) return unexpected(msg, this.name);
     const finished = await verifyFinished12(cx, this.secrets.master(), msg, 'client');
     cx.markPeerFinished();
+    // The session is kept (and its NewSessionTicket queued) once the client's Finished is verified.
+    await this.secrets.hello.session?.complete(cx, this.secrets.master());
     await this.secrets.sendCcsAndFinished(cx, 'server');
     cx.markHandshakeComplete();
     cx.transcript.release();

@@ -36,8 +36,9 @@ import { serverNameFromExtension } from '../server-name.js';
 import { chooseVersion } from './hello.js';
 import { negotiate12 } from './hello12.js';
 import { type Negotiated, negotiate, type SelectedPsk, selectPsk } from './hello13.js';
+import { answerClientHello12 } from './resume12.js';
 import { type IssuedTickets, sendTickets } from './tickets13.js';
-import { Connected12, type ServerState12, sendServerFlight12 } from './tls12.js';
+import { Connected12, type ServerState12 } from './tls12.js';
 
 /** How the client authenticated, if it was asked to: its CertificateVerify, or nothing (not asked / allowed none). */
 type ClientAuth = SignatureVerified | { readonly unauthenticated: 'not-requested' | 'no-certificate' };
@@ -145,7 +146,7 @@ class ExpectClientHello implements ServerState {
     // The version first (server/hello.ts): TLS 1.2 goes on in server/tls12.ts; a second ClientHello stays TLS 1.3.
     if (chooseVersion(cx, ch) === 'TLSv1.2') {
       if (this.retry) throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'the second ClientHello does not offer TLS 1.3' });
-      return sendServerFlight12(cx, ch, msg, negotiate12(cx, ch, this.role.selectedCredentials));
+      return answerClientHello12(cx, ch, msg, negotiate12(cx, ch, this.role.selectedCredentials), this.role.issued);
     }
     const neg = negotiate(cx, ch, this.role.selectedCredentials, this.retry?.suite ?? null);
     const groupsExt = findExtension(ch.extensions, X.SUPPORTED_GROUPS);
