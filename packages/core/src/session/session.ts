@@ -12,11 +12,11 @@
  * verify result and the host name checked. A client never offers a session verified more weakly than its
  * current policy asks (SslContext), and a resumed connection reports the stored result.
  *
- * Serialised format 3: u8 format, u8 not-resumable, u8 version (12 or 13), vec8 suite, vec8 server name, vec8 ALPN,
- * vec16 ticket, vec8 secret, u32 age_add, u32 lifetime, u64 received (ms, as two u32), vec8 verify result, u8
- * hostname-checked + vec8 checked host name, vec8 session ID, u8 extended master secret, vec24 of vec24 chain.
- * Format 2 (TLS 1.3 only: no version, session ID or EMS byte) is still read; format 1 lacked the verification
- * and is refused.
+ * Serialised format 3: u8 format, u8 not-resumable, vec8 suite, vec8 server name, vec8 ALPN, vec16 ticket, vec8
+ * secret, u32 age_add, u32 lifetime, u64 received (ms, as two u32), vec8 verify result, u8 hostname-checked + vec8
+ * checked host name, u8 version (12 or 13), vec8 session ID, u8 extended master secret, vec24 of vec24 chain.
+ * Format 2 (TLS 1.3 only: without the version, session ID and EMS fields) is still read; format 1 lacked the
+ * verification and is refused.
  */
 import { SslError } from '../errors/ssl-error.js';
 import { fromUtf8, utf8 } from '../wire/bytes.js';
@@ -133,13 +133,13 @@ export class SslSession {
   /** Serialise (a versioned binary form). The result contains the PSK or master secret: store it like a secret key. */
   toBytes(): Uint8Array {
     const w = new Writer(512);
-    w.u8(FORMAT).u8(this.notResumable ? 1 : 0).u8(this.version === 'TLSv1.2' ? 12 : 13);
+    w.u8(FORMAT).u8(this.notResumable ? 1 : 0);
     w.vec8(utf8(this.cipherSuite)).vec8(utf8(this.serverName ?? '')).vec8(utf8(this.alpn ?? ''));
     w.vec16(this.ticket).vec8(this.#psk).u32(this.ageAdd).u32(this.lifetime);
     const t = this.receivedAt.getTime();
     w.u32(Math.floor(t / 2 ** 32)).u32(t % 2 ** 32);
     w.vec8(utf8(this.verifyResult)).u8(this.verifiedHostname === null ? 0 : 1).vec8(utf8(this.verifiedHostname ?? ''));
-    w.vec8(this.sessionId).u8(this.extendedMasterSecret ? 1 : 0);
+    w.u8(this.version === 'TLSv1.2' ? 12 : 13).vec8(this.sessionId).u8(this.extendedMasterSecret ? 1 : 0);
     w.begin(3);
     for (const c of this.peerCertificates) w.vec24(c);
     w.end();
@@ -160,8 +160,6 @@ export class SslSession {
         throw new TypeError(`SslSession.fromBytes: unsupported format ${format} (this memtls reads formats 2 and ${FORMAT}; older sessions lack the verify result: discard them)`);
       }
       const bad = r.u8() === 1;
-      const v = format === 2 ? 13 : r.u8();
-      if (v !== 12 && v !== 13) throw new TypeError('SslSession.fromBytes: malformed session (bad version)');
       const cipherSuite = fromUtf8(r.vec8());
       const serverName = fromUtf8(r.vec8()) || null;
       const alpn = fromUtf8(r.vec8()) || null;
@@ -177,6 +175,8 @@ export class SslSession {
       if (hostChecked > 1) throw new TypeError('SslSession.fromBytes: malformed session (bad host name flag)');
       const checkedName = fromUtf8(r.vec8());
       const verifiedHostname = hostChecked === 1 ? checkedName : null;
+      const v = format === 2 ? 13 : r.u8();
+      if (v !== 12 && v !== 13) throw new TypeError('SslSession.fromBytes: malformed session (bad version)');
       const sessionId = format === 2 ? new Uint8Array(0) : r.vec8().slice();
       const ems = format === 2 ? 0 : r.u8();
       if (ems > 1 || sessionId.length > 32) throw new TypeError('SslSession.fromBytes: malformed session (bad session ID or EMS flag)');
