@@ -190,6 +190,8 @@ const PROVIDERS: [string, () => CryptoProvider, string[]?][] = [
   // Its ChaCha20-Poly1305 keys are JS objects of its own (@noble/ciphers), not CryptoKeys.
   ['the WebCrypto provider and TLS_CHACHA20_POLY1305_SHA256', () => createWebCryptoProvider(globalThis.crypto), ['TLS_CHACHA20_POLY1305_SHA256']],
   ['the node:crypto provider', () => createNodeCryptoProvider()],
+  // TLS 1.2: the master secret (in the session, the engine's exporter and the handshake's key block), its keys.
+  ['the WebCrypto provider in TLS 1.2', () => createWebCryptoProvider(globalThis.crypto), ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256']],
 ];
 
 describe('secrets: no inspect or JSON output of a public object holds a secret', () => {
@@ -213,7 +215,8 @@ describe('secrets: no inspect or JSON output of a public object holds a secret',
       assert.equal(await a.client.write(data), data.length);
       a.pump();
       assert.equal(await a.server.read(buf), data.length);
-      assert.equal(a.server.keyUpdate(true), 1);
+      // TLS 1.2 has no KeyUpdate (refused with "wrong ssl version").
+      assert.equal(a.server.keyUpdate(true), a.client.version() === 'TLSv1.2' ? 0 : 1);
       assert.equal(await a.server.write(data), data.length);
       a.pump();
       assert.equal(await a.client.read(buf), data.length);
@@ -237,6 +240,7 @@ describe('secrets: no inspect or JSON output of a public object holds a secret',
       const session = a.client.getSession();
       assert.ok(session, 'a session');
       assert.ok(session.isResumable(), 'a resumable session');
+      assert.equal(session.version, cipherSuites?.[0]?.startsWith('TLS_ECDHE_') ? 'TLSv1.2' : 'TLSv1.3');
       const sessionBytes = session.toBytes(); // the one explicit serialisation
 
       // 2. A live resumed connection (PSK), data exchanged, not closed: its traffic keys are current.
@@ -309,7 +313,8 @@ describe('secrets: no inspect or JSON output of a public object holds a secret',
         ['Node server socket', srv],
         ['AEAD and signing keys the provider returned', keys],
       ];
-      assert.ok(keys.length > 20, `${keys.length} key objects`);
+      // TLS 1.2 has no KeyUpdate and one key per direction and connection: fewer key objects.
+      assert.ok(keys.length > (session.version === 'TLSv1.2' ? 12 : 20), `${keys.length} key objects`);
       // The secrets that can be found: enough of them to make the search meaningful.
       assert.ok(secrets.length > 100, `${secrets.length} secrets recorded`);
       const keyPem = pki.leaves['ec-p256'].key;
@@ -345,12 +350,13 @@ describe('secrets: no inspect or JSON output of a public object holds a secret',
     });
   }
 
-  it('JSON.stringify of a session holds no PSK, and toBytes() round-trips it', async () => {
+  for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+  it(`JSON.stringify of a ${version} session holds no PSK or master secret, and toBytes() round-trips it`, async () => {
     const secrets: Uint8Array[] = [];
     const provider = recordingProvider(createWebCryptoProvider(globalThis.crypto), secrets);
     const pki = testPki();
     const sctx = new SslContext({ role: 'server', cert: pki.leaves['ec-p256'].cert, key: pki.leaves['ec-p256'].key, crypto: provider });
-    const cctx = new SslContext({ role: 'client', ca: pki.caCert, crypto: provider });
+    const cctx = new SslContext({ role: 'client', ca: pki.caCert, crypto: provider, maxVersion: version, minVersion: version });
     const a = memoryLink(cctx, sctx, { serverName: 'localhost' });
     await settle(() => a.client.doHandshake(), a.client, () => a.server.doHandshake(), a.server, a.pump);
     const buf = new Uint8Array(4096);
@@ -369,13 +375,20 @@ describe('secrets: no inspect or JSON output of a public object holds a secret',
     );
     const session = a.client.getSession();
     assert.ok(session);
+    assert.equal(session.version, version);
     const json = JSON.stringify(session);
     const bytes = Buffer.from(session.toBytes()).toString('hex');
-    // The PSK is in the serialised bytes (that is what toBytes is for) and nowhere in the JSON.
-    const psks = secrets.filter((s) => bytes.includes(Buffer.from(s).toString('hex')) && s.length === 32);
-    assert.ok(psks.length > 0, 'the PSK is one of the recorded secrets');
-    for (const psk of psks) assert.equal(shown(json, needles(psk)), null, 'JSON holds the PSK');
+    // The PSK (TLS 1.3, 32 bytes here) or master secret (TLS 1.2, 48 bytes) is in the serialised bytes (that is
+    // what toBytes is for) and nowhere in the JSON or inspect output.
+    const psks = secrets.filter((s) => bytes.includes(Buffer.from(s).toString('hex')) && s.length === (version === 'TLSv1.2' ? 48 : 32));
+    assert.ok(psks.length > 0, 'the PSK or master secret is one of the recorded secrets');
+    const inspected = inspect(session, { depth: Infinity, showHidden: true, getters: true });
+    for (const psk of psks) {
+      assert.equal(shown(json, needles(psk)), null, 'JSON holds the secret');
+      assert.equal(shown(inspected, needles(psk)), null, 'inspect shows the secret');
+    }
     const again = SslSession.fromBytes(session.toBytes());
     assert.equal(Buffer.from(again.toBytes()).toString('hex'), bytes);
   });
+  }
 });
