@@ -8,7 +8,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ContextOptions, MemoryBio, Ssl, SslContext } from '@memtls/core';
+import { type ContextOptions, MemoryBio, Ssl, SslContext, type SslSession } from '@memtls/core';
 import type { AeadKey, CryptoProvider } from '#internal/crypto/provider';
 import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
 import type { Engine } from '#internal/engine/engine';
@@ -115,8 +115,8 @@ export interface Pair {
  * A client and a server over memory BIOs. `tamper` sees every batch of bytes in transit and returns what is
  * delivered instead (default: unchanged). `split` cuts each batch into pieces of that many bytes.
  */
-export function pair(cctx: SslContext, sctx: SslContext, tamper: (dir: Direction, bytes: Uint8Array) => Uint8Array = (_d, b) => b, split = 0): Pair {
-  const client = new Ssl(cctx, { serverName: 'localhost' });
+export function pair(cctx: SslContext, sctx: SslContext, tamper: (dir: Direction, bytes: Uint8Array) => Uint8Array = (_d, b) => b, split = 0, session?: SslSession): Pair {
+  const client = new Ssl(cctx, session ? { serverName: 'localhost', session } : { serverName: 'localhost' });
   const server = new Ssl(sctx);
   const c2s = new MemoryBio();
   const s2c = new MemoryBio();
