@@ -27,6 +27,7 @@ import {
   parseServerKeyExchange12,
 } from '../../wire/handshake12.js';
 import { type ChainVerified, type FinishedVerified, type SignatureVerified, unexpected, verifyFinished12, verifyPeerChain, verifySignature12 } from '../common.js';
+import type { Credential } from '../config.js';
 import type { HandshakeContext } from '../context.js';
 import { schemeName, tls12SchemesForKey } from '../signature.js';
 import { authFits, type Hello12, MasterSecret12 } from '../tls12-keys.js';
@@ -171,7 +172,7 @@ async function serverHelloDone(cx: HandshakeContext, msg: HandshakeMessage, hell
  * Our certificate for a CertificateRequest (RFC 5246 §7.4.4, §7.4.6): the configured one when its type is asked
  * for and a scheme fits both lists, else none (an empty Certificate).
  */
-function clientCredential(cx: HandshakeContext, cr: CertificateRequest12): (NonNullable<HandshakeContext['config']['credentials'][0]> & { scheme: number }) | null {
+function clientCredential(cx: HandshakeContext, cr: CertificateRequest12): (Credential & { scheme: number }) | null {
   const cred = cx.config.credentials[0];
   if (!cred) return null;
   const type = cred.keyType === 'rsa' ? CertificateType.RSA_SIGN : CertificateType.ECDSA_SIGN;
