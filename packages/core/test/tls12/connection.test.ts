@@ -43,6 +43,14 @@ describe('a TLS 1.2 connection', () => {
     assert.deepEqual(await transfer(p, p.client, p.server, data), data);
   });
 
+  it('a HelloRequest during the handshake is ignored too (and kept out of the transcript)', async () => {
+    let n = 0;
+    const p = pair(clientCtx({ maxVersion: 'TLSv1.2' }), serverCtx('ec-p256'), (d, b) => (d === 's2c' && n++ === 0 ? concat(b, Uint8Array.of(22, 3, 3, 0, 4, 0, 0, 0, 0)) : b));
+    const r = await p.handshake();
+    assert.equal(r.client, 1, p.client.errorReason() ?? '');
+    assert.equal(r.server, 1, p.server.errorReason() ?? '');
+  });
+
   it('a renegotiating ClientHello gets a no_renegotiation warning and is not processed; memtls treats that warning as fatal', async () => {
     const p = await established();
     const ce = engineOf(p.client);

@@ -8,7 +8,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ContextOptions, MemoryBio, Ssl, SslContext, type SslOptions } from '@memtls/core';
+import { type ContextOptions, MemoryBio, Ssl, SslContext, type SslSession } from '@memtls/core';
 import type { AeadKey, CryptoProvider } from '#internal/crypto/provider';
 import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
 import type { Engine } from '#internal/engine/engine';
@@ -113,17 +113,18 @@ export interface Pair {
 
 /**
  * A client and a server over memory BIOs. `tamper` sees every batch of bytes in transit and returns what is
- * delivered instead (default: unchanged). `split` cuts each batch into pieces of that many bytes. `clientOpts`:
- * the client's SslOptions (a session to offer).
+ * delivered instead (default: unchanged). `split` cuts each batch into pieces of that many bytes. The client
+ * offers `session` and sends `serverName` (default localhost).
  */
 export function pair(
   cctx: SslContext,
   sctx: SslContext,
   tamper: (dir: Direction, bytes: Uint8Array) => Uint8Array = (_d, b) => b,
   split = 0,
-  clientOpts: SslOptions = { serverName: 'localhost' },
+  session?: SslSession,
+  serverName = 'localhost',
 ): Pair {
-  const client = new Ssl(cctx, clientOpts);
+  const client = new Ssl(cctx, session ? { serverName, session } : { serverName });
   const server = new Ssl(sctx);
   const c2s = new MemoryBio();
   const s2c = new MemoryBio();

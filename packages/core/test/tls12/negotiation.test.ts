@@ -299,6 +299,21 @@ describe('TLS 1.2 negotiation (memtls <-> memtls)', () => {
       assert.throws(() => p.client.exportKeyingMaterialSync('L', null, 16), /TLS 1\.2/);
     });
 
+    it('a TLS 1.3 session offered to a server that picks TLS 1.2 is simply not used', async () => {
+      const first = pair(clientCtx(), serverCtx('ec-p256'));
+      assert.equal((await first.handshake()).client, 1);
+      await first.flush();
+      await first.client.read(new Uint8Array(16)); // the tickets
+      const session = first.client.getSession();
+      assert.ok(session, 'a TLS 1.3 session');
+      const second = pair(clientCtx(), serverCtx('ec-p256', { maxVersion: 'TLSv1.2' }), undefined, 0, session);
+      const r = await second.handshake();
+      assert.equal(r.client, 1, second.client.errorReason() ?? '');
+      assert.equal(second.client.version(), 'TLSv1.2');
+      assert.equal(second.client.sessionReused(), false);
+      assert.equal(second.server.sessionReused(), false);
+    });
+
     it('the server names no session it cannot resume (empty session_id) and a TLS 1.3 session is not used for TLS 1.2', async () => {
       let sid = -1;
       const p = pair(

@@ -96,7 +96,7 @@ function failed(ssl: Pair['client'], r: number, reason: string, alert: number): 
 
 /** Resume `session`; both sides report it, the server sent no certificate, data flows. */
 async function resumes(cctx: SslContext, sctx: SslContext, session: SslSession, hook?: Hook): Promise<Pair> {
-  const p = pair(cctx, sctx, hook, 0, { serverName: 'localhost', session });
+  const p = pair(cctx, sctx, hook, 0, session);
   const types = received(p);
   assert.deepEqual(await p.handshake(), { client: 1, server: 1 });
   assert.equal(p.client.sessionReused(), true, 'the client resumed');
@@ -163,7 +163,7 @@ describe('TLS 1.2 session resumption (memtls <-> memtls)', () => {
     assert.equal(p.client.getSession()?.sessionId.length, 32);
     // A ticket-only session is not offered by a client that sets SSL_OP_NO_TICKET: a full handshake.
     const t = await firstSession(c12(), sctx);
-    const q = pair(noTicketClient, sctx, undefined, 0, { serverName: 'localhost', session: t });
+    const q = pair(noTicketClient, sctx, undefined, 0, t);
     await q.handshake();
     assert.equal(q.client.sessionReused(), false);
   });
@@ -189,7 +189,7 @@ describe('TLS 1.2 session resumption (memtls <-> memtls)', () => {
     const strip = editClientHello((ch) => {
       ch.extensions = ch.extensions.filter((e) => e.type !== X.EXTENDED_MASTER_SECRET);
     });
-    const p = pair(cctx, sctx, strip, 0, { serverName: 'localhost', session: s });
+    const p = pair(cctx, sctx, strip, 0, s);
     const r = await p.handshake();
     failed(p.server, r.server, 'INCONSISTENT_EXTMS', 40);
     assert.match(p.server.lastErrorDetail()?.message ?? '', /extended master secret/);
@@ -203,7 +203,7 @@ describe('TLS 1.2 session resumption (memtls <-> memtls)', () => {
     const strip = editServerHello((sh) => {
       sh.extensions = sh.extensions.filter((e) => e.type !== X.EXTENDED_MASTER_SECRET);
     });
-    const p = pair(cctx, sctx, strip, 0, { serverName: 'localhost', session: s });
+    const p = pair(cctx, sctx, strip, 0, s);
     const r = await p.handshake();
     failed(p.client, r.client, 'INCONSISTENT_EXTMS', 40);
     assert.match(p.client.lastErrorDetail()?.message ?? '', /extended master secret/);
@@ -217,12 +217,12 @@ describe('TLS 1.2 session resumption (memtls <-> memtls)', () => {
     const swap = editServerHello((sh) => {
       sh.cipherSuite = 0xc02c; // ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, offered too
     });
-    const p = pair(cctx, sctx, swap, 0, { serverName: 'localhost', session: s });
+    const p = pair(cctx, sctx, swap, 0, s);
     const r = await p.handshake();
     failed(p.client, r.client, 'OLD_SESSION_CIPHER_NOT_RETURNED', 47);
     // A session whose suite is no longer enabled is not offered: a full handshake.
     const other = clientCtx({ maxVersion: 'TLSv1.2', cipherSuites: [SUITE_256] });
-    const q = pair(other, sctx, undefined, 0, { serverName: 'localhost', session: s });
+    const q = pair(other, sctx, undefined, 0, s);
     assert.deepEqual(await q.handshake(), { client: 1, server: 1 });
     assert.equal(q.client.sessionReused(), false);
   });
@@ -232,7 +232,7 @@ describe('TLS 1.2 session resumption (memtls <-> memtls)', () => {
     const s = await firstSession(both, serverCtx('ec-p256', { maxVersion: 'TLSv1.2' }));
     const server13 = serverCtx('ec-p256');
     const seen = captureClientHello();
-    const p = pair(both, server13, seen.hook, 0, { serverName: 'localhost', session: s });
+    const p = pair(both, server13, seen.hook, 0, s);
     assert.deepEqual(await p.handshake(), { client: 1, server: 1 });
     assert.equal(p.client.version(), 'TLSv1.3');
     assert.equal(p.client.sessionReused(), false);
@@ -250,7 +250,7 @@ describe('TLS 1.2 session resumption (memtls <-> memtls)', () => {
     assert.equal(s.verifyResult, 'X509_V_OK');
     assert.equal(s.verifiedHostname, 'localhost');
     const seen = captureClientHello();
-    const p = pair(cctx, sctx, seen.hook, 0, { serverName: 'other.example', session: s });
+    const p = pair(cctx, sctx, seen.hook, 0, s, 'other.example');
     await p.handshake();
     assert.equal(p.client.sessionReused(), false);
     assert.equal(seen.hello().sessionId.length, 0, 'no session ID offered');
@@ -263,7 +263,7 @@ describe('TLS 1.2 session resumption (memtls <-> memtls)', () => {
     assert.equal(weak.verifyResult, 'X509_V_ERR_NOT_VERIFIED');
     const again = await resumes(lax, sctx, weak);
     assert.equal(again.client.verifyResult(), 'X509_V_ERR_NOT_VERIFIED');
-    const q = pair(cctx, sctx, undefined, 0, { serverName: 'localhost', session: weak });
+    const q = pair(cctx, sctx, undefined, 0, weak);
     assert.deepEqual(await q.handshake(), { client: 1, server: 1 });
     assert.equal(q.client.sessionReused(), false, 'a verifying client does not resume an unverified session');
     assert.equal(q.client.verifyResult(), 'X509_V_OK');
@@ -304,7 +304,7 @@ describe('TLS 1.2 session resumption (memtls <-> memtls)', () => {
       p.client.free();
       p.server.free(); // never set SENT: the cache entry goes
       assert.equal(s.isResumable(), true, 'the client set SENT: its session stays');
-      const q = pair(cctx, sctx, undefined, 0, { serverName: 'localhost', session: s });
+      const q = pair(cctx, sctx, undefined, 0, s);
       assert.deepEqual(await q.handshake(), { client: 1, server: 1 });
       assert.equal(q.client.sessionReused(), false, 'the server withdrew it');
       // The resumption's connection freed without SENT withdraws the resumed session on the client.

@@ -19,7 +19,7 @@ import { unexpected, verifyFinished12 } from '../common.js';
 import type { HandshakeContext } from '../context.js';
 import { type Hello12, MasterSecret12 } from '../tls12-keys.js';
 import { type ClientSessions, checkTicketArrived12, clientPlan12, takeTicket12 } from './session12.js';
-import { type ClientState12, Connected12 } from './tls12.js';
+import { type ClientState12, Connected12, Negotiating12 } from './tls12.js';
 
 export async function resumeSession12(cx: HandshakeContext, sh: ServerHello, hello: Hello12, session: SslSession, role: ClientSessions): Promise<ClientState12> {
   if (hello.suite.name !== session.cipherSuite) {
@@ -43,14 +43,15 @@ export async function resumeSession12(cx: HandshakeContext, sh: ServerHello, hel
   return new ExpectCcsResumed12(await MasterSecret12.resume(cx, { ...hello, session: plan }, sessionPsk(session)));
 }
 
-class ExpectCcsResumed12 implements ClientState12 {
+class ExpectCcsResumed12 extends Negotiating12 {
   readonly name = 'expect-change-cipher-spec-resumed-12';
   private readonly secrets: MasterSecret12;
   constructor(secrets: MasterSecret12) {
+    super();
     this.secrets = secrets;
   }
 
-  async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+  protected async receive(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
     if (takeTicket12(cx, msg, this.secrets.hello.session)) return this;
     return unexpected(msg, this.name);
   }
@@ -62,14 +63,15 @@ class ExpectCcsResumed12 implements ClientState12 {
   }
 }
 
-class ExpectFinishedResumed12 implements ClientState12 {
+class ExpectFinishedResumed12 extends Negotiating12 {
   readonly name = 'expect-finished-resumed-12';
   private readonly secrets: MasterSecret12;
   constructor(secrets: MasterSecret12) {
+    super();
     this.secrets = secrets;
   }
 
-  async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+  protected async receive(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
     if (msg.type !== H.FINISHED) return unexpected(msg, this.name);
     const finished = await verifyFinished12(cx, this.secrets.master(), msg, 'server');
     cx.markPeerFinished();
