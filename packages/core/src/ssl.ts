@@ -404,9 +404,10 @@ export class Ssl {
   }
 
   /**
-   * Client: the newest resumable session (from the last NewSessionTicket processed), or null: before any
-   * ticket (rule 20) or once the session was withdrawn (rule 19). Server: null (its sessions live in the
-   * context's cache).
+   * Client: the newest resumable session (TLS 1.3: from the last NewSessionTicket processed; TLS 1.2: from the
+   * end of the handshake, the one it resumed), or null: before any ticket (rule 20), once the session was
+   * withdrawn (rule 19), or after a TLS 1.2 handshake without the extended master secret (RFC 7627 §5.3).
+   * Server: null (its sessions live in the context's cache).
    */
   getSession(): SslSession | null {
     const s = this.engine.latestSession;
