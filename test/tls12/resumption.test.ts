@@ -113,27 +113,32 @@ describe('TLS 1.2 interop: session resumption with openssl s_server / s_client -
       return ssl;
     }
 
+    /** A listener on 127.0.0.1 for several connections in turn (a client that reconnects to the same port). */
+    async function listen(): Promise<{ port: number; next: () => Promise<net.Socket> }> {
+      const listener = net.createServer({ allowHalfOpen: true });
+      listeners.add(listener);
+      const queue: net.Socket[] = [];
+      let wake: (() => void) | null = null;
+      listener.on('connection', (s) => {
+        sockets.add(s);
+        queue.push(s);
+        wake?.();
+      });
+      await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
+      const next = async (): Promise<net.Socket> => {
+        while (queue.length === 0) await new Promise<void>((r) => (wake = r));
+        return queue.shift() as net.Socket;
+      };
+      return { port: (listener.address() as net.AddressInfo).port, next };
+    }
+
     const sClientArgs = (port: number) => ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_2', '-servername', 'localhost', '-CAfile', pki.caPath, '-verify_return_error', '-verify_hostname', 'localhost', '-nocommands'];
 
     for (const noTicket of [false, true]) {
       const how = noTicket ? 'by session ID (-no_ticket)' : 'by ticket';
       it(`-reconnect: five reconnections resume ${how}; memtls sessionReused() each time`, async () => {
         const ctx = serverCtx();
-        const listener = net.createServer({ allowHalfOpen: true });
-        listeners.add(listener);
-        const queue: net.Socket[] = [];
-        let wake: (() => void) | null = null;
-        listener.on('connection', (s) => {
-          sockets.add(s);
-          queue.push(s);
-          wake?.();
-        });
-        await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
-        const port = (listener.address() as net.AddressInfo).port;
-        const next = async (): Promise<net.Socket> => {
-          while (queue.length === 0) await new Promise<void>((r) => (wake = r));
-          return queue.shift() as net.Socket;
-        };
+        const { port, next } = await listen();
         const client = new OpenSslProcess([...sClientArgs(port), '-reconnect', ...(noTicket ? ['-no_ticket'] : [])], { timeoutMs: 60_000 });
         const reused: boolean[] = [];
         try {
@@ -181,6 +186,33 @@ describe('TLS 1.2 interop: session resumption with openssl s_server / s_client -
         const fresh = await once(serverCtx(), ['-sess_in', file]);
         assert.match(fresh.out, /^New, TLSv1\.2, /m, fresh.out);
         assert.equal(fresh.ssl.sessionReused(), false);
+      });
+    }
+
+    // RFC 7627 §5.3: a session made without the extended master secret is not resumable. GnuTLS can leave the
+    // extension out (%NO_SESSION_HASH); OpenSSL 3.0's CLI cannot.
+    for (const ems of [true, false]) {
+      it(`gnutls-cli --resume ${ems ? 'with' : 'without (%NO_SESSION_HASH)'} the extended master secret: ${ems ? 'resumed' : 'no session, a full handshake again'}`, async () => {
+        const ctx = serverCtx();
+        const { port, next } = await listen();
+        const priority = `NORMAL:-VERS-ALL:+VERS-TLS1.2${ems ? '' : ':%NO_SESSION_HASH'}`;
+        const client = new OpenSslProcess(
+          ['-p', String(port), '127.0.0.1', '--sni-hostname', 'localhost', '--verify-hostname', 'localhost', '--x509cafile', pki.caPath, '--priority', priority, '--resume'],
+          { timeoutMs: 30_000, program: 'gnutls-cli' },
+        );
+        const reused: boolean[] = [];
+        try {
+          reused.push((await serveOne(ctx, await next(), null)).sessionReused());
+          const second = serveOne(ctx, await next(), null);
+          await client.waitForOutput(/Resume Handshake was completed/, 'stdout');
+          client.endInput();
+          reused.push((await second).sessionReused());
+        } catch (e) {
+          throw new Error(`${(e as Error).message}\n${client.describe()}`);
+        }
+        assert.deepEqual(reused, [false, ems]);
+        assert.equal(/\*\*\* This is a resumed session/.test(client.stdout()), ems, client.stdout());
+        assert.equal(/Options: extended master secret/.test(client.stdout()), ems, client.stdout());
       });
     }
   });

@@ -209,6 +209,22 @@ describe('TLS 1.2 session resumption (memtls <-> memtls)', () => {
     assert.match(p.client.lastErrorDetail()?.message ?? '', /extended master secret/);
   });
 
+  it('RFC 7627 §5.3: a TLS 1.2 session without the extended master secret is never offered', async () => {
+    const cctx = c12();
+    const sctx = serverCtx('ec-p256');
+    sctx.setOptions(SSL_OP_NO_TICKET);
+    const s = await firstSession(cctx, sctx);
+    for (const ems of [false, true]) {
+      const copy = new SslSession({ ...s, psk: new Uint8Array(48), sessionId: s.sessionId, extendedMasterSecret: ems });
+      const seen = captureClientHello();
+      const p = pair(cctx, sctx, seen.hook, 0, copy);
+      await p.handshake();
+      // The copy has a wrong master secret: offered (ems), the server resumes and the Finished fails.
+      assert.deepEqual(seen.hello().sessionId, ems ? s.sessionId : new Uint8Array(0));
+      assert.equal(p.client.sessionReused(), ems);
+    }
+  });
+
   it("the server must resume with the session's suite: another one is illegal_parameter", async () => {
     const cctx = clientCtx({ maxVersion: 'TLSv1.2', cipherSuites: [SUITE_128, SUITE_256] });
     const sctx = serverCtx('ec-p256');
