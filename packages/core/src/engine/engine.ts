@@ -299,7 +299,7 @@ export class Engine extends RecordLayer implements HandshakeContext {
     return this.secrets.export(this.suite, label, context, length);
   }
 
-  /** TLS-Exporter computed synchronously, with a provider that has `hashSync` and `hkdfExpandSync` (else null). */
+  /** TLS-Exporter computed synchronously, with a provider that has `hashSync` (and `hkdfExpandSync` in TLS 1.3), else null. */
   exportKeyingMaterialSync(label: string, context: Uint8Array | null, length: number): Uint8Array | null {
     return this.secrets.exportSync(this.suite, label, context, length);
   }
