@@ -168,6 +168,23 @@ describe('TLS 1.2 session resumption (memtls <-> memtls)', () => {
     assert.equal(q.client.sessionReused(), false);
   });
 
+  it('an abbreviated handshake delivered in pieces of 1, 5 and 13 bytes (both mechanisms)', async () => {
+    const idServer = serverCtx('ec-p256');
+    idServer.setOptions(SSL_OP_NO_TICKET);
+    for (const sctx of [serverCtx('ec-p256'), idServer]) {
+      const cctx = c12();
+      const s = await firstSession(cctx, sctx);
+      for (const split of [1, 5, 13]) {
+        const p = pair(cctx, sctx, undefined, split, s);
+        assert.deepEqual(await p.handshake(), { client: 1, server: 1 }, `pieces of ${split}`);
+        assert.equal(p.client.sessionReused(), true);
+        assert.equal(p.server.sessionReused(), true);
+        const data = Uint8Array.of(1, 2, 3, 4, 5);
+        assert.deepEqual(await transfer(p, p.client, p.server, data), data);
+      }
+    }
+  });
+
   it('with RSA and ChaCha20-Poly1305 and AES-256-GCM-SHA384 (the suite hash drives the PRF)', async () => {
     for (const [kind, suite] of [
       ['rsa', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256'],
