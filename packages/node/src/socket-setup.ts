@@ -13,8 +13,8 @@ import { authorizationErrorName, contextFromOptions, setKeylogTarget } from './o
 import type { MemtlsSocketOptions } from './socket-types.js';
 import { identityAuthorizationError, setIdentityCheck } from './tls-callbacks.js';
 
-/** The socket's `Ssl` and, for a client, the SNI name it sends (null for none or an IP literal). */
-export function newSocketSsl(opts: MemtlsSocketOptions, isServer: boolean, onKeylog: (line: Buffer) => void): { ssl: Ssl; sniSent: string | null } {
+/** The socket's `Ssl`, for a client the SNI name it sends (null for none or an IP literal) and the session it offers. */
+export function newSocketSsl(opts: MemtlsSocketOptions, isServer: boolean, onKeylog: (line: Buffer) => void): { ssl: Ssl; sniSent: string | null; offered: SslSession | null } {
   const ctx = contextFromOptions(isServer ? 'server' : 'client', opts);
   const sslOpts: SslOptions = {};
   let sniSent: string | null = null;
@@ -32,7 +32,7 @@ export function newSocketSsl(opts: MemtlsSocketOptions, isServer: boolean, onKey
   const ssl = new Ssl(ctx, sslOpts);
   if (!isServer && opts.checkServerIdentity) setIdentityCheck(ssl, opts.checkServerIdentity, opts.servername as string);
   setKeylogTarget(ssl, onKeylog);
-  return { ssl, sniSent };
+  return { ssl, sniSent, offered: sslOpts.session ?? null };
 }
 
 /** Node's `authorized` / `authorizationError` after the handshake, or null to leave them as they are. */

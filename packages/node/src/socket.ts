@@ -82,6 +82,7 @@ export class MemtlsSocket extends TransportSocket {
   #transportEof = false;
   #pausedByUs = false;
   #lastSession: SslSession | null = null;
+  #offered: SslSession | null = null; // client: the session of the options (a resumed TLS 1.2 connection keeps it)
   readonly #stats = { maxRbio: 0, maxTransportWritable: 0, bytesIn: 0, bytesOut: 0 };
 
   /**
@@ -100,8 +101,7 @@ export class MemtlsSocket extends TransportSocket {
     const made = newSocketSsl(opts, this.#isServer, (line) => {
       if (this.listenerCount('keylog') > 0) this.emit('keylog', line);
     });
-    this.#ssl = made.ssl;
-    this.#sniSent = made.sniSent;
+    [this.#ssl, this.#sniSent, this.#offered] = [made.ssl, made.sniSent, made.offered];
     this.#driver = new Driver(this.#ssl, this.#glue(), {
       onCall: (o) => {
         if (this.#pausedByUs && this.#driver.bufferedCiphertext() < this.#maxRbio / 2) {
@@ -340,7 +340,8 @@ export class MemtlsSocket extends TransportSocket {
   #checkSession(): void {
     if (this.#isServer) return;
     const s = this.#ssl.getSession();
-    if (s && s !== this.#lastSession) {
+    // As Node's tls (OpenSSL calls no new-session callback for a resumption): no event for the offered session.
+    if (s && s !== this.#lastSession && s !== this.#offered) {
       this.#lastSession = s;
       if (this.listenerCount('session') > 0) this.emit('session', this.getSession());
     }

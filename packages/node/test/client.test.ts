@@ -4,7 +4,7 @@
  * through `MemtlsAgent`, and session resumption through `getSession()` / `session`.
  */
 import { strict as assert } from 'node:assert';
-import { createHash, randomBytes, X509Certificate } from 'node:crypto';
+import { constants, createHash, randomBytes, X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import tls from 'node:tls';
 import { connect, type MemtlsSocket, MemtlsAgent } from '@memtls/node';
@@ -194,6 +194,72 @@ describe('@memtls/node client', function () {
       assert.equal(second.authorized, true);
       second.end('two');
       assert.equal((await collect(second)).toString(), 'two');
+    });
+  });
+
+  describe('TLS 1.2 resumption ↔ Node tls server', () => {
+    it("a resumed TLS 1.2 connection emits no 'session' event, as Node's own client (by ticket and by session ID)", async () => {
+      const pki = testPki();
+      for (const noTicket of [false, true]) {
+        const server = trackServer(
+          tls.createServer(
+            { key: pki.server.key, cert: pki.server.cert, maxVersion: 'TLSv1.2', sessionIdContext: 'memtls-test', ...(noTicket ? { secureOptions: constants.SSL_OP_NO_TICKET } : {}) },
+            (s) => s.pipe(s),
+          ),
+        );
+        // Node's servers keep no session cache of their own: session IDs resume through these events.
+        const store = new Map<string, Buffer>();
+        server.on('newSession', (id: Buffer, data: Buffer, cb: () => void) => {
+          store.set(id.toString('hex'), data);
+          cb();
+        });
+        server.on('resumeSession', (id: Buffer, cb: (err: Error | null, data: Buffer | null) => void) => cb(null, store.get(id.toString('hex')) ?? null));
+        const port = await listen(server);
+        /** One echo round trip and a clean close; the 'session' events and isSessionReused(). */
+        const memtls = async (session?: Buffer) => {
+          const c = connect({ host: 'localhost', port, ca: pki.ca, ...(session ? { session } : {}) });
+          const events: Buffer[] = [];
+          c.on('session', (b: Buffer) => events.push(b));
+          await connected(c);
+          c.end('x');
+          assert.equal((await collect(c)).toString(), 'x');
+          await closed(c);
+          return { events, reused: c.isSessionReused(), saved: c.getSession() };
+        };
+        const node = (session?: Buffer) =>
+          new Promise<{ events: number; reused: boolean }>((resolve, reject) => {
+            const c = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca, ...(session ? { session } : {}) });
+            let events = 0;
+            let reused = false;
+            c.on('session', () => events++);
+            c.on('secureConnect', () => {
+              reused = c.isSessionReused();
+              c.end('x');
+            });
+            c.on('data', () => undefined);
+            c.on('error', reject);
+            c.on('close', () => resolve({ events, reused }));
+          });
+        const first = await memtls();
+        assert.equal(first.events.length, 1, 'a new session: one event');
+        assert.ok(first.saved);
+        const second = await memtls(first.saved);
+        assert.equal(second.reused, true, noTicket ? 'by session ID' : 'by ticket');
+        assert.equal(second.events.length, 0, 'a resumption is no new session');
+        // Node's own client, for comparison, on the same server.
+        let nodeSession: Buffer | undefined;
+        await new Promise<void>((resolve, reject) => {
+          const c = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca });
+          c.on('session', (b: Buffer) => {
+            nodeSession = b;
+          });
+          c.on('secureConnect', () => c.end('x'));
+          c.on('data', () => undefined);
+          c.on('error', reject);
+          c.on('close', () => resolve());
+        });
+        assert.deepEqual(await node(nodeSession), { events: 0, reused: true });
+      }
     });
   });
 
