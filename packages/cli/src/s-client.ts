@@ -7,8 +7,8 @@
  *   server's close_notify (SSL_read → 0 ZERO_RETURN, SSL_shutdown → 1). With -quiet or -brief (unless
  *   -no_ign_eof) or -ign_eof, stdin EOF is ignored, as in OpenSSL.
  * - the server's close_notify first → we answer with ours (SSL_shutdown → 1) and exit.
- * - -reconnect: after each of the first 5 handshakes (and the session ticket), close and connect again
- *   with the session; the 6th connection is the interactive one.
+ * - -reconnect: after each of the first 5 handshakes (and the session ticket; in TLS 1.2 the handshake
+ *   itself makes the session), close and connect again with the session; the 6th connection is the interactive one.
  * Verification: a chain that does not verify is reported on stderr (`verify error:num=18:...`), even with
  * -quiet, and the connection goes on unless -verify_return_error.
  * Exit status: 0 for a clean close, 1 for any TLS or connection error (truncation included), 2 for usage.
@@ -171,7 +171,11 @@ async function runRound(env: RoundEnv, session: Buffer | undefined, interactive:
       if (env.brief) for (const l of briefSummary(sock, env.verified.last)) env.always(l);
       else for (const l of clientSummary(sock, env.verified.last, { showcerts: opts.showcerts === true })) env.report(l);
       if (!interactive) {
-        ticketTimer = setTimeout(dropForReconnect, TICKET_WAIT_MS);
+        // TLS 1.2: the session exists once the handshake is done (a resumption brings no new one to wait for).
+        if (sock.getProtocol() === 'TLSv1.2') {
+          saveSession(sock.getSession());
+          dropForReconnect();
+        } else ticketTimer = setTimeout(dropForReconnect, TICKET_WAIT_MS);
         return;
       }
       stdin.on('data', onStdin);

@@ -270,4 +270,22 @@ describe('memtls CLI: OpenSSL flags', function () {
     assert.equal(c.stdout.match(/^New, TLSv1\.3/gm)?.length, 1);
     assert.equal(c.stdout.match(/^Reused, TLSv1\.3/gm)?.length, 5);
   });
+
+  for (const noTicket of [false, true]) {
+    it(`-reconnect against a TLS 1.2 s_server${noTicket ? ' -no_ticket' : ''}: 5 resumptions, each dropped right after its handshake`, async () => {
+      const pki = testPki();
+      const { port } = await opensslServer(['-tls1_2', '-cert', pki.server.certPath, '-key', pki.server.keyPath, '-rev', ...(noTicket ? ['-no_ticket'] : [])]);
+      const started = Date.now();
+      const c = memtls(['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', pki.caPath, '-reconnect']);
+      await c.waitFor(/(Reused, TLSv1\.2[\s\S]*){5}/);
+      // A TLS 1.2 session exists at the end of the handshake: no round waits for a ticket (3 s each).
+      assert.ok(Date.now() - started < 2500, `${Date.now() - started} ms`);
+      c.write('abc\n');
+      await c.waitFor(/cba\n/);
+      c.endInput();
+      assert.equal(await c.exited, 0, c.stderr);
+      assert.equal(c.stdout.match(/^New, TLSv1\.2/gm)?.length, 1);
+      assert.equal(c.stdout.match(/^Reused, TLSv1\.2/gm)?.length, 5);
+    });
+  }
 });
