@@ -67,7 +67,7 @@ function scratch(name: string): string {
   return join(scratchDir, `${name}-${process.pid}-${Math.random().toString(36).slice(2)}`);
 }
 
-/** A spawned openssl process with its output captured. */
+/** A spawned openssl process (or, with `program`, another peer program) with its output captured. */
 export class OpenSslProcess {
   readonly proc: ChildProcess;
   readonly command: string;
@@ -79,10 +79,11 @@ export class OpenSslProcess {
   #waiters = new Set<() => void>();
   readonly msgFile: string | undefined;
 
-  constructor(args: string[], opts: { timeoutMs?: number; msgFile?: string } = {}) {
-    this.command = `openssl ${args.join(' ')}`;
+  constructor(args: string[], opts: { timeoutMs?: number; msgFile?: string; program?: string } = {}) {
+    const program = opts.program ?? 'openssl';
+    this.command = `${program} ${args.join(' ')}`;
     this.msgFile = opts.msgFile;
-    this.proc = spawn('openssl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     liveProcs.add(this.proc);
     this.proc.stdout?.on('data', (d: Buffer) => {
       this.#stdout.push(d);
