@@ -42,9 +42,10 @@ import {
 import { CLIENT_HELLO_VARIANTS, SERVER_HELLO_VARIANTS } from './hellos.js';
 import { alertsIn, assertFailed, drain, linkFor } from './helpers.js';
 
-/** The memtls ClientHello of a fresh real-crypto Link, and the Link. */
+/** The memtls ClientHello of a fresh real-crypto Link (both ends TLS 1.3 only), and the Link. */
 async function clientHello(): Promise<{ link: Awaited<ReturnType<typeof linkFor>>; hello: Hello }> {
-  const link = await linkFor({ crypto: 'real' });
+  // Both ends TLS 1.3 only: these variants test the TLS 1.3 rules (TLS 1.2 has its own tests, test/tls12).
+  const link = await linkFor({ crypto: 'real', client: { minVersion: 'TLSv1.3' }, server: { minVersion: 'TLSv1.3' } });
   await link.client.doHandshake();
   const rec = parseRecords(drain(link.clientOut)).records[0];
   const msg = splitMessages(rec?.body ?? new Uint8Array(0)).msgs[0];
@@ -168,7 +169,7 @@ describe('robustness: negative handshakes', function () {
     });
   });
 
-  describe('TLS 1.2 downgrade (RFC 8446 §4.2.1, §D)', () => {
+  describe('TLS 1.2 ServerHello to a TLS 1.3-only client (RFC 8446 §4.2.1, §D)', () => {
     it('a ServerHello without supported_versions (TLS 1.3 suite, session id echoed): protocol_version "unsupported protocol"', async () => {
       const { link, hello } = await serverHello();
       const tls12: Hello = { ...hello, extensions: [{ type: 0xff01, data: new Uint8Array([0]) }, { type: 0x000b, data: new Uint8Array([1, 0]) }] };

@@ -8,22 +8,22 @@
  *   the core. The core ships no root store: a verifying client needs `ca`.
  * - PEM parsing happens once here; private keys are imported into the provider lazily, once.
  */
-import { parseCertificate, type ParsedCertificate } from './cert/certificate.js';
+import { type ParsedCertificate, parseCertificate } from './cert/certificate.js';
 import { parsePrivateKey, privateKeyMatches } from './cert/key.js';
 import { DEFAULT_MIN_RSA_MODULUS_BITS, RSA_MAX_MODULUS_BITS } from './cert/key-limits.js';
 import { certificatesFromPem } from './cert/pem.js';
-import { anchorsFrom, pinsFrom, PolicyVerifier, type VerifyInfo } from './cert/verifier.js';
+import { anchorsFrom, PolicyVerifier, pinsFrom, type VerifyInfo } from './cert/verifier.js';
 import { SSL_MODE_AUTO_RETRY, SSL_OP_IGNORE_UNEXPECTED_EOF } from './constants.js';
+import { groupsFrom, providerFrom, suitesFrom, versionsFrom } from './crypto/choices.js';
 import type { CryptoProvider, GroupName, SignatureSchemeName, SigningKey } from './crypto/provider.js';
-import { groupsFrom, providerFrom, suitesFrom } from './crypto/choices.js';
 import type { CipherSuite } from './crypto/suites.js';
 import { type Credential, DEFAULT_LIMITS, type EngineConfig, type Limits, type MsgInfo } from './engine/config.js';
 import { SslError } from './errors/ssl-error.js';
-import { utf8 } from './wire/bytes.js';
-import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS13_SCHEMES, parseSigalgs, schemeName, tls13SchemesForKey } from './handshake/signature.js';
 import { wrapServerCallbacks } from './handshake/server-callbacks.js';
+import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS12_SCHEMES, DEFAULT_TLS13_SCHEMES, parseSigalgs, schemeName, tls13SchemesForKey } from './handshake/signature.js';
 import { SessionCache } from './session/cache.js';
 import type { Ssl } from './ssl.js';
+import { utf8 } from './wire/bytes.js';
 
 export type { VerifyInfo } from './cert/verifier.js';
 
@@ -34,10 +34,15 @@ export type { VerifyInfo } from './cert/verifier.js';
 export interface ContextOptions {
   /** Which side of the handshake connections from this context take. */
   role: 'client' | 'server';
-  /** The lowest protocol version accepted (memtls speaks TLS 1.3 only; TLSv1.2 is accepted as a bound). */
+  /** The lowest protocol version negotiated (default 'TLSv1.2'). */
   minVersion?: 'TLSv1.2' | 'TLSv1.3';
-  /** The highest protocol version offered; TLS 1.2 is not implemented, so only 'TLSv1.3' is accepted. */
+  /** The highest protocol version negotiated (default 'TLSv1.3'). */
   maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /**
+   * TLS 1.2: refuse a peer that does not negotiate the extended master secret (RFC 7627) with handshake_failure.
+   * memtls always offers and uses it; by default (false) a peer without it still completes a full handshake.
+   */
+  requireExtendedMasterSecret?: boolean;
   /** PEM: leaf first, then intermediates. */
   cert?: string;
   /** PEM private key: PKCS#8 (EC P-256/P-384, RSA, Ed25519); SEC1 and PKCS#1 are converted. */
@@ -54,7 +59,12 @@ export interface ContextOptions {
    * chosen).
    */
   alpn?: string[];
-  /** IANA names, e.g. 'TLS_AES_128_GCM_SHA256', in preference order. */
+  /**
+   * IANA names in preference order: TLS 1.3 suites ('TLS_AES_128_GCM_SHA256', ...) configure TLS 1.3 only, TLS 1.2
+   * suites ('TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', ...) TLS 1.2 only, as OpenSSL's `-ciphersuites` and `-cipher`.
+   * A version left without a suite is not negotiated; a list that leaves every enabled version without one is a
+   * RangeError. Default: every suite the provider supports, TLS 1.2 ones in OpenSSL's default order.
+   */
   cipherSuites?: string[];
   /** 'x25519', 'secp256r1', 'secp384r1', in preference order (the client sends a key share for the first). */
   groups?: string[];
@@ -167,6 +177,9 @@ export class SslContext {
   readonly provider: CryptoProvider;
   private readonly now: () => Date;
   private readonly suites: readonly CipherSuite[];
+  private readonly suites12: readonly CipherSuite[];
+  private readonly versions: { readonly tls12: boolean; readonly tls13: boolean };
+  private readonly requireEms: boolean;
   private readonly groups: readonly GroupName[];
   private readonly alpn: readonly string[] | null;
   private readonly credentials: Credential[] = [];
@@ -184,6 +197,7 @@ export class SslContext {
   private readonly minRsaBits: number;
   private readonly verifyDepth: number | undefined;
   private readonly sigalgs: readonly number[];
+  private readonly sigalgs12: readonly number[];
   private quiet: boolean;
   private optionBits: number;
   private modeBits: number;
@@ -199,16 +213,19 @@ export class SslContext {
     if (typeof opts !== 'object' || opts === null) throw new TypeError('SslContext: options object required');
     if (opts.role !== 'client' && opts.role !== 'server') throw new TypeError("SslContext: role must be 'client' or 'server'");
     this.role = opts.role;
-    for (const v of [opts.minVersion, opts.maxVersion]) {
-      if (v !== undefined && v !== 'TLSv1.2' && v !== 'TLSv1.3') throw new RangeError(`SslContext: unknown version ${String(v)}`);
+    if (opts.requireExtendedMasterSecret !== undefined && typeof opts.requireExtendedMasterSecret !== 'boolean') {
+      throw new TypeError('SslContext: requireExtendedMasterSecret must be a boolean');
     }
-    if (opts.maxVersion === 'TLSv1.2') throw new RangeError('SslContext: TLS 1.2 is not implemented yet; maxVersion must be TLSv1.3');
+    this.requireEms = opts.requireExtendedMasterSecret ?? false;
 
     this.provider = providerFrom(opts.crypto, () => (globalThis as { crypto?: unknown }).crypto);
     if (opts.now !== undefined && typeof opts.now !== 'function') throw new TypeError('SslContext: now must be a function returning a Date');
     this.now = opts.now ?? systemClock;
 
-    this.suites = suitesFrom(opts.cipherSuites, this.provider);
+    const suites = suitesFrom(opts.cipherSuites, this.provider);
+    this.suites = suites.tls13;
+    this.suites12 = suites.tls12;
+    this.versions = versionsFrom(opts.minVersion, opts.maxVersion, suites);
     this.groups = groupsFrom(opts.groups, this.provider);
 
     if (opts.alpn !== undefined) {
@@ -261,6 +278,7 @@ export class SslContext {
     }
     this.verifyDepth = opts.verifyDepth;
     this.sigalgs = opts.sigalgs === undefined ? DEFAULT_TLS13_SCHEMES : parseSigalgs(opts.sigalgs);
+    this.sigalgs12 = opts.sigalgs === undefined ? DEFAULT_TLS12_SCHEMES : this.sigalgs;
 
     this.quiet = !!opts.quietShutdown;
     this.optionBits = checkBits(opts.options ?? 0, 'options');
@@ -383,6 +401,10 @@ export class SslContext {
       provider: this.provider,
       now: this.now,
       suites: this.suites,
+      suites12: this.suites12,
+      versions: this.versions,
+      requireExtendedMasterSecret: this.requireEms,
+      signatureSchemes12: this.sigalgs12,
       groups: this.groups,
       signatureSchemes: this.sigalgs,
       alpn: this.alpn,

@@ -22,22 +22,23 @@
  * The connection's state and the steps calls share are in ssl/connection.ts; the steps of SSL_read, SSL_write
  * and SSL_shutdown in ssl/read.ts, ssl/write.ts and ssl/shutdown.ts; BIO pumping in ssl/bio-io.ts.
  */
-import { SSL_ERROR_NONE, SSL_SENT_SHUTDOWN } from './constants.js';
+
 import type { Bio } from './bio/bio.js';
 import { isBytes } from './bio/bio.js';
+import { SSL_ERROR_NONE, SSL_SENT_SHUTDOWN } from './constants.js';
 import type { MsgInfo } from './engine/config.js';
 import { Engine } from './engine/engine.js';
 import type { SslError } from './errors/ssl-error.js';
 import { sniHostName } from './handshake/server-name.js';
-import type { SslContext } from './ssl-context.js';
 import { MAX_PLAINTEXT } from './record/tls13.js';
 import type { SslSession } from './session/session.js';
 import { checkBits, checkExporterArgs, checkSslArgs, OpQueue, type SslOptions, type SslResult } from './ssl/api.js';
+import { BioIo } from './ssl/bio-io.js';
 import { Connection } from './ssl/connection.js';
 import { readSteps, writeOwedBeforeMessage } from './ssl/read.js';
-import { BioIo } from './ssl/bio-io.js';
 import { shutdownSteps } from './ssl/shutdown.js';
 import { writeSteps } from './ssl/write.js';
+import type { SslContext } from './ssl-context.js';
 
 export type { SslOptions, SslResult } from './ssl/api.js';
 
@@ -150,9 +151,9 @@ export class Ssl {
   isInitFinished(): boolean {
     return this.engine.handshakeComplete && !this.conn.fatal;
   }
-  /** SSL_get_version: 'TLSv1.3' once negotiated, else null. */
+  /** SSL_get_version: 'TLSv1.3' or 'TLSv1.2' once negotiated, else null. */
   version(): string | null {
-    return this.engine.suite ? 'TLSv1.3' : null;
+    return this.engine.version ?? (this.engine.suite ? 'TLSv1.3' : null);
   }
   /** The negotiated cipher suite's IANA name (e.g. 'TLS_AES_128_GCM_SHA256'), or null. */
   cipher(): string | null {
@@ -205,9 +206,10 @@ export class Ssl {
     if (typeof requestPeer !== 'boolean') throw new TypeError('keyUpdate: requestPeer must be a boolean');
     const c = this.conn;
     c.beginCall();
-    // As SSL_key_update: not while in init (a KeyUpdate or ticket already pending), not with a record
+    // As SSL_key_update: TLS 1.3 only (TLS 1.2 has no KeyUpdate: "wrong ssl version"); not while in init (a KeyUpdate or ticket already pending), not with a record
     // half written. Unlike OpenSSL, never after our close_notify (RFC 8446 §6.1; docs/shutdown.md).
     // After a fatal error the connection is not "init finished" either: OpenSSL says "still in init".
+    if (this.engine.version === 'TLSv1.2') return c.refuse('WRONG_SSL_VERSION');
     if (c.fatal || c.inInit) return c.refuse('STILL_IN_INIT');
     if (c.io.outputPending || c.pendingWrite) return c.refuse('BAD_WRITE_RETRY');
     if (c.flags & SSL_SENT_SHUTDOWN) return c.refuse('PROTOCOL_IS_SHUTDOWN');
@@ -419,7 +421,8 @@ export class Ssl {
   /** SSL_new_session_ticket (server, TLS 1.3): queue one more ticket, sent by the next write or handshake. */
   newSessionTicket(): number {
     const tickets = this.engine.tickets;
-    if (!tickets || !this.engine.config.sessionCache) return 0;
+    // As SSL_new_session_ticket: TLS 1.3 servers only (0, no error, in TLS 1.2).
+    if (!tickets || !this.engine.config.sessionCache || this.engine.version === 'TLSv1.2') return 0;
     // As SSL_new_session_ticket: not during the handshake, and not while "in init" unless tickets already
     // requested and not yet built are what keeps it there (OpenSSL's extra_tickets_expected): a scheduled
     // KeyUpdate, or a ticket built but not yet in the BIO, refuses (test/fuzz corpus differential/20261125-0).

@@ -3,7 +3,7 @@
  * a handshake failure later): the provider, the cipher suites and the key exchange groups it offers.
  */
 import type { CryptoProvider, GroupName } from './provider.js';
-import { type CipherSuite, suiteByName, TLS13_SUITES } from './suites.js';
+import { anySuiteByName, type CipherSuite, TLS12_SUITES, TLS13_SUITES } from './suites.js';
 import { createWebCryptoProvider } from './webcrypto.js';
 
 /** The groups offered by default, in preference order (the client sends a key share for the first). */
@@ -33,21 +33,48 @@ export function providerFrom(crypto: unknown, platform: () => unknown): CryptoPr
   throw new TypeError('SslContext: crypto must be a WebCrypto Crypto object or a CryptoProvider');
 }
 
-/** The suites of `ContextOptions.cipherSuites` (default: all that `provider` supports), in preference order. */
-export function suitesFrom(names: string[] | undefined, provider: CryptoProvider): CipherSuite[] {
-  const suiteNames = names ?? TLS13_SUITES.map((s) => s.name);
+/** The suites of each version, in preference order. */
+export interface SuiteChoice {
+  tls13: CipherSuite[];
+  tls12: CipherSuite[];
+}
+
+/**
+ * The suites of `ContextOptions.cipherSuites` (default: all that `provider` supports), in preference order, apart
+ * per version: TLS 1.3 names configure TLS 1.3 only and TLS 1.2 names TLS 1.2 only (as OpenSSL's `-ciphersuites`
+ * and `-cipher`). A version left without a suite is not negotiated.
+ */
+export function suitesFrom(names: string[] | undefined, provider: CryptoProvider): SuiteChoice {
+  const suiteNames = names ?? [...TLS13_SUITES, ...TLS12_SUITES].map((s) => s.name);
   if (!Array.isArray(suiteNames) || suiteNames.length === 0) throw new TypeError('SslContext: cipherSuites must be a non-empty array');
-  const suites: CipherSuite[] = [];
+  const out: SuiteChoice = { tls13: [], tls12: [] };
   for (const n of suiteNames) {
-    const s = suiteByName(n);
+    const s = typeof n === 'string' ? anySuiteByName(n) : undefined;
     if (!s) throw new RangeError(`SslContext: unknown cipher suite ${String(n)}`);
     if (!provider.supportsAead(s.aead)) {
       if (names) throw new RangeError(`SslContext: ${n} is not available with this crypto provider`);
       continue;
     }
-    suites.push(s);
+    const list = s.version === 'TLSv1.3' ? out.tls13 : out.tls12;
+    if (!list.includes(s)) list.push(s);
   }
-  return suites;
+  return out;
+}
+
+/**
+ * The versions a context negotiates: those from `minVersion` (default TLSv1.2) to `maxVersion` (default TLSv1.3)
+ * that have a suite. A RangeError when none is left.
+ */
+export function versionsFrom(min: unknown, max: unknown, suites: SuiteChoice): { tls12: boolean; tls13: boolean } {
+  for (const v of [min, max]) {
+    if (v !== undefined && v !== 'TLSv1.2' && v !== 'TLSv1.3') throw new RangeError(`SslContext: unknown version ${String(v)}`);
+  }
+  const lo = min ?? 'TLSv1.2';
+  const hi = max ?? 'TLSv1.3';
+  if (lo === 'TLSv1.3' && hi === 'TLSv1.2') throw new RangeError('SslContext: minVersion is above maxVersion');
+  const versions = { tls12: lo === 'TLSv1.2' && suites.tls12.length > 0, tls13: hi === 'TLSv1.3' && suites.tls13.length > 0 };
+  if (!versions.tls12 && !versions.tls13) throw new RangeError(`SslContext: cipherSuites has no suite for the enabled versions (${String(lo)} to ${String(hi)})`);
+  return versions;
 }
 
 /** The groups of `ContextOptions.groups` (names or aliases; default x25519, P-256, P-384), in preference order. */

@@ -1,5 +1,5 @@
 /**
- * The sans-IO TLS 1.3 engine: records in, records out, plaintext in and out. It knows nothing of BIOs,
+ * The sans-IO TLS engine (1.3, and 1.2 through handleRecord12): records in, records out, plaintext in and out. It knows nothing of BIOs,
  * return codes or OpenSSL's shutdown flags (ssl.ts and ssl/ map those); it knows records and handshake states.
  * What every record passes through (deframing, speculation, output queue, plaintext, closure, the sticky error,
  * status) is its base class, engine/record-layer.ts; this file adds the content of records, keys and the handshake.
@@ -30,15 +30,16 @@ import { SslError } from '../errors/ssl-error.js';
 import type { EarlyDataSkip, Handshake, HandshakeContext, RecordEvent, TicketRequests } from '../handshake/context.js';
 import { createHandshake, type HandshakeOptions } from '../handshake/create.js';
 import { Transcript } from '../handshake/transcript.js';
-import { exportKeyingMaterial, exportKeyingMaterialSync, nextTrafficSecret, trafficKeys } from '../keys/tls13-key-schedule.js';
+import { nextTrafficSecret, trafficKeys } from '../keys/tls13-key-schedule.js';
 import { plainRecord } from '../record/fragmenter.js';
+import { RecordProtector12 } from '../record/tls12.js';
 import { RecordProtector13 } from '../record/tls13.js';
 import type { SslSession } from '../session/session.js';
-import { toHex } from '../wire/bytes.js';
 import { ContentType, HandshakeType } from '../wire/enums.js';
 import { encodeKeyUpdate, type HandshakeMessage, HandshakeReassembler, parseKeyUpdate } from '../wire/handshake.js';
 import type { EngineConfig } from './config.js';
 import { RecordLayer } from './record-layer.js';
+import { ConnectionSecrets } from './secrets.js';
 import type { Speculation } from './speculation.js';
 
 export type { RecordEvent } from '../handshake/context.js';
@@ -56,6 +57,8 @@ export class Engine extends RecordLayer implements HandshakeContext {
   #readSecret: Uint8Array | null = null;
   #writeSecret: Uint8Array | null = null;
   suite: CipherSuite | null = null;
+  version: 'TLSv1.2' | 'TLSv1.3' | null = null;
+  extendedMasterSecret = false;
 
   /** Handshake messages waiting to be packed into records with the current write key. */
   private hsOut: Uint8Array[] = [];
@@ -103,35 +106,15 @@ export class Engine extends RecordLayer implements HandshakeContext {
    * empty unless this handshake validated the peer's path. */
   verifiedChain: Uint8Array[] = [];
 
-  #exporterSecret: Uint8Array | null = null;
-  /** The verify_data of the latest Finished sent and received (SSL_get_finished / SSL_get_peer_finished). */
-  #finishedSent: Uint8Array | null = null;
-  #finishedReceived: Uint8Array | null = null;
-  /** Set by the handshake once the master secret exists (write-only: the secret stays in a #private field). */
-  setExporterSecret(secret: Uint8Array): void {
-    this.#exporterSecret = secret;
-  }
-  /** ClientHello.random of this handshake: the key log names the connection by it. */
-  private clientRandom: Uint8Array = new Uint8Array(0);
-  setClientRandom(random: Uint8Array): void { this.clientRandom = random; }
-
-  /**
-   * Hand one secret to the application's key log in NSS key log format ("LABEL <client random> <secret>", hex),
-   * the lines Wireshark reads. Only when the application asked for it (ContextOptions.keylog). An exception from
-   * the application's callback is not the connection's failure: it is ignored.
-   */
-  logSecret(label: string, secret: Uint8Array): void {
-    const log = this.config.keylog;
-    if (!log) return;
-    try {
-      log(`${label} ${toHex(this.clientRandom)} ${toHex(secret)}`);
-    } catch {
-      // the application's callback failed; the handshake goes on
-    }
-  }
+  private readonly secrets: ConnectionSecrets; // exporter secrets, Finished verify_data, key log
+  setExporterSecret(secret: Uint8Array): void { this.secrets.setExporterSecret(secret); }
+  setExporter12(master: Uint8Array, clientRandom: Uint8Array, serverRandom: Uint8Array): void { this.secrets.setExporter12(master, clientRandom, serverRandom); }
+  setClientRandom(random: Uint8Array): void { this.secrets.setClientRandom(random); }
+  logSecret(label: string, secret: Uint8Array): void { this.secrets.logSecret(label, secret); }
 
   constructor(config: EngineConfig, opts: HandshakeOptions = { serverName: null, session: null }) {
     super(config);
+    this.secrets = new ConnectionSecrets(config);
     this.transcript = new Transcript(config.provider);
     this.reasm = new HandshakeReassembler(config.limits.maxHandshakeMessage);
     this.hs = createHandshake(this, opts);
@@ -181,7 +164,7 @@ export class Engine extends RecordLayer implements HandshakeContext {
 
   markHelloSeen(): void { this.helloSeen = true; }
 
-  setPeerFinishedData(verifyData: Uint8Array): void { this.#finishedReceived = verifyData; }
+  setPeerFinishedData(verifyData: Uint8Array): void { this.secrets.setFinished(false, verifyData); }
 
   markPeerFinished(): void { this.peerFinished = true; }
 
@@ -205,7 +188,7 @@ export class Engine extends RecordLayer implements HandshakeContext {
   queueHandshake(raw: Uint8Array, noTranscript = false): void {
     if (!noTranscript) this.transcript.add(raw);
     this.tellMsg('sent', ContentType.HANDSHAKE, raw);
-    if (raw[0] === HandshakeType.FINISHED) this.#finishedSent = raw.slice(4);
+    if (raw[0] === HandshakeType.FINISHED) this.secrets.setFinished(true, raw.slice(4));
     this.hsOut.push(raw);
   }
 
@@ -255,7 +238,8 @@ export class Engine extends RecordLayer implements HandshakeContext {
    */
   get recordsBeforeKeyUpdate(): number {
     const prot = this.writeProt;
-    if (!prot || !this.suite || !this.handshakeComplete || this.writeClosed || this.suite.aead === 'CHACHA20-POLY1305') return Number.POSITIVE_INFINITY;
+    // TLS 1.2 has no KeyUpdate: its keys are never rotated.
+    if (!prot || !this.suite || !this.handshakeComplete || this.writeClosed || this.suite.aead === 'CHACHA20-POLY1305' || this.version === 'TLSv1.2') return Number.POSITIVE_INFINITY;
     return Math.max(0, this.config.limits.keyUpdateAfterRecords - prot.sequence);
   }
 
@@ -287,6 +271,12 @@ export class Engine extends RecordLayer implements HandshakeContext {
     this.readProt = await RecordProtector13.create(this.config.provider, suite, await trafficKeys(this.config.provider, suite.hash, secret, suite.keyLen, suite.ivLen), this.config.limits.seqLimit);
   }
 
+  async setKey12(direction: 'read' | 'write', keys: { key: Uint8Array; iv: Uint8Array }): Promise<void> {
+    const prot = await RecordProtector12.create(this.config.provider, this.suite as CipherSuite, keys);
+    if (direction === 'read') this.readProt = prot;
+    else this.writeProt = prot;
+  }
+
   async setWriteKey(secret: Uint8Array): Promise<void> {
     const suite = this.suite as CipherSuite;
     this.#writeSecret = secret;
@@ -303,22 +293,20 @@ export class Engine extends RecordLayer implements HandshakeContext {
     await this.setReadKey(await nextTrafficSecret(this.config.provider, suite.hash, this.#readSecret as Uint8Array));
   }
 
-  /** TLS-Exporter (RFC 8446 §7.5); available once the handshake has completed. */
-  async exportKeyingMaterial(label: string, context: Uint8Array, length: number): Promise<Uint8Array> {
-    if (!this.#exporterSecret || !this.suite) throw new TypeError('exportKeyingMaterial before the handshake completed');
-    return exportKeyingMaterial(this.config.provider, this.suite.hash, this.#exporterSecret, label, context, length);
+  /** TLS-Exporter (RFC 8446 §7.5, RFC 5705; engine/secrets.ts); available once the handshake has completed. */
+  exportKeyingMaterial(label: string, context: Uint8Array | null, length: number): Promise<Uint8Array> {
+    if (!this.handshakeComplete) throw new TypeError('exportKeyingMaterial before the handshake completed');
+    return this.secrets.export(this.suite, label, context, length);
   }
 
   /** TLS-Exporter computed synchronously, with a provider that has `hashSync` and `hkdfExpandSync` (else null). */
-  exportKeyingMaterialSync(label: string, context: Uint8Array, length: number): Uint8Array | null {
-    if (!this.#exporterSecret || !this.suite) throw new TypeError('exportKeyingMaterial before the handshake completed');
-    return exportKeyingMaterialSync(this.config.provider, this.suite.hash, this.#exporterSecret, label, context, length);
+  exportKeyingMaterialSync(label: string, context: Uint8Array | null, length: number): Uint8Array | null {
+    return this.secrets.exportSync(this.suite, label, context, length);
   }
 
   /** A copy of the verify_data of the latest Finished sent (`sent`) or received, or null before there is one. */
   finishedData(sent: boolean): Uint8Array | null {
-    const f = sent ? this.#finishedSent : this.#finishedReceived;
-    return f ? f.slice() : null;
+    return this.secrets.finishedData(sent);
   }
 
   // ---------------------------------------------------------------- input
@@ -326,6 +314,7 @@ export class Engine extends RecordLayer implements HandshakeContext {
   /** Handle one record: `header` is its 5 bytes, `body` the rest (its length was checked by the deframer). */
   protected override async handleRecord(header: Uint8Array, body: Uint8Array, pre?: Speculation): Promise<RecordEvent> {
     const outerType = header[0] as number;
+    if (this.version === 'TLSv1.2') return this.handleRecord12(header, body, pre);
     if (outerType === ContentType.CHANGE_CIPHER_SPEC) {
       // RFC 8446 §5: a single-byte 0x01 CCS between the first ClientHello and the peer's Finished is
       // dropped; anything else is unexpected_message.
@@ -356,7 +345,7 @@ export class Engine extends RecordLayer implements HandshakeContext {
         opened = o;
       } else {
         // A speculative decryption is used only if it was made with this key for this sequence number.
-        opened = pre && pre.prot === this.readProt && this.readProt.adopt(pre.seq) ? RecordProtector13.unpad(await pre.result) : await this.readProt.open(header, body);
+        opened = pre && pre.prot === this.readProt && this.readProt.adopt(pre.seq) ? this.readProt.finishOpen(await pre.result, header) : await this.readProt.open(header, body);
       }
       this.protectedSeen = true;
       type = opened.type;
@@ -366,6 +355,29 @@ export class Engine extends RecordLayer implements HandshakeContext {
       if (this.skipEarlyData === 'before-second-hello') return this.skipRejectedEarlyData(5 + body.length);
       throw new SslError('UNEXPECTED_RECORD', { detail: 'application data before the handshake keys' });
     }
+    return this.handleContent(type, content, body);
+  }
+
+  /** A TLS 1.2 record (RFC 5246 §6): opened once the read key is installed; its header's type is its type. A CCS
+   * goes to the state that expects it (which installs the read key); one mid-message or after the key is refused. */
+  private async handleRecord12(header: Uint8Array, body: Uint8Array, pre?: Speculation): Promise<RecordEvent> {
+    const type = header[0] as number;
+    let content = body;
+    if (this.readProt) {
+      const prot = this.readProt;
+      content = (pre && pre.prot === prot && prot.adopt(pre.seq) ? prot.finishOpen(await pre.result, header) : await prot.open(header, body)).content;
+    } else if (type === ContentType.APPLICATION_DATA) throw new SslError('UNEXPECTED_RECORD', { detail: 'application data before the handshake keys' });
+    if (type !== ContentType.ALERT && content.length > 0) this.warnAlerts = 0;
+    if (type !== ContentType.CHANGE_CIPHER_SPEC) return this.handleContent(type, content, body);
+    if (content.length !== 1 || content[0] !== 1) throw new SslError('BAD_CHANGE_CIPHER_SPEC');
+    if (this.readProt) throw new SslError('UNEXPECTED_CCS_MESSAGE', { detail: 'a second change_cipher_spec' });
+    if (this.reasm.buffered > 0) throw new SslError('UNEXPECTED_CCS_MESSAGE', { detail: 'change_cipher_spec inside a handshake message' });
+    await this.hs.changeCipherSpec(this);
+    return 'none';
+  }
+
+  /** The content of an opened record, by its type (both versions). */
+  private async handleContent(type: number, content: Uint8Array, body: Uint8Array): Promise<RecordEvent> {
     switch (type) {
       case ContentType.ALERT:
         return this.handleAlert(content, this.reasm.buffered > 0);

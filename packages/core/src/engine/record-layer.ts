@@ -16,17 +16,20 @@
  * - SENT and RECEIVED (reference/openssl3-shutdown.md) are held here only; the facade maps them to OpenSSL's bits.
  * - The flood counters are one object (engine/limits.ts) with the limits of config.limits.
  */
-import type { RecordEvent } from '../handshake/context.js';
+
 import type { CipherSuite } from '../crypto/suites.js';
 import { SslError } from '../errors/ssl-error.js';
+import type { RecordEvent } from '../handshake/context.js';
 import { Deframer } from '../record/deframer.js';
 import { Fragmenter, plainRecord } from '../record/fragmenter.js';
 import { PlaintextQueue } from '../record/plaintext.js';
-import { MAX_CIPHERTEXT_13, MAX_PLAINTEXT, type RecordProtector13 } from '../record/tls13.js';
+import type { RecordProtector } from '../record/protection.js';
+import { MAX_CIPHERTEXT_12 } from '../record/tls12.js';
+import { MAX_CIPHERTEXT_13, MAX_PLAINTEXT } from '../record/tls13.js';
 import { AlertDescription, ContentType } from '../wire/enums.js';
 import type { EngineConfig } from './config.js';
 import { FloodCounters } from './limits.js';
-import { PIPELINE_DEPTH, type PeekSource, type Speculation, SpeculationPipeline } from './speculation.js';
+import { type PeekSource, PIPELINE_DEPTH, type Speculation, SpeculationPipeline } from './speculation.js';
 
 export type { RecordEvent } from '../handshake/context.js';
 
@@ -49,8 +52,10 @@ export interface EngineStatus {
 
 export abstract class RecordLayer {
   readonly config: EngineConfig;
-  protected readProt: RecordProtector13 | null = null;
-  protected writeProt: RecordProtector13 | null = null;
+  protected readProt: RecordProtector | null = null;
+  protected writeProt: RecordProtector | null = null;
+  /** TLS 1.2: warning alerts received in a row (reset by any other non-empty record); OpenSSL allows 4. */
+  protected warnAlerts = 0;
   /** Encrypted (or plaintext, before keys) records ready for the transport, in order. */
   private out: Uint8Array[] = [];
   private outBytes = 0;
@@ -75,7 +80,8 @@ export abstract class RecordLayer {
     this.flood = new FloodCounters(config.limits);
     this.speculation = new SpeculationPipeline(config.provider.synchronous ? 1 : PIPELINE_DEPTH);
     this.deframer = new Deframer({
-      maxRecordBody: () => (this.readProt ? MAX_CIPHERTEXT_13 : MAX_PLAINTEXT),
+      // The ciphertext limit is the version's: 2^14 + 256 (RFC 8446 §5.2), 2^14 + 2048 (RFC 5246 §6.2.3).
+      maxRecordBody: () => (this.readProt ? (this.version === 'TLSv1.2' ? MAX_CIPHERTEXT_12 : MAX_CIPHERTEXT_13) : MAX_PLAINTEXT),
       detectsHttp: () => this.config.role === 'server' && !this.suite,
       strictVersion: () => this.suite !== null && this.handshakeComplete,
     });
@@ -83,6 +89,7 @@ export abstract class RecordLayer {
 
   // What the record layer reads of the handshake's state (Engine's fields).
   abstract suite: CipherSuite | null;
+  abstract version: 'TLSv1.2' | 'TLSv1.3' | null;
   abstract handshakeComplete: boolean;
   protected abstract peerFinished: boolean;
   /** Handle the content of one record (its length already checked); throws SslError. */
@@ -303,6 +310,7 @@ export abstract class RecordLayer {
     const level = content[0] as number;
     const desc = content[1] as number;
     if (level !== 1 && level !== 2) throw new SslError('INVALID_ALERT', { detail: `alert level ${level}` });
+    if (this.version === 'TLSv1.2') return this.handleAlert12(level, desc);
     if (desc === AlertDescription.CLOSE_NOTIFY) {
       this.receivedClose = true;
       return 'close-notify';
@@ -312,5 +320,22 @@ export abstract class RecordLayer {
       return 'none';
     }
     throw new SslError('PEER_ALERT', { receivedAlert: desc });
+  }
+
+  /**
+   * TLS 1.2 alerts as OpenSSL 3.0 treats them (ssl/record/rec_layer_s3.c): a fatal alert ends the connection,
+   * close_notify included; a warning close_notify ends the read side; a warning no_renegotiation is fatal
+   * (handshake_failure: memtls never asks to renegotiate); any other warning is ignored. The fifth warning in a row
+   * with no other record in between is unexpected_message (MAX_WARN_ALERT_COUNT).
+   */
+  private handleAlert12(level: number, desc: number): RecordEvent {
+    if (level === 2) throw new SslError('PEER_ALERT', { receivedAlert: desc });
+    if (++this.warnAlerts >= 5) throw new SslError('TOO_MANY_WARN_ALERTS');
+    if (desc === AlertDescription.CLOSE_NOTIFY) {
+      this.receivedClose = true;
+      return 'close-notify';
+    }
+    if (desc === AlertDescription.NO_RENEGOTIATION) throw new SslError('NO_RENEGOTIATION', { detail: 'the peer refused a renegotiation' });
+    return 'none';
   }
 }

@@ -10,7 +10,8 @@
  *   (the engine checks); anything but application data, or a failure, drops them all.
  * - The peek is widened only while it ends inside a wanted record, so a flood of tiny records costs O(n).
  */
-import { MAX_CIPHERTEXT_13, type RecordProtector13 } from '../record/tls13.js';
+import type { RecordProtector } from '../record/protection.js';
+import { MAX_CIPHERTEXT_12 } from '../record/tls12.js';
 import { ContentType } from '../wire/enums.js';
 
 /** Records kept in flight with an asynchronous provider (sealed ahead of the transport, or opened ahead). */
@@ -20,7 +21,7 @@ const SPECULATION_WINDOW = 256;
 
 /** A record being opened ahead of its turn. */
 export interface Speculation {
-  prot: RecordProtector13;
+  prot: RecordProtector;
   seq: number;
   result: Promise<Uint8Array | null>;
 }
@@ -48,8 +49,8 @@ export class SpeculationPipeline {
     if (this.depth <= 1 || this.spec.length || !src.peek) return;
     if (src.pending() < 2 * (5 + 17)) return;
     // A scratch buffer shared by all connections: used synchronously, records are copied out of it.
-    peekScratch ??= new Uint8Array(PIPELINE_DEPTH * (5 + MAX_CIPHERTEXT_13));
-    const limit = Math.min(peekScratch.length, this.depth * (5 + MAX_CIPHERTEXT_13), src.pending());
+    peekScratch ??= new Uint8Array(PIPELINE_DEPTH * (5 + MAX_CIPHERTEXT_12));
+    const limit = Math.min(peekScratch.length, this.depth * (5 + MAX_CIPHERTEXT_12), src.pending());
     let window = Math.min(limit, SPECULATION_WINDOW);
     let found: { header: Uint8Array; body: Uint8Array }[];
     for (;;) {
@@ -61,7 +62,7 @@ export class SpeculationPipeline {
       found = [];
       while (found.length < this.depth && off + 5 <= n) {
         const len = ((peekBuf[off + 3] as number) << 8) | (peekBuf[off + 4] as number);
-        if (peekBuf[off] !== ContentType.APPLICATION_DATA || len > MAX_CIPHERTEXT_13) break;
+        if (peekBuf[off] !== ContentType.APPLICATION_DATA || len > MAX_CIPHERTEXT_12) break;
         if (off + 5 + len > n) {
           // Guess that the records still wanted are as long as this one: bulk transfers peek twice in all.
           need = off + (this.depth - found.length) * (5 + len);

@@ -72,6 +72,31 @@ const REASONS = {
   /** pre_shared_key without psk_key_exchange_modes (RFC 8446 §4.2.9). */
   MISSING_PSK_KEX_MODES_EXTENSION: { text: 'bad psk', alert: A.MISSING_EXTENSION },
   BAD_PSK_BINDER: { text: 'psk binder verification failed', alert: A.DECRYPT_ERROR },
+  // TLS 1.2 (RFC 5246, RFC 5746, RFC 7507, RFC 7627, RFC 8422; RFC 8446 §4.1.3 downgrade protection)
+  /** TLS_FALLBACK_SCSV from a client whose version is below the server's highest (RFC 7507 §3). */
+  INAPPROPRIATE_FALLBACK: { text: 'inappropriate fallback', alert: A.INAPPROPRIATE_FALLBACK },
+  /** A TLS 1.2 ServerHello.random ends in a DOWNGRD sentinel the client must refuse (RFC 8446 §4.1.3): OpenSSL's text. */
+  DOWNGRADE_DETECTED: { text: 'inappropriate fallback', alert: A.ILLEGAL_PARAMETER },
+  /** An operation of another protocol version (SSL_key_update in TLS 1.2). */
+  WRONG_SSL_VERSION: { text: 'wrong ssl version', alert: null },
+  /** Five warning alerts in a row without other records (OpenSSL's MAX_WARN_ALERT_COUNT). */
+  TOO_MANY_WARN_ALERTS: { text: 'too many warn alerts', alert: A.UNEXPECTED_MESSAGE },
+  /** The peer refused a renegotiation with a no_renegotiation warning (fatal, as in OpenSSL). */
+  NO_RENEGOTIATION: { text: 'no renegotiation', alert: A.HANDSHAKE_FAILURE },
+  /** requireExtendedMasterSecret and the peer did not negotiate the extended master secret (RFC 7627 §5.2). */
+  EXTENDED_MASTER_SECRET_REQUIRED: { text: 'extended master secret required', alert: A.HANDSHAKE_FAILURE },
+  /** renegotiation_info not empty on an initial handshake (RFC 5746 §3.4, §3.6). */
+  RENEGOTIATION_MISMATCH: { text: 'renegotiation mismatch', alert: A.HANDSHAKE_FAILURE },
+  /** A TLS 1.2 server without renegotiation_info (RFC 5746 §4.1; OpenSSL 3 refuses it by default). */
+  UNSAFE_LEGACY_RENEGOTIATION_DISABLED: { text: 'unsafe legacy renegotiation disabled', alert: A.HANDSHAKE_FAILURE },
+  /** The server's certificate key does not fit the chosen suite (ECDSA suite, RSA key or the reverse). */
+  WRONG_CERTIFICATE_TYPE: { text: 'wrong certificate type', alert: A.ILLEGAL_PARAMETER },
+  /** ServerKeyExchange with a group the client did not offer, or not a named curve (RFC 8422 §5.4). */
+  WRONG_CURVE: { text: 'wrong curve', alert: A.ILLEGAL_PARAMETER },
+  /** An ECDHE public point that is not a valid uncompressed point of the group (RFC 8422 §5.4, §5.7). */
+  BAD_ECPOINT: { text: 'bad ecpoint', alert: A.ILLEGAL_PARAMETER },
+  /** A TLS 1.2 client sent no certificate to a server that requires one (RFC 5246 §7.4.6: handshake_failure). */
+  PEER_DID_NOT_RETURN_A_CERTIFICATE_TLS12: { text: 'peer did not return a certificate', alert: A.HANDSHAKE_FAILURE },
   // authentication
   DIGEST_CHECK_FAILED: { text: 'digest check failed', alert: A.DECRYPT_ERROR },
   BAD_DIGEST_LENGTH: { text: 'bad digest length', alert: A.DECODE_ERROR },

@@ -8,12 +8,13 @@
  */
 import type { CipherSuite } from '../crypto/suites.js';
 import { SslError } from '../errors/ssl-error.js';
+import { finishedVerifyData12 } from '../keys/tls12-key-schedule.js';
 import { finishedVerifyData, KeySchedule } from '../keys/tls13-key-schedule.js';
 import { equalBytes } from '../wire/bytes.js';
 import { type CertificateMsg, encodeCertificate, encodeCertificateVerify, encodeFinished, type HandshakeMessage, parseCertificate, parseCertificateVerify } from '../wire/handshake.js';
 import type { Credential } from './config.js';
 import type { HandshakeContext } from './context.js';
-import { certificateVerifyContent, checkCertificateVerify, type PeerKey, schemeName } from './signature.js';
+import { certificateVerifyContent, checkCertificateVerify, type PeerKey, schemeList, schemeName, tls12SchemesForKey } from './signature.js';
 
 declare const proof: unique symbol;
 
@@ -81,6 +82,37 @@ export async function verifyCertificateVerify(cx: HandshakeContext, chain: Chain
  */
 export async function verifyFinished(cx: HandshakeContext, suite: CipherSuite, baseKey: Uint8Array, msg: HandshakeMessage, who: 'client' | 'server'): Promise<FinishedVerified> {
   const expected = await finishedVerifyData(cx.config.provider, suite.hash, baseKey, await cx.transcript.hash());
+  if (msg.body.length !== expected.length) throw new SslError('BAD_DIGEST_LENGTH', { detail: `${who} Finished of ${msg.body.length} bytes` });
+  if (!equalBytes(expected, msg.body)) throw new SslError('DIGEST_CHECK_FAILED', { detail: `${who} Finished` });
+  cx.setPeerFinishedData(msg.body.slice());
+  cx.transcript.add(msg.raw);
+  return {} as FinishedVerified;
+}
+
+/**
+ * TLS 1.2: check a signature of the peer's verified leaf key (ServerKeyExchange over the randoms and the ECDH
+ * parameters, RFC 8422 §5.4; CertificateVerify over the handshake messages, RFC 5246 §7.4.8). The scheme must be one
+ * we offered (signatureSchemes12) that fits the key (tls12SchemesForKey: ECDSA with its curve's hash, RSA-PSS rsae,
+ * RSA PKCS#1 v1.5 with SHA-256/384/512, Ed25519); as strict as the TLS 1.3 check otherwise.
+ */
+export async function verifySignature12(cx: HandshakeContext, chain: ChainVerified, scheme: number, signed: Uint8Array, signature: Uint8Array, what: string): Promise<SignatureVerified> {
+  const name = schemeName(scheme);
+  const fits = tls12SchemesForKey(chain.key.keyType, chain.key.bits);
+  if (!name || !cx.config.signatureSchemes12.includes(scheme) || !fits.includes(scheme)) {
+    throw new SslError('WRONG_SIGNATURE_TYPE', { detail: `${what} scheme 0x${scheme.toString(16)}; the peer's ${chain.key.keyType} key may use ${schemeList(fits)}` });
+  }
+  if (!(await cx.config.provider.verify(name, chain.key.spki, signed, signature))) throw new SslError('BAD_SIGNATURE', { detail: what });
+  return {} as SignatureVerified;
+}
+
+/**
+ * TLS 1.2: check the peer's Finished (RFC 5246 §7.4.9): 12 bytes of PRF(master_secret, "<who> finished",
+ * Hash(handshake_messages)); its length first (decode_error), then its value (decrypt_error). Then add it to the
+ * transcript.
+ */
+export async function verifyFinished12(cx: HandshakeContext, master: Uint8Array, msg: HandshakeMessage, who: 'client' | 'server'): Promise<FinishedVerified> {
+  const suite = cx.suite as CipherSuite;
+  const expected = await finishedVerifyData12(cx.config.provider, suite.hash, master, who, await cx.transcript.hash());
   if (msg.body.length !== expected.length) throw new SslError('BAD_DIGEST_LENGTH', { detail: `${who} Finished of ${msg.body.length} bytes` });
   if (!equalBytes(expected, msg.body)) throw new SslError('DIGEST_CHECK_FAILED', { detail: `${who} Finished` });
   cx.setPeerFinishedData(msg.body.slice());

@@ -62,10 +62,19 @@ export interface EngineConfig {
   role: 'client' | 'server';
   provider: CryptoProvider;
   now: () => Date;
+  /** The TLS 1.3 suites, in preference order. */
   suites: readonly CipherSuite[];
+  /** The TLS 1.2 suites, in preference order. */
+  suites12: readonly CipherSuite[];
+  /** The versions this connection may negotiate: enabled by minVersion/maxVersion and left with a suite. */
+  versions: { readonly tls12: boolean; readonly tls13: boolean };
+  /** TLS 1.2: refuse a peer that does not negotiate the extended master secret (RFC 7627). */
+  requireExtendedMasterSecret: boolean;
   groups: readonly GroupName[];
   /** SignatureScheme code points we accept in CertificateVerify (and send in signature_algorithms). */
   signatureSchemes: readonly number[];
+  /** The same for TLS 1.2 (ServerKeyExchange, CertificateVerify): rsa_pkcs1_* are allowed there (RFC 5246). */
+  signatureSchemes12: readonly number[];
   alpn: readonly string[] | null;
   /** Server: candidate certificates (the first is the default); client: the client certificate, if any. */
   credentials: readonly Credential[];

@@ -22,7 +22,11 @@ export type EarlyDataSkip = 'none' | 'undecryptable' | 'before-second-hello';
 
 /** What the connection negotiated and verified, as the facade reports it (SSL_get_* queries). */
 export interface ConnectionInfo {
+  /** The negotiated protocol version, once the hellos settled it. */
+  version: 'TLSv1.2' | 'TLSv1.3' | null;
   suite: CipherSuite | null;
+  /** TLS 1.2: the extended master secret (RFC 7627) was negotiated. */
+  extendedMasterSecret: boolean;
   /** True when the handshake resumed a session (PSK). */
   sessionReused: boolean;
   alpnProtocol: string | null;
@@ -64,6 +68,12 @@ export interface HandshakeContext extends ConnectionInfo {
   pushPlain(type: number, payload: Uint8Array): void;
   setReadKey(secret: Uint8Array): Promise<void>;
   setWriteKey(secret: Uint8Array): Promise<void>;
+  /** TLS 1.2: install the read key (when the peer's ChangeCipherSpec arrives) or the write key (when ours is sent). */
+  setKey12(direction: 'read' | 'write', keys: { key: Uint8Array; iv: Uint8Array }): Promise<void>;
+  /** TLS 1.2: what the RFC 5705 exporter needs (the master secret goes to a #private field of the engine). */
+  setExporter12(master: Uint8Array, clientRandom: Uint8Array, serverRandom: Uint8Array): void;
+  /** Queue an alert under the current write key (a warning such as no_renegotiation, or a fatal one). */
+  sendAlert(description: number, fatal: boolean): Promise<void>;
   /** The first ClientHello was sent (client) or received (server): a compatibility CCS is tolerated from now on. */
   markHelloSeen(): void;
   /** The verify_data of the peer's Finished, once checked (SSL_get_peer_finished). */
@@ -99,6 +109,9 @@ export interface Handshake {
   start(cx: HandshakeContext): Promise<void>;
   /** Handle one complete handshake message. */
   handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<RecordEvent>;
+  /** TLS 1.2: the peer's ChangeCipherSpec arrived (on a message boundary): the state installs the read key, or
+   * throws unexpected_message when none is expected. */
+  changeCipherSpec(cx: HandshakeContext): Promise<void>;
   /** Post-handshake work of this role that doHandshake sends (server: requested tickets). */
   flushPostHandshake(cx: HandshakeContext): Promise<void>;
   /** True while role-specific work keeps the connection "in init" (server: armed ticket requests). */

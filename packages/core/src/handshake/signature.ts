@@ -5,8 +5,8 @@
 import type { CryptoProvider, PrivateKeyType, SignatureSchemeName } from '../crypto/provider.js';
 import { SslError } from '../errors/ssl-error.js';
 import { concat, utf8 } from '../wire/bytes.js';
-import type { CertificateVerifyMsg } from '../wire/handshake.js';
 import { SignatureScheme as S } from '../wire/enums.js';
+import type { CertificateVerifyMsg } from '../wire/handshake.js';
 
 const NAMES = new Map<number, SignatureSchemeName>([
   [S.ECDSA_SECP256R1_SHA256, 'ecdsa_secp256r1_sha256'],
@@ -42,6 +42,10 @@ export const DEFAULT_TLS13_SCHEMES: readonly number[] = [
   S.RSA_PSS_RSAE_SHA384,
   S.RSA_PSS_RSAE_SHA512,
 ];
+
+/** What memtls offers in signature_algorithms when TLS 1.2 is enabled: RSA PKCS#1 v1.5 too (RFC 5246 §7.4.1.4.1),
+ * never accepted for a TLS 1.3 CertificateVerify (tls13SchemesForKey has none). */
+export const DEFAULT_TLS12_SCHEMES: readonly number[] = [...DEFAULT_TLS13_SCHEMES, S.RSA_PKCS1_SHA256, S.RSA_PKCS1_SHA384, S.RSA_PKCS1_SHA512];
 
 /** Schemes accepted for signatures inside certificates (signature_algorithms_cert semantics). */
 export const DEFAULT_CERT_SCHEMES: readonly number[] = [
@@ -119,6 +123,16 @@ export function tls13SchemesForKey(type: PrivateKeyType | string, bits: number):
     default:
       return [];
   }
+}
+
+/**
+ * TLS 1.2 ServerKeyExchange / CertificateVerify schemes a key of this type can produce: the TLS 1.3 ones, plus RSA
+ * PKCS#1 v1.5 with SHA-256/384/512 (never SHA-1 or MD5). ECDSA keeps the hash of its curve.
+ */
+export function tls12SchemesForKey(type: PrivateKeyType | string, bits: number): number[] {
+  const out = tls13SchemesForKey(type, bits);
+  if (type === 'rsa') out.push(S.RSA_PKCS1_SHA256, S.RSA_PKCS1_SHA384, S.RSA_PKCS1_SHA512);
+  return out;
 }
 
 const SPACES = new Uint8Array(64).fill(0x20);

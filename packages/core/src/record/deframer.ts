@@ -13,7 +13,8 @@
  */
 import { SslError } from '../errors/ssl-error.js';
 import { ContentType } from '../wire/enums.js';
-import { MAX_CIPHERTEXT_13, MAX_PLAINTEXT } from './tls13.js';
+import { MAX_CIPHERTEXT_12 } from './tls12.js';
+import { MAX_PLAINTEXT } from './tls13.js';
 
 /** What the header checks depend on: the engine's state when the header arrives. */
 export interface DeframerPolicy {
@@ -75,7 +76,7 @@ export class Deframer {
       if (this.hdrHave < 5) return false;
       const len = this.checkHeader(this.hdr);
       if (len > SHARED_BODY_THRESHOLD) {
-        this.bodyBuf ??= new Uint8Array(MAX_CIPHERTEXT_13);
+        this.bodyBuf ??= new Uint8Array(MAX_CIPHERTEXT_12);
         this.body = this.bodyBuf.subarray(0, len);
       } else this.body = new Uint8Array(len);
       this.bodyHave = 0;

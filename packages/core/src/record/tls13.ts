@@ -14,6 +14,7 @@ import type { AeadKey, CryptoProvider } from '../crypto/provider.js';
 import type { CipherSuite } from '../crypto/suites.js';
 import { SslError } from '../errors/ssl-error.js';
 import { ContentType } from '../wire/enums.js';
+import type { OpenedRecord, RecordProtector } from './protection.js';
 
 export const MAX_PLAINTEXT = 1 << 14;
 export const MAX_CIPHERTEXT_13 = (1 << 14) + 256;
@@ -22,7 +23,7 @@ export const MAX_CIPHERTEXT_13 = (1 << 14) + 256;
  * rather than wrap. */
 export const DEFAULT_SEQ_LIMIT = 2 ** 48;
 
-export class RecordProtector13 {
+export class RecordProtector13 implements RecordProtector {
   // The AEAD key and IV live in #private fields: no inspection, enumeration or serialisation reaches them.
   readonly #key: AeadKey;
   readonly #iv: Uint8Array;
@@ -103,6 +104,11 @@ export class RecordProtector13 {
     if (end < 0) throw new SslError('NO_PADDING_END');
     if (end > MAX_PLAINTEXT) throw new SslError('DATA_LENGTH_TOO_LONG');
     return { type: inner[end] as number, content: inner.subarray(0, end) };
+  }
+
+  /** What `openAt` resolved to, unpadded (RecordProtector). */
+  finishOpen(raw: Uint8Array | null, _header: Uint8Array): OpenedRecord {
+    return RecordProtector13.unpad(raw);
   }
 
   /**

@@ -125,7 +125,7 @@ export class Connection {
   }
 
   /** Record a non-fatal error of a synchronous call (OpenSSL's error queue) and return 0. */
-  refuse(reason: 'STILL_IN_INIT' | 'BAD_WRITE_RETRY' | 'PROTOCOL_IS_SHUTDOWN'): number {
+  refuse(reason: 'STILL_IN_INIT' | 'BAD_WRITE_RETRY' | 'PROTOCOL_IS_SHUTDOWN' | 'WRONG_SSL_VERSION'): number {
     const err = new SslError(reason, { origin: 'local' });
     this.callError = err;
     this.lastError = err;

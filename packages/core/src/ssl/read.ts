@@ -77,6 +77,9 @@ export async function readSteps(c: Connection, buf: Uint8Array, peek: boolean): 
         // The engine set RECEIVED.
         return 0;
       case 'post-handshake':
+        // What the message made us send goes out now, as OpenSSL dispatches an alert at once (TLS 1.2: the
+        // no_renegotiation warning answering a ClientHello); a full write BIO makes this read WANT_WRITE.
+        if (c.engine.outputBytes > 0 && !c.flush()) return -1;
         // Rule 21: without AUTO_RETRY each processed post-handshake message returns WANT_READ once.
         if (!(c.modeBits & SSL_MODE_AUTO_RETRY)) {
           c.rwstate = 'reading';

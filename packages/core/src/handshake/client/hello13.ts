@@ -10,6 +10,7 @@ import { type SslSession, sessionPsk } from '../../session/session.js';
 import { concat, equalBytes } from '../../wire/bytes.js';
 import { GROUP_CODES, ProtocolVersion, PskKeyExchangeMode, ExtensionType as X } from '../../wire/enums.js';
 import {
+  type Extension,
   encodeAlpn,
   encodeCookie,
   encodeKeyShareClient,
@@ -18,13 +19,13 @@ import {
   encodeServerName,
   encodeSupportedVersionsClient,
   encodeU16List,
-  type Extension,
   findExtension,
   parseSupportedVersionsServer,
 } from '../../wire/extensions.js';
 import { encodeClientHello, type ServerHello } from '../../wire/handshake.js';
 import type { HandshakeContext } from '../context.js';
 import { sniHostName } from '../server-name.js';
+import { tls12HelloExtensions } from './hello12.js';
 
 /** memtls sends an empty legacy_session_id (no middlebox-compatibility mode on the client). */
 const SESSION_ID = new Uint8Array(0);
@@ -63,13 +64,18 @@ export async function buildClientHello(cx: HandshakeContext, offer: ClientOffer,
   const sni = hostName === null ? null : sniHostName(hostName);
   if (sni !== null) exts.push({ type: X.SERVER_NAME, data: encodeServerName(sni) });
   exts.push({ type: X.SUPPORTED_GROUPS, data: encodeU16List(c.groups.map((g) => GROUP_CODES[g])) });
-  exts.push({ type: X.SIGNATURE_ALGORITHMS, data: encodeU16List(c.signatureSchemes) });
-  exts.push({ type: X.SUPPORTED_VERSIONS, data: encodeSupportedVersionsClient([ProtocolVersion.TLS13]) });
-  exts.push({ type: X.KEY_SHARE, data: encodeKeyShareClient(offer.shares().map((s) => ({ group: GROUP_CODES[s.group], keyExchange: s.publicKey }))) });
-  exts.push({ type: X.PSK_KEY_EXCHANGE_MODES, data: encodePskModes([PskKeyExchangeMode.PSK_DHE_KE]) });
+  // With TLS 1.2 enabled, signature_algorithms also lists RSA PKCS#1 v1.5 (never accepted in TLS 1.3 CertificateVerify).
+  exts.push({ type: X.SIGNATURE_ALGORITHMS, data: encodeU16List(c.versions.tls12 ? c.signatureSchemes12 : c.signatureSchemes) });
+  if (c.versions.tls12) exts.push(...tls12HelloExtensions());
+  // supported_versions, key_share and PSK modes only when TLS 1.3 is offered (a TLS 1.2-only ClientHello has none).
+  if (c.versions.tls13) {
+    exts.push({ type: X.SUPPORTED_VERSIONS, data: encodeSupportedVersionsClient(c.versions.tls12 ? [ProtocolVersion.TLS13, ProtocolVersion.TLS12] : [ProtocolVersion.TLS13]) });
+    exts.push({ type: X.KEY_SHARE, data: encodeKeyShareClient(offer.shares().map((s) => ({ group: GROUP_CODES[s.group], keyExchange: s.publicKey }))) });
+    exts.push({ type: X.PSK_KEY_EXCHANGE_MODES, data: encodePskModes([PskKeyExchangeMode.PSK_DHE_KE]) });
+  }
   if (c.alpn?.length) exts.push({ type: X.ALPN, data: encodeAlpn(c.alpn) });
   if (cookie) exts.push({ type: X.COOKIE, data: encodeCookie(cookie) });
-  const pskSuite = session ? suiteByName(session.cipherSuite) : undefined;
+  const pskSuite = session && c.versions.tls13 ? suiteByName(session.cipherSuite) : undefined;
   // RFC 8446 §4.2.11: pre_shared_key is last; its binder covers the ClientHello up to the binders.
   if (session && pskSuite) {
     const age = (Math.max(0, c.now().getTime() - session.receivedAt.getTime()) + session.ageAdd) % 2 ** 32;
@@ -80,7 +86,7 @@ export async function buildClientHello(cx: HandshakeContext, offer: ClientOffer,
     legacyVersion: ProtocolVersion.TLS12,
     random: offer.random,
     sessionId: SESSION_ID,
-    cipherSuites: c.suites.map((s) => s.id),
+    cipherSuites: [...(c.versions.tls13 ? c.suites : []), ...(c.versions.tls12 ? c.suites12 : [])].map((s) => s.id),
     compressionMethods: new Uint8Array([0]),
     extensions: exts,
   });
@@ -100,7 +106,8 @@ export function checkCommonHello(cx: HandshakeContext, sh: ServerHello, what: st
   // picked another version gets protocol_version (as OpenSSL 3 answers a TLS 1.2 ServerHello).
   const sv = findExtension(sh.extensions, X.SUPPORTED_VERSIONS);
   if (!sv) throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'the server did not negotiate TLS 1.3 (TLS 1.2 is not enabled)' });
-  if (parseSupportedVersionsServer(sv) !== ProtocolVersion.TLS13) {
+  // RFC 8446 §4.2.1: a version not offered, or one before TLS 1.3, is illegal_parameter.
+  if (parseSupportedVersionsServer(sv) !== ProtocolVersion.TLS13 || !cx.config.versions.tls13) {
     throw new SslError('BAD_SELECTED_VERSION', { detail: 'supported_versions selected a version that was not offered' });
   }
   // RFC 8446 §4.1.3: legacy_version 0x0303, session id echoed, compression 0.

@@ -6,9 +6,9 @@
  *   ExpectServerHello --SH--> ExpectEncryptedExtensions --> ExpectCertificateOrCertificateRequest
  *     --> ExpectCertificate (after CR) --> ExpectCertificateVerify --> ExpectFinished --> Connected
  *
- * Every check cites its source. Verification happens before the state moves on: the proof values of common.ts
- * are required by the next state's constructor, so a CertificateVerify that fails never reaches ExpectFinished
- * and a Finished that fails never derives traffic keys.
+ * A ServerHello without supported_versions goes to TLS 1.2 (client/hello12.ts, client/tls12.ts). Every check cites
+ * its source. Verification happens before the state moves on: the proof values of common.ts are required by the
+ * next state's constructor (a failed CertificateVerify never reaches ExpectFinished, nor a failed Finished keys).
  */
 import { type CipherSuite, suiteById, suiteByName } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
@@ -44,17 +44,16 @@ import {
 import type { EngineConfig } from '../config.js';
 import type { Handshake, HandshakeContext, RecordEvent } from '../context.js';
 import { tls13SchemesForKey } from '../signature.js';
+import { serverHello12 } from './hello12.js';
 import { buildClientHello, ClientOffer, checkCommonHello } from './hello13.js';
+import { type ClientState12, Connected12 } from './tls12.js';
 
 /** Proof that the server accepted the offered PSK: it authenticates in place of a certificate (RFC 8446 §2.2). */
 interface PskAccepted {
   readonly psk: true;
 }
 
-interface ClientState {
-  readonly name: string;
-  handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState>;
-}
+type ClientState = ClientState12; // either version's (TLS 1.2 states also take the server's ChangeCipherSpec)
 
 /** The client role: the connection-long data (server name, offered and received sessions) and the current state. */
 export class ClientHandshake implements Handshake {
@@ -113,7 +112,8 @@ export class ClientHandshake implements Handshake {
     cx.setClientRandom(random);
     const first = cx.config.groups[0];
     if (!first) throw new TypeError('no key exchange group configured');
-    const offer = new ClientOffer(random, [await p.generateKeyShare(first)]);
+    // A key share only when TLS 1.3 is offered (TLS 1.2 makes its ECDHE key after ServerKeyExchange).
+    const offer = new ClientOffer(random, cx.config.versions.tls13 ? [await p.generateKeyShare(first)] : []);
     cx.queueHandshake(await buildClientHello(cx, offer, this.hostName, this.offered, null));
     cx.markHelloSeen();
     this.state = new ExpectServerHello(this, offer, null);
@@ -124,7 +124,13 @@ export class ClientHandshake implements Handshake {
   async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<RecordEvent> {
     const st = this.state;
     this.state = await st.handle(cx, msg);
-    return st instanceof Connected ? 'post-handshake' : 'handshake';
+    return st instanceof Connected || st instanceof Connected12 ? 'post-handshake' : 'handshake';
+  }
+
+  async changeCipherSpec(cx: HandshakeContext): Promise<void> {
+    const st = this.state;
+    if (!st.changeCipherSpec) throw new SslError('UNEXPECTED_CCS_MESSAGE', { detail: `change_cipher_spec in state ${st.name}` });
+    this.state = await st.changeCipherSpec(cx);
   }
 
   async flushPostHandshake(): Promise<void> {}
@@ -154,7 +160,12 @@ class ExpectServerHello implements ClientState {
     if (msg.type !== H.SERVER_HELLO) return unexpected(msg, this.name);
     const sh = parseServerHello(msg.body);
     if (equalBytes(sh.random, HRR_RANDOM)) return this.handleHelloRetryRequest(cx, msg, sh);
+    // No supported_versions: the server chose TLS 1.2 (client/hello12.ts), never after a HelloRetryRequest.
+    if (cx.config.versions.tls12 && this.hrrSuite === null && !findExtension(sh.extensions, X.SUPPORTED_VERSIONS)) {
+      return serverHello12(cx, msg, sh, this.offer.random, this.offer.sentExtensions, this.role.hostName);
+    }
     checkCommonHello(cx, sh, 'ServerHello');
+    cx.version = 'TLSv1.3';
     if (this.hrrSuite !== null && sh.cipherSuite !== this.hrrSuite) {
       throw new SslError('WRONG_CIPHER_RETURNED', { detail: 'ServerHello suite differs from the HelloRetryRequest' });
     }

@@ -8,8 +8,8 @@ import { SslError } from '../../errors/ssl-error.js';
 import { finishedVerifyData, KeySchedule } from '../../keys/tls13-key-schedule.js';
 import type { CachedSession } from '../../session/cache.js';
 import { concat, equalBytes } from '../../wire/bytes.js';
-import { ProtocolVersion, PskKeyExchangeMode, ExtensionType as X } from '../../wire/enums.js';
-import { findExtension, parseAlpn, parsePreSharedKeyClient, parsePskModes, parseSupportedVersionsClient, parseU16List } from '../../wire/extensions.js';
+import { PskKeyExchangeMode, ExtensionType as X } from '../../wire/enums.js';
+import { findExtension, parseAlpn, parsePreSharedKeyClient, parsePskModes, parseU16List } from '../../wire/extensions.js';
 import type { ClientHello } from '../../wire/handshake.js';
 import type { Credential } from '../config.js';
 import type { HandshakeContext } from '../context.js';
@@ -38,15 +38,7 @@ export interface SelectedPsk {
  */
 export function negotiate(cx: HandshakeContext, ch: ClientHello, credentials: readonly Credential[] | null, hrrSuite: CipherSuite | null): Negotiated {
   const c = cx.config;
-  // Version (RFC 8446 §4.2.1): supported_versions decides; without it the client speaks TLS 1.2 or older.
-  // RFC 8446 §D.5: legacy_version 0x0300 (SSL 3.0) or lower is protocol_version, whatever else is offered.
-  if (ch.legacyVersion <= 0x0300) throw new SslError('BAD_LEGACY_VERSION', { detail: `ClientHello legacy_version 0x${ch.legacyVersion.toString(16).padStart(4, '0')}` });
-  if (ch.legacyVersion >> 8 !== 3) throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'ClientHello legacy_version is not TLS' });
-  const sv = findExtension(ch.extensions, X.SUPPORTED_VERSIONS);
-  if (!sv || !parseSupportedVersionsClient(sv).includes(ProtocolVersion.TLS13)) {
-    throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'the client does not offer TLS 1.3 (TLS 1.2 is not enabled)' });
-  }
-  // RFC 8446 §4.1.2: exactly one compression method, null.
+  // The version was chosen before (server/hello.ts). RFC 8446 §4.1.2: exactly one compression method, null.
   if (ch.compressionMethods.length !== 1 || ch.compressionMethods[0] !== 0) throw new SslError('BAD_COMPRESSION');
   // RFC 8446 §4.2.11: pre_shared_key must be the last extension.
   const pskIdx = ch.extensions.findIndex((e) => e.type === X.PRE_SHARED_KEY);
@@ -72,17 +64,20 @@ export function negotiate(cx: HandshakeContext, ch: ClientHello, credentials: re
   if (scheme === undefined) {
     throw new SslError('NO_SUITABLE_SIGNATURE_ALGORITHM', { detail: `the client offers none of the schemes our ${credential.keyType} key may sign with (${schemeList(mine)})` });
   }
-  let alpn: string | null = null;
+  return { suite, credential, scheme, alpn: selectAlpn(cx, ch, serverName), sni: serverName };
+}
+
+/** The ALPN protocol (RFC 7301 §3.2): the application's choice, else our first that the client offers. */
+export function selectAlpn(cx: HandshakeContext, ch: ClientHello, serverName: string | null): string | null {
+  const c = cx.config;
   const alpnExt = findExtension(ch.extensions, X.ALPN);
-  if (alpnExt) {
-    const theirs = parseAlpn(alpnExt);
-    if (c.alpnSelect) alpn = c.alpnSelect(serverName, theirs);
-    else if (c.alpn?.length) {
-      alpn = c.alpn.find((p) => theirs.includes(p)) ?? null;
-      if (alpn === null) throw new SslError('NO_APPLICATION_PROTOCOL');
-    }
-  }
-  return { suite, credential, scheme, alpn, sni: serverName };
+  if (!alpnExt) return null;
+  const theirs = parseAlpn(alpnExt);
+  if (c.alpnSelect) return c.alpnSelect(serverName, theirs);
+  if (!c.alpn?.length) return null;
+  const alpn = c.alpn.find((p) => theirs.includes(p)) ?? null;
+  if (alpn === null) throw new SslError('NO_APPLICATION_PROTOCOL');
+  return alpn;
 }
 
 /**

@@ -14,7 +14,7 @@ import type { CipherSuite } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
 import { equalBytes } from '../../wire/bytes.js';
 import { ContentType, GROUP_CODES, groupByCode, HandshakeType as H, ProtocolVersion, ExtensionType as X } from '../../wire/enums.js';
-import { encodeAlpn, encodeCookie, encodeKeyShareHrr, encodeKeyShareServer, encodePreSharedKeyServer, encodeU16List, type Extension, findExtension, type KeyShareEntry, parseCookie, parseKeyShareClient, parseU16List } from '../../wire/extensions.js';
+import { type Extension, encodeAlpn, encodeCookie, encodeKeyShareHrr, encodeKeyShareServer, encodePreSharedKeyServer, encodeU16List, findExtension, type KeyShareEntry, parseCookie, parseKeyShareClient, parseU16List } from '../../wire/extensions.js';
 import { type ClientHello, encodeCertificateRequest, encodeEncryptedExtensions, encodeServerHello, type HandshakeMessage, HRR_RANDOM, parseClientHello } from '../../wire/handshake.js';
 import {
   type ChainVerified,
@@ -33,16 +33,16 @@ import {
 import type { Credential, EngineConfig } from '../config.js';
 import type { Handshake, HandshakeContext, RecordEvent, TicketRequests } from '../context.js';
 import { serverNameFromExtension } from '../server-name.js';
+import { chooseVersion } from './hello.js';
+import { negotiate12 } from './hello12.js';
 import { type Negotiated, negotiate, type SelectedPsk, selectPsk } from './hello13.js';
 import { type IssuedTickets, sendTickets } from './tickets13.js';
+import { Connected12, type ServerState12, sendServerFlight12 } from './tls12.js';
 
 /** How the client authenticated, if it was asked to: its CertificateVerify, or nothing (not asked / allowed none). */
 type ClientAuth = SignatureVerified | { readonly unauthenticated: 'not-requested' | 'no-certificate' };
 
-interface ServerState {
-  readonly name: string;
-  handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ServerState>;
-}
+type ServerState = ServerState12; // either version's (TLS 1.2 states also take the client's ChangeCipherSpec)
 
 /** What a HelloRetryRequest asked for: the second ClientHello must answer it (RFC 8446 §4.1.2). */
 interface RetryRequest {
@@ -92,7 +92,13 @@ export class ServerHandshake implements Handshake {
   async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<RecordEvent> {
     const st = this.state;
     this.state = await st.handle(cx, msg);
-    return st instanceof Connected ? 'post-handshake' : 'handshake';
+    return st instanceof Connected || st instanceof Connected12 ? 'post-handshake' : 'handshake';
+  }
+
+  async changeCipherSpec(cx: HandshakeContext): Promise<void> {
+    const st = this.state;
+    if (!st.changeCipherSpec) throw new SslError('UNEXPECTED_CCS_MESSAGE', { detail: `change_cipher_spec in state ${st.name}` });
+    this.state = await st.changeCipherSpec(cx);
   }
 
   /** Requested tickets, once armed (after the scheduled KeyUpdate the engine sent first). */
@@ -135,6 +141,11 @@ class ExpectClientHello implements ServerState {
       // the name of the first ClientHello (a second one after a HelloRetryRequest keeps the choice).
       const sni = findExtension(ch.extensions, X.SERVER_NAME);
       this.role.selectedCredentials = await select(sni ? serverNameFromExtension(sni) : null);
+    }
+    // The version first (server/hello.ts): TLS 1.2 goes on in server/tls12.ts; a second ClientHello stays TLS 1.3.
+    if (chooseVersion(cx, ch) === 'TLSv1.2') {
+      if (this.retry) throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'the second ClientHello does not offer TLS 1.3' });
+      return sendServerFlight12(cx, ch, msg, negotiate12(cx, ch, this.role.selectedCredentials));
     }
     const neg = negotiate(cx, ch, this.role.selectedCredentials, this.retry?.suite ?? null);
     const groupsExt = findExtension(ch.extensions, X.SUPPORTED_GROUPS);
@@ -218,6 +229,7 @@ async function sendServerFlight(cx: HandshakeContext, role: ServerHandshake, ch:
   const mine: KeyShare = await p.generateKeyShare(group);
   const shared = await mine.deriveSecret(share.keyExchange);
   if (!shared) throw new SslError('BAD_KEY_SHARE', { detail: 'invalid client key share' });
+  cx.version = 'TLSv1.3';
   cx.suite = neg.suite;
   cx.transcript.hashName = neg.suite.hash;
   cx.alpnProtocol = neg.alpn;

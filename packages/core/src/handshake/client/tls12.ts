@@ -1,0 +1,219 @@
+/**
+ * TLS 1.2 client handshake (RFC 5246 §7.3, RFC 8422 ECDHE, RFC 7627, RFC 5746), one class per state, each named
+ * after what it waits for and holding only what is valid in it:
+ *
+ *   (ServerHello, client/hello12.ts) --> ExpectCertificate12 --> ExpectServerKeyExchange12
+ *     --> ExpectCertificateRequestOrDone12 --> [ExpectServerHelloDone12] --> send [Certificate], ClientKeyExchange,
+ *     [CertificateVerify], CCS, Finished --> ExpectCcs12 --> ExpectFinished12 --> Connected12
+ *
+ * The server authenticates with the ServerKeyExchange signature: the state after it takes the SignatureVerified
+ * proof, and the one after the Finished the FinishedVerified proof (common.ts), as in TLS 1.3. Renegotiation is
+ * refused: Connected12 ignores HelloRequest (RFC 5246 §7.4.1.1 allows it; OpenSSL's s_server turns a
+ * no_renegotiation warning into a fatal alert, so ignoring is what keeps the connection).
+ */
+import type { GroupName } from '../../crypto/provider.js';
+import { SslError } from '../../errors/ssl-error.js';
+import { concat } from '../../wire/bytes.js';
+import { groupByCode, HandshakeType as H } from '../../wire/enums.js';
+import { encodeCertificateVerify, type HandshakeMessage } from '../../wire/handshake.js';
+import {
+  type CertificateRequest12,
+  CertificateType,
+  encodeCertificate12,
+  encodeClientKeyExchange12,
+  parseCertificate12,
+  parseCertificateRequest12,
+  parseEmpty,
+  parseServerKeyExchange12,
+} from '../../wire/handshake12.js';
+import { type ChainVerified, type FinishedVerified, type SignatureVerified, unexpected, verifyFinished12, verifyPeerChain, verifySignature12 } from '../common.js';
+import type { HandshakeContext } from '../context.js';
+import { schemeName, tls12SchemesForKey } from '../signature.js';
+import { authFits, type Hello12, MasterSecret12 } from '../tls12-keys.js';
+
+/** What a TLS 1.2 client state is (structurally the TLS 1.3 client's state, plus ChangeCipherSpec). */
+export interface ClientState12 {
+  readonly name: string;
+  handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12>;
+  changeCipherSpec?(cx: HandshakeContext): Promise<ClientState12>;
+}
+
+export class ExpectCertificate12 implements ClientState12 {
+  readonly name = 'expect-certificate-12';
+  private readonly hello: Hello12;
+  private readonly hostName: string | null;
+  constructor(hello: Hello12, hostName: string | null) {
+    this.hello = hello;
+    this.hostName = hostName;
+  }
+
+  async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+    if (msg.type !== H.CERTIFICATE) return unexpected(msg, this.name);
+    const certs = parseCertificate12(msg.body);
+    if (certs.length === 0) throw new SslError('NO_CERTIFICATES_RETURNED');
+    const chain = await verifyPeerChain(cx, { context: new Uint8Array(0), entries: certs.map((certData) => ({ certData, extensions: [] })) }, this.hostName);
+    if (!authFits(this.hello.suite.auth, chain.key.keyType)) {
+      throw new SslError('WRONG_CERTIFICATE_TYPE', { detail: `a ${chain.key.keyType} certificate for ${this.hello.suite.name}` });
+    }
+    cx.transcript.add(msg.raw);
+    return new ExpectServerKeyExchange12(this.hello, chain);
+  }
+}
+
+/** The server's ECDHE parameters, once their signature checked out. */
+interface ServerShare {
+  readonly group: GroupName;
+  readonly publicKey: Uint8Array;
+  readonly signed: SignatureVerified;
+}
+
+class ExpectServerKeyExchange12 implements ClientState12 {
+  readonly name = 'expect-server-key-exchange-12';
+  private readonly hello: Hello12;
+  private readonly chain: ChainVerified;
+  constructor(hello: Hello12, chain: ChainVerified) {
+    this.hello = hello;
+    this.chain = chain;
+  }
+
+  async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+    if (msg.type !== H.SERVER_KEY_EXCHANGE) return unexpected(msg, this.name);
+    const ske = parseServerKeyExchange12(msg.body);
+    // RFC 8422 §5.4: a group the client offered in supported_groups.
+    const group = groupByCode(ske.group);
+    if (!group || !cx.config.groups.includes(group)) throw new SslError('WRONG_CURVE', { detail: `ServerKeyExchange group 0x${ske.group.toString(16)} was not offered` });
+    const signed = await verifySignature12(cx, this.chain, ske.scheme, concat(this.hello.clientRandom, this.hello.serverRandom, ske.params), ske.signature, 'ServerKeyExchange');
+    cx.transcript.add(msg.raw);
+    cx.group = group;
+    return new ExpectCertificateRequestOrDone12(this.hello, { group, publicKey: ske.publicKey, signed });
+  }
+}
+
+class ExpectCertificateRequestOrDone12 implements ClientState12 {
+  readonly name = 'expect-certificate-request-or-done-12';
+  private readonly hello: Hello12;
+  private readonly share: ServerShare;
+  constructor(hello: Hello12, share: ServerShare) {
+    this.hello = hello;
+    this.share = share;
+  }
+
+  async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+    if (msg.type === H.CERTIFICATE_REQUEST) {
+      const cr = parseCertificateRequest12(msg.body);
+      cx.transcript.add(msg.raw);
+      return new ExpectServerHelloDone12(this.hello, this.share, cr);
+    }
+    if (msg.type !== H.SERVER_HELLO_DONE) return unexpected(msg, this.name);
+    return serverHelloDone(cx, msg, this.hello, this.share, null);
+  }
+}
+
+class ExpectServerHelloDone12 implements ClientState12 {
+  readonly name = 'expect-server-hello-done-12';
+  private readonly hello: Hello12;
+  private readonly share: ServerShare;
+  private readonly certRequest: CertificateRequest12;
+  constructor(hello: Hello12, share: ServerShare, certRequest: CertificateRequest12) {
+    this.hello = hello;
+    this.share = share;
+    this.certRequest = certRequest;
+  }
+
+  async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+    if (msg.type !== H.SERVER_HELLO_DONE) return unexpected(msg, this.name);
+    return serverHelloDone(cx, msg, this.hello, this.share, this.certRequest);
+  }
+}
+
+/**
+ * ServerHelloDone: our second flight. [Certificate], ClientKeyExchange (our ephemeral point), the master secret,
+ * [CertificateVerify over the handshake messages], then ChangeCipherSpec and Finished under the new write key.
+ */
+async function serverHelloDone(cx: HandshakeContext, msg: HandshakeMessage, hello: Hello12, share: ServerShare, cr: CertificateRequest12 | null): Promise<ClientState12> {
+  parseEmpty(msg.body, 'ServerHelloDone');
+  cx.transcript.add(msg.raw);
+  const mine = await cx.config.provider.generateKeyShare(share.group);
+  const preMaster = await mine.deriveSecret(share.publicKey);
+  if (!preMaster) throw new SslError('BAD_ECPOINT', { detail: `invalid ${share.group} point in ServerKeyExchange` });
+  const cred = cr ? clientCredential(cx, cr) : null;
+  if (cr) cx.queueHandshake(encodeCertificate12(cred ? cred.chain : []));
+  cx.queueHandshake(encodeClientKeyExchange12(mine.publicKey));
+  const secrets = await MasterSecret12.derive(cx, hello, preMaster);
+  if (cred) {
+    const key = await cred.signingKey();
+    const signature = await key.sign(schemeName(cred.scheme) as NonNullable<ReturnType<typeof schemeName>>, cx.transcript.bytes());
+    cx.queueHandshake(encodeCertificateVerify({ scheme: cred.scheme, signature }));
+  }
+  await secrets.sendCcsAndFinished(cx, 'client');
+  return new ExpectCcs12(secrets, share.signed);
+}
+
+/**
+ * Our certificate for a CertificateRequest (RFC 5246 §7.4.4, §7.4.6): the configured one when its type is asked
+ * for and a scheme fits both lists, else none (an empty Certificate).
+ */
+function clientCredential(cx: HandshakeContext, cr: CertificateRequest12): (NonNullable<HandshakeContext['config']['credentials'][0]> & { scheme: number }) | null {
+  const cred = cx.config.credentials[0];
+  if (!cred) return null;
+  const type = cred.keyType === 'rsa' ? CertificateType.RSA_SIGN : CertificateType.ECDSA_SIGN;
+  if (!cr.certificateTypes.includes(type)) return null;
+  const scheme = tls12SchemesForKey(cred.keyType, cred.keyBits).find((s) => cx.config.signatureSchemes12.includes(s) && cr.schemes.includes(s));
+  return scheme === undefined ? null : { ...cred, scheme };
+}
+
+/** Waiting for the server's ChangeCipherSpec, which installs the server's write key as our read key. */
+class ExpectCcs12 implements ClientState12 {
+  readonly name = 'expect-change-cipher-spec-12';
+  private readonly secrets: MasterSecret12;
+  private readonly signed: SignatureVerified;
+  constructor(secrets: MasterSecret12, signed: SignatureVerified) {
+    this.secrets = secrets;
+    this.signed = signed;
+  }
+
+  async handle(_cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+    return unexpected(msg, this.name);
+  }
+
+  async changeCipherSpec(cx: HandshakeContext): Promise<ClientState12> {
+    await cx.setKey12('read', this.secrets.keys('server'));
+    return new ExpectFinished12(this.secrets, this.signed);
+  }
+}
+
+class ExpectFinished12 implements ClientState12 {
+  readonly name = 'expect-finished-12';
+  private readonly secrets: MasterSecret12;
+  /** The server proved its key in ServerKeyExchange. */
+  readonly auth: SignatureVerified;
+  constructor(secrets: MasterSecret12, auth: SignatureVerified) {
+    this.secrets = secrets;
+    this.auth = auth;
+  }
+
+  async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+    if (msg.type !== H.FINISHED) return unexpected(msg, this.name);
+    const finished = await verifyFinished12(cx, this.secrets.master(), msg, 'server');
+    cx.markPeerFinished();
+    cx.markHandshakeComplete();
+    cx.transcript.release();
+    return new Connected12(finished);
+  }
+}
+
+/** The connection is up: HelloRequest is ignored (no renegotiation); any other handshake message is unexpected. */
+export class Connected12 implements ClientState12 {
+  readonly name = 'connected-12';
+  /** The peer's Finished was verified: only then is the connection established. */
+  readonly finished: FinishedVerified;
+  constructor(finished: FinishedVerified) {
+    this.finished = finished;
+  }
+
+  async handle(_cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+    if (msg.type !== H.HELLO_REQUEST) return unexpected(msg, this.name);
+    parseEmpty(msg.body, 'HelloRequest');
+    return this;
+  }
+}
