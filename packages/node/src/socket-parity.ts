@@ -11,6 +11,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { type MsgInfo, type Ssl, type SslSession, sniHostName } from '@memtls/core';
+import { opensslSuiteName } from './cipher-names.js';
 import type { CipherInfo, KeyExchangeInfo } from './socket-types.js';
 import type { RecordInfo } from './record-tap.js';
 import { formatTraceMessage, formatTraceRecord } from './trace-format.js';
@@ -29,7 +30,7 @@ const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, 
 /** `getCipher()`: the negotiated suite in `tls.TLSSocket.getCipher()`'s shape, or null before the handshake. */
 export function cipherInfo(ssl: Ssl): CipherInfo | null {
   const name = ssl.cipher();
-  return name ? { name, standardName: name, version: ssl.version() ?? 'TLSv1.3' } : null;
+  return name ? { name: opensslSuiteName(name), standardName: name, version: ssl.version() ?? 'TLSv1.3' } : null;
 }
 
 /** `getEphemeralKeyInfo()`: the key exchange group in Node's shape, or null. */

@@ -142,7 +142,7 @@ export class MemtlsSocket extends TransportSocket {
     return this.#secure;
   }
 
-  /** The protocol version: 'TLSv1.3' once negotiated, else null. */
+  /** The negotiated protocol version ('TLSv1.2' or 'TLSv1.3'), else null, as `tls.TLSSocket.getProtocol()`. */
   getProtocol(): string | null {
     return this.#ssl.version();
   }
