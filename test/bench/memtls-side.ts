@@ -2,7 +2,6 @@
 import { type Bio, type ContextOptions, MemoryBio, newBioPair, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, Ssl, SslContext, type SslSession } from '@memtls/core';
 import {
   type Contender,
-  GROUP,
   type IdleSet,
   type Negotiated,
   now,

@@ -8,7 +8,7 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { connect as memtlsConnect, createServer as memtlsCreateServer } from '@memtls/node';
-import { GROUP, type Negotiated, now, type Profile, SERVER_NAME, StreamCheck, TLS13 } from './common.js';
+import { type Negotiated, now, type Profile, SERVER_NAME, StreamCheck, TLS13 } from './common.js';
 import type { Pki } from './contenders.js';
 import { nodeCurves } from './node-side.js';
 
