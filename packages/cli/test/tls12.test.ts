@@ -74,8 +74,25 @@ describe('memtls CLI: TLS 1.2 flags', function () {
       assert.equal(await c.exited, 0, c.stderr);
       assert.match(c.stdout, new RegExp(`New, TLSv1\\.2, Cipher is ${cipher}\\n`));
       assert.match(c.stdout, /Protocol {2}: TLSv1\.2\n/);
+      assert.match(c.stdout, /Secure Renegotiation IS supported\n/);
     });
   }
+
+  it('-msg: lines carry the highest enabled version until the ServerHello, then the negotiated one (as openssl -msg)', async () => {
+    const pki = testPki();
+    const { port } = await opensslServer(['-tls1_2', '-cert', pki.server.certPath, '-key', pki.server.keyPath, '-www']);
+    const c = memtls(['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', pki.caPath, '-msg']);
+    c.write('GET / HTTP/1.0\r\n\r\n');
+    assert.equal(await c.exited, 0, c.stderr);
+    assert.match(c.stderr, />>> TLS 1\.3, Handshake \[length [0-9a-f]{4}\], ClientHello/);
+    assert.match(c.stderr, /<<< TLS 1\.2, Handshake \[length [0-9a-f]{4}\], ServerHello/);
+    assert.match(c.stderr, /<<< TLS 1\.2, Handshake \[length [0-9a-f]{4}\], ServerKeyExchange/);
+    assert.doesNotMatch(c.stderr, /<<< TLS 1\.3/);
+    const d = memtls(['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', pki.caPath, '-msg', '-tls1_2']);
+    d.write('GET / HTTP/1.0\r\n\r\n');
+    await d.exited;
+    assert.match(d.stderr, />>> TLS 1\.2, Handshake \[length [0-9a-f]{4}\], ClientHello/);
+  });
 
   it('-no_tls1_3 against a default openssl s_server negotiates TLS 1.2; -ciphersuites alone leaves the TLS 1.2 suites on', async () => {
     const pki = testPki();
