@@ -143,6 +143,22 @@ describe('@memtls/node: TLS 1.2 (minVersion/maxVersion, ciphers, getProtocol, ge
     });
   }
 
+  it('exportKeyingMaterial in TLS 1.2 equals Node’s, with an absent context and with an empty one (which differ, RFC 5705)', async () => {
+    const pki = testPki();
+    const { port, next } = await nodeTlsServer({ key: pki.server.key, cert: pki.server.cert, maxVersion: 'TLSv1.2' });
+    const sock = await memtlsClient(port, { maxVersion: 'TLSv1.2' });
+    const peer = await next;
+    assert.equal(sock.getProtocol(), 'TLSv1.2');
+    type Ekm = (length: number, label: string, context?: Uint8Array) => Buffer;
+    const nodeEkm = (peer.exportKeyingMaterial as unknown as Ekm).bind(peer);
+    const absent = sock.exportKeyingMaterial(32, 'EXPERIMENTAL-memtls');
+    const empty = sock.exportKeyingMaterial(32, 'EXPERIMENTAL-memtls', Buffer.alloc(0));
+    assert.deepEqual(absent, nodeEkm(32, 'EXPERIMENTAL-memtls'));
+    assert.deepEqual(empty, nodeEkm(32, 'EXPERIMENTAL-memtls', Buffer.alloc(0)));
+    assert.notDeepEqual(absent, empty);
+    assert.deepEqual(sock.exportKeyingMaterial(20, 'EXPERIMENTAL-memtls', Buffer.from('ctx')), nodeEkm(20, 'EXPERIMENTAL-memtls', Buffer.from('ctx')));
+  });
+
   it('defaults as Node: a memtls client and server with no version options negotiate TLS 1.3; a TLS 1.2-only Node server still gets 1.2', async () => {
     const pki = testPki();
     const m = await memtlsServer({ key: pki.server.key, cert: pki.server.cert });
