@@ -10,7 +10,7 @@ import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { type ContextOptions, type MsgInfo, SslContext } from '@memtls/core';
-import { createNodeCryptoProvider, groupsFromList, suitesFromLists } from '@memtls/node';
+import { createNodeCryptoProvider, groupsFromList, parseCipherString, suitesFromLists, TLS12_OPENSSL_NAMES } from '@memtls/node';
 import { type CommonOptions, EXIT_USAGE, splitList, UsageExit } from './args.js';
 
 /** stdin/stdout/stderr, injectable for embedding. */
@@ -167,7 +167,18 @@ export function versionRange(opts: CommonOptions): Pick<ContextOptions, 'minVers
  */
 function cipherSuites(opts: CommonOptions, co: ContextOptions): string[] | undefined {
   const t13 = splitList(opts.ciphersuites);
-  const t12 = splitList(opts.cipher);
+  let t12: string[] | undefined;
+  if (opts.cipher !== undefined) {
+    let named: { tls13?: string[]; tls12?: string[] };
+    try {
+      named = parseCipherString(opts.cipher);
+    } catch (e) {
+      throw new UsageExit(`-cipher: ${(e as Error).message} (memtls has ${Object.keys(TLS12_OPENSSL_NAMES).join(', ')})`, EXIT_USAGE);
+    }
+    // As OpenSSL's SSL_CTX_set_cipher_list: TLS 1.3 suites are not part of the TLS 1.2 list.
+    if (named.tls13) throw new UsageExit(`-cipher: ${named.tls13.join(', ')} is a TLS 1.3 suite: give it to -ciphersuites`, EXIT_USAGE);
+    t12 = named.tls12;
+  }
   try {
     return suitesFromLists(t13, t12, {
       ...(co.minVersion ? { minVersion: co.minVersion } : {}),

@@ -108,6 +108,17 @@ describe('memtls CLI: TLS 1.2 flags', function () {
     assert.match(b.stderr, /Protocol version: TLSv1\.2\n/);
   });
 
+  it('-cipher with OpenSSL keywords (HIGH:!aNULL) keeps every TLS 1.2 suite; names memtls lacks are skipped', async () => {
+    const pki = testPki();
+    const { port } = await opensslServer(['-tls1_2', '-cert', pki.server.certPath, '-key', pki.server.keyPath, '-www']);
+    for (const list of ['HIGH:!aNULL', 'DES-CBC3-SHA:ECDHE-ECDSA-AES256-GCM-SHA384']) {
+      const c = memtls(['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', pki.caPath, '-cipher', list, '-brief']);
+      c.write('GET / HTTP/1.0\r\n\r\n');
+      assert.equal(await c.exited, 0, `${list}: ${c.stderr}`);
+      assert.match(c.stderr, /Protocol version: TLSv1\.2\nCiphersuite: ECDHE-ECDSA-AES256-GCM-SHA384\n/, list);
+    }
+  });
+
   it('s_client -tls1_3 against openssl s_server -tls1_2 fails (protocol version) with exit 1', async () => {
     const pki = testPki();
     const { port } = await opensslServer(['-tls1_2', '-cert', pki.server.certPath, '-key', pki.server.keyPath, '-www']);

@@ -82,3 +82,43 @@ export function suitesFromLists(tls13: readonly string[] | undefined, tls12: rea
   });
   return [...t13, ...t12];
 }
+
+/** OpenSSL's cipher-string keywords (ciphers(1)); memtls recognises them but does not evaluate them. */
+const KEYWORDS = new Set(
+  (
+    'ALL COMPLEMENTOFALL COMPLEMENTOFDEFAULT DEFAULT HIGH MEDIUM LOW eNULL NULL aNULL kRSA aRSA RSA kDHr kDHd kDH kDHE kEDH DH DHE EDH ADH ' +
+    'kEECDH kECDHE ECDH ECDHE EECDH AECDH aECDSA ECDSA aDSS DSS AES AES128 AES256 AESGCM AESCCM AESCCM8 ARIA ARIA128 ARIA256 ' +
+    'CAMELLIA CAMELLIA128 CAMELLIA256 CHACHA20 3DES DES RC4 RC2 IDEA SEED MD5 SHA1 SHA SHA256 SHA384 kPSK kECDHEPSK kDHEPSK kRSAPSK ' +
+    'PSK aPSK SUITEB128 SUITEB128ONLY SUITEB192 TLSv1.2 TLSv1.0 SSLv3 @STRENGTH'
+  ).split(' '),
+);
+const isKeyword = (e: string): boolean => /^@SECLEVEL=\d$/.test(e) || e.split('+').every((k) => KEYWORDS.has(k));
+
+/**
+ * An OpenSSL cipher string (Node's `ciphers`, the CLI's `-cipher`) as memtls reads it: the suites it names that
+ * memtls implements, apart per version, in the string's order. OpenSSL's keywords (`HIGH`, `ECDHE+AESGCM`,
+ * `!aNULL`, `@SECLEVEL=2`, ...) are recognised but not evaluated: every memtls TLS 1.2 suite is ECDHE with an AEAD,
+ * inside `HIGH`, `DEFAULT` and `ALL`, so a keyword that adds suites (no `!`, `-` or `+` in front) adds the TLS 1.2
+ * suites not named, after the named ones (Node's `tls.DEFAULT_CIPHERS` names four and ends in `HIGH`: all six).
+ * Names of suites memtls does not implement are skipped. Throws Error('No cipher match', code
+ * ERR_SSL_NO_CIPHER_MATCH), as Node, when there is neither a suite memtls implements nor a keyword.
+ */
+export function parseCipherString(text: string): { tls13?: string[]; tls12?: string[] } {
+  const known: string[] = [];
+  let keyword = false;
+  let adds = false;
+  for (const entry of text.split(/[:, ]+/).filter((e) => e.length > 0)) {
+    const bare = entry.replace(/^[!+-]/, '');
+    const iana = bare === entry ? ianaSuiteName(entry) : undefined;
+    if (iana !== undefined) known.push(iana);
+    else if (isKeyword(bare)) {
+      keyword = true;
+      if (bare === entry && !bare.startsWith('@')) adds = true;
+    }
+  }
+  if (known.length === 0 && !keyword) throw Object.assign(new Error('No cipher match'), { code: 'ERR_SSL_NO_CIPHER_MATCH' });
+  const tls13 = known.filter(isTls13Suite);
+  let tls12 = known.filter((n) => !isTls13Suite(n));
+  if (adds) tls12 = [...tls12, ...Object.values(TLS12_OPENSSL_NAMES).filter((n) => !tls12.includes(n))];
+  return { ...(tls13.length > 0 ? { tls13 } : {}), ...(tls12.length > 0 && !(adds && known.length === 0) ? { tls12 } : {}) };
+}

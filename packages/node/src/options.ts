@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { createNodeCryptoProvider } from './node-crypto-provider.js';
 import tls from 'node:tls';
 import { type ContextOptions, type CryptoProvider, type Ssl, SslContext } from '@memtls/core';
-import { ianaSuiteName, isTls13Suite, type SuiteDefaults, suitesFromLists } from './cipher-names.js';
+import { parseCipherString, type SuiteDefaults, suitesFromLists } from './cipher-names.js';
 import { type ALPNCallback, type CheckServerIdentity, clientVerifyCallback, type SNICallback, serverCallbacks } from './tls-callbacks.js';
 
 type Pem = string | Buffer;
@@ -48,8 +48,9 @@ export interface SecureOptions {
   /**
    * As Node's `ciphers`: a colon-separated list of OpenSSL suite names (`ECDHE-RSA-AES128-GCM-SHA256`; IANA names
    * work too). TLS 1.2 names set the TLS 1.2 suites; TLS 1.3 names (`TLS_AES_128_GCM_SHA256`) in it set the
-   * TLS 1.3 suites unless `ciphersuites` is given. Entries memtls does not implement (and OpenSSL's keywords such as
-   * `HIGH` or `!aNULL`) are skipped; a list with no suite memtls implements is an Error ('No cipher match').
+   * TLS 1.3 suites unless `ciphersuites` is given. Names of suites memtls does not implement are skipped; OpenSSL's
+   * keywords (`HIGH`, `!aNULL`, ...) are recognised but not evaluated: a string naming no suite memtls implements but
+   * holding one leaves the suites as they are. With neither, an Error ('No cipher match'), as Node.
    */
   ciphers?: string;
   /** Key exchange groups, colon-separated as in Node (`X25519:P-256`), or an array. */
@@ -130,11 +131,8 @@ function cipherSuitesFrom(opts: SecureOptions, defaults: SuiteDefaults): string[
   const t13 = splitList(opts.ciphersuites);
   if (opts.ciphers === undefined) return t13 === undefined ? undefined : suitesFromLists(t13, undefined, defaults);
   if (typeof opts.ciphers !== 'string') throw new TypeError('The "options.ciphers" property must be of type string');
-  const known = (splitList(opts.ciphers) ?? []).map(ianaSuiteName).filter((n): n is string => n !== undefined);
-  if (known.length === 0) throw new Error('No cipher match');
-  const from13 = known.filter(isTls13Suite);
-  const from12 = known.filter((n) => !isTls13Suite(n));
-  return suitesFromLists(t13 ?? (from13.length > 0 ? from13 : undefined), from12.length > 0 ? from12 : undefined, defaults);
+  const named = parseCipherString(opts.ciphers);
+  return suitesFromLists(t13 ?? named.tls13, named.tls12, defaults);
 }
 
 const GROUP_NAMES: Record<string, string> = { x25519: 'x25519', 'p-256': 'secp256r1', prime256v1: 'secp256r1', secp256r1: 'secp256r1', 'p-384': 'secp384r1', secp384r1: 'secp384r1' };

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type net from 'node:net';
 import tls from 'node:tls';
-import { connect, contextFromOptions, createServer, type MemtlsSocket, opensslSuiteName, type SecureOptions } from '@memtls/node';
+import { connect, contextFromOptions, createServer, type MemtlsSocket, opensslSuiteName, parseCipherString, type SecureOptions } from '@memtls/node';
 import { cleanup, collect, listen, once, testPki, track, trackServer } from './helpers.js';
 
 /** An RSA 2048 leaf for localhost signed by the test root, for the ECDHE_RSA suites. */
@@ -112,7 +112,31 @@ describe('@memtls/node: TLS 1.2 (minVersion/maxVersion, ciphers, getProtocol, ge
     assert.equal(codeOf(() => contextFromOptions('client', { ca, maxVersion: 'TLSv1.1' as never })), 'TypeError:ERR_TLS_INVALID_PROTOCOL_VERSION');
     assert.equal(codeOf(() => contextFromOptions('client', { ca, minVersion: 'TLSv1' })), 'none');
     assert.equal(codeOf(() => contextFromOptions('client', { ca, maxVersion: 'TLSv1.2' })), 'none');
-    assert.equal(codeOf(() => contextFromOptions('client', { ca, ciphers: 'HIGH:!aNULL' })), 'Error:undefined', 'no cipher match');
+    assert.equal(codeOf(() => contextFromOptions('client', { ca, ciphers: 'FOO' })), 'Error:ERR_SSL_NO_CIPHER_MATCH', 'no cipher match');
+    assert.equal(codeOf(() => tls.createSecureContext({ ciphers: 'FOO' })), 'Error:ERR_SSL_NO_CIPHER_MATCH', 'Node: no cipher match too');
+    assert.equal(codeOf(() => contextFromOptions('client', { ca, ciphers: 'HIGH:!aNULL:!MD5' })), 'none');
+  });
+
+  it('ciphers as an OpenSSL cipher string: named suites memtls has are used, keywords are recognised but not evaluated', () => {
+    assert.deepEqual(parseCipherString('ECDHE-RSA-AES128-GCM-SHA256:DES-CBC3-SHA:!aNULL'), { tls12: ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'] });
+    assert.deepEqual(parseCipherString('TLS_AES_128_GCM_SHA256:ECDHE-ECDSA-CHACHA20-POLY1305'), { tls13: ['TLS_AES_128_GCM_SHA256'], tls12: ['TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'] });
+    assert.deepEqual(parseCipherString('HIGH:!aNULL:ECDHE+AESGCM:@SECLEVEL=2'), {});
+    const def = parseCipherString(tls.DEFAULT_CIPHERS);
+    assert.deepEqual(def.tls13, ['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256']);
+    assert.equal(def.tls12?.length, 6, "Node's default string names four and ends in HIGH: all six");
+    assert.equal(def.tls12?.[0], 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'the named ones first, in order');
+    assert.deepEqual(parseCipherString('ECDHE-RSA-AES128-GCM-SHA256:!aNULL').tls12, ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'], 'an exclusion adds nothing');
+    assert.throws(() => parseCipherString('DES-CBC3-SHA:RC4-MD5'), /No cipher match/);
+    assert.throws(() => parseCipherString('FOO:BAR'), /No cipher match/);
+  });
+
+  it("ciphers: 'HIGH:!aNULL' connects to a TLS 1.2-only Node server as Node's own client does", async () => {
+    const pki = testPki();
+    const { port, next } = await nodeTlsServer({ key: pki.server.key, cert: pki.server.cert, maxVersion: 'TLSv1.2' });
+    const sock = await memtlsClient(port, { ciphers: 'HIGH:!aNULL' });
+    await next;
+    assert.equal(sock.getProtocol(), 'TLSv1.2');
+    assert.match(sock.getCipher()?.name ?? '', /^ECDHE-ECDSA-/);
   });
 
   for (const suite of SUITES) {
