@@ -10,7 +10,7 @@ import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { type ContextOptions, type MsgInfo, SslContext } from '@memtls/core';
-import { createNodeCryptoProvider, groupsFromList, parseCipherString, suitesFromLists, TLS12_OPENSSL_NAMES } from '@memtls/node';
+import { type CipherStringSuites, createNodeCryptoProvider, groupsFromList, parseCipherString, suitesFromLists, TLS12_OPENSSL_NAMES } from '@memtls/node';
 import { type CommonOptions, EXIT_USAGE, splitList, UsageExit } from './args.js';
 
 /** stdin/stdout/stderr, injectable for embedding. */
@@ -169,7 +169,7 @@ function cipherSuites(opts: CommonOptions, co: ContextOptions): string[] | undef
   const t13 = splitList(opts.ciphersuites);
   let t12: string[] | undefined;
   if (opts.cipher !== undefined) {
-    let named: { tls13?: string[]; tls12?: string[] };
+    let named: CipherStringSuites;
     try {
       named = parseCipherString(opts.cipher);
     } catch (e) {

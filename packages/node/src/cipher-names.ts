@@ -94,6 +94,14 @@ const KEYWORDS = new Set(
 );
 const isKeyword = (e: string): boolean => /^@SECLEVEL=\d$/.test(e) || e.split('+').every((k) => KEYWORDS.has(k));
 
+/** The suites an OpenSSL cipher string names, apart per version (IANA names); a version absent is left as it is. */
+export interface CipherStringSuites {
+  /** The TLS 1.3 suites named. */
+  tls13?: string[];
+  /** The TLS 1.2 suites named (and added by a keyword). */
+  tls12?: string[];
+}
+
 /**
  * An OpenSSL cipher string (Node's `ciphers`, the CLI's `-cipher`) as memtls reads it: the suites it names that
  * memtls implements, apart per version, in the string's order. OpenSSL's keywords (`HIGH`, `ECDHE+AESGCM`,
@@ -103,7 +111,7 @@ const isKeyword = (e: string): boolean => /^@SECLEVEL=\d$/.test(e) || e.split('+
  * Names of suites memtls does not implement are skipped. Throws Error('No cipher match', code
  * ERR_SSL_NO_CIPHER_MATCH), as Node, when there is neither a suite memtls implements nor a keyword.
  */
-export function parseCipherString(text: string): { tls13?: string[]; tls12?: string[] } {
+export function parseCipherString(text: string): CipherStringSuites {
   const known: string[] = [];
   let keyword = false;
   let adds = false;
