@@ -7,6 +7,8 @@
  *   gnutls-serv's HTTP mode for the other order (its page, then its close_notify first).
  * - gnutls-cli → memtls server: every key type, data both ways, close in both orders, and in TLS 1.2 gnutls-cli
  *   reporting the extended master secret and safe renegotiation.
+ * - Version negotiation across the two (TLS 1.2 only): one side at its defaults (1.2 and 1.3), the other limited to
+ *   1.2, in both roles: TLS 1.2, no downgrade sentinel tripped.
  */
 import { strict as assert } from 'node:assert';
 import type net from 'node:net';
@@ -107,6 +109,19 @@ for (const version of VERSIONS) {
       }
     }
 
+    if (version === 'TLSv1.2') {
+      it('a memtls client at its defaults (TLS 1.2 to 1.3) reaches a TLS 1.2-only gnutls-serv with TLS 1.2 (no downgrade sentinel from it)', async () => {
+        const ssl = new core.Ssl(new core.SslContext({ role: 'client', ca: pki.caPem }), { serverName: 'localhost' });
+        const server = await startGnuTlsServer({ cert: pki.servers['ec-p256'].certPath, key: pki.servers['ec-p256'].keyPath, priority: gnutlsPriority('TLSv1.2') });
+        const sock = await server.connect();
+        await handshake(ssl, sock);
+        assert.equal(ssl.version(), 'TLSv1.2');
+        await writeAll(ssl, sock, utf8('ping\n'));
+        assert.equal(text(await readExactly(ssl, sock, 5)), 'ping\n');
+        await memtlsCloses(ssl, sock);
+      });
+    }
+
     it('gnutls-serv closes first (HTTP mode): its page, its close_notify, then ours; shutdown returns 1', async () => {
       const ssl = newClient();
       const { sock } = await connect(pki.servers['ec-p384'], ssl, undefined, 'http', P384_TLS12_WORKAROUND(version, 'ec-p384'));
@@ -174,6 +189,34 @@ for (const version of VERSIONS) {
         assert.match(log, new RegExp(`- Description: \\(${GNUTLS_VERSION[version].replace('.', '\\.')}-X\\.509\\)`));
         // TLS 1.2: memtls negotiated the extended master secret (RFC 7627) and renegotiation_info (RFC 5746).
         if (version === 'TLSv1.2') assert.match(log, /- Options: extended master secret, safe renegotiation,/);
+      });
+    }
+
+    if (version === 'TLSv1.2') {
+      it('version negotiation: gnutls-cli at NORMAL (1.2 and 1.3) gets TLS 1.2 from a memtls server with maxVersion TLSv1.2 (no sentinel to trip on); a memtls server at its defaults gives a 1.2-only gnutls-cli TLS 1.2', async () => {
+        for (const [serverOpts, priority] of [
+          [{ maxVersion: 'TLSv1.2' }, 'NORMAL'],
+          [{}, gnutlsPriority('TLSv1.2')],
+        ] as const) {
+          const ssl = new core.Ssl(new core.SslContext({ role: 'server', cert: pki.servers['ec-p256'].certPem, key: pki.servers['ec-p256'].keyPem, ...serverOpts }));
+          const { port, accepted } = await acceptOne();
+          const client = startGnuTlsClient({ port, priority, caFile: pki.caPath });
+          const sock = await accepted;
+          try {
+            await handshake(ssl, sock);
+          } catch (e) {
+            throw new Error(`${(e as Error).message}\n${client.describe()}`);
+          }
+          assert.equal(ssl.version(), 'TLSv1.2', priority);
+          await client.write('ping\n');
+          assert.equal(text(await readExactly(ssl, sock, 5)), 'ping\n');
+          client.endInput();
+          await readUntilZeroReturn(ssl, sock);
+          assert.equal(await shutdownLoop(ssl, sock), 1);
+          assert.equal(await client.exited(), 0, client.describe());
+          assert.match(client.msgs(), /- Description: \(TLS1\.2-X\.509\)/);
+          await endTransport(ssl, sock);
+        }
       });
     }
 
