@@ -69,6 +69,8 @@ export interface GnuTlsServerOptions {
   priority: string;
   /** 'echo' (default) or 'http' (one page describing the session, then close_notify). */
   mode?: 'echo' | 'http';
+  /** Require a client certificate verified against this CA file (`--require-client-cert --verify-client-cert`). */
+  requireClientCertCa?: string;
   extraArgs?: string[];
   timeoutMs?: number;
 }
@@ -82,7 +84,9 @@ export interface GnuTlsServer extends OpenSslProcess {
 export async function startGnuTlsServer(o: GnuTlsServerOptions): Promise<GnuTlsServer> {
   const sockPath = scratch('serv.sock');
   const serv = ['stdbuf', '-oL', 'gnutls-serv', '-p', String(NETNS_PORT), '--x509certfile', o.cert, '--x509keyfile', o.key];
-  serv.push('--priority', o.priority, '--disable-client-cert');
+  serv.push('--priority', o.priority);
+  if (o.requireClientCertCa) serv.push('--require-client-cert', '--verify-client-cert', '--x509cafile', o.requireClientCertCa);
+  else serv.push('--disable-client-cert');
   if ((o.mode ?? 'echo') === 'echo') serv.push('--echo');
   if (o.extraArgs) serv.push(...o.extraArgs);
   const quote = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`;
@@ -118,6 +122,9 @@ export interface GnuTlsClientOptions {
   priority: string;
   /** Verify the server against this CA file for the name 'localhost' (also sent as SNI). */
   caFile: string;
+  /** A client certificate and key (PEM paths) to offer when the server asks. */
+  cert?: string;
+  key?: string;
   extraArgs?: string[];
   timeoutMs?: number;
 }
@@ -131,6 +138,7 @@ export function startGnuTlsClient(o: GnuTlsClientOptions): OpenSslProcess {
   const logFile = scratch('cli.log');
   const args = ['-p', String(o.port), '127.0.0.1', '--priority', o.priority, '--x509cafile', o.caFile];
   args.push('--verify-hostname', 'localhost', '--sni-hostname', 'localhost', '--logfile', logFile);
+  if (o.cert && o.key) args.push('--x509certfile', o.cert, '--x509keyfile', o.key);
   if (o.extraArgs) args.push(...o.extraArgs);
   return new OpenSslProcess(args, { program: 'gnutls-cli', timeoutMs: o.timeoutMs ?? PROCESS_TIMEOUT_MS, msgFile: logFile });
 }

@@ -7,6 +7,7 @@
  *   gnutls-serv's HTTP mode for the other order (its page, then its close_notify first).
  * - gnutls-cli → memtls server: every key type, data both ways, close in both orders, and in TLS 1.2 gnutls-cli
  *   reporting the extended master secret and safe renegotiation.
+ * - Client certificates both ways (gnutls-serv --require-client-cert; gnutls-cli --x509certfile).
  * - Version negotiation across the two (TLS 1.2 only): one side at its defaults (1.2 and 1.3), the other limited to
  *   1.2, in both roles: TLS 1.2, no downgrade sentinel tripped.
  */
@@ -122,6 +123,20 @@ for (const version of VERSIONS) {
       });
     }
 
+    it('client certificate: gnutls-serv --require-client-cert verifies memtls-client', async () => {
+      const ssl = newClient({ cert: pki.client.certPem, key: pki.client.keyPem });
+      const cred = pki.servers['ec-p256'];
+      const server = await startGnuTlsServer({ cert: cred.certPath, key: cred.keyPath, priority: gnutlsPriority(version), requireClientCertCa: pki.caPath });
+      const sock = await server.connect();
+      await handshake(ssl, sock);
+      assert.equal(ssl.version(), version);
+      await writeAll(ssl, sock, utf8('mtls\n'));
+      assert.equal(text(await readExactly(ssl, sock, 5)), 'mtls\n');
+      await memtlsCloses(ssl, sock);
+      await server.waitForOutput(/The certificate is trusted/, 'stdout');
+      assert.match(server.stdout(), /Subject: CN=memtls-client\n/);
+    });
+
     it('gnutls-serv closes first (HTTP mode): its page, its close_notify, then ours; shutdown returns 1', async () => {
       const ssl = newClient();
       const { sock } = await connect(pki.servers['ec-p384'], ssl, undefined, 'http', P384_TLS12_WORKAROUND(version, 'ec-p384'));
@@ -219,6 +234,24 @@ for (const version of VERSIONS) {
         }
       });
     }
+
+    it('client certificate: memtls (verifyPeer, requireClientCert) verifies gnutls-cli --x509certfile', async () => {
+      const ssl = newServer(pki.servers['ec-p384'], { verifyPeer: true, requireClientCert: true, ca: pki.caPem });
+      const { port, accepted } = await acceptOne();
+      const client = startGnuTlsClient({ port, priority: gnutlsPriority(version), caFile: pki.caPath, cert: pki.client.certPath, key: pki.client.keyPath });
+      const sock = await accepted;
+      await handshake(ssl, sock);
+      assert.equal(ssl.version(), version);
+      assert.equal(ssl.verifyResult(), 'X509_V_OK');
+      assert.equal(ssl.peerCertificates().length > 0, true);
+      await client.write('mtls\n');
+      assert.equal(text(await readExactly(ssl, sock, 5)), 'mtls\n');
+      client.endInput();
+      await readUntilZeroReturn(ssl, sock);
+      assert.equal(await shutdownLoop(ssl, sock), 1);
+      assert.equal(await client.exited(), 0, client.describe());
+      await endTransport(ssl, sock);
+    });
 
     it('memtls closes first: gnutls-cli reads our close_notify and exits 0 (without answering)', async () => {
       const ssl = newServer(pki.servers.rsa2048);
