@@ -48,10 +48,10 @@ function lines(n: number, seed: number): Uint8Array {
 const cryptoFor = (suite: string): Pick<ContextOptions, 'crypto'> => (suite.includes('CHACHA20') ? { crypto: createNodeCryptoProvider() } : {});
 
 /**
- * Known gap (the core's, reported): in TLS 1.2 GnuTLS signs ServerKeyExchange with a P-384 key using
- * ecdsa_secp256r1_sha256 (0x0403), which TLS 1.2 allows (the curve is not bound to the hash: RFC 8446 §4.2.3),
- * but the memtls client accepts only the curve's own hash and fails with "wrong signature type". Until the core
- * accepts it, the P-384 server is limited to ECDSA-SHA384 here, so the rest of the path is still tested.
+ * Known limit (docs/trust.md, "Some ECDSA pairings are unsupported"): in TLS 1.2 GnuTLS signs ServerKeyExchange with
+ * a P-384 key using ecdsa_secp256r1_sha256 (0x0403), which TLS 1.2 allows (the curve is not bound to the hash:
+ * RFC 8446 §4.2.3), but the memtls client accepts only the curve's own hash and fails with "wrong signature type".
+ * Until it does, the P-384 server is limited to ECDSA-SHA384 here, so the rest of the path is still tested.
  */
 const P384_TLS12_WORKAROUND = (v: Version, kt: KeyType): string => (v === 'TLSv1.2' && kt === 'ec-p384' ? ':-SIGN-ALL:+SIGN-ECDSA-SHA384' : '');
 
