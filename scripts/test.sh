@@ -34,6 +34,7 @@ fi
 need=(
   "cmd:openssl openssl interop peers (s_server/s_client) and the test PKI"
   "cmd:gnutls-cli gnutls-bin GnuTLS interop peer"
+  "cmd:ip iproute2 gnutls-serv's private network namespace (ip link set lo up; see test/interop/gnutls-peers.ts)"
   "dpkg:libssl-dev libssl-dev the OpenSSL oracle's C harness (built at test time against libssl)"
   "cmd:cc gcc the OpenSSL oracle's C harness"
   "cmd:python3 python3 the Python ssl interop peer"
@@ -69,6 +70,8 @@ if ((${#missing[@]})); then
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi
+# gnutls-serv binds every address of its port, so the GnuTLS tests run it in a private network namespace.
+unshare -rn true 2>/dev/null || die "unshare -rn (an unprivileged user and network namespace) fails here: the GnuTLS interop tests need it (test/interop/gnutls-peers.ts)"
 log "$(openssl version)"
 log "$(/usr/bin/chromium --version 2>/dev/null | tail -n 1)"
 

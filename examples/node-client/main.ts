@@ -1,5 +1,5 @@
 /**
- * A memtls client for any TLS 1.3 server: connect, send a request, print the response.
+ * A memtls client for any TLS 1.2 or 1.3 server: connect, send a request, print the response.
  *
  *   node examples/node-client/dist/main.js [host:port] [--ca file] [--servername name] [--alpn h2,http/1.1]
  *                                          [--send text] [--insecure]

@@ -21,6 +21,9 @@
  *    in its Node stream adapter) is measured too, as the layer that compares with Node's TLSSocket.
  * Over loopback TCP (127.0.0.1): @memtls/node `createServer`/`connect` (node:crypto provider by default)
  * against `tls.createServer`/`tls.connect`, one server each: handshakes/s and bulk MB/s.
+ * TLS 1.2 rows: memtls (node:crypto) against Node's tls, both ends pinned with minVersion = maxVersion =
+ * 'TLSv1.2' and TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (x25519), the negotiated version, suite and group checked on
+ * both ends first: full handshakes/s and bulk MB/s, in memory and over TCP (no resumption rows).
  *
  * The numbers also go to bench-results.json at the repository root; `--json` prints them instead of the tables.
  */
@@ -28,8 +31,8 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Contender, GROUP, median, type Negotiated, now, pattern, pool, SUITE } from './common.js';
-import { benchPki, CONTENDERS, makeContender, SOCKET_ROW } from './contenders.js';
+import { type Contender, GROUP, median, type Negotiated, now, pattern, pool, SUITE, TLS12 } from './common.js';
+import { benchPki, CONTENDERS, makeContender, SOCKET_ROW, TLS12_CONTENDERS } from './contenders.js';
 import { type MemorySample, measureMemory, type PerPair, perPair } from './memory.js';
 import { type TcpContender, tcpContenders } from './tcp.js';
 
@@ -185,6 +188,9 @@ async function main(): Promise<void> {
     tcp.node.name,
   );
 
+  // ---------------------------------------------------------------- TLS 1.2: full handshakes and bulk, in memory and over TCP
+  const tls12 = await benchTls12(pki, t0);
+
   // ---------------------------------------------------------------- memory per idle pair (child processes)
   const memRows = [...CONTENDERS.slice(0, -1), SOCKET_ROW, ...CONTENDERS.slice(-1)];
   const memRaw: Record<string, MemorySample[]> = {};
@@ -239,6 +245,17 @@ async function main(): Promise<void> {
     }),
   );
   log(`(TLSv1.3 ${SUITE} ${GROUP} on both ends of every contender, checked with ssl.group() / getEphemeralKeyInfo(), in memory and over TCP)`);
+  log('');
+  log(`TLS 1.2 (${TLS12.suite}, ${GROUP}; both ends pinned with minVersion = maxVersion = 'TLSv1.2'), median of ${cfg.runs}; (ratio) = memtls / node tls, higher is better`);
+  table(
+    ['', 'in memory: full handshakes/s', 'in memory: bulk MB/s', 'TCP: handshakes/s', 'TCP: bulk MB/s'],
+    tls12.names.map((n, i) => {
+      const mem = tls12.inMemory[n] as Record<Tls12Metric, Stat>;
+      const tcpRow = tls12.tcp[tls12.tcpNames[i] as string] as Record<TcpMetric, Stat>;
+      const ref = i === tls12.names.length - 1;
+      return [n, withRatio(mem.handshakesPerSec, ref), withRatio(mem.bulkMBps, ref), withRatio(tcpRow.handshakesPerSec, ref), withRatio(tcpRow.bulkMBps, ref)];
+    }),
+  );
 
   const results = contenders.map((c) => ({
     name: c.name,
@@ -257,11 +274,71 @@ async function main(): Promise<void> {
     memoryOnly: [{ name: SOCKET_ROW.name, memoryPerPair: memStats[SOCKET_ROW.name] }],
     memorySamples: memRaw,
     tcp: tcpList.map((c) => ({ name: c.name, negotiated: tcpNegotiated[c.name], ...tcpStats[c.name] })),
+    tls12: {
+      suite: TLS12.suite,
+      inMemory: tls12.names.map((n) => ({ name: n, negotiated: tls12.negotiated[n], ...tls12.inMemory[n] })),
+      tcp: tls12.tcpNames.map((n) => ({ name: n, negotiated: tls12.tcpNegotiated[n], ...tls12.tcp[n] })),
+    },
     seconds: now() - t0,
   };
   writeFileSync(join(root, 'bench-results.json'), `${JSON.stringify(out, null, 2)}\n`);
   if (asJson) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   log(`wrote bench-results.json (${(now() - t0).toFixed(0)} s in all)`);
+}
+
+type Tls12Metric = 'handshakesPerSec' | 'bulkMBps';
+const TLS12_METRICS: Tls12Metric[] = ['handshakesPerSec', 'bulkMBps'];
+
+/**
+ * The TLS 1.2 rows: memtls (node:crypto) against Node's tls, both pinned to TLS 1.2 and checked to have
+ * negotiated TLSv1.2 with the same suite and group on both ends (in memory and over TCP) before anything is timed.
+ */
+async function benchTls12(pki: ReturnType<typeof benchPki>, t0: number) {
+  const contenders: Contender[] = [];
+  for (const k of TLS12_CONTENDERS) contenders.push(await makeContender(k, pki, TLS12));
+  const names = contenders.map((c) => c.name);
+  const negotiated: Record<string, Negotiated> = {};
+  for (const c of contenders) {
+    const n = await c.negotiate();
+    if (n.version !== 'TLSv1.2' || n.cipher !== TLS12.suite || n.group !== GROUP) throw new Error(`${c.name} (TLS 1.2) negotiated ${JSON.stringify(n)}`);
+    negotiated[c.name] = n;
+  }
+  for (const c of contenders) for (const m of TLS12_METRICS) await measure(c, m, 0.1);
+  const samples: Record<string, Record<Tls12Metric, number[]>> = {};
+  for (const c of contenders) samples[c.name] = { handshakesPerSec: [], bulkMBps: [] };
+  for (let run = 1; run <= cfg.runs; run++) {
+    for (const m of TLS12_METRICS) for (const c of contenders) (samples[c.name] as Record<Tls12Metric, number[]>)[m].push(await measure(c, m));
+    log(`  TLS 1.2 in memory: run ${run}/${cfg.runs} done (${(now() - t0).toFixed(0)} s)`);
+  }
+  const tcp = tcpContenders(pki, TLS12);
+  const tcpList = [tcp.memtls, tcp.node];
+  const tcpNegotiated: Record<string, unknown> = {};
+  const tcpSamples: Record<string, Record<TcpMetric, number[]>> = {};
+  try {
+    for (const c of tcpList) {
+      await c.start();
+      const n = await c.negotiate();
+      if (n.version !== 'TLSv1.2' || n.cipher !== TLS12.suite || n.group !== GROUP) throw new Error(`${c.name} over TCP (TLS 1.2) negotiated ${JSON.stringify(n)}`);
+      tcpNegotiated[c.name] = n;
+      tcpSamples[c.name] = { handshakesPerSec: [], bulkMBps: [] };
+    }
+    for (const c of tcpList) for (const m of TCP_METRICS) await measureTcp(c, m, 0.1);
+    for (let run = 1; run <= cfg.tcpRuns; run++) {
+      for (const m of TCP_METRICS) for (const c of tcpList) (tcpSamples[c.name] as Record<TcpMetric, number[]>)[m].push(await measureTcp(c, m));
+      log(`  TLS 1.2 TCP: run ${run}/${cfg.tcpRuns} done (${(now() - t0).toFixed(0)} s)`);
+    }
+  } finally {
+    for (const c of tcpList) await c.stop();
+  }
+  const tcpNames = tcpList.map((c) => c.name);
+  return {
+    names,
+    negotiated,
+    inMemory: stats(names, TLS12_METRICS, samples, names[names.length - 1] as string),
+    tcpNames,
+    tcpNegotiated,
+    tcp: stats(tcpNames, TCP_METRICS, tcpSamples, tcp.node.name),
+  };
 }
 
 main().catch((e: unknown) => {

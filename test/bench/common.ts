@@ -3,6 +3,24 @@ import { performance } from 'node:perf_hooks';
 
 export const SUITE = 'TLS_AES_128_GCM_SHA256';
 export const GROUP = 'x25519';
+
+/** The protocol version and suite a contender is pinned to (both ends, both min and max version). */
+export interface Profile {
+  version: 'TLSv1.2' | 'TLSv1.3';
+  /** IANA name (memtls `cipherSuites`, Node's `getCipher().standardName`). */
+  suite: string;
+  /** OpenSSL's name (Node's `ciphers`). */
+  opensslSuite: string;
+  /** Whether the resumed-handshake measurements run (TLS 1.2 rows time full handshakes and bulk only). */
+  resumption: boolean;
+  /**
+   * The groups offered, x25519 first (the one negotiated). TLS 1.2 also offers secp256r1: there supported_groups
+   * limits the curve of the server's ECDSA certificate too (RFC 8422 §5.1), and the bench certificate is P-256.
+   */
+  groups: string[];
+}
+export const TLS13: Profile = { version: 'TLSv1.3', suite: SUITE, opensslSuite: SUITE, resumption: true, groups: [GROUP] };
+export const TLS12: Profile = { version: 'TLSv1.2', suite: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', opensslSuite: 'ECDHE-ECDSA-AES128-GCM-SHA256', resumption: false, groups: [GROUP, 'secp256r1'] };
 export const SERVER_NAME = 'localhost';
 /** How much each direction of the in-memory transport buffers, the same for both contenders (the memtls BIO
  * pair's size, the Node Duplex's readable high-water mark): enough for a writer to run a few records ahead. */

@@ -1,6 +1,6 @@
 /** The contenders by key, so the bench and its memory child processes build exactly the same ones. */
 import { testPki } from '../util/pki.js';
-import type { Contender, IdleOpener } from './common.js';
+import { type Contender, type IdleOpener, type Profile, TLS13 } from './common.js';
 import { memtlsContender } from './memtls-side.js';
 import { memtlsSocketIdle } from './memtls-socket-side.js';
 import { nodeContender } from './node-side.js';
@@ -31,21 +31,24 @@ export const SOCKET_ROW = { key: 'memtls-socket', name: 'memtls MemtlsSocket (no
 export type ContenderKey = (typeof CONTENDERS)[number]['key'];
 export type OpenerKey = ContenderKey | typeof SOCKET_ROW.key;
 
-export async function makeContender(key: ContenderKey, pki: Pki): Promise<Contender> {
+/** The contenders of the TLS 1.2 rows (full handshakes and bulk): memtls with node:crypto, and Node's tls. */
+export const TLS12_CONTENDERS = ['memtls-nodecrypto', 'node'] as const;
+
+export async function makeContender(key: ContenderKey, pki: Pki, profile: Profile = TLS13): Promise<Contender> {
   const name = (CONTENDERS.find((c) => c.key === key) as { name: string }).name;
   switch (key) {
     case 'memtls-nodecrypto': {
       const { createNodeCryptoProvider } = await import('@memtls/node');
-      return memtlsContender(name, pki, createNodeCryptoProvider());
+      return memtlsContender(name, pki, createNodeCryptoProvider(), profile);
     }
     case 'memtls-webcrypto':
-      return memtlsContender(name, pki);
+      return memtlsContender(name, pki, undefined, profile);
     case 'memtls-peculiar': {
       const { Crypto } = await import('@peculiar/webcrypto');
-      return memtlsContender(name, pki, new Crypto() as unknown as Crypto);
+      return memtlsContender(name, pki, new Crypto() as unknown as Crypto, profile);
     }
     case 'node':
-      return nodeContender(name, pki);
+      return nodeContender(name, pki, profile);
   }
 }
 

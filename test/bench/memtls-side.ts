@@ -2,7 +2,6 @@
 import { type Bio, type ContextOptions, MemoryBio, newBioPair, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, Ssl, SslContext, type SslSession } from '@memtls/core';
 import {
   type Contender,
-  GROUP,
   type IdleSet,
   type Negotiated,
   now,
@@ -12,7 +11,8 @@ import {
   type StreamPlan,
   type StreamResult,
   StreamCheck,
-  SUITE,
+  TLS13,
+  type Profile,
   TRANSPORT_BUFFER,
   Wakeup,
 } from './common.js';
@@ -41,8 +41,9 @@ function fail(who: string, ssl: Ssl, ret: number): never {
   throw new Error(`memtls ${who}: ret ${ret}, error ${ssl.getError(ret)}: ${ssl.errorReason() ?? '?'}`);
 }
 
-export function memtlsContender(name: string, pki: { cert: string; key: string; ca: string }, crypto?: Crypto | import('@memtls/core').CryptoProvider): Contender {
-  const common: Partial<ContextOptions> = { minVersion: 'TLSv1.3', cipherSuites: [SUITE], groups: [GROUP], ...(crypto ? { crypto } : {}) };
+export function memtlsContender(name: string, pki: { cert: string; key: string; ca: string }, crypto?: Crypto | import('@memtls/core').CryptoProvider, profile: Profile = TLS13): Contender {
+  const v = profile.version;
+  const common: Partial<ContextOptions> = { minVersion: v, maxVersion: v, cipherSuites: [profile.suite], groups: profile.groups, ...(crypto ? { crypto } : {}) };
   const sctx = new SslContext({ ...common, role: 'server', cert: pki.cert, key: pki.key });
   const cctx = new SslContext({ ...common, role: 'client', ca: pki.ca });
 
@@ -111,6 +112,7 @@ export function memtlsContender(name: string, pki: { cert: string; key: string; 
       const session = a.client.getSession();
       a.client.free();
       a.server.free();
+      if (!profile.resumption) return { ...r0, handshakeWire, resumedWire: { clientToServer: 0, serverToClient: 0 } };
       if (!session) throw new Error('memtls: no resumable session after a clean close');
 
       const resumed = { c2s: { n: 0 }, s2c: { n: 0 } };

@@ -13,7 +13,8 @@ import {
   type StreamPlan,
   type StreamResult,
   StreamCheck,
-  SUITE,
+  TLS13,
+  type Profile,
   TRANSPORT_BUFFER,
 } from './common.js';
 
@@ -63,8 +64,11 @@ interface Conn {
   s2c: MemEnd;
 }
 
-export function nodeContender(name: string, pki: { cert: string; key: string; ca: string }): Contender {
-  const common = { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphers: SUITE, ecdhCurve: 'X25519' } as const;
+/** Node's names for the profile's groups (`X25519:P-256`). */
+export const nodeCurves = (profile: Profile): string => profile.groups.map((g) => (g === 'x25519' ? 'X25519' : 'P-256')).join(':');
+
+export function nodeContender(name: string, pki: { cert: string; key: string; ca: string }, profile: Profile = TLS13): Contender {
+  const common = { minVersion: profile.version, maxVersion: profile.version, ciphers: profile.opensslSuite, ecdhCurve: nodeCurves(profile) } as const;
   const serverCtx = tls.createSecureContext({ ...common, cert: pki.cert, key: pki.key });
   const clientCtx = tls.createSecureContext({ ...common, ca: pki.ca });
 
@@ -119,6 +123,7 @@ export function nodeContender(name: string, pki: { cert: string; key: string; ca
       if (c.client.isSessionReused()) throw new Error('node: the first connection resumed a session');
       const handshakeWire = { clientToServer: c.c2s.written, serverToClient: c.s2c.written };
       await closeCleanly(c);
+      if (!profile.resumption) return { ...r0, handshakeWire, resumedWire: { clientToServer: 0, serverToClient: 0 } };
 
       const b = await connect(session);
       await tick();

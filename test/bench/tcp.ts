@@ -8,8 +8,9 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { connect as memtlsConnect, createServer as memtlsCreateServer } from '@memtls/node';
-import { GROUP, type Negotiated, now, SERVER_NAME, StreamCheck, SUITE } from './common.js';
+import { type Negotiated, now, type Profile, SERVER_NAME, StreamCheck, TLS13 } from './common.js';
 import type { Pki } from './contenders.js';
+import { nodeCurves } from './node-side.js';
 
 /** What the benchmark uses of a TLS socket; `tls.TLSSocket` and `MemtlsSocket` both have it. */
 interface TlsSocketLike extends Duplex {
@@ -125,6 +126,10 @@ export class TcpContender {
     const key = c.client.getEphemeralKeyInfo() as { name?: string } | null;
     const r = { version: c.client.getProtocol(), cipher: c.client.getCipher()?.standardName ?? null, group: key?.name?.toLowerCase() ?? null };
     if (!c.client.authorized) throw new Error(`${this.name}: server not verified`);
+    // Both ends: the server socket must report the same version and suite.
+    if (c.server.getProtocol() !== r.version || (c.server.getCipher()?.standardName ?? null) !== r.cipher) {
+      throw new Error(`${this.name}: the ends disagree: client ${r.version} ${r.cipher}, server ${c.server.getProtocol()} ${c.server.getCipher()?.standardName}`);
+    }
     await this.#close(c);
     return r;
   }
@@ -183,12 +188,15 @@ export class TcpContender {
   }
 }
 
-export function tcpContenders(pki: Pki): { memtls: TcpContender; node: TcpContender } {
+export function tcpContenders(pki: Pki, profile: Profile = TLS13): { memtls: TcpContender; node: TcpContender } {
+  const v = profile.version;
+  const suites = v === 'TLSv1.3' ? { ciphersuites: profile.suite } : { ciphers: profile.opensslSuite };
+  const mine = { minVersion: v, maxVersion: v, ...suites, ecdhCurve: profile.groups } as const;
   const memtls = new TcpContender('memtls (@memtls/node)', {
-    createServer: () => memtlsCreateServer({ cert: pki.cert, key: pki.key, minVersion: 'TLSv1.3', ciphersuites: SUITE, ecdhCurve: GROUP }),
-    connect: (port) => memtlsConnect({ host: '127.0.0.1', port, servername: SERVER_NAME, ca: pki.ca, minVersion: 'TLSv1.3', ciphersuites: SUITE, ecdhCurve: GROUP }),
+    createServer: () => memtlsCreateServer({ cert: pki.cert, key: pki.key, ...mine }),
+    connect: (port) => memtlsConnect({ host: '127.0.0.1', port, servername: SERVER_NAME, ca: pki.ca, ...mine }),
   });
-  const common = { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphers: SUITE, ecdhCurve: 'X25519' } as const;
+  const common = { minVersion: v, maxVersion: v, ciphers: profile.opensslSuite, ecdhCurve: nodeCurves(profile) } as const;
   const node = new TcpContender('node tls', {
     createServer: () => tls.createServer({ ...common, cert: pki.cert, key: pki.key }),
     connect: (port) => tls.connect({ ...common, host: '127.0.0.1', port, servername: SERVER_NAME, ca: pki.ca }),

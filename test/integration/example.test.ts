@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -163,6 +163,36 @@ describe('examples/node-server and examples/node-client', function () {
     assert.equal((await good.exited).code, 0, good.err);
     assert.match(good.out, /"protocol": "TLSv1\.3"/);
     assert.match(good.err, /closed \(close_notify both ways\)/);
+  });
+
+  it('node-client reaches a TLS 1.2-only openssl s_server -tls1_2 -www: TLSv1.2, the status page, close_notify both ways', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memtls-example-tls12-'));
+    try {
+      const ossl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+      ossl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=tls12 test CA', '-days', '1', '-keyout', 'ca.key', '-out', 'ca.pem', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
+      ossl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr']);
+      writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
+      ossl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'server.ext', '-out', 'server.pem']);
+      const server = spawn('openssl', ['s_server', '-tls1_2', '-accept', '127.0.0.1:0', '-cert', join(dir, 'server.pem'), '-key', join(dir, 'server.key'), '-www', '-naccept', '1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      running.add(server);
+      let out = '';
+      server.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      const end = Date.now() + 10_000;
+      while (!/ACCEPT 127\.0\.0\.1:(\d+)/.test(out)) {
+        if (Date.now() > end || server.exitCode !== null) throw new Error(`openssl s_server did not start:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const port = /ACCEPT 127\.0\.0\.1:(\d+)/.exec(out)?.[1] as string;
+      const c = new Spawned([client, `localhost:${port}`, '--ca', join(dir, 'ca.pem')]);
+      assert.equal((await c.exited).code, 0, c.err);
+      assert.match(c.err, /connected to localhost:\d+: TLSv1\.2 ECDHE-ECDSA-/);
+      assert.match(c.out, /Protocol {2}: TLSv1\.2/, 'the s_server -www status page');
+      assert.match(c.err, /closed \(close_notify both ways\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('SSLKEYLOGFILE: node-server and node-client each append the same five key log lines, mode 0600', async () => {

@@ -1,7 +1,8 @@
 /**
- * memtls ↔ Python `ssl` (SSLObject over MemoryBIO, pumped over TCP on 127.0.0.1 by `python_peer.py`), TLS 1.3,
- * both roles: data both ways, close_notify in both orders, unidirectional close, and truncation detected on
- * both sides (memtls: `read` → 0 / SSL_ERROR_SSL "unexpected eof while reading"; Python: ssl.SSLEOFError).
+ * memtls ↔ Python `ssl` (SSLObject over MemoryBIO, pumped over TCP on 127.0.0.1 by `python_peer.py`), TLS 1.3 and
+ * TLS 1.2 (Python's minimum_version = maximum_version = the version; memtls at its
+ * defaults), both roles: data both ways, close_notify in both orders (unwrap()), unidirectional close, and
+ * truncation detected on both sides (memtls: `read` → 0 / SSL_ERROR_SSL "unexpected eof while reading"; Python: ssl.SSLEOFError).
  */
 import { strict as assert } from 'node:assert';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -22,6 +23,7 @@ const PROCESS_TIMEOUT_MS = 20_000;
 const SENT = 1;
 const RECEIVED = 2;
 
+type Version = 'TLSv1.2' | 'TLSv1.3';
 type Scenario = 'python-closes' | 'memtls-closes' | 'python-unidir' | 'memtls-unidir' | 'truncate' | 'expect-eof';
 
 interface PyResult {
@@ -44,8 +46,9 @@ class PythonPeer {
   #exit: Promise<number | null>;
   #listeners = new Set<() => void>();
 
-  constructor(args: string[]) {
-    this.proc = spawn('python3', [SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(args: string[], version: Version) {
+    const env = { ...process.env, MEMTLS_PY_TLS: version === 'TLSv1.2' ? 'TLSv1_2' : 'TLSv1_3' };
+    this.proc = spawn('python3', [SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     this.proc.stdout?.on('data', (d: Buffer) => {
       this.#stdout += d.toString('latin1');
       for (const l of this.#listeners) l();
@@ -110,7 +113,8 @@ onProcessExit(() => {
   for (const p of live) p.proc.kill('SIGKILL');
 });
 
-describe('interop: memtls ↔ Python ssl (SSLObject + MemoryBIO)', function () {
+for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+describe(`interop: memtls ↔ Python ssl (SSLObject + MemoryBIO), ${version}`, function () {
   this.timeout(30_000);
   let core: CoreApi;
   let pki: Pki;
@@ -131,12 +135,13 @@ describe('interop: memtls ↔ Python ssl (SSLObject + MemoryBIO)', function () {
     let sock: net.Socket;
     let ssl: Ssl;
     if (role === 'client') {
-      py = new PythonPeer(['server', '0', scenario, pki.caPath, cred.certPath, cred.keyPath]);
+      py = new PythonPeer(['server', '0', scenario, pki.caPath, cred.certPath, cred.keyPath], version);
       sock = await connectTcp(await py.listening());
+      // memtls keeps its default range (TLS 1.2 to 1.3): Python's maximum_version decides.
       ssl = new core.Ssl(new core.SslContext({ role: 'client', ca: pki.caPem, ignoreUnexpectedEof }), { serverName: 'localhost' });
     } else {
       const { port, accepted } = await acceptOne();
-      py = new PythonPeer(['client', String(port), scenario, pki.caPath]);
+      py = new PythonPeer(['client', String(port), scenario, pki.caPath], version);
       sock = await accepted;
       ssl = new core.Ssl(new core.SslContext({ role: 'server', cert: cred.certPem, key: cred.keyPem, ignoreUnexpectedEof }));
     }
@@ -147,7 +152,7 @@ describe('interop: memtls ↔ Python ssl (SSLObject + MemoryBIO)', function () {
     } catch (e) {
       throw new Error(`${(e as Error).message}\n${py.describe()}`);
     }
-    assert.equal(ssl.version(), 'TLSv1.3');
+    assert.equal(ssl.version(), version);
     return { py, sock, ssl };
   }
 
@@ -155,7 +160,7 @@ describe('interop: memtls ↔ Python ssl (SSLObject + MemoryBIO)', function () {
   async function pyResult(py: PythonPeer, outcome: string): Promise<PyResult> {
     const r = await py.result();
     assert.equal(r.outcome, outcome, py.describe());
-    assert.equal(r.version, 'TLSv1.3');
+    assert.equal(r.version, version);
     assert.equal(r.got, MEMTLS_MSG);
     return r;
   }
@@ -233,7 +238,7 @@ describe('interop: memtls ↔ Python ssl (SSLObject + MemoryBIO)', function () {
         // Python 3.11.7 raises SSLEOFError; Debian's 3.11.2 (the python3 CI's PATH finds) raises SSLError with
         // OpenSSL's UNEXPECTED_EOF_WHILE_READING. Both are the truncation; neither is a clean close.
         const r = await py.result();
-        assert.equal(r.version, 'TLSv1.3');
+        assert.equal(r.version, version);
         assert.equal(r.got, MEMTLS_MSG);
         const eof = r.outcome === 'SSLEOFError' ? /EOF occurred in violation of protocol/ : /UNEXPECTED_EOF_WHILE_READING/;
         assert.ok(r.outcome === 'SSLEOFError' || (r.outcome === 'exception' && r.type === 'SSLError'), py.describe());
@@ -243,3 +248,4 @@ describe('interop: memtls ↔ Python ssl (SSLObject + MemoryBIO)', function () {
     });
   }
 });
+}

@@ -14,6 +14,7 @@ Prints exactly one line "RESULT {json}" and exits 0 (or 1 on an unexpected excep
 """
 
 import json
+import os
 import signal
 import socket
 import ssl
@@ -91,7 +92,10 @@ def main():
     else:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(sys.argv[5], sys.argv[6])
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    # MEMTLS_PY_TLS=TLSv1_2 pins TLS 1.2 (minimum and maximum_version); the default is TLS 1.3 only.
+    version = getattr(ssl.TLSVersion, os.environ.get("MEMTLS_PY_TLS", "TLSv1_3"))
+    ctx.minimum_version = version
+    ctx.maximum_version = version
     # Some Python builds (Debian's 3.11) set OP_IGNORE_UNEXPECTED_EOF by default; clear it so a truncation is an
     # error whichever python3 runs this.
     ctx.options &= ~getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)

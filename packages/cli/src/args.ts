@@ -25,6 +25,7 @@ export interface CommonOptions {
   groups?: string;
   curves?: string;
   ciphersuites?: string;
+  cipher?: string;
   quiet?: boolean;
   msg?: boolean;
   trace?: boolean;
@@ -32,6 +33,7 @@ export interface CommonOptions {
   tls1_3?: boolean;
   no_tls1_2?: boolean;
   tls1_2?: boolean;
+  no_tls1_3?: boolean;
   keylogfile?: string;
   sigalgs?: string;
   verify_depth?: string;
@@ -88,13 +90,15 @@ function addCommon(cmd: Command): Command {
     .option('--groups <list>', 'key exchange groups, colon- or comma-separated (x25519:P-256:P-384)')
     .option('--curves <list>', 'the same as -groups')
     .option('--ciphersuites <list>', 'TLS 1.3 suites, colon-separated (TLS_AES_128_GCM_SHA256:...)')
+    .option('--cipher <list>', 'TLS 1.2 suites, colon-separated, OpenSSL names (ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:...) or IANA names')
     .option('--quiet', 'no trace: only the peer’s data on stdout')
     .option('--msg', 'print every record (>>> sent, <<< received) and every handshake message and alert, decrypted')
     .option('--trace', 'the same as -msg, laid out as OpenSSL’s -trace (Sent Record / Received Record blocks)')
     .option('--state', 'print every SSL call: return value, SSL_get_error name, shutdown flags')
-    .option('--tls1_3', 'TLS 1.3 only (memtls speaks nothing else)')
-    .option('--no_tls1_2', 'no TLS 1.2 (memtls has none)')
-    .option('--tls1_2', 'TLS 1.2 only: not supported yet, exits 1 with a message')
+    .option('--tls1_3', 'TLS 1.3 only')
+    .option('--tls1_2', 'TLS 1.2 only')
+    .option('--no_tls1_3', 'no TLS 1.3 (TLS 1.2 only)')
+    .option('--no_tls1_2', 'no TLS 1.2 (TLS 1.3 only)')
     .option('--keylogfile <file>', 'append the NSS key log lines (for Wireshark) to this file; SSLKEYLOGFILE does the same')
     .option('--sigalgs <list>', 'signature algorithms for CertificateVerify, colon-separated, as OpenSSL (ECDSA+SHA256:RSA-PSS+SHA256:ed25519 or IANA names)')
     .option('--verify_depth <n>', 'the most intermediate CA certificates in the peer chain (verify error 22 beyond it)');
@@ -102,7 +106,7 @@ function addCommon(cmd: Command): Command {
 
 function buildProgram(onParsed: (p: Parsed) => void): Command {
   const program = new Command('memtls')
-    .description('OpenSSL-style TLS 1.3 tools on the memtls engine. Long options take one dash or two (-connect or --connect).')
+    .description('OpenSSL-style TLS 1.2 and 1.3 tools on the memtls engine. Long options take one dash or two (-connect or --connect).')
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');

@@ -10,8 +10,8 @@ import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { type ContextOptions, type MsgInfo, SslContext } from '@memtls/core';
-import { createNodeCryptoProvider, groupsFromList } from '@memtls/node';
-import { type CommonOptions, EXIT_TLS_ERROR, EXIT_USAGE, splitList, UsageExit } from './args.js';
+import { type CipherStringSuites, createNodeCryptoProvider, groupsFromList, parseCipherString, suitesFromLists, TLS12_OPENSSL_NAMES } from '@memtls/node';
+import { type CommonOptions, EXIT_USAGE, splitList, UsageExit } from './args.js';
 
 /** stdin/stdout/stderr, injectable for embedding. */
 export interface Io {
@@ -99,9 +99,8 @@ export interface VerifyPolicy {
  * our certificate, ALPN, groups (-groups/-curves), suites, versions, and the two hooks.
  */
 export function buildContext(role: 'client' | 'server', opts: CommonOptions, policy: VerifyPolicy, msgCallback?: (m: MsgInfo) => void): SslContext {
-  if (opts.tls1_2) throw new UsageExit('-tls1_2: TLS 1.2 is not supported yet (memtls speaks TLS 1.3 only; use -tls1_3 or no version flag)', EXIT_TLS_ERROR);
   const co: ContextOptions = { role, verifyPeer: policy.verifyPeer, crypto: createNodeCryptoProvider() };
-  if (opts.tls1_3 || opts.no_tls1_2) co.minVersion = 'TLSv1.3';
+  Object.assign(co, versionRange(opts));
   const ca: string[] = [];
   if (opts.CAfile !== undefined) ca.push(readPem(opts.CAfile, '-CAfile'));
   if (opts.CApath !== undefined) ca.push(...readCaPath(opts.CApath));
@@ -116,7 +115,7 @@ export function buildContext(role: 'client' | 'server', opts: CommonOptions, pol
   if (opts.groups !== undefined && opts.curves !== undefined) throw new UsageExit('-groups and -curves are the same option: give one', EXIT_USAGE);
   const groups = groupsFromList(opts.groups ?? opts.curves);
   if (groups !== undefined) co.groups = groups;
-  const suites = splitList(opts.ciphersuites);
+  const suites = cipherSuites(opts, co);
   if (suites !== undefined) co.cipherSuites = suites;
   if (policy.requireClientCert !== undefined) co.requireClientCert = policy.requireClientCert;
   // -sigalgs: OpenSSL's list (SSL_CTX_set1_sigalgs_list); the core checks the names (RangeError: usage).
@@ -144,6 +143,49 @@ export function buildContext(role: 'client' | 'server', opts: CommonOptions, pol
     return new SslContext(co);
   } catch (e) {
     if (e instanceof TypeError || e instanceof RangeError) throw new UsageExit(e.message, EXIT_USAGE);
+    throw e;
+  }
+}
+
+/**
+ * The version flags as OpenSSL's apps: -tls1_2 / -tls1_3 pin one version, -no_tls1_3 / -no_tls1_2 drop one.
+ * Flags that leave no version (or pin two) are a usage error (commander does not keep their order, so "the
+ * last one wins" cannot be reproduced).
+ */
+export function versionRange(opts: CommonOptions): Pick<ContextOptions, 'minVersion' | 'maxVersion'> {
+  const allow12 = !opts.tls1_3 && !opts.no_tls1_2;
+  const allow13 = !opts.tls1_2 && !opts.no_tls1_3;
+  if (!allow12 && !allow13) throw new UsageExit('the version flags leave no protocol version (-tls1_2, -tls1_3, -no_tls1_2, -no_tls1_3)', EXIT_USAGE);
+  if (!allow12) return { minVersion: 'TLSv1.3' };
+  if (!allow13) return { maxVersion: 'TLSv1.2' };
+  return {};
+}
+
+/**
+ * -ciphersuites (TLS 1.3) and -cipher (TLS 1.2, OpenSSL's names mapped to IANA), each configuring only its own
+ * version as in OpenSSL; the other version keeps all its suites. Undefined when neither flag is given.
+ */
+function cipherSuites(opts: CommonOptions, co: ContextOptions): string[] | undefined {
+  const t13 = splitList(opts.ciphersuites);
+  let t12: string[] | undefined;
+  if (opts.cipher !== undefined) {
+    let named: CipherStringSuites;
+    try {
+      named = parseCipherString(opts.cipher);
+    } catch (e) {
+      throw new UsageExit(`-cipher: ${(e as Error).message} (memtls has ${Object.keys(TLS12_OPENSSL_NAMES).join(', ')})`, EXIT_USAGE);
+    }
+    // As OpenSSL's SSL_CTX_set_cipher_list: TLS 1.3 suites are not part of the TLS 1.2 list.
+    if (named.tls13) throw new UsageExit(`-cipher: ${named.tls13.join(', ')} is a TLS 1.3 suite: give it to -ciphersuites`, EXIT_USAGE);
+    t12 = named.tls12;
+  }
+  try {
+    return suitesFromLists(t13, t12, {
+      ...(co.minVersion ? { minVersion: co.minVersion } : {}),
+      ...(co.maxVersion ? { maxVersion: co.maxVersion } : {}),
+    });
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageExit(`${t12?.some((n) => e.message.startsWith(n)) ? '-cipher' : '-ciphersuites'}: ${e.message}`, EXIT_USAGE);
     throw e;
   }
 }

@@ -17,7 +17,7 @@ import net from 'node:net';
 import type { SslContext } from '@memtls/core';
 import { connect, type MemtlsSocket } from '@memtls/node';
 import { type ClientOptions, EXIT_OK, EXIT_TLS_ERROR, EXIT_USAGE, parseHostPort, UsageExit } from './args.js';
-import { buildContext, depthArg, type Io, type VerifyResult } from './common.js';
+import { buildContext, depthArg, type Io, type VerifyResult, versionRange } from './common.js';
 import { readSessionFile, writeSessionFile } from './session-file.js';
 import { StarttlsError, type StarttlsProtocol, starttls } from './starttls.js';
 import { briefSummary, clientSummary, makeMsgPrinter, makeTracer, type TraceFlags, verifyErrorLines } from './trace.js';
@@ -64,7 +64,7 @@ export async function sClient(opts: ClientOptions, io: Io): Promise<number> {
         if (v.code !== 'X509_V_OK') for (const l of verifyErrorLines(v, !v.accepted)) always(l);
       },
     },
-    makeMsgPrinter(flags, print) ?? undefined,
+    makeMsgPrinter(flags, print, '', versionRange(opts).maxVersion === 'TLSv1.2' ? '1.2' : '1.3') ?? undefined,
   );
   let session = opts.sess_in !== undefined ? readSessionFile(opts.sess_in) : undefined;
   const env: RoundEnv = { opts, io, ctx, host, port, quiet, brief, flags, print, report, always, verified };

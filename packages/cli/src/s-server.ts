@@ -13,7 +13,7 @@
 import type net from 'node:net';
 import { createServer, type MemtlsServer, type MemtlsSocket, type TraceEvent } from '@memtls/node';
 import { EXIT_OK, EXIT_TLS_ERROR, EXIT_USAGE, parseHostPort, type ServerOptions, UsageExit } from './args.js';
-import { buildContext, depthArg, type Io, type VerifyResult } from './common.js';
+import { buildContext, depthArg, type Io, type VerifyResult, versionRange } from './common.js';
 import { makeMsgPrinter, makeTracer, serverSummary, verifyErrorLines } from './trace.js';
 
 const MAX_REQUEST = 16 * 1024;
@@ -52,7 +52,7 @@ export async function sServer(opts: ServerOptions, io: Io): Promise<number> {
         if (v.code !== 'X509_V_OK') for (const l of verifyErrorLines(v, !v.accepted)) io.stderr.write(`${l}\n`);
       },
     },
-    makeMsgPrinter(flags, print) ?? undefined,
+    makeMsgPrinter(flags, print, '', versionRange(opts).maxVersion === 'TLSv1.2' ? '1.2' : '1.3') ?? undefined,
   );
   const tracers = new WeakMap<MemtlsSocket, (ev: TraceEvent) => void>();
   let server: MemtlsServer;

@@ -39,21 +39,46 @@ export function formatRecord(ev: Extract<TraceEvent, { type: 'record' }>): strin
   return [`${arrow} TLS record, ${ev.contentTypeName} [length ${hex4(ev.length)}]${ev.encrypted ? ' (encrypted)' : ''}`];
 }
 
-/** One decrypted message from the core's message callback, as `openssl -msg` prints it. */
-export function formatMessage(m: MsgInfo): string {
+/**
+ * The protocol version a ServerHello (or HelloRetryRequest) selects: its supported_versions extension (RFC 8446
+ * §4.2.1) when present, else its legacy_version. Null for anything else or a message too short to tell.
+ */
+export function serverHelloVersion(bytes: Uint8Array): '1.2' | '1.3' | null {
+  if (bytes[0] !== 2 || bytes.length < 4 + 2 + 32 + 1) return null;
+  let o = 4 + 2 + 32;
+  o += 1 + (bytes[o] ?? 0) + 2 + 1; // session id, cipher suite, compression
+  const legacy = ((bytes[4] ?? 0) << 8) | (bytes[5] ?? 0);
+  const end = Math.min(bytes.length, o + 2 + (((bytes[o] ?? 0) << 8) | (bytes[o + 1] ?? 0)));
+  for (o += 2; o + 4 <= end; ) {
+    const type = ((bytes[o] ?? 0) << 8) | (bytes[o + 1] ?? 0);
+    const len = ((bytes[o + 2] ?? 0) << 8) | (bytes[o + 3] ?? 0);
+    if (type === 43 && len === 2 && bytes[o + 4] === 3 && bytes[o + 5] === 4) return '1.3';
+    o += 4 + len;
+  }
+  return legacy === 0x0303 ? '1.2' : null;
+}
+
+/** One decrypted message from the core's message callback, as `openssl -msg` prints it (`version`: '1.2' or '1.3'). */
+export function formatMessage(m: MsgInfo, version: '1.2' | '1.3' = '1.3'): string {
   const arrow = m.direction === 'sent' ? '>>>' : '<<<';
   const type = CONTENT_NAMES[m.contentType] ?? `type ${m.contentType}`;
-  const head = `${arrow} TLS 1.3, ${type} [length ${hex4(m.bytes.length)}]`;
+  const head = `${arrow} TLS ${version}, ${type} [length ${hex4(m.bytes.length)}]`;
   if (m.contentType === 22) return `${head}, ${handshakeTypeName(m.bytes[0] ?? 0)}`;
   if (m.contentType === 21) return `${head}, ${m.bytes[0] === 2 ? 'fatal' : 'warning'} ${alertName(m.bytes[1] ?? 0)}`;
   return head;
 }
 
-/** The message callback for -msg / -trace (null when neither is on). */
-export function makeMsgPrinter(flags: TraceFlags, print: Print, prefix = ''): ((m: MsgInfo) => void) | null {
+/**
+ * The message callback for -msg / -trace (null when neither is on). As OpenSSL's, a line carries the highest
+ * version enabled (`maxVersion`) until the ServerHello, then the negotiated one; each ClientHello starts over.
+ */
+export function makeMsgPrinter(flags: TraceFlags, print: Print, prefix = '', maxVersion: '1.2' | '1.3' = '1.3'): ((m: MsgInfo) => void) | null {
   if (flags.quiet || !(flags.msg || flags.trace)) return null;
+  let version = maxVersion;
   return (m) => {
-    for (const l of flags.trace ? formatTraceMessage(m) : [formatMessage(m)]) print(prefix + l);
+    if (m.contentType === 22 && m.bytes[0] === 1) version = maxVersion;
+    if (m.contentType === 22) version = serverHelloVersion(m.bytes) ?? version;
+    for (const l of flags.trace ? formatTraceMessage(m) : [formatMessage(m, version)]) print(prefix + l);
   };
 }
 
@@ -162,7 +187,9 @@ export function clientSummary(sock: MemtlsSocket, verify: VerifyResult | null, o
   const cipher = sock.getCipher()?.name ?? '(NONE)';
   const proto = sock.getProtocol() ?? '(NONE)';
   lines.push(`${sock.isSessionReused() ? 'Reused' : 'New'}, ${proto}, Cipher is ${cipher}`);
-  lines.push('Secure Renegotiation IS NOT supported', 'Compression: NONE', 'Expansion: NONE');
+  // A TLS 1.2 connection of the client always has RFC 5746 (the core refuses a server without it); TLS 1.3 has no
+  // renegotiation, and OpenSSL prints NOT there.
+  lines.push(`Secure Renegotiation IS${proto === 'TLSv1.2' ? '' : ' NOT'} supported`, 'Compression: NONE', 'Expansion: NONE');
   lines.push(sock.alpnProtocol ? `ALPN protocol: ${sock.alpnProtocol}` : 'No ALPN negotiated');
   lines.push('Early data was not sent', verifyReturnLine(code), '---');
   lines.push('SSL-Session:', `    Protocol  : ${proto}`, `    Cipher    : ${cipher}`, `    ${verifyReturnLine(code)}`, '---');

@@ -1,7 +1,7 @@
 /**
  * The CLI as openssl users expect it: -starttls against small local servers of each protocol (plaintext
  * exchange, then a memtls server on the same socket), OpenSSL's numeric verify codes and texts, the
- * report on stdout, -brief, decrypted -msg / -trace, -tls1_3 / -tls1_2, -CApath, -verify_hostname, -curves,
+ * report on stdout, -brief, decrypted -msg / -trace, -tls1_3, -CApath, -verify_hostname, -curves,
  * -reconnect. Everything on 127.0.0.1; every process has a deadline and is killed in afterEach.
  */
 import { strict as assert } from 'node:assert';
@@ -205,12 +205,6 @@ describe('memtls CLI: OpenSSL flags', function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  it('-tls1_2 fails with one clear line and exit 1 (not "unknown option")', async () => {
-    const c = memtls(['s_client', '-connect', '127.0.0.1:9', '-tls1_2']);
-    assert.equal(await c.exited, 1);
-    assert.equal(c.stderr, 'memtls: -tls1_2: TLS 1.2 is not supported yet (memtls speaks TLS 1.3 only; use -tls1_3 or no version flag)\n');
   });
 
   it('-msg shows the decrypted TLS 1.3 handshake; -trace lays records out as OpenSSL', async () => {

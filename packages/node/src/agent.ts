@@ -43,6 +43,7 @@ const TLS_OPTION_NAMES = [
   'minVersion',
   'maxVersion',
   'ciphersuites',
+  'ciphers',
   'ecdhCurve',
   'pinnedPublicKeys',
   'ignoreUnexpectedEof',

@@ -5,6 +5,7 @@
  * @module @memtls/node
  */
 export { MemtlsAgent, type MemtlsAgentOptions } from './agent.js';
+export { type CipherStringSuites, ianaSuiteName, isTls13Suite, opensslSuiteName, parseCipherString, suiteAead, type SuiteDefaults, suitesFromLists, TLS12_OPENSSL_NAMES, TLS13_SUITE_NAMES } from './cipher-names.js';
 export { connect, type ConnectOptions, secureUpgrade, type UpgradeOptions } from './connect.js';
 export { errorFromSsl, MemtlsError, type MemtlsErrorCode, type SslCallName, shutdownFlagsName, sslErrorName } from './errors.js';
 export { authorizationErrorName, contextFromOptions, createSecureContext, groupsFromList, type SecureOptions, type VerifyRecord } from './options.js';

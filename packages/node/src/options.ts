@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { createNodeCryptoProvider } from './node-crypto-provider.js';
 import tls from 'node:tls';
 import { type ContextOptions, type CryptoProvider, type Ssl, SslContext } from '@memtls/core';
+import { parseCipherString, type SuiteDefaults, suitesFromLists } from './cipher-names.js';
 import { type ALPNCallback, type CheckServerIdentity, clientVerifyCallback, type SNICallback, serverCallbacks } from './tls-callbacks.js';
 
 type Pem = string | Buffer;
@@ -34,12 +35,24 @@ export interface SecureOptions {
   rejectUnauthorized?: boolean;
   /** Server: ask for a client certificate. The core can only ask *and require* one (see the README). */
   requestCert?: boolean;
-  /** The lowest protocol version accepted, as in `tls` (memtls speaks TLS 1.3). */
-  minVersion?: 'TLSv1.2' | 'TLSv1.3';
-  /** The highest protocol version (only 'TLSv1.3'). */
-  maxVersion?: 'TLSv1.3';
+  /**
+   * The lowest protocol version negotiated, as in `tls` (default 'TLSv1.2', Node's `tls.DEFAULT_MIN_VERSION`).
+   * memtls speaks TLS 1.2 and 1.3, so Node's 'TLSv1' and 'TLSv1.1' allow the same as 'TLSv1.2'. Another value is
+   * a TypeError with Node's code ERR_TLS_INVALID_PROTOCOL_VERSION.
+   */
+  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  /** The highest protocol version negotiated, as in `tls` (default 'TLSv1.3'): 'TLSv1.2' or 'TLSv1.3'. */
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
   /** TLS 1.3 suites, OpenSSL/IANA names, colon-separated as in Node (or an array). */
   ciphersuites?: string | string[];
+  /**
+   * As Node's `ciphers`: a colon-separated list of OpenSSL suite names (`ECDHE-RSA-AES128-GCM-SHA256`; IANA names
+   * work too). TLS 1.2 names set the TLS 1.2 suites; TLS 1.3 names (`TLS_AES_128_GCM_SHA256`) in it set the
+   * TLS 1.3 suites unless `ciphersuites` is given. Names of suites memtls does not implement are skipped; OpenSSL's
+   * keywords (`HIGH`, `!aNULL`, ...) are recognised but not evaluated: a string naming no suite memtls implements but
+   * holding one leaves the suites as they are. With neither, an Error ('No cipher match'), as Node.
+   */
+  ciphers?: string;
   /** Key exchange groups, colon-separated as in Node (`X25519:P-256`), or an array. */
   ecdhCurve?: string | string[];
   /** Pin the server's leaf public key: base64 SHA-256 of the SPKI (curl's `--pinnedpubkey` form). A mismatch
@@ -102,6 +115,26 @@ function splitList(v: string | string[] | undefined): string[] | undefined {
   return list.map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
+/** Node's version names → the core's: memtls has nothing below TLS 1.2, so a lower minimum means TLS 1.2. */
+function protocolVersion(v: unknown, which: 'minimum' | 'maximum'): 'TLSv1.2' | 'TLSv1.3' {
+  if (v === 'TLSv1.2' || v === 'TLSv1.3') return v;
+  if (which === 'minimum' && (v === 'TLSv1' || v === 'TLSv1.1')) return 'TLSv1.2';
+  const known = v === 'TLSv1' || v === 'TLSv1.1';
+  const e = new TypeError(
+    known ? `"${v}" is not a supported maximum TLS protocol version (memtls speaks TLS 1.2 and 1.3)` : `${JSON.stringify(v)} is not a valid ${which} TLS protocol version`,
+  );
+  throw Object.assign(e, { code: 'ERR_TLS_INVALID_PROTOCOL_VERSION' });
+}
+
+/** `ciphersuites` (TLS 1.3) and Node's `ciphers` (OpenSSL names, either version) → the core's `cipherSuites`. */
+function cipherSuitesFrom(opts: SecureOptions, defaults: SuiteDefaults): string[] | undefined {
+  const t13 = splitList(opts.ciphersuites);
+  if (opts.ciphers === undefined) return t13 === undefined ? undefined : suitesFromLists(t13, undefined, defaults);
+  if (typeof opts.ciphers !== 'string') throw new TypeError('The "options.ciphers" property must be of type string');
+  const named = parseCipherString(opts.ciphers);
+  return suitesFromLists(t13 ?? named.tls13, named.tls12, defaults);
+}
+
 const GROUP_NAMES: Record<string, string> = { x25519: 'x25519', 'p-256': 'secp256r1', prime256v1: 'secp256r1', secp256r1: 'secp256r1', 'p-384': 'secp384r1', secp384r1: 'secp384r1' };
 
 /** `X25519:P-256` → core group names. Unknown names go through unchanged so the core reports them. */
@@ -141,9 +174,12 @@ export function contextFromOptions(role: 'client' | 'server', opts: SecureOption
   if (role === 'server') Object.assign(co, serverCallbacks(opts));
   // checkServerIdentity replaces the core's host name check (the chain is still validated).
   else if (opts.checkServerIdentity !== undefined) co.verifyHostname = false;
-  if (opts.minVersion !== undefined) co.minVersion = opts.minVersion;
-  if (opts.maxVersion !== undefined) co.maxVersion = opts.maxVersion;
-  const suites = splitList(opts.ciphersuites);
+  if (opts.minVersion !== undefined) co.minVersion = protocolVersion(opts.minVersion, 'minimum');
+  if (opts.maxVersion !== undefined) co.maxVersion = protocolVersion(opts.maxVersion, 'maximum');
+  const defaults: SuiteDefaults = { ...(co.minVersion ? { minVersion: co.minVersion } : {}), ...(co.maxVersion ? { maxVersion: co.maxVersion } : {}) };
+  const provider = opts.crypto === undefined ? nodeCrypto() : 'supportsAead' in opts.crypto ? opts.crypto : undefined;
+  if (provider) defaults.provider = provider;
+  const suites = cipherSuitesFrom(opts, defaults);
   if (suites !== undefined) co.cipherSuites = suites;
   const groups = groupsFromList(opts.ecdhCurve);
   if (groups !== undefined) co.groups = groups;

@@ -49,14 +49,18 @@ export interface RecordInfo {
 const CONTENT_TYPES: Record<number, string> = { 20: 'ChangeCipherSpec', 21: 'Alert', 22: 'Handshake', 23: 'ApplicationData' };
 
 const HANDSHAKE_TYPES: Record<number, string> = {
+  0: 'HelloRequest',
   1: 'ClientHello',
   2: 'ServerHello',
   4: 'NewSessionTicket',
   5: 'EndOfEarlyData',
   8: 'EncryptedExtensions',
   11: 'Certificate',
+  12: 'ServerKeyExchange',
   13: 'CertificateRequest',
+  14: 'ServerHelloDone',
   15: 'CertificateVerify',
+  16: 'ClientKeyExchange',
   20: 'Finished',
   24: 'KeyUpdate',
   254: 'MessageHash',
@@ -83,6 +87,7 @@ const ALERTS: Record<number, string> = {
   80: 'internal_error',
   86: 'inappropriate_fallback',
   90: 'user_canceled',
+  100: 'no_renegotiation',
   109: 'missing_extension',
   110: 'unsupported_extension',
   112: 'unrecognized_name',
@@ -98,7 +103,7 @@ export function alertName(description: number): string {
   return ALERTS[description] ?? `alert(${description})`;
 }
 
-/** The RFC 8446 name of a HandshakeType, e.g. 'ClientHello' (or 'handshake(N)'). */
+/** The name of a HandshakeType (RFC 8446, and RFC 5246 for TLS 1.2's), e.g. 'ClientHello' (or 'handshake(N)'). */
 export function handshakeTypeName(type: number): string {
   return HANDSHAKE_TYPES[type] ?? `handshake(${type})`;
 }

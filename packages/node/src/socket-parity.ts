@@ -11,6 +11,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { type MsgInfo, type Ssl, type SslSession, sniHostName } from '@memtls/core';
+import { opensslSuiteName } from './cipher-names.js';
 import type { CipherInfo, KeyExchangeInfo } from './socket-types.js';
 import type { RecordInfo } from './record-tap.js';
 import { formatTraceMessage, formatTraceRecord } from './trace-format.js';
@@ -29,7 +30,7 @@ const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, 
 /** `getCipher()`: the negotiated suite in `tls.TLSSocket.getCipher()`'s shape, or null before the handshake. */
 export function cipherInfo(ssl: Ssl): CipherInfo | null {
   const name = ssl.cipher();
-  return name ? { name, standardName: name, version: ssl.version() ?? 'TLSv1.3' } : null;
+  return name ? { name: opensslSuiteName(name), standardName: name, version: ssl.version() ?? 'TLSv1.3' } : null;
 }
 
 /** `getEphemeralKeyInfo()`: the key exchange group in Node's shape, or null. */
@@ -62,13 +63,14 @@ export function exportKeyingMaterial(ssl: Ssl, secure: boolean, length: unknown,
   if (!Number.isInteger(length)) throw coded(new RangeError(`The value of "length" is out of range. It must be an integer. Received ${length}`), 'ERR_OUT_OF_RANGE');
   if (length < 1 || length > 0xffffffff) throw coded(new RangeError(`The value of "length" is out of range. It must be >= 1 && <= 4294967295. Received ${length}`), 'ERR_OUT_OF_RANGE');
   if (typeof label !== 'string') throw argType('label', 'of type string', label);
-  let ctx: Uint8Array = new Uint8Array(0);
+  let ctx: Uint8Array | null = null;
   if (context !== undefined) {
     if (!ArrayBuffer.isView(context)) throw argType('context', 'an instance of Buffer, TypedArray, or DataView', context);
     ctx = new Uint8Array(context.buffer, context.byteOffset, context.byteLength);
   }
   if (!secure) throw coded(new Error('TLS socket connection must be securely established'), 'ERR_TLS_INVALID_STATE');
-  // RFC 8446 §7.5: in TLS 1.3 an absent context is the empty context (OpenSSL, and so Node, agree).
+  // An absent context stays absent (null): in TLS 1.2 it differs from an empty one (RFC 5705 §4); in TLS 1.3 the
+  // core treats both alike (RFC 8446 §7.5). OpenSSL, and so Node, agree.
   return asBuffer(ssl.exportKeyingMaterialSync(label, ctx, length));
 }
 

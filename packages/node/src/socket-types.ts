@@ -76,11 +76,14 @@ export interface BufferStats {
 
 /** `MemtlsSocket.getCipher()`: the shape of `tls.TLSSocket.getCipher()`. */
 export interface CipherInfo {
-  /** The cipher suite's IANA name, e.g. 'TLS_AES_128_GCM_SHA256' (TLS 1.3 names are the same in OpenSSL). */
+  /**
+   * OpenSSL's name of the suite, as Node: 'ECDHE-RSA-AES128-GCM-SHA256' for TLS 1.2, 'TLS_AES_128_GCM_SHA256' for
+   * TLS 1.3 (where OpenSSL uses the IANA name).
+   */
   name: string;
-  /** The IANA name (same as `name`). */
+  /** The IANA name, e.g. 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256' or 'TLS_AES_128_GCM_SHA256'. */
   standardName: string;
-  /** The protocol version, 'TLSv1.3'. */
+  /** The negotiated protocol version, 'TLSv1.2' or 'TLSv1.3'. */
   version: string;
 }
 

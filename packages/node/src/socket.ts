@@ -142,7 +142,7 @@ export class MemtlsSocket extends TransportSocket {
     return this.#secure;
   }
 
-  /** The protocol version: 'TLSv1.3' once negotiated, else null. */
+  /** The negotiated protocol version ('TLSv1.2' or 'TLSv1.3'), else null, as `tls.TLSSocket.getProtocol()`. */
   getProtocol(): string | null {
     return this.#ssl.version();
   }
@@ -208,7 +208,7 @@ export class MemtlsSocket extends TransportSocket {
   }
 
   /**
-   * Node's `exportKeyingMaterial(length, label[, context])`: the TLS 1.3 exporter (RFC 8446 §7.5), synchronously.
+   * Node's `exportKeyingMaterial(length, label[, context])`: the exporter (RFC 8446 §7.5 in TLS 1.3, RFC 5705 in TLS 1.2), synchronously.
    * An absent context equals an empty one. Throws ERR_TLS_INVALID_STATE before the handshake completed, and an
    * Error with an asynchronous crypto provider (then use `ssl.exportKeyingMaterial`, which returns a Promise).
    */

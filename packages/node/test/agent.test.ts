@@ -52,6 +52,21 @@ describe('MemtlsAgent option placement (as https.Agent)', function () {
     }
   });
 
+  it('top-level maxVersion and ciphers reach the connection (TLS 1.2, the suite named)', async () => {
+    const pki = testPki();
+    const server = trackServer(
+      https.createServer({ key: pki.server.key, cert: pki.server.cert }, (req, res) => {
+        const s = req.socket as tls.TLSSocket;
+        res.end(`${s.getProtocol()} ${s.getCipher().name}`);
+      }),
+    );
+    const port = await listen(server);
+    for (const [name, agent] of agents({ ca: pki.ca, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES256-GCM-SHA384' })) {
+      const r = await get({ host: 'localhost', port, path: '/', agent });
+      assert.deepEqual(r, { status: 200, body: 'TLSv1.2 ECDHE-ECDSA-AES256-GCM-SHA384' }, name);
+    }
+  });
+
   it('a request-level ca verifies the server', async () => {
     const pki = testPki();
     const port = await sniServer(pki.server);

@@ -18,9 +18,13 @@ export async function stopAll(): Promise<void> {
 }
 
 /** A Node TLS 1.3 server with the test leaf; `onSocket` gets each secure connection. */
-export async function tlsServer(onSocket: (s: tls.TLSSocket) => void, opts: { allowHalfOpen?: boolean } = {}): Promise<{ port: number; server: tls.Server }> {
+export async function tlsServer(
+  onSocket: (s: tls.TLSSocket) => void,
+  opts: { allowHalfOpen?: boolean; minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion } = {},
+): Promise<{ port: number; server: tls.Server }> {
   const pki = testPki();
-  const server = tls.createServer({ cert: pki.cert, key: pki.key, minVersion: 'TLSv1.3', allowHalfOpen: opts.allowHalfOpen ?? false }, onSocket);
+  const versions = { minVersion: opts.minVersion ?? 'TLSv1.3', ...(opts.maxVersion ? { maxVersion: opts.maxVersion } : {}) };
+  const server = tls.createServer({ cert: pki.cert, key: pki.key, ...versions, allowHalfOpen: opts.allowHalfOpen ?? false }, onSocket);
   const sockets = new Set<tls.TLSSocket>();
   server.on('secureConnection', (s) => {
     sockets.add(s);
