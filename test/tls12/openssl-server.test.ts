@@ -55,6 +55,21 @@ describe('TLS 1.2 interop: openssl s_client -tls1_2 → memtls server', function
     });
   }
 
+  it('the RFC 5705 exporter agrees with s_client -keymatexport (no context, as OpenSSL)', async () => {
+    const { port, accepted } = await acceptOne();
+    const ssl = server('ec-p256');
+    const client = sClient(port, ['-keymatexport', 'EXPERIMENTAL-memtls', '-keymatexportlen', '32']);
+    const sock = await accepted;
+    await handshake(ssl, sock);
+    await client.waitForOutput(/Keying material: [0-9A-F]+/, 'stdout');
+    const theirs = /Keying material: ([0-9A-F]+)/.exec(client.stdout())?.[1];
+    const ours = Buffer.from(await ssl.exportKeyingMaterial('EXPERIMENTAL-memtls', null, 32)).toString('hex').toUpperCase();
+    assert.equal(ours, theirs);
+    client.endInput();
+    await readUntilZeroReturn(ssl, sock);
+    await client.exited();
+  });
+
   it("s_client's R command: no ServerHello, only a no_renegotiation warning; memtls keeps the connection", async () => {
     const { port, accepted } = await acceptOne();
     const ssl = server('ec-p256');

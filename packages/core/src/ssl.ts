@@ -217,8 +217,11 @@ export class Ssl {
     return 1;
   }
 
-  /** TLS-Exporter (RFC 8446 §7.5, SSL_export_keying_material). */
-  exportKeyingMaterial(label: string, context: Uint8Array, length: number): Promise<Uint8Array> {
+  /**
+   * TLS-Exporter (SSL_export_keying_material): RFC 8446 §7.5 in TLS 1.3, RFC 5705 in TLS 1.2. A null context is
+   * OpenSSL's use_context = 0: the same as an empty context in TLS 1.3, another value in TLS 1.2.
+   */
+  exportKeyingMaterial(label: string, context: Uint8Array | null, length: number): Promise<Uint8Array> {
     checkExporterArgs('exportKeyingMaterial', label, context);
     if (!Number.isInteger(length) || length < 1 || length > 255 * 64) throw new RangeError('exportKeyingMaterial: bad length');
     if (!this.engine.handshakeComplete) throw new TypeError('exportKeyingMaterial: the handshake has not completed');
@@ -228,15 +231,16 @@ export class Ssl {
   /**
    * TLS-Exporter computed synchronously (Node's `exportKeyingMaterial` is synchronous). Needs a provider with
    * `hashSync` and `hkdfExpandSync` (the node:crypto provider has them); with an asynchronous provider it throws an
-   * Error: use `exportKeyingMaterial` (a Promise) instead. Same arguments and checks as `exportKeyingMaterial`.
+   * Error: use `exportKeyingMaterial` (a Promise) instead; so it does in TLS 1.2, whose PRF needs an HMAC no
+   * provider computes synchronously. Same arguments and checks as `exportKeyingMaterial`.
    */
-  exportKeyingMaterialSync(label: string, context: Uint8Array, length: number): Uint8Array {
+  exportKeyingMaterialSync(label: string, context: Uint8Array | null, length: number): Uint8Array {
     checkExporterArgs('exportKeyingMaterialSync', label, context);
     const max = 255 * (this.engine.hashLen || 64);
     if (!Number.isInteger(length) || length < 1 || length > max) throw new RangeError(`exportKeyingMaterialSync: length must be an integer from 1 to ${max}`);
     if (!this.engine.handshakeComplete) throw new TypeError('exportKeyingMaterialSync: the handshake has not completed');
     const out = this.engine.exportKeyingMaterialSync(label, context, length);
-    if (!out) throw new Error('exportKeyingMaterialSync: the crypto provider is asynchronous (it has no hashSync/hkdfExpandSync); use Ssl.exportKeyingMaterial, which returns a Promise');
+    if (!out) throw new Error('exportKeyingMaterialSync: not available with an asynchronous crypto provider (no hashSync/hkdfExpandSync) nor in TLS 1.2; use Ssl.exportKeyingMaterial, which returns a Promise');
     return out;
   }
 

@@ -46,7 +46,8 @@ export class RecordProtector12 implements RecordProtector {
   }
 
   static async create(p: CryptoProvider, suite: CipherSuite, keys: { key: Uint8Array; iv: Uint8Array }): Promise<RecordProtector12> {
-    return new RecordProtector12(await p.importAeadKey(suite.aead, keys.key), keys.iv, suite.explicitNonceLen);
+    // Own copy of the IV (a Buffer's slice() is a view: the nonce must never write into the caller's bytes).
+    return new RecordProtector12(await p.importAeadKey(suite.aead, keys.key), Uint8Array.from(keys.iv), suite.explicitNonceLen);
   }
 
   get sequence(): number {

@@ -53,7 +53,7 @@ export function checkSslArgs(ctx: SslContext, opts: SslOptions): void {
 /** The label and context of the TLS-Exporter calls (`what` names the call in the message). */
 export function checkExporterArgs(what: string, label: unknown, context: unknown): void {
   if (typeof label !== 'string') throw new TypeError(`${what}: label must be a string`);
-  if (!isBytes(context)) throw new TypeError(`${what}: context must be a Uint8Array`);
+  if (context !== null && !isBytes(context)) throw new TypeError(`${what}: context must be a Uint8Array or null`);
 }
 
 /** The op queue: calls run one at a time, in call order, whatever the previous one did. */

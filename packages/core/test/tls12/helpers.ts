@@ -8,9 +8,10 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ContextOptions, MemoryBio, Ssl, SslContext } from '@memtls/core';
+import { type ContextOptions, MemoryBio, Ssl, SslContext, type SslSession } from '@memtls/core';
 import type { AeadKey, CryptoProvider } from '#internal/crypto/provider';
 import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
+import type { Engine } from '#internal/engine/engine';
 import { concat } from '#internal/wire/bytes';
 
 export type KeyKind = 'ec-p256' | 'ec-p384' | 'rsa' | 'ed25519';
@@ -106,14 +107,16 @@ export interface Pair {
   handshake(): Promise<{ client: number; server: number }>;
   /** Move what is written so far, once each way, through `tamper`. */
   flush(): Promise<void>;
+  /** Deliver `bytes` to the receiver of `dir` as if its peer had sent them. */
+  inject(dir: Direction, bytes: Uint8Array): void;
 }
 
 /**
  * A client and a server over memory BIOs. `tamper` sees every batch of bytes in transit and returns what is
  * delivered instead (default: unchanged). `split` cuts each batch into pieces of that many bytes.
  */
-export function pair(cctx: SslContext, sctx: SslContext, tamper: (dir: Direction, bytes: Uint8Array) => Uint8Array = (_d, b) => b, split = 0): Pair {
-  const client = new Ssl(cctx, { serverName: 'localhost' });
+export function pair(cctx: SslContext, sctx: SslContext, tamper: (dir: Direction, bytes: Uint8Array) => Uint8Array = (_d, b) => b, split = 0, session?: SslSession): Pair {
+  const client = new Ssl(cctx, session ? { serverName: 'localhost', session } : { serverName: 'localhost' });
   const server = new Ssl(sctx);
   const c2s = new MemoryBio();
   const s2c = new MemoryBio();
@@ -164,7 +167,8 @@ export function pair(cctx: SslContext, sctx: SslContext, tamper: (dir: Direction
     }
     return { client: c, server: s };
   };
-  return { client, server, handshake, flush };
+  const inject = (dir: Direction, bytes: Uint8Array) => (dir === 'c2s' ? c2s : s2c).write(bytes);
+  return { client, server, handshake, flush, inject };
 }
 
 /** Write `data` on `from`, move it, read it all on `to`. */
@@ -187,4 +191,36 @@ export async function transfer(p: Pair, from: Ssl, to: Ssl, data: Uint8Array): P
     }
   }
   return concat(...got);
+}
+
+/**
+ * Rewrite the handshake messages of the first record of a flight (memtls packs a flight's messages in one
+ * plaintext record): `edit` gets them (each with its 4-byte header) and returns the replacements.
+ */
+export function editFirstRecord(bytes: Uint8Array, edit: (msgs: Uint8Array[]) => Uint8Array[]): Uint8Array {
+  const len = ((bytes[3] as number) << 8) | (bytes[4] as number);
+  const body = bytes.subarray(5, 5 + len);
+  const msgs: Uint8Array[] = [];
+  for (let o = 0; o < body.length; ) {
+    const n = 4 + (((body[o + 1] as number) << 16) | ((body[o + 2] as number) << 8) | (body[o + 3] as number));
+    msgs.push(body.slice(o, o + n));
+    o += n;
+  }
+  const out = concat(...edit(msgs));
+  return concat(Uint8Array.of(bytes[0] as number, bytes[1] as number, bytes[2] as number, out.length >> 8, out.length & 0xff), out, bytes.subarray(5 + len));
+}
+
+/** A tamper hook that edits the first flight in `dir` once (the hello), leaving everything else alone. */
+export function onceOn(dir: Direction, edit: (bytes: Uint8Array) => Uint8Array): (d: Direction, b: Uint8Array) => Uint8Array {
+  let done = false;
+  return (d, b) => {
+    if (d !== dir || done || b[0] !== 22) return b;
+    done = true;
+    return edit(b);
+  };
+}
+
+/** The engine under an Ssl (tests only: to forge what a peer could send under the real keys). */
+export function engineOf(ssl: Ssl): Engine {
+  return (ssl as unknown as { engine: Engine }).engine;
 }

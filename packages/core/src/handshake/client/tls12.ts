@@ -27,6 +27,7 @@ import {
   parseServerKeyExchange12,
 } from '../../wire/handshake12.js';
 import { type ChainVerified, type FinishedVerified, type SignatureVerified, unexpected, verifyFinished12, verifyPeerChain, verifySignature12 } from '../common.js';
+import type { Credential } from '../config.js';
 import type { HandshakeContext } from '../context.js';
 import { schemeName, tls12SchemesForKey } from '../signature.js';
 import { authFits, type Hello12, MasterSecret12 } from '../tls12-keys.js';
@@ -38,16 +39,31 @@ export interface ClientState12 {
   changeCipherSpec?(cx: HandshakeContext): Promise<ClientState12>;
 }
 
-export class ExpectCertificate12 implements ClientState12 {
+/**
+ * A state of the TLS 1.2 handshake (before Connected12): a HelloRequest is ignored and kept out of the transcript
+ * (RFC 5246 §7.4.1.1: "ignored by the client if the client is currently negotiating a session"; OpenSSL skips it).
+ */
+abstract class Negotiating12 implements ClientState12 {
+  abstract readonly name: string;
+  async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+    if (msg.type !== H.HELLO_REQUEST) return this.receive(cx, msg);
+    parseEmpty(msg.body, 'HelloRequest');
+    return this;
+  }
+  protected abstract receive(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12>;
+}
+
+export class ExpectCertificate12 extends Negotiating12 {
   readonly name = 'expect-certificate-12';
   private readonly hello: Hello12;
   private readonly hostName: string | null;
   constructor(hello: Hello12, hostName: string | null) {
+    super();
     this.hello = hello;
     this.hostName = hostName;
   }
 
-  async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+  protected async receive(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
     if (msg.type !== H.CERTIFICATE) return unexpected(msg, this.name);
     const certs = parseCertificate12(msg.body);
     if (certs.length === 0) throw new SslError('NO_CERTIFICATES_RETURNED');
@@ -67,16 +83,17 @@ interface ServerShare {
   readonly signed: SignatureVerified;
 }
 
-class ExpectServerKeyExchange12 implements ClientState12 {
+class ExpectServerKeyExchange12 extends Negotiating12 {
   readonly name = 'expect-server-key-exchange-12';
   private readonly hello: Hello12;
   private readonly chain: ChainVerified;
   constructor(hello: Hello12, chain: ChainVerified) {
+    super();
     this.hello = hello;
     this.chain = chain;
   }
 
-  async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+  protected async receive(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
     if (msg.type !== H.SERVER_KEY_EXCHANGE) return unexpected(msg, this.name);
     const ske = parseServerKeyExchange12(msg.body);
     // RFC 8422 §5.4: a group the client offered in supported_groups.
@@ -89,16 +106,17 @@ class ExpectServerKeyExchange12 implements ClientState12 {
   }
 }
 
-class ExpectCertificateRequestOrDone12 implements ClientState12 {
+class ExpectCertificateRequestOrDone12 extends Negotiating12 {
   readonly name = 'expect-certificate-request-or-done-12';
   private readonly hello: Hello12;
   private readonly share: ServerShare;
   constructor(hello: Hello12, share: ServerShare) {
+    super();
     this.hello = hello;
     this.share = share;
   }
 
-  async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+  protected async receive(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
     if (msg.type === H.CERTIFICATE_REQUEST) {
       const cr = parseCertificateRequest12(msg.body);
       cx.transcript.add(msg.raw);
@@ -109,18 +127,19 @@ class ExpectCertificateRequestOrDone12 implements ClientState12 {
   }
 }
 
-class ExpectServerHelloDone12 implements ClientState12 {
+class ExpectServerHelloDone12 extends Negotiating12 {
   readonly name = 'expect-server-hello-done-12';
   private readonly hello: Hello12;
   private readonly share: ServerShare;
   private readonly certRequest: CertificateRequest12;
   constructor(hello: Hello12, share: ServerShare, certRequest: CertificateRequest12) {
+    super();
     this.hello = hello;
     this.share = share;
     this.certRequest = certRequest;
   }
 
-  async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+  protected async receive(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
     if (msg.type !== H.SERVER_HELLO_DONE) return unexpected(msg, this.name);
     return serverHelloDone(cx, msg, this.hello, this.share, this.certRequest);
   }
@@ -153,7 +172,7 @@ async function serverHelloDone(cx: HandshakeContext, msg: HandshakeMessage, hell
  * Our certificate for a CertificateRequest (RFC 5246 §7.4.4, §7.4.6): the configured one when its type is asked
  * for and a scheme fits both lists, else none (an empty Certificate).
  */
-function clientCredential(cx: HandshakeContext, cr: CertificateRequest12): (NonNullable<HandshakeContext['config']['credentials'][0]> & { scheme: number }) | null {
+function clientCredential(cx: HandshakeContext, cr: CertificateRequest12): (Credential & { scheme: number }) | null {
   const cred = cx.config.credentials[0];
   if (!cred) return null;
   const type = cred.keyType === 'rsa' ? CertificateType.RSA_SIGN : CertificateType.ECDSA_SIGN;
@@ -163,16 +182,17 @@ function clientCredential(cx: HandshakeContext, cr: CertificateRequest12): (NonN
 }
 
 /** Waiting for the server's ChangeCipherSpec, which installs the server's write key as our read key. */
-class ExpectCcs12 implements ClientState12 {
+class ExpectCcs12 extends Negotiating12 {
   readonly name = 'expect-change-cipher-spec-12';
   private readonly secrets: MasterSecret12;
   private readonly signed: SignatureVerified;
   constructor(secrets: MasterSecret12, signed: SignatureVerified) {
+    super();
     this.secrets = secrets;
     this.signed = signed;
   }
 
-  async handle(_cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+  protected async receive(_cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
     return unexpected(msg, this.name);
   }
 
@@ -182,17 +202,18 @@ class ExpectCcs12 implements ClientState12 {
   }
 }
 
-class ExpectFinished12 implements ClientState12 {
+class ExpectFinished12 extends Negotiating12 {
   readonly name = 'expect-finished-12';
   private readonly secrets: MasterSecret12;
   /** The server proved its key in ServerKeyExchange. */
   readonly auth: SignatureVerified;
   constructor(secrets: MasterSecret12, auth: SignatureVerified) {
+    super();
     this.secrets = secrets;
     this.auth = auth;
   }
 
-  async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
+  protected async receive(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
     if (msg.type !== H.FINISHED) return unexpected(msg, this.name);
     const finished = await verifyFinished12(cx, this.secrets.master(), msg, 'server');
     cx.markPeerFinished();
