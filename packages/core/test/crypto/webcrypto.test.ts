@@ -238,10 +238,10 @@ describe('WebCrypto provider: AEAD, HMAC, HKDF, random', () => {
 
     it(`${name}: the default suites are all three, AES-GCM first (ChaCha20-Poly1305 last, as before)`, () => {
       assert.deepEqual(
-        suitesFrom(undefined, provider).map((s) => s.name),
+        suitesFrom(undefined, provider).tls13.map((s) => s.name),
         ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'],
       );
-      assert.deepEqual(suitesFrom(['TLS_CHACHA20_POLY1305_SHA256'], provider).map((s) => s.name), ['TLS_CHACHA20_POLY1305_SHA256']);
+      assert.deepEqual(suitesFrom(['TLS_CHACHA20_POLY1305_SHA256'], provider).tls13.map((s) => s.name), ['TLS_CHACHA20_POLY1305_SHA256']);
     });
 
     it(`${name}: ChaCha20-Poly1305 reproduces RFC 8439 §2.8.2 and opens it back`, async () => {
