@@ -51,7 +51,7 @@ describe('TLS 1.2 interop: memtls client → openssl s_server -tls1_2', function
     try {
       await handshake(ssl, sock);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n${server.describe()}`);
+      throw new Error(`${(e as Error).message} (${ssl.lastErrorDetail()?.detail})\n${server.describe()}`);
     }
     return sock;
   }
@@ -99,6 +99,35 @@ describe('TLS 1.2 interop: memtls client → openssl s_server -tls1_2', function
     await server.waitForOutput(/still here/, 'stdout');
     assert.doesNotMatch(server.stdout(), /ClientHello[\s\S]*ClientHello/, 'no second ClientHello');
     assert.doesNotMatch(server.stdout() + server.stderr(), /alert/i);
+  });
+
+  it('an Ed25519 server certificate (ECDHE_ECDSA suites, RFC 8422 §5.1)', async () => {
+    const cred = pki.servers.ed25519;
+    const server = await sServer(['-tls1_2', '-rev', '-cert', cred.certPath, '-key', cred.keyPath]);
+    const ssl = client();
+    const sock = await connect(server.port, ssl, server);
+    assert.match(ssl.cipher() ?? '', /^TLS_ECDHE_ECDSA_/);
+    await pingAndClose(server, ssl, sock);
+  });
+
+  it('a server offering only CBC suites: handshake_failure (the server finds no shared cipher)', async () => {
+    const cred = pki.servers.rsa2048;
+    const server = await sServer(['-tls1_2', '-rev', '-cert', cred.certPath, '-key', cred.keyPath, '-cipher', 'AES128-SHA:ECDHE-RSA-AES128-SHA']);
+    const ssl = client();
+    const sock = await connectTcp(server.port);
+    await assert.rejects(handshake(ssl, sock), /handshake failure/);
+    assert.equal(ssl.lastErrorDetail()?.receivedAlert, 40);
+    await server.waitFor(() => /no shared cipher/.test(server.stdout() + server.stderr()), 'no shared cipher', 10_000);
+  });
+
+  it('mTLS: s_server -Verify requires the client certificate, which memtls sends and proves (CertificateVerify)', async () => {
+    const cred = pki.servers.rsa2048;
+    const server = await sServer(['-tls1_2', '-rev', '-cert', cred.certPath, '-key', cred.keyPath, '-Verify', '2', '-verify_return_error', '-CAfile', pki.caPath]);
+    const ssl = client({ cert: pki.client.certPem, key: pki.client.keyPem });
+    const sock = await connect(server.port, ssl, server);
+    assert.equal(ssl.version(), 'TLSv1.2');
+    await pingAndClose(server, ssl, sock);
+    assert.match(server.stderr() + server.stdout(), /verify return:1/);
   });
 
   it('a client limited to TLS 1.2 accepts the DOWNGRD01 of a 1.3-capable s_server', async () => {

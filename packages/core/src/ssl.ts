@@ -231,8 +231,8 @@ export class Ssl {
   /**
    * TLS-Exporter computed synchronously (Node's `exportKeyingMaterial` is synchronous). Needs a provider with
    * `hashSync` and `hkdfExpandSync` (the node:crypto provider has them); with an asynchronous provider it throws an
-   * Error: use `exportKeyingMaterial` (a Promise) instead; so it does in TLS 1.2, whose PRF needs an HMAC no
-   * provider computes synchronously. Same arguments and checks as `exportKeyingMaterial`.
+   * Error: use `exportKeyingMaterial` (a Promise) instead. In TLS 1.2 `hashSync` is enough (the PRF's HMAC is
+   * built on it). Same arguments and checks as `exportKeyingMaterial`.
    */
   exportKeyingMaterialSync(label: string, context: Uint8Array | null, length: number): Uint8Array {
     checkExporterArgs('exportKeyingMaterialSync', label, context);
@@ -240,7 +240,7 @@ export class Ssl {
     if (!Number.isInteger(length) || length < 1 || length > max) throw new RangeError(`exportKeyingMaterialSync: length must be an integer from 1 to ${max}`);
     if (!this.engine.handshakeComplete) throw new TypeError('exportKeyingMaterialSync: the handshake has not completed');
     const out = this.engine.exportKeyingMaterialSync(label, context, length);
-    if (!out) throw new Error('exportKeyingMaterialSync: not available with an asynchronous crypto provider (no hashSync/hkdfExpandSync) nor in TLS 1.2; use Ssl.exportKeyingMaterial, which returns a Promise');
+    if (!out) throw new Error('exportKeyingMaterialSync: the crypto provider is asynchronous (it has no hashSync/hkdfExpandSync); use Ssl.exportKeyingMaterial, which returns a Promise');
     return out;
   }
 

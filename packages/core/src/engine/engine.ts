@@ -299,7 +299,7 @@ export class Engine extends RecordLayer implements HandshakeContext {
     return this.secrets.export(this.suite, label, context, length);
   }
 
-  /** TLS-Exporter computed synchronously, with a provider that has `hashSync` and `hkdfExpandSync` (else null). */
+  /** TLS-Exporter computed synchronously, with a provider that has `hashSync` (and `hkdfExpandSync` in TLS 1.3), else null. */
   exportKeyingMaterialSync(label: string, context: Uint8Array | null, length: number): Uint8Array | null {
     return this.secrets.exportSync(this.suite, label, context, length);
   }
@@ -318,7 +318,8 @@ export class Engine extends RecordLayer implements HandshakeContext {
     if (outerType === ContentType.CHANGE_CIPHER_SPEC) {
       // RFC 8446 §5: a single-byte 0x01 CCS between the first ClientHello and the peer's Finished is
       // dropped; anything else is unexpected_message.
-      if (!this.helloSeen || this.peerFinished || body.length !== 1 || body[0] !== 1) {
+      // (Before the version is settled; only when TLS 1.3 was offered: a TLS 1.2-only client tolerates none.)
+      if (!this.helloSeen || this.peerFinished || !this.config.versions.tls13 || body.length !== 1 || body[0] !== 1) {
         throw new SslError(body.length === 1 && body[0] === 1 ? 'CCS_RECEIVED_EARLY' : 'BAD_CHANGE_CIPHER_SPEC');
       }
       if (this.ccsSeen) throw new SslError('UNEXPECTED_CCS_MESSAGE', { detail: 'a second change_cipher_spec record' });

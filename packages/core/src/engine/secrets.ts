@@ -5,7 +5,7 @@
  * enumeration or serialisation reaches them (docs/robustness.md).
  */
 import type { CipherSuite } from '../crypto/suites.js';
-import { exporter12 } from '../keys/tls12-key-schedule.js';
+import { exporter12, exporter12Sync } from '../keys/tls12-key-schedule.js';
 import { exportKeyingMaterial, exportKeyingMaterialSync } from '../keys/tls13-key-schedule.js';
 import { toHex } from '../wire/bytes.js';
 import type { EngineConfig } from './config.js';
@@ -73,10 +73,10 @@ export class ConnectionSecrets {
     return exportKeyingMaterial(p, suite.hash, this.#exporterSecret, label, context ?? new Uint8Array(0), length);
   }
 
-  /** The TLS 1.3 exporter computed synchronously (null without hashSync/hkdfExpandSync, and always in TLS 1.2,
-   * whose PRF needs an HMAC no provider offers synchronously). */
+  /** The exporter computed synchronously: null without hashSync (and, in TLS 1.3, hkdfExpandSync). */
   exportSync(suite: CipherSuite | null, label: string, context: Uint8Array | null, length: number): Uint8Array | null {
-    if (this.#master12) return null;
+    const m = this.#master12;
+    if (m && suite) return exporter12Sync(this.#config.provider, suite.hash, m.master, m.clientRandom, m.serverRandom, label, context, length);
     if (!this.#exporterSecret || !suite) throw new TypeError('exportKeyingMaterial before the handshake completed');
     return exportKeyingMaterialSync(this.#config.provider, suite.hash, this.#exporterSecret, label, context ?? new Uint8Array(0), length);
   }

@@ -6,6 +6,7 @@
  * Rule: every function takes the hash explicitly and returns fresh buffers; nothing here holds state.
  */
 import type { CryptoProvider, HashName } from '../crypto/provider.js';
+import { hashLength } from '../crypto/provider.js';
 import { concat, utf8 } from '../wire/bytes.js';
 
 /** PRF(secret, label, seed) = P_<hash>(secret, label || seed), `length` bytes (RFC 5246 §5). */
@@ -85,4 +86,50 @@ export function exporter12(
 ): Promise<Uint8Array> {
   const seed = context === null ? concat(clientRandom, serverRandom) : concat(clientRandom, serverRandom, new Uint8Array([context.length >> 8, context.length & 0xff]), context);
   return prf12(p, hash, master, label, seed, length);
+}
+
+/** A synchronous digest (CryptoProvider.hashSync). */
+type HashSync = (name: HashName, data: Uint8Array) => Uint8Array;
+
+/** HMAC (RFC 2104) over a synchronous digest: block size 64 bytes for SHA-256, 128 for SHA-384 and SHA-512. */
+function hmacSync(hashSync: HashSync, hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array {
+  const block = hashLength(hash) === 32 ? 64 : 128;
+  const k = key.length > block ? hashSync(hash, key) : key;
+  const ipad = new Uint8Array(block).fill(0x36);
+  const opad = new Uint8Array(block).fill(0x5c);
+  for (let i = 0; i < k.length; i++) {
+    ipad[i] = (ipad[i] as number) ^ (k[i] as number);
+    opad[i] = (opad[i] as number) ^ (k[i] as number);
+  }
+  return hashSync(hash, concat(opad, hashSync(hash, concat(ipad, data))));
+}
+
+/**
+ * The RFC 5705 exporter computed synchronously, with a provider that has `hashSync` (else null): the PRF over an
+ * HMAC built on that digest. Same value as `exporter12`.
+ */
+export function exporter12Sync(
+  p: CryptoProvider,
+  hash: HashName,
+  master: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+  label: string,
+  context: Uint8Array | null,
+  length: number,
+): Uint8Array | null {
+  const hashSync = p.hashSync?.bind(p);
+  if (!hashSync) return null;
+  const seed = context === null ? concat(clientRandom, serverRandom) : concat(clientRandom, serverRandom, new Uint8Array([context.length >> 8, context.length & 0xff]), context);
+  const labelSeed = concat(utf8(label), seed);
+  const out = new Uint8Array(length);
+  let a = labelSeed;
+  for (let off = 0; off < length; ) {
+    a = hmacSync(hashSync, hash, master, a);
+    const block = hmacSync(hashSync, hash, master, concat(a, labelSeed));
+    const n = Math.min(block.length, length - off);
+    out.set(block.subarray(0, n), off);
+    off += n;
+  }
+  return out;
 }

@@ -144,6 +144,15 @@ describe('a TLS 1.2 connection', () => {
     assert.equal(p.server.lastErrorDetail()?.alert, 10);
   });
 
+  it('a client limited to TLS 1.2 tolerates no compatibility CCS before the ServerHello (unexpected_message)', async () => {
+    let n = 0;
+    const p = pair(clientCtx({ maxVersion: 'TLSv1.2' }), serverCtx('ec-p256'), (d, b) => (d === 's2c' && n++ === 0 ? concat(Uint8Array.of(20, 3, 3, 0, 1, 1), b) : b));
+    const r = await p.handshake();
+    assert.equal(p.client.getError(r.client), SSL_ERROR_SSL);
+    assert.equal(p.client.lastErrorDetail()?.reason, 'CCS_RECEIVED_EARLY');
+    assert.equal(p.client.lastErrorDetail()?.alert, 10);
+  });
+
   it('a ChangeCipherSpec inside a handshake message (split across it) is unexpected_message', async () => {
     let n = 0;
     // Cut the client's second flight (ClientKeyExchange, CCS, Finished): the first record holds ClientKeyExchange;

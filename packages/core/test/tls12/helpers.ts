@@ -4,7 +4,7 @@
  * server run against each other in memory over a BIO pair, with a hook that may rewrite each flight in transit.
  */
 import { execFileSync } from 'node:child_process';
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +85,9 @@ export function chachaProvider(): CryptoProvider {
 }
 
 export const provider = chachaProvider();
+
+/** The same with a synchronous digest (what `exportKeyingMaterialSync` needs in TLS 1.2). */
+export const hashSyncProvider: CryptoProvider = { ...provider, hashSync: (name, data) => new Uint8Array(createHash(name.replace('-', '').toLowerCase()).update(data).digest()) };
 
 /** A server context with the leaf of `kind` (plus `extra` options). */
 export function serverCtx(kind: KeyKind, extra: Partial<ContextOptions> = {}): SslContext {

@@ -5,10 +5,10 @@
  * node:crypto's HMAC.
  */
 import { strict as assert } from 'node:assert';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { HashName } from '#internal/crypto/provider';
 import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
-import { exporter12, extendedMasterSecret, finishedVerifyData12, keyBlock12, masterSecret, prf12 } from '#internal/keys/tls12-key-schedule';
+import { exporter12, exporter12Sync, extendedMasterSecret, finishedVerifyData12, keyBlock12, masterSecret, prf12 } from '#internal/keys/tls12-key-schedule';
 import { fromHex, toHex } from '#internal/wire/bytes';
 
 const p = createWebCryptoProvider(globalThis.crypto);
@@ -30,6 +30,19 @@ function pHash(hash: HashName, secret: Uint8Array, label: string, seed: Uint8Arr
 }
 
 describe('TLS 1.2 key schedule', () => {
+  it('the synchronous exporter (HMAC built on hashSync) equals the asynchronous one, keys longer than a block included', async () => {
+    const sync = { ...p, hashSync: (name: HashName, data: Uint8Array) => new Uint8Array(createHash(nodeHash(name)).update(data).digest()) };
+    assert.equal(exporter12Sync(p, 'SHA-256', randomBytes(48), randomBytes(32), randomBytes(32), 'x', null, 10), null, 'null without hashSync');
+    for (const hash of ['SHA-256', 'SHA-384'] as const) {
+      for (const keyLen of [1, 48, 64, 128, 129, 300]) {
+        const [ms, cr, sr] = [randomBytes(keyLen), randomBytes(32), randomBytes(32)];
+        for (const ctx of [null, randomBytes(5)]) {
+          assert.deepEqual(exporter12Sync(sync, hash, ms, cr, sr, 'EXPORTER-y', ctx, 150), await exporter12(p, hash, ms, cr, sr, 'EXPORTER-y', ctx, 150));
+        }
+      }
+    }
+  });
+
   it('PRF P_SHA256: the published vector (100 bytes)', async () => {
     const out = await prf12(p, 'SHA-256', fromHex('9bbe436ba940f017b17652849a71db35'), 'test label', fromHex('a0ba9f936cda311827a6f796ffd5198c'), 100);
     assert.equal(

@@ -10,7 +10,7 @@ import { equalBytes } from '#internal/wire/bytes';
 import { ExtensionType as X } from '#internal/wire/enums';
 import { DOWNGRADE_TLS11, DOWNGRADE_TLS12, encodeClientHello, encodeServerHello, parseClientHello, parseServerHello } from '#internal/wire/handshake';
 import { drain, feed } from '../engine/drive.js';
-import { clientCtx, editFirstRecord, onceOn, pair, serverCtx } from './helpers.js';
+import { clientCtx, editFirstRecord, hashSyncProvider, onceOn, pair, serverCtx } from './helpers.js';
 
 type Range = Pick<ContextOptions, 'minVersion' | 'maxVersion'>;
 const RANGES: Record<string, Range> = {
@@ -296,7 +296,17 @@ describe('TLS 1.2 negotiation (memtls <-> memtls)', () => {
         assert.deepEqual(a, await p.server.exportKeyingMaterial('EXPERIMENTAL-memtls', ctx, 40));
       }
       assert.notDeepEqual(await p.client.exportKeyingMaterial('L', null, 16), await p.client.exportKeyingMaterial('L', new Uint8Array(0), 16));
-      assert.throws(() => p.client.exportKeyingMaterialSync('L', null, 16), /TLS 1\.2/);
+      // Synchronously: not with an asynchronous provider; with hashSync, the same values (HMAC built on it).
+      assert.throws(() => p.client.exportKeyingMaterialSync('L', null, 16), /asynchronous/);
+      for (const hash of ['SHA-256', 'SHA-384']) {
+        const suite = hash === 'SHA-256' ? 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256' : 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';
+        const q = pair(clientCtx({ maxVersion: 'TLSv1.2', crypto: hashSyncProvider, cipherSuites: [suite] }), serverCtx('ec-p256'));
+        assert.equal((await q.handshake()).client, 1);
+        for (const ctx of [null, new Uint8Array(0), Uint8Array.of(9, 9)]) {
+          const label = 'EXPERIMENTAL-sync-'.repeat(9); // a long label: several PRF blocks and an HMAC key of 48 bytes
+          assert.deepEqual(q.client.exportKeyingMaterialSync(label, ctx, 200), await q.server.exportKeyingMaterial(label, ctx, 200));
+        }
+      }
     });
 
     it('a TLS 1.3 session offered to a server that picks TLS 1.2 is simply not used', async () => {
