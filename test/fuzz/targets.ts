@@ -348,38 +348,10 @@ export async function runInjection(c: InjectionCase): Promise<InjectionResult> {
   return { state: r.state, allowed: r.allowedTypes.includes(c.type), out: r.out };
 }
 
-/**
- * Engine bugs an injection target found and the engine does not fix yet. Each has its case in
- * corpus/pending/<target>/ (replayed, failing, by test/robustness/engine-bugs.pending.ts) and is described in
- * docs/robustness.md; the CI runs and `pnpm fuzz` count a case that shows only this bug as known instead of
- * failing on it again (as differential.ts KNOWN). Delete the entry when the engine is fixed.
- */
-export const PENDING_INJECTION: readonly { id: string; what: string; test: (c: InjectionCase, state: string) => boolean }[] = [
-  {
-    id: 'tls12-client-ccs-before-server-hello',
-    what:
-      'a client pinned to TLS 1.2 (maxVersion) drops a ChangeCipherSpec that arrives before ServerHello, as RFC 8446 §5 lets a TLS 1.3 client do, and completes the handshake; RFC 5246 §7.1/§7.3 and OpenSSL 3.0.19 s_client -tls1_2 (measured): unexpected_message',
-    test: (c, state) => c.version === 'tls1.2' && c.victim === 'client' && c.type === CCS_INJECT && state === 'expect-server-hello',
-  },
-];
-
-/** Known engine bugs met by the tolerant checks, by id (for the tests' summaries). */
-export const pendingSeen = new Map<string, number>();
-
-/** checkInjection, with a case that shows only a PENDING_INJECTION bug counted (pendingSeen) instead of failing. */
-export async function checkInjectionOrPending(c: InjectionCase): Promise<InjectionResult> {
-  return checkInjection(c, true);
-}
-
-export async function checkInjection(c: InjectionCase, tolerateKnown = false): Promise<InjectionResult> {
+export async function checkInjection(c: InjectionCase): Promise<InjectionResult> {
   const r = await runInjection(c);
   const problems = [...r.out.violations];
   const victim = c.victim === 'client' ? r.out.client : r.out.server;
-  const known = tolerateKnown && problems.length === 0 ? PENDING_INJECTION.find((p) => p.test(c, r.state)) : undefined;
-  if (known) {
-    pendingSeen.set(known.id, (pendingSeen.get(known.id) ?? 0) + 1);
-    return r;
-  }
   if (!r.allowed) {
     const f = victim.failure;
     // A ChangeCipherSpec out of place: unexpected_message (RFC 5246 §7.1, §7.3), in OpenSSL's words for it.
@@ -424,10 +396,9 @@ export interface Target {
   check(c: unknown): Promise<unknown>;
 }
 
-/** `fuzzCheck` (default: `check`) is what the fuzz runs use; `check` (strict) replays corpus cases. */
-function target<T>(name: string, arbitrary: fc.Arbitrary<T>, check: (c: T) => Promise<unknown>, fuzzCheck = check): Target {
+function target<T>(name: string, arbitrary: fc.Arbitrary<T>, check: (c: T) => Promise<unknown>): Target {
   const property = fc.asyncProperty(arbitrary, async (c) => {
-    await fuzzCheck(c);
+    await check(c);
   });
   return {
     name,
@@ -441,8 +412,8 @@ export const TARGETS: readonly Target[] = [
   target('mutation-tls12', mutationCase12, checkMutation),
   target('benign', benignCase, checkMutation),
   target('benign-tls12', benignCase12, checkMutation),
-  target('injection', injectionCase, (c) => checkInjection(c)),
-  target('injection-tls12', injectionCase12, (c) => checkInjection(c), checkInjectionOrPending),
+  target('injection', injectionCase, checkInjection),
+  target('injection-tls12', injectionCase12, checkInjection),
   target('differential', diffCase, (c) => checkDifferential(c)),
   target('differential-tls12', diffCase12, (c) => checkDifferential(c)),
 ];

@@ -32,8 +32,8 @@ describe('PENDING engine bugs', function () {
    *   without resetting rwstate, so SSL_get_error reports an earlier call's WANT_READ/WANT_WRITE; memtls reports
    *   the current state.
    * A new engine bug found by the fuzzers or the oracle goes below (a scenario, or a case in corpus/pending/).
-   * Open: two TLS 1.2 client bugs before ServerHello (below; targets.ts PENDING_INJECTION keeps the fuzz runs
-   * from failing on the second again).
+   * Open: a TLS 1.2 client refuses a HelloRequest before ServerHello (below). Its sibling, a CCS before
+   * ServerHello dropped by a client pinned to TLS 1.2, was fixed (corpus/injection-tls12/dev-ccs-before-server-hello).
    */
   describe('differential (OpenSSL 3.0 through test/oracle/harness.c)', () => {
     const scenarios: { name: string; transport: DiffCase['transport']; steps: string[] }[] = [
@@ -64,8 +64,6 @@ describe('PENDING engine bugs', function () {
       assert.deepEqual(r.out.violations, []);
       assert.ok(cleanSuccess(r.out, pattern(100, 1), pattern(100, 2)), describeOutcome(r.out));
     });
-    // The early-CCS bug (a client pinned to TLS 1.2 drops a CCS before ServerHello) is
-    // corpus/pending/injection-tls12/dev-ccs-before-server-hello.json, replayed below.
   });
 
   describe('fuzz counterexamples (test/fuzz/corpus/pending)', () => {
