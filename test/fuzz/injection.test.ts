@@ -1,6 +1,6 @@
 /**
  * Handshake message injection (targets.ts `injection`): every defined handshake type at every message
- * boundary of both roles' incoming streams (plain, HelloRetryRequest and client-certificate handshakes),
+ * boundary of both roles' incoming streams (plain, HelloRetryRequest, client-certificate and resumed handshakes),
  * sealed under the current key with the null provider; then MEMTLS_FUZZ_RUNS random cases over all 256 types.
  * RFC 8446 §4: a type that may not come in that state gets unexpected_message.
  *
@@ -25,9 +25,10 @@ describe('fuzz: handshake messages injected in every state', function () {
       { hrr: false, clientAuth: false },
       { hrr: true, clientAuth: false },
       { hrr: false, clientAuth: true },
+      { hrr: false, clientAuth: false, resume: true },
     ]) {
-      it(`${victim}${cfg.hrr ? ', HelloRetryRequest' : ''}${cfg.clientAuth ? ', client certificate' : ''}: ${DEFINED_HANDSHAKE_TYPES.length} defined types x every boundary`, async () => {
-        const types = await incomingTypes(victim, cfg.hrr, cfg.clientAuth);
+      it(`${victim}${cfg.hrr ? ', HelloRetryRequest' : ''}${cfg.clientAuth ? ', client certificate' : ''}${cfg.resume ? ', resumed (PSK)' : ''}: ${DEFINED_HANDSHAKE_TYPES.length} defined types x every boundary`, async () => {
+        const types = await incomingTypes(victim, cfg.hrr, cfg.clientAuth, undefined, cfg.resume === true);
         const problems: string[] = [];
         const states = new Map<string, { allowed: number; refused: number }>();
         for (let k = 0; k <= types.length; k++) {

@@ -27,6 +27,7 @@ import {
   Ssl,
   SslContext,
   type SslError,
+  type SslSession,
 } from '@memtls/core';
 import { createNullProvider } from '@memtls/crypto-null';
 import { testPki } from '../util/pki.js';
@@ -50,6 +51,9 @@ export interface Setup {
   hrr?: boolean;
   /** The server requests (and requires) a client certificate. */
   clientAuth?: boolean;
+  /** A first clean connection on the same contexts gives the client a session, which the run resumes
+   * (abbreviated handshake: TLS 1.2 RFC 5246 §7.3 / RFC 5077, TLS 1.3 PSK). */
+  resume?: boolean;
   /** Seed of the null provider's random stream (the client uses seed, the server seed + 1). */
   seed?: number;
   /** Null provider: declared synchronous (one record at a time) instead of pipelined; and with the
@@ -327,10 +331,19 @@ export interface Outcome {
 
 export async function runPair(o: RunOptions): Promise<Outcome> {
   const { cctx, sctx } = makeContexts(o);
+  if (!o.resume) return runPairOn(o, cctx, sctx, null);
+  const { filter: _mitm, ...clean } = o;
+  const first = await runPairOn(clean, cctx, sctx, null);
+  const session = first.client.ssl.getSession();
+  if (first.violations.length || !session) throw new Error(`resume: the first connection gave no session (${describe(first)})`);
+  return runPairOn(o, cctx, sctx, session);
+}
+
+async function runPairOn(o: RunOptions, cctx: SslContext, sctx: SslContext, session: SslSession | null): Promise<Outcome> {
   const cp = o.clientPayload ?? new Uint8Array(0);
   const sp = o.serverPayload ?? new Uint8Array(0);
   const rs = o.readSize ?? 4096;
-  const client = new Side('client', new Ssl(cctx, { serverName: 'localhost' }), cp, sp.length, rs);
+  const client = new Side('client', new Ssl(cctx, session ? { serverName: 'localhost', session } : { serverName: 'localhost' }), cp, sp.length, rs);
   const server = new Side('server', new Ssl(sctx), sp, cp.length, rs);
   const flights: Record<Dir, number> = { c2s: 0, s2c: 0 };
   const violations: string[] = [];

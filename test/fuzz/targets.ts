@@ -122,6 +122,8 @@ export interface InjectionCase {
   victim: Role;
   hrr: boolean;
   clientAuth: boolean;
+  /** The run resumes a session of a first clean connection (abbreviated handshake; absent: false). */
+  resume?: boolean;
   /** Inject after this many handshake messages of the victim's incoming stream (wraps around). */
   boundary: number;
   /** A handshake type, or CCS_INJECT: a ChangeCipherSpec record (content 01, `body` unused). */
@@ -140,8 +142,8 @@ export const CCS_REASONS: readonly string[] = ['ccs received early', 'unexpected
 /** The handshake messages a victim receives in a clean run (cached per configuration). */
 const cleanStreams = new Map<string, number[]>();
 
-export async function incomingTypes(victim: Role, hrr: boolean, clientAuth: boolean, version?: Version): Promise<number[]> {
-  const key = `${victim}/${hrr}/${clientAuth}/${version ?? 'tls1.3'}`;
+export async function incomingTypes(victim: Role, hrr: boolean, clientAuth: boolean, version?: Version, resume = false): Promise<number[]> {
+  const key = `${victim}/${hrr}/${clientAuth}/${version ?? 'tls1.3'}/${resume}`;
   const have = cleanStreams.get(key);
   if (have) return have;
   const types: number[] = [];
@@ -149,6 +151,7 @@ export async function incomingTypes(victim: Role, hrr: boolean, clientAuth: bool
   const out = await runPair({
     crypto: 'null',
     ...(version ? { version } : {}),
+    resume,
     hrr,
     clientAuth,
     clientPayload: pattern(100, 1),
@@ -159,6 +162,7 @@ export async function incomingTypes(victim: Role, hrr: boolean, clientAuth: bool
     },
   });
   if (out.violations.length || out.client.phase !== 'done') throw new Error(`clean run failed: ${describe(out)}`);
+  if (out.client.ssl.sessionReused() !== resume) throw new Error(`clean run: sessionReused() is ${!resume}`);
   cleanStreams.set(key, types);
   return types;
 }
@@ -269,6 +273,7 @@ export interface InjectionResult {
 export interface BoundaryRun {
   version?: Version;
   victim: Role;
+  resume?: boolean;
   hrr?: boolean;
   clientAuth?: boolean;
   /** After how many handshake messages of the victim's clean incoming stream (0 .. length). */
@@ -288,7 +293,7 @@ export interface BoundaryRun {
 export async function runAtBoundary(b: BoundaryRun): Promise<{ state: string; allowedTypes: number[]; out: Outcome }> {
   const hrr = b.hrr ?? false;
   const clientAuth = b.clientAuth ?? false;
-  const types = await incomingTypes(b.victim, hrr, clientAuth, b.version);
+  const types = await incomingTypes(b.victim, hrr, clientAuth, b.version, b.resume === true);
   const k = ((b.boundary % (types.length + 1)) + types.length + 1) % (types.length + 1);
   const { state, allowed } = (b.version === 'tls1.2' ? stateAt12 : stateAt)(b.victim, types, k);
   const incoming: Dir = b.victim === 'client' ? 's2c' : 'c2s';
@@ -329,13 +334,14 @@ export async function runAtBoundary(b: BoundaryRun): Promise<{ state: string; al
     }
     return fromItems(kept);
   };
-  const out = await runPair({ crypto: 'null', ...(b.version ? { version: b.version } : {}), hrr, clientAuth, filter, clientPayload: pattern(100, 1), serverPayload: pattern(100, 2) });
+  const out = await runPair({ crypto: 'null', ...(b.version ? { version: b.version } : {}), resume: b.resume === true, hrr, clientAuth, filter, clientPayload: pattern(100, 1), serverPayload: pattern(100, 2) });
   return { state, allowedTypes: allowed, out };
 }
 
 export async function runInjection(c: InjectionCase): Promise<InjectionResult> {
   const r = await runAtBoundary({
     ...(c.version ? { version: c.version } : {}),
+    ...(c.resume ? { resume: true } : {}),
     victim: c.victim,
     hrr: c.hrr,
     clientAuth: c.clientAuth,
