@@ -13,9 +13,9 @@ process.env.MEMTLS_INSECURE_TEST_CRYPTO = '1';
 
 import { strict as assert } from 'node:assert';
 import { CCS_INJECT, checkInjection, incomingTypes, pattern, runAtBoundary } from './targets.js';
-import { cleanSuccess } from './kit.js';
+import { cleanSuccess, describe as describeOutcome } from './kit.js';
 import { assertTarget, RUNS } from './budget.js';
-import { DEFINED_HANDSHAKE_TYPES, HT } from './wire.js';
+import { AL, CT, concat, DEFINED_HANDSHAKE_TYPES, HT, toUnits } from './wire.js';
 
 describe('fuzz: handshake messages injected in every state', function () {
   this.timeout(600000);
@@ -106,6 +106,27 @@ describe('fuzz: TLS 1.2 handshake messages and ChangeCipherSpec injected in ever
         assert.deepEqual(r.out.violations, [], `position ${k} (${r.state})`);
         assert.ok(cleanSuccess(r.out, pattern(100, 1), pattern(100, 2)), `position ${k} (${r.state}): the run changed`);
       }
+    });
+  }
+
+  // Renegotiation refused (RFC 5746 §4.4 / RFC 5246 §7.2.2, as OpenSSL 3.0 with SSL_OP_NO_RENEGOTIATION): a ClientHello
+  // after the handshake gets a no_renegotiation warning and the server carries on to a clean close.
+  for (const clientAuth of [false, true]) {
+    it(`server${clientAuth ? ', client certificate' : ''}: a ClientHello after the handshake gets a no_renegotiation warning, the server goes on`, async () => {
+      const types = await incomingTypes('server', false, clientAuth, 'tls1.2');
+      const r = await runAtBoundary({
+        version: 'tls1.2',
+        victim: 'server',
+        clientAuth,
+        boundary: types.length,
+        keepRest: true,
+        make: (sealed, v12) => [{ kind: 'msg', sealed, v12, group: 1e9, msg: { type: HT.CLIENT_HELLO, body: new Uint8Array(0) } }],
+      });
+      assert.deepEqual(r.out.violations, []);
+      assert.equal(r.out.server.phase, 'done', describeOutcome(r.out));
+      const alerts = toUnits(concat(...r.out.server.written)).units.filter((u) => u.type === CT.ALERT && !u.opaque).map((u) => [...u.content]);
+      assert.deepEqual(alerts[0], [1, AL.NO_RENEGOTIATION], `the server's alerts: ${JSON.stringify(alerts)}`);
+      assert.deepEqual(Uint8Array.from(r.out.server.received), pattern(100, 1), 'the client data arrived whole');
     });
   }
 
