@@ -27,10 +27,11 @@ import {
   Ssl,
   SslContext,
   type SslError,
+  type SslSession,
 } from '@memtls/core';
 import { createNullProvider } from '@memtls/crypto-null';
 import { testPki } from '../util/pki.js';
-import { CT, parseRecords, toUnits } from './wire.js';
+import { CT, concat, fromUnits, toUnits } from './wire.js';
 
 export type Role = 'client' | 'server';
 export type Dir = 'c2s' | 's2c';
@@ -38,13 +39,21 @@ export type Limits = NonNullable<ContextOptions['limits']>;
 export const MAX_PLAINTEXT = 16384;
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE = 102400;
 
+export type Version = 'tls1.3' | 'tls1.2';
+
 export interface Setup {
   /** 'null': @memtls/crypto-null on both sides (records can be opened and forged); 'real': WebCrypto. */
   crypto: 'null' | 'real';
+  /** Both ends pinned to this version with minVersion/maxVersion (absent: TLS 1.3, the default negotiation).
+   * TLS 1.2 runs use the ECDHE-ECDSA AES-GCM suites, whose explicit nonce lets wire.ts open and re-seal records. */
+  version?: Version;
   /** The client offers secp256r1 first and the server takes only x25519: the server sends a HelloRetryRequest. */
   hrr?: boolean;
   /** The server requests (and requires) a client certificate. */
   clientAuth?: boolean;
+  /** A first clean connection on the same contexts gives the client a session, which the run resumes
+   * (abbreviated handshake: TLS 1.2 RFC 5246 §7.3 / RFC 5077, TLS 1.3 PSK). */
+  resume?: boolean;
   /** Seed of the null provider's random stream (the client uses seed, the server seed + 1). */
   seed?: number;
   /** Null provider: declared synchronous (one record at a time) instead of pipelined; and with the
@@ -57,9 +66,17 @@ export interface Setup {
   server?: Partial<ContextOptions>;
 }
 
+/** The context options that pin both ends to `version` (TLS 1.2: AES-GCM, the 128- or 256-bit suite by `seed`). */
+export function pinVersion(version: Version | undefined, seed = 0): Partial<ContextOptions> {
+  if (version !== 'tls1.2') return version === 'tls1.3' ? { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' } : {};
+  const suites = ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'];
+  return { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', cipherSuites: seed % 2 ? suites.reverse() : suites };
+}
+
 export function makeContexts(s: Setup): { cctx: SslContext; sctx: SslContext } {
   const pki = testPki();
   const seed = s.seed ?? 0;
+  const pin = pinVersion(s.version, seed);
   const nul = s.crypto === 'null';
   const crypto = (k: number): Partial<ContextOptions> => (nul ? { crypto: createNullProvider({ seed: seed + k, synchronous: s.sync === true, sealRecord: s.fastSeal === true }) } : {});
   const sctx = new SslContext({
@@ -71,6 +88,7 @@ export function makeContexts(s: Setup): { cctx: SslContext; sctx: SslContext } {
     // Real CA signatures do not verify under the null provider: accept the chain through the callback there.
     ...(s.clientAuth ? { verifyPeer: true, ca: pki.caCert, ...(nul ? { verifyCallback: () => true } : {}) } : {}),
     ...(s.serverLimits ? { limits: s.serverLimits } : {}),
+    ...pin,
     ...s.server,
   });
   const cctx = new SslContext({
@@ -80,6 +98,7 @@ export function makeContexts(s: Setup): { cctx: SslContext; sctx: SslContext } {
     ...(s.hrr ? { groups: ['secp256r1', 'x25519'] } : {}),
     ...(s.clientAuth ? { cert: pki.client.cert, key: pki.client.key } : {}),
     ...(s.clientLimits ? { limits: s.clientLimits } : {}),
+    ...pin,
     ...s.client,
   });
   return { cctx, sctx };
@@ -312,18 +331,29 @@ export interface Outcome {
 
 export async function runPair(o: RunOptions): Promise<Outcome> {
   const { cctx, sctx } = makeContexts(o);
+  if (!o.resume) return runPairOn(o, cctx, sctx, null);
+  const { filter: _mitm, ...clean } = o;
+  const first = await runPairOn(clean, cctx, sctx, null);
+  const session = first.client.ssl.getSession();
+  if (first.violations.length || !session) throw new Error(`resume: the first connection gave no session (${describe(first)})`);
+  return runPairOn(o, cctx, sctx, session);
+}
+
+async function runPairOn(o: RunOptions, cctx: SslContext, sctx: SslContext, session: SslSession | null): Promise<Outcome> {
   const cp = o.clientPayload ?? new Uint8Array(0);
   const sp = o.serverPayload ?? new Uint8Array(0);
   const rs = o.readSize ?? 4096;
-  const client = new Side('client', new Ssl(cctx, { serverName: 'localhost' }), cp, sp.length, rs);
+  const client = new Side('client', new Ssl(cctx, session ? { serverName: 'localhost', session } : { serverName: 'localhost' }), cp, sp.length, rs);
   const server = new Side('server', new Ssl(sctx), sp, cp.length, rs);
   const flights: Record<Dir, number> = { c2s: 0, s2c: 0 };
   const violations: string[] = [];
+  const reseq: Record<Dir, Resequencer> = { c2s: new Resequencer(), s2c: new Resequencer() };
   const pump = (from: Side, to: Side, dir: Dir): number => {
     let b = from.take();
     if (b.length === 0) return 0;
     const n = flights[dir]++;
     if (o.filter) b = o.filter(dir, n, b);
+    if (o.version === 'tls1.2' && o.crypto === 'null') b = reseq[dir].apply(b);
     if (b.length) to.input.write(b);
     delivered += b.length;
     return b.length || 1;
@@ -366,6 +396,26 @@ export async function runPair(o: RunOptions): Promise<Outcome> {
 }
 
 /**
+ * TLS 1.2 binds each record to its sequence number (the additional data, RFC 5246 §6.2.3.3); TLS 1.3's null AEAD
+ * does not. With the null provider a TLS 1.2 run re-seals every protected record the receiver gets with the
+ * sequence number it expects (0 after each CCS), so that a mutation that splits, merges, drops or injects records
+ * tests what the receiver does with the records and not only that the next tag fails, as in TLS 1.3. Records
+ * that do not open (corrupted) and a trailing partial record pass unchanged.
+ */
+export class Resequencer {
+  private seq = 0;
+  apply(bytes: Uint8Array): Uint8Array {
+    const { units, rest } = toUnits(bytes);
+    if (!units.some((u) => u.v12 || u.type === CT.CCS)) return bytes;
+    for (const u of units) {
+      if (!u.sealed && u.type === CT.CCS) this.seq = 0;
+      else if (u.v12 && !u.opaque) u.seq = this.seq++;
+    }
+    return concat(fromUnits(units), rest);
+  }
+}
+
+/**
  * Failures that deliberately send no alert, as OpenSSL: the first bytes were plaintext HTTP, i.e. the peer does
  * not speak TLS at all. (Failures after our own close_notify send none either: `sentBefore`.)
  */
@@ -400,15 +450,12 @@ export function failureViolations(s: Side, crypto: 'null' | 'real'): string[] {
 }
 
 /** The alert description in the last record of `bytes`: a number, 'opaque' (sealed, real crypto) or 'none'. */
-export function lastAlert(bytes: Uint8Array, crypto: 'null' | 'real'): number | 'opaque' | 'none' {
-  const { records } = parseRecords(bytes);
-  const last = records[records.length - 1];
-  if (!last) return 'none';
-  if (last.type === CT.ALERT) return last.body.length === 2 ? (last.body[1] as number) : 'none';
-  if (last.type !== CT.APP) return 'none';
-  if (crypto === 'real') return 'opaque';
+export function lastAlert(bytes: Uint8Array, _crypto: 'null' | 'real'): number | 'opaque' | 'none' {
   const u = toUnits(bytes).units.at(-1);
-  if (!u || u.opaque || u.type !== CT.ALERT || u.content.length !== 2) return u?.opaque ? 'opaque' : 'none';
+  if (!u) return 'none';
+  // Sealed with real crypto (TLS 1.3: any type-23 record; TLS 1.2: a protected alert record).
+  if (u.opaque) return u.type === CT.APP || u.type === CT.ALERT ? 'opaque' : 'none';
+  if (u.type !== CT.ALERT || u.content.length !== 2) return 'none';
   return u.content[1] as number;
 }
 

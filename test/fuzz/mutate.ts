@@ -155,7 +155,7 @@ function applyOne(s: State, op: Op): void {
         const i = wrap(op.rec, units.length - 1);
         const a = units[i] as Unit;
         const b = units[i + 1] as Unit;
-        if (a.opaque || b.opaque || a.sealed !== b.sealed || a.type !== b.type) return 'noop';
+        if (a.opaque || b.opaque || a.sealed !== b.sealed || a.v12 !== b.v12 || a.type !== b.type) return 'noop';
         const content = concat(a.content, b.content);
         units.splice(i, 2, { ...a, content });
         return a.type === CT.APP && a.sealed && content.length <= 16384;
@@ -201,7 +201,7 @@ function applyMsgOp(s: State, op: Op): void {
         const raw = frame(m.type, m.body);
         const p = wrap(op.pos, raw.length);
         raw[p] = (raw[p] as number) ^ (1 << (op.bit & 7));
-        items[idx] = { kind: 'unit', group: it.group, unit: { sealed: it.sealed, opaque: false, type: CT.HANDSHAKE, version: 0x0303, content: raw } };
+        items[idx] = { kind: 'unit', group: it.group, unit: { sealed: it.sealed, opaque: false, type: CT.HANDSHAKE, version: 0x0303, content: raw, ...(it.v12 ? { v12: true } : {}) } };
         return;
       }
       case 'msgType':
@@ -219,7 +219,7 @@ function applyMsgOp(s: State, op: Op): void {
         raw[1] = len >> 16;
         raw[2] = (len >> 8) & 0xff;
         raw[3] = len & 0xff;
-        items[idx] = { kind: 'unit', group: it.group, unit: { sealed: it.sealed, opaque: false, type: CT.HANDSHAKE, version: 0x0303, content: raw } };
+        items[idx] = { kind: 'unit', group: it.group, unit: { sealed: it.sealed, opaque: false, type: CT.HANDSHAKE, version: 0x0303, content: raw, ...(it.v12 ? { v12: true } : {}) } };
         return;
       }
       case 'msgBody':

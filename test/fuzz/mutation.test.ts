@@ -1,6 +1,7 @@
 /**
- * Mutation fuzzing in CI (targets.ts: `mutation`, `benign`): MEMTLS_FUZZ_RUNS cases each (default 150), from
- * MEMTLS_FUZZ_SEED (default fixed, so CI is reproducible). `pnpm fuzz` runs the same targets for minutes.
+ * Mutation fuzzing in CI (targets.ts: `mutation`, `benign`, and the same pinned to TLS 1.2: `mutation-tls12`,
+ * `benign-tls12`): MEMTLS_FUZZ_RUNS cases each (default 150), from MEMTLS_FUZZ_SEED (default fixed, so CI is
+ * reproducible). `pnpm fuzz` runs the same targets for minutes.
  */
 process.env.MEMTLS_INSECURE_TEST_CRYPTO = '1';
 
@@ -10,4 +11,11 @@ describe('fuzz: mutated flights (fast-check)', function () {
   this.timeout(600000);
   it(`mutation: ${RUNS} cases of record- and message-level mutations, both roles, both providers`, () => assertTarget('mutation'));
   it(`benign: ${RUNS} cases of record re-cutting that must not change the result`, () => assertTarget('benign'));
+});
+
+describe('fuzz: mutated flights, TLS 1.2 on both ends (fast-check)', function () {
+  this.timeout(600000);
+  it(`mutation-tls12: ${RUNS} cases of record- and message-level mutations, both roles, both providers`, () => assertTarget('mutation-tls12'));
+  it(`benign-tls12: ${RUNS} cases of record re-cutting (sealed records re-sealed in sequence) that must not change the result`, () =>
+    assertTarget('benign-tls12'));
 });

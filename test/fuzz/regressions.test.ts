@@ -1,6 +1,8 @@
 /**
  * Every counterexample the fuzzers ever found, replayed: test/fuzz/corpus/<target>/*.json (written by
- * `pnpm fuzz`, or added by hand). Cases that show an unfixed engine bug live in corpus/pending/ and are replayed
+ * `pnpm fuzz`, or added by hand). The TLS 1.2 targets have their own folders (`<target>-tls12/`: flights and
+ * handshake positions are version-specific); the differential scenarios are not, so each of them is replayed
+ * under TLS 1.3 (as found) and again with both implementations pinned to TLS 1.2. Cases that show an unfixed engine bug live in corpus/pending/ and are replayed
  * by test/robustness/engine-bugs.pending.ts instead; move them up once the engine is fixed.
  */
 process.env.MEMTLS_INSECURE_TEST_CRYPTO = '1';
@@ -40,5 +42,13 @@ describe('fuzz: regressions (every counterexample found, replayed)', function ()
       if (!t) throw new Error(`unknown target ${c.target}`);
       await t.check(c.case);
     });
+    const diff = c.case as { version?: string };
+    if (c.target === 'differential' && diff.version === undefined) {
+      it(`${c.file}, pinned to TLS 1.2`, async () => {
+        const t = TARGETS.find((x) => x.name === 'differential-tls12');
+        if (!t) throw new Error('unknown target differential-tls12');
+        await t.check({ ...diff, version: 'tls1.2' });
+      });
+    }
   }
 });

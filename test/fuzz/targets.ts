@@ -11,12 +11,16 @@
  *             that type may come there)
  *  differential  a generated call sequence and byte-delivery schedule run on libssl 3.0 and on memtls, every
  *             step compared (differential.ts; skipped without a C compiler and libssl-dev)
+ *
+ * Each target runs under TLS 1.3 (the names above) and under TLS 1.2 (`<name>-tls12`): both ends pinned with
+ * minVersion/maxVersion (kit.ts `pinVersion`), the same invariants; injection in TLS 1.2 walks the TLS 1.2 states
+ * (RFC 5246 §7.3, §7.4) and also injects ChangeCipherSpec records (RFC 5246 §7.1).
  */
 import fc from 'fast-check';
-import { checkDifferential, diffCase } from './differential.js';
-import { cleanSuccess, type Dir, describe, type Filter, type Outcome, type Role, runPair } from './kit.js';
+import { checkDifferential, diffCase, diffCase12 } from './differential.js';
+import { cleanSuccess, type Dir, describe, type Filter, type Outcome, type Role, runPair, type Version } from './kit.js';
 import { applyOps, benignOp, describeFlight, messageOp, type Op, recordOp } from './mutate.js';
-import { AL, DEFINED_HANDSHAKE_TYPES, fromHex, fromItems, HT, type Item, toItems, toUnits } from './wire.js';
+import { AL, CT, DEFINED_HANDSHAKE_TYPES, fromHex, fromItems, HT, type Item, toItems, toUnits } from './wire.js';
 
 export const pattern = (n: number, salt: number): Uint8Array => {
   const b = new Uint8Array(n);
@@ -27,6 +31,8 @@ export const pattern = (n: number, salt: number): Uint8Array => {
 // ------------------------------------------------------------------ mutation
 
 export interface MutationCase {
+  /** Absent: TLS 1.3 (every case before TLS 1.2 existed). */
+  version?: Version;
   crypto: 'null' | 'real';
   hrr: boolean;
   clientAuth: boolean;
@@ -55,6 +61,7 @@ export async function runMutation(c: MutationCase): Promise<{ out: Outcome; beni
     return r.bytes;
   };
   const out = await runPair({
+    ...(c.version ? { version: c.version } : {}),
     crypto: c.crypto,
     hrr: c.hrr,
     clientAuth: c.clientAuth,
@@ -102,41 +109,118 @@ export const benignCase: fc.Arbitrary<MutationCase> = fc.record({
   ops: fc.array(benignOp, { minLength: 1, maxLength: 4 }),
 });
 
+/** The same cases pinned to TLS 1.2 (no HelloRetryRequest there: `hrr` only orders the client's groups). */
+const tls12 = <T extends { hrr: boolean }>(a: fc.Arbitrary<T>): fc.Arbitrary<T & { version: Version }> => a.map((c) => ({ ...c, version: 'tls1.2' as const, hrr: false }));
+export const mutationCase12 = tls12(mutationCase);
+export const benignCase12 = tls12(benignCase);
+
 // ------------------------------------------------------------------ injection
 
 export interface InjectionCase {
+  /** Absent: TLS 1.3. */
+  version?: Version;
   victim: Role;
   hrr: boolean;
   clientAuth: boolean;
+  /** The run resumes a session of a first clean connection (abbreviated handshake; absent: false). */
+  resume?: boolean;
   /** Inject after this many handshake messages of the victim's incoming stream (wraps around). */
   boundary: number;
+  /** A handshake type, or CCS_INJECT: a ChangeCipherSpec record (content 01, `body` unused). */
   type: number;
   body: string;
 }
 
+/** In TLS 1.2 streams: a ChangeCipherSpec record, counted as a position of the incoming stream; as an injected
+ * "type": inject a ChangeCipherSpec record (its value is outside the handshake types 0..255). */
+export const CCS_INJECT = 0x114;
+
+/** The reasons of an out-of-place ChangeCipherSpec (OpenSSL's: before the key exchange, a second one, or where a
+ * handshake message was expected). */
+export const CCS_REASONS: readonly string[] = ['ccs received early', 'unexpected ccs message', 'unexpected message'];
+
 /** The handshake messages a victim receives in a clean run (cached per configuration). */
 const cleanStreams = new Map<string, number[]>();
 
-export async function incomingTypes(victim: Role, hrr: boolean, clientAuth: boolean): Promise<number[]> {
-  const key = `${victim}/${hrr}/${clientAuth}`;
+export async function incomingTypes(victim: Role, hrr: boolean, clientAuth: boolean, version?: Version, resume = false): Promise<number[]> {
+  const key = `${victim}/${hrr}/${clientAuth}/${version ?? 'tls1.3'}/${resume}`;
   const have = cleanStreams.get(key);
   if (have) return have;
   const types: number[] = [];
   const incoming: Dir = victim === 'client' ? 's2c' : 'c2s';
   const out = await runPair({
     crypto: 'null',
+    ...(version ? { version } : {}),
+    resume,
     hrr,
     clientAuth,
     clientPayload: pattern(100, 1),
     serverPayload: pattern(100, 2),
     filter: (dir, _n, bytes) => {
-      if (dir === incoming) for (const it of toItems(toUnits(bytes).units)) if (it.kind === 'msg') types.push(it.msg.type);
+      if (dir === incoming) for (const it of toItems(toUnits(bytes).units)) if (isPosition(it, version)) types.push(it.kind === 'msg' ? it.msg.type : CCS_INJECT);
       return bytes;
     },
   });
   if (out.violations.length || out.client.phase !== 'done') throw new Error(`clean run failed: ${describe(out)}`);
+  if (out.client.ssl.sessionReused() !== resume) throw new Error(`clean run: sessionReused() is ${!resume}`);
   cleanStreams.set(key, types);
   return types;
+}
+
+/** A position of the incoming stream: a handshake message; in TLS 1.2 also a (plaintext) ChangeCipherSpec record. */
+const isPosition = (it: Item, version: Version | undefined): boolean =>
+  it.kind === 'msg' || (version === 'tls1.2' && it.unit.type === CT.CCS && !it.unit.sealed);
+
+/**
+ * The TLS 1.2 victim's state before position `k` of its clean incoming stream and what RFC 5246 allows there
+ * (§7.3 message order, §7.4 "sent at any time", §7.1 CCS): a client takes a HelloRequest anywhere and ignores it
+ * (§7.4.1.1, as OpenSSL); a server takes a ClientHello after the handshake (renegotiation, refused with a
+ * no_renegotiation warning). Anything else out of order is unexpected_message (§7.3: "a fatal error").
+ */
+export function stateAt12(victim: Role, types: readonly number[], k: number): { state: string; allowed: number[] } {
+  const next = types[k];
+  const prev = types[k - 1];
+  if (victim === 'client') {
+    const with0 = (state: string, ...allowed: number[]) => ({ state, allowed: [...allowed, HT.HELLO_REQUEST] });
+    switch (next) {
+      case HT.SERVER_HELLO:
+        return with0('expect-server-hello', HT.SERVER_HELLO);
+      case HT.CERTIFICATE:
+        return with0('expect-certificate', HT.CERTIFICATE);
+      case HT.SERVER_KEY_EXCHANGE:
+        return with0('expect-server-key-exchange', HT.SERVER_KEY_EXCHANGE);
+      case HT.CERTIFICATE_REQUEST:
+        return with0('expect-certificate-request-or-server-hello-done', HT.CERTIFICATE_REQUEST, HT.SERVER_HELLO_DONE);
+      case HT.SERVER_HELLO_DONE:
+        return prev === HT.CERTIFICATE_REQUEST
+          ? with0('expect-server-hello-done', HT.SERVER_HELLO_DONE)
+          : with0('expect-certificate-request-or-server-hello-done', HT.CERTIFICATE_REQUEST, HT.SERVER_HELLO_DONE);
+      case HT.NEW_SESSION_TICKET:
+        return with0('expect-new-session-ticket', HT.NEW_SESSION_TICKET);
+      case CCS_INJECT:
+        return with0('expect-change-cipher-spec', CCS_INJECT);
+      case HT.FINISHED:
+        return with0('expect-finished', HT.FINISHED);
+      default:
+        return with0('connected');
+    }
+  }
+  switch (next) {
+    case HT.CLIENT_HELLO:
+      return { state: 'expect-client-hello', allowed: [HT.CLIENT_HELLO] };
+    case HT.CERTIFICATE:
+      return { state: 'expect-certificate', allowed: [HT.CERTIFICATE] };
+    case HT.CLIENT_KEY_EXCHANGE:
+      return { state: 'expect-client-key-exchange', allowed: [HT.CLIENT_KEY_EXCHANGE] };
+    case HT.CERTIFICATE_VERIFY:
+      return { state: 'expect-certificate-verify', allowed: [HT.CERTIFICATE_VERIFY] };
+    case CCS_INJECT:
+      return { state: 'expect-change-cipher-spec', allowed: [CCS_INJECT] };
+    case HT.FINISHED:
+      return { state: 'expect-finished', allowed: [HT.FINISHED] };
+    default:
+      return { state: 'connected', allowed: [HT.CLIENT_HELLO] };
+  }
 }
 
 /** The victim's state before message `k` of its clean incoming stream, and the types RFC 8446 allows there. */
@@ -187,65 +271,85 @@ export interface InjectionResult {
 }
 
 export interface BoundaryRun {
+  version?: Version;
   victim: Role;
+  resume?: boolean;
   hrr?: boolean;
   clientAuth?: boolean;
   /** After how many handshake messages of the victim's clean incoming stream (0 .. length). */
   boundary: number;
   /** What replaces the rest of the stream (null: nothing, i.e. the transport goes quiet, then EOF). `sealed`
-   * is the protection the next message would have had. */
-  make: ((sealed: boolean) => Item[]) | null;
+   * is the protection the next message would have had (`v12`: TLS 1.2 record protection). */
+  make: ((sealed: boolean, v12: boolean) => Item[]) | null;
+  /** Deliver the rest of the clean stream behind what `make` made (default: nothing more). */
+  keepRest?: boolean;
 }
 
 /**
  * Let the victim's incoming stream through up to a message boundary, then deliver `make(...)` and nothing
- * more (null provider: messages are re-cut and re-sealed). Returns the clean stream's state at that point.
+ * more, or with `keepRest` the rest of the stream behind it (null provider: messages are re-cut and re-sealed).
+ * Returns the clean stream's state at that point.
  */
 export async function runAtBoundary(b: BoundaryRun): Promise<{ state: string; allowedTypes: number[]; out: Outcome }> {
   const hrr = b.hrr ?? false;
   const clientAuth = b.clientAuth ?? false;
-  const types = await incomingTypes(b.victim, hrr, clientAuth);
+  const types = await incomingTypes(b.victim, hrr, clientAuth, b.version, b.resume === true);
   const k = ((b.boundary % (types.length + 1)) + types.length + 1) % (types.length + 1);
-  const { state, allowed } = stateAt(b.victim, types, k);
+  const { state, allowed } = (b.version === 'tls1.2' ? stateAt12 : stateAt)(b.victim, types, k);
   const incoming: Dir = b.victim === 'client' ? 's2c' : 'c2s';
   let seen = 0;
   let cut = false;
+  let injected = false;
   const filter: Filter = (dir, _n, bytes) => {
     if (dir !== incoming) return bytes;
     if (cut) return new Uint8Array(0); // everything after the cut is dropped
     const items = toItems(toUnits(bytes).units);
     const kept: Item[] = [];
     let lastSealed = false;
+    let lastV12 = false;
     for (const it of items) {
-      if (it.kind === 'msg') {
-        if (seen === k) {
-          if (b.make) kept.push(...b.make(it.sealed));
-          cut = true;
-          break;
+      if (isPosition(it, b.version)) {
+        const sealedHere = it.kind === 'msg' ? it.sealed : it.unit.sealed;
+        const v12Here = b.version === 'tls1.2';
+        if (seen === k && !injected) {
+          if (b.make) kept.push(...b.make(sealedHere, v12Here));
+          injected = true;
+          if (!b.keepRest) {
+            cut = true;
+            break;
+          }
         }
         seen++;
-        lastSealed = it.sealed;
+        // After a CCS, what follows is protected (TLS 1.2: the next message is the sealed Finished).
+        lastSealed = it.kind === 'msg' ? it.sealed : true;
+        lastV12 = v12Here;
       }
       kept.push(it);
     }
     // After the last message of the clean stream: right behind it, with its protection.
-    if (!cut && seen === k && k === types.length && items.some((it) => it.kind === 'msg')) {
-      if (b.make) kept.push(...b.make(lastSealed));
-      cut = true;
+    if (!injected && seen === k && k === types.length && items.some((it) => isPosition(it, b.version))) {
+      if (b.make) kept.push(...b.make(lastSealed, lastV12));
+      injected = true;
+      cut = b.keepRest !== true;
     }
     return fromItems(kept);
   };
-  const out = await runPair({ crypto: 'null', hrr, clientAuth, filter, clientPayload: pattern(100, 1), serverPayload: pattern(100, 2) });
+  const out = await runPair({ crypto: 'null', ...(b.version ? { version: b.version } : {}), resume: b.resume === true, hrr, clientAuth, filter, clientPayload: pattern(100, 1), serverPayload: pattern(100, 2) });
   return { state, allowedTypes: allowed, out };
 }
 
 export async function runInjection(c: InjectionCase): Promise<InjectionResult> {
   const r = await runAtBoundary({
+    ...(c.version ? { version: c.version } : {}),
+    ...(c.resume ? { resume: true } : {}),
     victim: c.victim,
     hrr: c.hrr,
     clientAuth: c.clientAuth,
     boundary: c.boundary,
-    make: (sealedRec) => [{ kind: 'msg', sealed: sealedRec, group: 1e9, msg: { type: c.type, body: fromHex(c.body) } }],
+    make: (sealedRec, v12) =>
+      c.type === CCS_INJECT
+        ? [{ kind: 'unit', group: 1e9, unit: { sealed: sealedRec, opaque: false, type: CT.CCS, version: 0x0303, content: new Uint8Array([1]), ...(v12 ? { v12 } : {}) } }]
+        : [{ kind: 'msg', sealed: sealedRec, ...(v12 ? { v12 } : {}), group: 1e9, msg: { type: c.type, body: fromHex(c.body) } }],
   });
   return { state: r.state, allowed: r.allowedTypes.includes(c.type), out: r.out };
 }
@@ -256,8 +360,11 @@ export async function checkInjection(c: InjectionCase): Promise<InjectionResult>
   const victim = c.victim === 'client' ? r.out.client : r.out.server;
   if (!r.allowed) {
     const f = victim.failure;
-    if (!f || f.detail?.alert !== AL.UNEXPECTED_MESSAGE || f.reason !== 'unexpected message') {
-      problems.push(`expected unexpected_message (10, "unexpected message") for type ${c.type} in ${r.state}, got ${f ? `alert ${f.detail?.alert ?? '-'} "${f.reason}"` : `no failure (${victim.phase})`}`);
+    // A ChangeCipherSpec out of place: unexpected_message (RFC 5246 §7.1, §7.3), in OpenSSL's words for it.
+    const reasons = c.type === CCS_INJECT ? CCS_REASONS : ['unexpected message'];
+    if (!f || f.detail?.alert !== AL.UNEXPECTED_MESSAGE || !reasons.includes(f.reason ?? '')) {
+      const what = c.type === CCS_INJECT ? 'a ChangeCipherSpec' : `type ${c.type}`;
+      problems.push(`expected unexpected_message (10, "${reasons.join('" or "')}") for ${what} in ${r.state}, got ${f ? `alert ${f.detail?.alert ?? '-'} "${f.reason}"` : `no failure (${victim.phase})`}`);
     }
   }
   if (problems.length) throw new Error(`injection case ${JSON.stringify(c)} (${r.state})\n  outcome: ${describe(r.out)}\n  ${problems.join('\n  ')}`);
@@ -270,6 +377,17 @@ export const injectionCase: fc.Arbitrary<InjectionCase> = fc.record({
   clientAuth: fc.boolean(),
   boundary: fc.nat({ max: 12 }),
   type: fc.oneof(fc.constantFrom(...DEFINED_HANDSHAKE_TYPES), fc.integer({ min: 0, max: 255 })),
+  body: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b).toString('hex')),
+});
+
+/** TLS 1.2: any type or a CCS record, at any position (handshake messages and the CCS) of either role. */
+export const injectionCase12: fc.Arbitrary<InjectionCase> = fc.record({
+  version: fc.constant('tls1.2' as const),
+  victim: fc.constantFrom<Role>('client', 'server'),
+  hrr: fc.constant(false),
+  clientAuth: fc.boolean(),
+  boundary: fc.nat({ max: 10 }),
+  type: fc.oneof(fc.constantFrom(...DEFINED_HANDSHAKE_TYPES, CCS_INJECT), fc.integer({ min: 0, max: 255 })),
   body: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b).toString('hex')),
 });
 
@@ -297,7 +415,11 @@ function target<T>(name: string, arbitrary: fc.Arbitrary<T>, check: (c: T) => Pr
 
 export const TARGETS: readonly Target[] = [
   target('mutation', mutationCase, checkMutation),
+  target('mutation-tls12', mutationCase12, checkMutation),
   target('benign', benignCase, checkMutation),
+  target('benign-tls12', benignCase12, checkMutation),
   target('injection', injectionCase, checkInjection),
+  target('injection-tls12', injectionCase12, checkInjection),
   target('differential', diffCase, (c) => checkDifferential(c)),
+  target('differential-tls12', diffCase12, (c) => checkDifferential(c)),
 ];

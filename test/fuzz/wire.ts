@@ -1,10 +1,11 @@
 /**
- * A small TLS 1.3 wire codec for hostile-peer tests, written independently of the engine's own codec (a bug
- * shared by encoder and decoder would otherwise hide itself): records, null-provider record protection,
- * handshake message framing, and the ClientHello / ServerHello / extension-block syntax of RFC 8446 §4.1-§4.2.
+ * A small TLS 1.3 / 1.2 wire codec for hostile-peer tests, written independently of the engine's own codec (a bug
+ * shared by encoder and decoder would otherwise hide itself): records, null-provider record protection (TLS 1.3
+ * inner plaintext; TLS 1.2 AES-GCM records with the explicit nonce, RFC 5288 §3 / RFC 5246 §6.2.3.3), handshake
+ * message framing, and the ClientHello / ServerHello / extension-block syntax of RFC 8446 §4.1-§4.2.
  * Nothing here validates: it builds and takes apart whatever bytes a test wants, including invalid ones.
  */
-import { nullOpenRecord, nullSealRecord } from '@memtls/crypto-null';
+import { NULL_TAG_LENGTH, nullOpen, nullOpenRecord, nullSeal, nullSealRecord } from '@memtls/crypto-null';
 
 export const CT = { CCS: 20, ALERT: 21, HANDSHAKE: 22, APP: 23 } as const;
 export const HT = {
@@ -44,6 +45,7 @@ export const AL = {
   PROTOCOL_VERSION: 70,
   INTERNAL_ERROR: 80,
   USER_CANCELED: 90,
+  NO_RENEGOTIATION: 100,
   MISSING_EXTENSION: 109,
   UNSUPPORTED_EXTENSION: 110,
   CERTIFICATE_REQUIRED: 116,
@@ -111,8 +113,10 @@ export function record(type: number, body: Uint8Array, version = 0x0303): Uint8A
 }
 
 /**
- * A record seen through the null provider: `sealed` records (outer type 23) are opened, so `type` is the inner
- * content type; `opaque` is set for a type-23 record that does not open (real crypto, or corrupted).
+ * A record seen through the null provider: `sealed` records are opened, so `type` is the inner content type
+ * (TLS 1.3: outer type 23; TLS 1.2, `v12`: the outer type, `seq` the explicit nonce it was sealed with);
+ * `opaque` is set for a protected record that does not open (real crypto, or corrupted): a type-23 record, or
+ * in TLS 1.2 a record that looks AES-GCM protected (`looksSealed12`).
  */
 export interface Unit {
   sealed: boolean;
@@ -120,21 +124,78 @@ export interface Unit {
   type: number;
   version: number;
   content: Uint8Array;
+  v12?: boolean;
+  seq?: number;
 }
+
+const TLS12_EXPLICIT = 8;
+
+function seqBytes(seq: number): Uint8Array {
+  const out = new Uint8Array(8);
+  let s = seq;
+  for (let i = 7; i >= 0 && s > 0; i--) {
+    out[i] = s % 256;
+    s = Math.floor(s / 256);
+  }
+  return out;
+}
+
+const aad12 = (seq: Uint8Array, type: number, version: number, length: number): Uint8Array =>
+  new Uint8Array([...seq, type, version >> 8, version & 0xff, length >> 8, length & 0xff]);
+
+/**
+ * A TLS 1.2 AES-GCM record as a null-provider engine writes it with sequence number `seq`: header, the explicit
+ * nonce (the sequence number, as memtls and OpenSSL send it), then `content || tag` over
+ * `seq || type || version || length` (RFC 5246 §6.2.3.3).
+ */
+export function sealed12(type: number, content: Uint8Array, seq = 0): Uint8Array {
+  const s = seqBytes(seq);
+  return record(type, concat(s, nullSeal(aad12(s, type, 0x0303, content.length), content)));
+}
+
+/** Open a TLS 1.2 null-provider record (the sequence number read from its explicit nonce), or null. */
+export function open12(r: Rec): { seq: number; content: Uint8Array } | null {
+  if (r.body.length < TLS12_EXPLICIT + NULL_TAG_LENGTH) return null;
+  const s = r.body.subarray(0, TLS12_EXPLICIT);
+  const ct = r.body.subarray(TLS12_EXPLICIT);
+  const content = nullOpen(aad12(s, r.type, r.version, ct.length - NULL_TAG_LENGTH), ct);
+  if (!content) return null;
+  let seq = 0;
+  for (const b of s) seq = seq * 256 + b;
+  return { seq, content };
+}
+
+/**
+ * A TLS 1.2 protected record that does not open (real crypto): a handshake, alert or CCS record whose body starts
+ * with an explicit nonce of a small sequence number (six zero bytes) and holds at least a tag. The plaintext
+ * forms of these types never start so (a CCS is one byte, an alert two, a handshake message has a non-zero
+ * type or length); only hostile mutations make such bytes, and those are left alone.
+ */
+const looksSealed12 = (r: Rec): boolean =>
+  (r.type === CT.HANDSHAKE || r.type === CT.ALERT || r.type === CT.CCS) && r.body.length >= TLS12_EXPLICIT + 16 && r.body.subarray(0, 6).every((b) => b === 0);
 
 export function toUnits(bytes: Uint8Array): { units: Unit[]; rest: Uint8Array } {
   const { records, rest } = parseRecords(bytes);
   const units = records.map((r): Unit => {
-    if (r.type !== CT.APP) return { sealed: false, opaque: false, type: r.type, version: r.version, content: r.body };
-    const opened = nullOpenRecord(record(r.type, r.body, r.version));
-    if (!opened) return { sealed: true, opaque: true, type: CT.APP, version: r.version, content: r.body };
-    return { sealed: true, opaque: false, type: opened.type, version: r.version, content: opened.content };
+    if (r.type === CT.APP) {
+      const opened = nullOpenRecord(record(r.type, r.body, r.version));
+      if (opened) return { sealed: true, opaque: false, type: opened.type, version: r.version, content: opened.content };
+    }
+    if (r.type >= CT.CCS && r.type <= CT.APP) {
+      const o12 = open12(r);
+      if (o12) return { sealed: true, opaque: false, type: r.type, version: r.version, content: o12.content, v12: true, seq: o12.seq };
+    }
+    if (r.type === CT.APP) return { sealed: true, opaque: true, type: CT.APP, version: r.version, content: r.body };
+    if (looksSealed12(r)) return { sealed: true, opaque: true, type: r.type, version: r.version, content: r.body, v12: true };
+    return { sealed: false, opaque: false, type: r.type, version: r.version, content: r.body };
   });
   return { units, rest };
 }
 
 export function fromUnit(u: Unit): Uint8Array {
-  if (!u.sealed || u.opaque) return record(u.sealed ? CT.APP : u.type, u.content, u.version);
+  if (u.opaque) return record(u.type, u.content, u.version);
+  if (!u.sealed) return record(u.type, u.content, u.version);
+  if (u.v12) return sealed12(u.type, u.content, u.seq ?? 0);
   return nullSealRecord(u.type, u.content);
 }
 
@@ -178,22 +239,24 @@ export function splitMessages(stream: Uint8Array): { msgs: HsMsg[]; rest: Uint8A
  * A flight as handshake messages: each item is a message (with the protection and source record it came in)
  * or a non-handshake unit kept whole. Messages spanning records are attributed to the record they start in.
  */
-export type Item = { kind: 'msg'; sealed: boolean; group: number; msg: HsMsg } | { kind: 'unit'; group: number; unit: Unit };
+export type Item = { kind: 'msg'; sealed: boolean; v12?: boolean; group: number; msg: HsMsg } | { kind: 'unit'; group: number; unit: Unit };
 
 export function toItems(units: readonly Unit[]): Item[] {
   const items: Item[] = [];
   let buf: Uint8Array = new Uint8Array(0);
   let bufSealed = false;
+  let bufV12 = false;
   let bufGroup = 0;
   const drain = (): void => {
     const { msgs, rest } = splitMessages(buf);
-    for (const m of msgs) items.push({ kind: 'msg', sealed: bufSealed, group: bufGroup, msg: m });
+    for (const m of msgs) items.push({ kind: 'msg', sealed: bufSealed, ...(bufV12 ? { v12: true } : {}), group: bufGroup, msg: m });
     buf = rest;
   };
   units.forEach((u, i) => {
     if (u.type === CT.HANDSHAKE && !u.opaque) {
       if (buf.length === 0) {
         bufSealed = u.sealed;
+        bufV12 = u.v12 === true;
         bufGroup = i;
       }
       buf = concat(buf, u.content);
@@ -203,7 +266,7 @@ export function toItems(units: readonly Unit[]): Item[] {
     items.push({ kind: 'unit', group: i, unit: u });
   });
   // An incomplete tail (only in mutated input) is kept as raw handshake bytes.
-  if (buf.length) items.push({ kind: 'unit', group: bufGroup, unit: { sealed: bufSealed, opaque: false, type: CT.HANDSHAKE, version: 0x0303, content: buf } });
+  if (buf.length) items.push({ kind: 'unit', group: bufGroup, unit: { sealed: bufSealed, opaque: false, type: CT.HANDSHAKE, version: 0x0303, content: buf, ...(bufV12 ? { v12: true } : {}) } });
   return items;
 }
 
@@ -212,13 +275,14 @@ export function fromItems(items: readonly Item[]): Uint8Array {
   const out: Uint8Array[] = [];
   let pending: Uint8Array[] = [];
   let pendSealed = false;
+  let pendV12 = false;
   let pendGroup = -1;
   const flush = (): void => {
     if (!pending.length) return;
     const all = concat(...pending);
     for (let i = 0; i < all.length; i += 16384) {
       const part = all.subarray(i, Math.min(all.length, i + 16384));
-      out.push(pendSealed ? sealed(CT.HANDSHAKE, part) : record(CT.HANDSHAKE, part));
+      out.push(pendSealed ? (pendV12 ? sealed12(CT.HANDSHAKE, part) : sealed(CT.HANDSHAKE, part)) : record(CT.HANDSHAKE, part));
     }
     pending = [];
   };
@@ -229,10 +293,11 @@ export function fromItems(items: readonly Item[]): Uint8Array {
       out.push(fromUnit(it.unit));
       continue;
     }
-    if (it.group !== pendGroup || it.sealed !== pendSealed) {
+    if (it.group !== pendGroup || it.sealed !== pendSealed || (it.v12 === true) !== pendV12) {
       flush();
       pendGroup = it.group;
       pendSealed = it.sealed;
+      pendV12 = it.v12 === true;
     }
     pending.push(frame(it.msg.type, it.msg.body));
   }

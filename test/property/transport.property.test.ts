@@ -6,6 +6,8 @@
  *  P3 call interleavings: with random read/write sizes, random step order, overlapping read+write calls and
  *     the recommended close loop (shutdown; read until ZERO_RETURN; shutdown) on both sides, both end with 1
  *     and SENT|RECEIVED, data is delivered once and in order, and every call returns (no hang).
+ * Each property runs twice: both ends pinned to TLS 1.3, then both pinned to TLS 1.2 (minVersion/maxVersion),
+ * MEMTLS_PROPERTY_RUNS cases each (default 25).
  */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
@@ -23,7 +25,6 @@ import {
 import { contexts } from '../util/pair.js';
 
 const RUNS = Number(process.env.MEMTLS_PROPERTY_RUNS ?? 25);
-const { cctx, sctx } = contexts();
 
 interface SideScript {
   payload: Uint8Array;
@@ -205,87 +206,98 @@ function move(from: MemoryBio, to: MemoryBio, n: number): number {
   return len;
 }
 
-describe('transport properties (fast-check)', function () {
-  this.timeout(240000);
+for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+  describe(`transport properties (fast-check), ${version} on both ends`, function () {
+    this.timeout(240000);
+    const pin = { minVersion: version, maxVersion: version };
+    const { cctx, sctx } = contexts(pin, pin);
+    const checkVersion = (client: Ssl, server: Ssl): void => {
+      assert.equal(client.version(), version);
+      assert.equal(server.version(), version);
+    };
 
-  it('P1: any split of the byte streams (down to single bytes) gives the same data, once, in order', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        script(30000),
-        script(30000),
-        fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 8 }),
-        fc.array(fc.boolean(), { maxLength: 6 }),
-        async (c, s, chunks, order) => {
-          const cOut = new MemoryBio();
-          const sOut = new MemoryBio();
-          const cIn = new MemoryBio();
-          const sIn = new MemoryBio();
-          const client = new Ssl(cctx, { serverName: 'localhost' });
-          const server = new Ssl(sctx);
-          client.setBio(cIn, cOut);
-          server.setBio(sIn, sOut);
-          let k = 0;
-          const tick = () => {
-            const n = chunks[k++ % chunks.length] as number;
-            return move(cOut, sIn, n) + move(sOut, cIn, n);
-          };
-          const cs = new Side('client', client, c);
-          const ss = new Side('server', server, s);
-          await run(cs, ss, order, tick);
-          verdict(cs, ss, c, s);
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
+    it('P1: any split of the byte streams (down to single bytes) gives the same data, once, in order', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          script(30000),
+          script(30000),
+          fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 8 }),
+          fc.array(fc.boolean(), { maxLength: 6 }),
+          async (c, s, chunks, order) => {
+            const cOut = new MemoryBio();
+            const sOut = new MemoryBio();
+            const cIn = new MemoryBio();
+            const sIn = new MemoryBio();
+            const client = new Ssl(cctx, { serverName: 'localhost' });
+            const server = new Ssl(sctx);
+            client.setBio(cIn, cOut);
+            server.setBio(sIn, sOut);
+            let k = 0;
+            const tick = () => {
+              const n = chunks[k++ % chunks.length] as number;
+              return move(cOut, sIn, n) + move(sOut, cIn, n);
+            };
+            const cs = new Side('client', client, c);
+            const ss = new Side('server', server, s);
+            await run(cs, ss, order, tick);
+            verdict(cs, ss, c, s);
+            checkVersion(client, server);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
 
-  it('P1: single-byte delivery completes a handshake and a close', async () => {
-    const c = { payload: new Uint8Array([1, 2, 3]), writeSizes: [2], readSizes: [1], overlap: [false] };
-    const s = { payload: new Uint8Array([4, 5]), writeSizes: [1], readSizes: [7], overlap: [true] };
-    const cOut = new MemoryBio();
-    const sOut = new MemoryBio();
-    const cIn = new MemoryBio();
-    const sIn = new MemoryBio();
-    const client = new Ssl(cctx, { serverName: 'localhost' });
-    const server = new Ssl(sctx);
-    client.setBio(cIn, cOut);
-    server.setBio(sIn, sOut);
-    const cs = new Side('client', client, c);
-    const ss = new Side('server', server, s);
-    await run(cs, ss, [true], () => move(cOut, sIn, 1) + move(sOut, cIn, 1));
-    verdict(cs, ss, c, s);
-  });
+    it('P1: single-byte delivery completes a handshake and a close', async () => {
+      const c = { payload: new Uint8Array([1, 2, 3]), writeSizes: [2], readSizes: [1], overlap: [false] };
+      const s = { payload: new Uint8Array([4, 5]), writeSizes: [1], readSizes: [7], overlap: [true] };
+      const cOut = new MemoryBio();
+      const sOut = new MemoryBio();
+      const cIn = new MemoryBio();
+      const sIn = new MemoryBio();
+      const client = new Ssl(cctx, { serverName: 'localhost' });
+      const server = new Ssl(sctx);
+      client.setBio(cIn, cOut);
+      server.setBio(sIn, sOut);
+      const cs = new Side('client', client, c);
+      const ss = new Side('server', server, s);
+      await run(cs, ss, [true], () => move(cOut, sIn, 1) + move(sOut, cIn, 1));
+      verdict(cs, ss, c, s);
+      checkVersion(client, server);
+    });
 
-  it('P2 + P3: any BIO pair sizes >= 1 and any call interleaving converge with both sides at 1 and SENT|RECEIVED', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 20000 }),
-        fc.integer({ min: 1, max: 20000 }),
-        script(40000),
-        script(40000),
-        fc.array(fc.boolean(), { maxLength: 6 }),
-        async (size1, size2, c, s, order) => {
-          const [e1, e2] = newBioPair(size1, size2);
-          const client = new Ssl(cctx, { serverName: 'localhost' });
-          const server = new Ssl(sctx);
-          const c1 = new CountedBio(e1);
-          const c2 = new CountedBio(e2);
-          client.setBio(c1, c1);
-          server.setBio(c2, c2);
-          const cs = new Side('client', client, c);
-          const ss = new Side('server', server, s);
-          let last = 0;
-          await run(cs, ss, order, () => {
-            // progress for a pair: bytes moved through either end since the last tick
-            const now = c1.moved + c2.moved;
-            const moved = now - last;
-            last = now;
-            return moved;
-          });
-          verdict(cs, ss, c, s);
-        },
-      ),
-      { numRuns: RUNS },
-    );
+    it('P2 + P3: any BIO pair sizes >= 1 and any call interleaving converge with both sides at 1 and SENT|RECEIVED', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 20000 }),
+          fc.integer({ min: 1, max: 20000 }),
+          script(40000),
+          script(40000),
+          fc.array(fc.boolean(), { maxLength: 6 }),
+          async (size1, size2, c, s, order) => {
+            const [e1, e2] = newBioPair(size1, size2);
+            const client = new Ssl(cctx, { serverName: 'localhost' });
+            const server = new Ssl(sctx);
+            const c1 = new CountedBio(e1);
+            const c2 = new CountedBio(e2);
+            client.setBio(c1, c1);
+            server.setBio(c2, c2);
+            const cs = new Side('client', client, c);
+            const ss = new Side('server', server, s);
+            let last = 0;
+            await run(cs, ss, order, () => {
+              // progress for a pair: bytes moved through either end since the last tick
+              const now = c1.moved + c2.moved;
+              const moved = now - last;
+              last = now;
+              return moved;
+            });
+            verdict(cs, ss, c, s);
+            checkVersion(client, server);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
   });
-});
+}
