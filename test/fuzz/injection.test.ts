@@ -58,7 +58,7 @@ describe('fuzz: handshake messages injected in every state', function () {
 describe('fuzz: TLS 1.2 handshake messages and ChangeCipherSpec injected in every state', function () {
   this.timeout(600000);
   const EXPECTED_STATES = {
-    client: ['expect-server-hello', 'expect-certificate', 'expect-server-key-exchange', 'expect-certificate-request-or-server-hello-done', 'expect-change-cipher-spec', 'expect-finished', 'connected'],
+    client: ['expect-server-hello', 'expect-certificate', 'expect-server-key-exchange', 'expect-certificate-request-or-server-hello-done', 'expect-new-session-ticket', 'expect-change-cipher-spec', 'expect-finished', 'connected'],
     server: ['expect-client-hello', 'expect-client-key-exchange', 'expect-change-cipher-spec', 'expect-finished', 'connected'],
   };
   const AUTH_STATES = { client: ['expect-server-hello-done'], server: ['expect-certificate', 'expect-certificate-verify'] };
