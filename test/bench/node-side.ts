@@ -7,14 +7,14 @@ import {
   type IdleSet,
   type Negotiated,
   now,
+  type Profile,
   pool,
   RESUMPTIONS_PER_SESSION,
   SERVER_NAME,
+  StreamCheck,
   type StreamPlan,
   type StreamResult,
-  StreamCheck,
   TLS13,
-  type Profile,
   TRANSPORT_BUFFER,
 } from './common.js';
 

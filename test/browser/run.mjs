@@ -18,10 +18,10 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { connect as netConnect, createServer as netServer } from 'node:net';
 import { createServer } from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
+import { connect as netConnect, createServer as netServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import tls from 'node:tls';

@@ -4,7 +4,7 @@
  * relay to the Node TLS echo server (default suites, then ChaCha20-Poly1305 against OpenSSL's).
  */
 import { SSL_RECEIVED_SHUTDOWN, SSL_SENT_SHUTDOWN } from '@memtls/core';
-import { type ByteTransport, TlsStreams, memoryTransportPair } from '@memtls/web-streams';
+import { type ByteTransport, memoryTransportPair, TlsStreams } from '@memtls/web-streams';
 import { webSocketTransport } from '@memtls/websocket';
 import { assert, concat, config, dec, enc, equal, patternBytes, rejection, sameBytes } from './helpers.js';
 

@@ -14,7 +14,7 @@ import {
   SslContext,
 } from '@memtls/core';
 import { TlsWebSocket } from '@memtls/websocket';
-import { WebSocketPump, assert, concat, config, dec, enc, equal, patternBytes, readHttpResponse, rejection, sameBytes } from './helpers.js';
+import { assert, concat, config, dec, enc, equal, patternBytes, readHttpResponse, rejection, sameBytes, WebSocketPump } from './helpers.js';
 
 const BOTH = SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN;
 const clientOptions = () => ({ context: { role: 'client' as const, ca: config.ca }, serverName: 'localhost' });

@@ -10,8 +10,8 @@ process.env.MEMTLS_INSECURE_TEST_CRYPTO = '1';
 
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { checkDifferential, compareTraces, type DiffCase, diffCase, diffCase12, KNOWN, knownSeen, type Oracle, runBoth, sharedOracle } from './differential.js';
 import { RUNS, SEED } from './budget.js';
+import { checkDifferential, compareTraces, type DiffCase, diffCase, diffCase12, KNOWN, knownSeen, type Oracle, runBoth, sharedOracle } from './differential.js';
 
 describe('fuzz: differential against OpenSSL (test/oracle scenario language)', function () {
   this.timeout(600000);

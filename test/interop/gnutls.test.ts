@@ -15,7 +15,7 @@ import { strict as assert } from 'node:assert';
 import type net from 'node:net';
 import { createNodeCryptoProvider } from '@memtls/node';
 import { type ContextOptions, type CoreApi, loadCore, type Ssl } from './api.js';
-import { startGnuTlsClient, startGnuTlsServer, gnutlsPriority } from './gnutls-peers.js';
+import { gnutlsPriority, startGnuTlsClient, startGnuTlsServer } from './gnutls-peers.js';
 import { firstDifference, fromAlphabet, MiB, text, utf8 } from './payload.js';
 import { acceptOne, cleanupPeers } from './peers.js';
 import { type Credential, getPki, type KeyType, type Pki, SERVER_KEY_TYPES } from './pki.js';
@@ -47,14 +47,6 @@ function lines(n: number, seed: number): Uint8Array {
 
 const cryptoFor = (suite: string): Pick<ContextOptions, 'crypto'> => (suite.includes('CHACHA20') ? { crypto: createNodeCryptoProvider() } : {});
 
-/**
- * Known limit (docs/trust.md, "Some ECDSA pairings are unsupported"): in TLS 1.2 GnuTLS signs ServerKeyExchange with
- * a P-384 key using ecdsa_secp256r1_sha256 (0x0403), which TLS 1.2 allows (the curve is not bound to the hash:
- * RFC 8446 §4.2.3), but the memtls client accepts only the curve's own hash and fails with "wrong signature type".
- * Until it does, the P-384 server is limited to ECDSA-SHA384 here, so the rest of the path is still tested.
- */
-const P384_TLS12_WORKAROUND = (v: Version, kt: KeyType): string => (v === 'TLSv1.2' && kt === 'ec-p384' ? ':-SIGN-ALL:+SIGN-ECDSA-SHA384' : '');
-
 const pin = (v: Version): Pick<ContextOptions, 'minVersion' | 'maxVersion'> => ({ minVersion: v, maxVersion: v });
 
 for (const version of VERSIONS) {
@@ -71,8 +63,8 @@ for (const version of VERSIONS) {
     const newClient = (opts: Omit<ContextOptions, 'role'> = {}): Ssl =>
       new core.Ssl(new core.SslContext({ role: 'client', ca: pki.caPem, ...pin(version), ...opts }), { serverName: 'localhost' });
 
-    async function connect(cred: Credential, ssl: Ssl, ciphers: string[] | undefined, mode: 'echo' | 'http' = 'echo', extraPriority = '') {
-      const priority = gnutlsPriority(version, ciphers) + extraPriority;
+    async function connect(cred: Credential, ssl: Ssl, ciphers: string[] | undefined, mode: 'echo' | 'http' = 'echo') {
+      const priority = gnutlsPriority(version, ciphers);
       const server = await startGnuTlsServer({ cert: cred.certPath, key: cred.keyPath, priority, mode });
       const sock = await server.connect();
       try {
@@ -98,7 +90,7 @@ for (const version of VERSIONS) {
         it(`${kt} certificate, ${suite.memtls}: ${big ? '1 MiB' : '64 KiB'} each way, memtls closes first`, async function () {
           if (big) this.timeout(120_000);
           const ssl = newClient({ cipherSuites: [suite.memtls], ...cryptoFor(suite.memtls) });
-          const { server, sock } = await connect(pki.servers[kt], ssl, [suite.gnutls], 'echo', P384_TLS12_WORKAROUND(version, kt));
+          const { server, sock } = await connect(pki.servers[kt], ssl, [suite.gnutls], 'echo');
           assert.equal(ssl.cipher(), suite.memtls);
           const data = lines(big ? MiB : 64 * 1024, 17);
           await writeAll(ssl, sock, data);
@@ -139,7 +131,7 @@ for (const version of VERSIONS) {
 
     it('gnutls-serv closes first (HTTP mode): its page, its close_notify, then ours; shutdown returns 1', async () => {
       const ssl = newClient();
-      const { sock } = await connect(pki.servers['ec-p384'], ssl, undefined, 'http', P384_TLS12_WORKAROUND(version, 'ec-p384'));
+      const { sock } = await connect(pki.servers['ec-p384'], ssl, undefined, 'http');
       await writeAll(ssl, sock, utf8('GET / HTTP/1.0\r\n\r\n'));
       const page = text(await readUntilZeroReturn(ssl, sock));
       assert.match(page, /^HTTP\/1\.0 200 OK/);

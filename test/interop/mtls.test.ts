@@ -7,7 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type net from 'node:net';
-import { SSL_ERROR_SSL, SslContext, Ssl } from '@memtls/core';
+import { SSL_ERROR_SSL, Ssl, SslContext } from '@memtls/core';
 import { NOW, type TrustPki, trustPki } from '../trust/pki.js';
 import { acceptOne, cleanupPeers, connectTcp, type OpenSslProcess, startOpenSslClient, startOpenSslServer } from './peers.js';
 import { pumpFor, readExactly, writeAll } from './pump.js';

@@ -8,12 +8,12 @@ import { strict as assert } from 'node:assert';
 import { type ChildProcess, spawn } from 'node:child_process';
 import type net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { onProcessExit } from '../util/on-exit.js';
 import { type CoreApi, loadCore, type Ssl } from './api.js';
 import { text, utf8 } from './payload.js';
 import { acceptOne, cleanupPeers, connectTcp } from './peers.js';
 import { getPki, type Pki } from './pki.js';
 import { endTransport, handshake, pumpFor, readExactly, readUntilZeroReturn, shutdownLoop, writeAll } from './pump.js';
-import { onProcessExit } from '../util/on-exit.js';
 
 // Compiled to test/dist/interop/; the script stays in test/interop/.
 const SCRIPT = fileURLToPath(new URL('../../interop/python_peer.py', import.meta.url));

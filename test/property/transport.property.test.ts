@@ -10,7 +10,6 @@
  * MEMTLS_PROPERTY_RUNS cases each (default 25).
  */
 import { strict as assert } from 'node:assert';
-import fc from 'fast-check';
 import {
   type Bio,
   MemoryBio,
@@ -22,6 +21,7 @@ import {
   SSL_SENT_SHUTDOWN,
   Ssl,
 } from '@memtls/core';
+import fc from 'fast-check';
 import { contexts } from '../util/pair.js';
 
 const RUNS = Number(process.env.MEMTLS_PROPERTY_RUNS ?? 25);

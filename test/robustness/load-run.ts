@@ -6,8 +6,9 @@
  *
  * Used by test/robustness/load.test.ts (small N in CI) and by `pnpm load` (load-main.ts, N = 10,000).
  */
-import { runInNewContext } from 'node:vm';
+
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { MemoryBio, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, Ssl, SslContext } from '@memtls/core';
 import { createNullProvider } from '@memtls/crypto-null';
 import { testPki } from '../util/pki.js';

@@ -14,7 +14,7 @@ process.env.MEMTLS_INSECURE_TEST_CRYPTO = '1';
 
 import { strict as assert } from 'node:assert';
 import { SSL_ERROR_SSL, SSL_ERROR_WANT_READ, SSL_ERROR_ZERO_RETURN } from '@memtls/core';
-import { describe as describeOutcome, type Dir, type Outcome, type Role, runPair, type Side } from '../fuzz/kit.js';
+import { type Dir, describe as describeOutcome, type Outcome, type Role, runPair, type Side } from '../fuzz/kit.js';
 import { incomingTypes, pattern, runAtBoundary } from '../fuzz/targets.js';
 import {
   AL,
@@ -22,9 +22,9 @@ import {
   ascii,
   CT,
   concat,
+  EXT,
   encodeExts,
   encodeHello,
-  EXT,
   frame,
   fromItems,
   type Hello,

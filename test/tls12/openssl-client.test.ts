@@ -7,6 +7,7 @@
 import { strict as assert } from 'node:assert';
 import net from 'node:net';
 import { type ContextOptions, Ssl, SslContext } from '@memtls/core';
+import { createNodeCryptoProvider } from '@memtls/node';
 import { firstDifference, revPayload, text, utf8 } from '../interop/payload.js';
 import { cleanupPeers, connectTcp, OpenSslProcess } from '../interop/peers.js';
 import { getPki, type Pki } from '../interop/pki.js';
@@ -109,6 +110,21 @@ describe('TLS 1.2 interop: memtls client → openssl s_server -tls1_2', function
     assert.match(ssl.cipher() ?? '', /^TLS_ECDHE_ECDSA_/);
     await pingAndClose(server, ssl, sock);
   });
+
+  for (const [name, crypto] of [
+    ['WebCrypto', undefined],
+    ['node:crypto', createNodeCryptoProvider()],
+  ] as const) {
+    it(`a P-384 server certificate signing ServerKeyExchange with SHA-256, as TLS 1.2 allows (${name} provider)`, async () => {
+      // RFC 5246 §7.4.1.4.1 / RFC 8422 §5.1.1: in TLS 1.2 ecdsa_secp256r1_sha256 (0x0403) names the hash only.
+      const cred = pki.servers['ec-p384'];
+      const server = await sServer(['-tls1_2', '-rev', '-cert', cred.certPath, '-key', cred.keyPath, '-sigalgs', 'ECDSA+SHA256']);
+      const ssl = client(crypto === undefined ? {} : { crypto });
+      const sock = await connect(server.port, ssl, server);
+      assert.match(ssl.cipher() ?? '', /^TLS_ECDHE_ECDSA_/);
+      await pingAndClose(server, ssl, sock);
+    });
+  }
 
   it('a server offering only CBC suites: handshake_failure (the server finds no shared cipher)', async () => {
     const cred = pki.servers.rsa2048;

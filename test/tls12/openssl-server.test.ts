@@ -55,6 +55,22 @@ describe('TLS 1.2 interop: openssl s_client -tls1_2 → memtls server', function
     });
   }
 
+  it('s_client -sigalgs ECDSA+SHA256: a P-384 server signs ServerKeyExchange with SHA-256, as TLS 1.2 allows', async () => {
+    // RFC 5246 §7.4.1.4.1 / RFC 8422 §5.1.1: in TLS 1.2 ecdsa_secp256r1_sha256 (0x0403) names the hash only.
+    const { port, accepted } = await acceptOne();
+    const ssl = server('ec-p384');
+    const client = sClient(port, ['-sigalgs', 'ECDSA+SHA256']);
+    const sock = await accepted;
+    await handshake(ssl, sock);
+    await client.waitForOutput(/Peer signing digest: SHA256/, 'stdout');
+    assert.match(client.stdout(), /Peer signature type: ECDSA/);
+    assert.match(client.stdout(), /Verify return code: 0 \(ok\)/);
+    client.endInput();
+    assert.equal((await readUntilZeroReturn(ssl, sock)).length, 0);
+    assert.equal(await shutdownLoop(ssl, sock), 1);
+    assert.equal(await client.exited(), 0, client.describe());
+  });
+
   it('the RFC 5705 exporter agrees with s_client -keymatexport (no context, as OpenSSL)', async () => {
     const { port, accepted } = await acceptOne();
     const ssl = server('ec-p256');

@@ -8,12 +8,12 @@
  */
 import { strict as assert } from 'node:assert';
 import {
+  type ContextOptions,
   SSL_ERROR_SSL,
   SSL_ERROR_SYSCALL,
   SSL_ERROR_WANT_READ,
   SSL_ERROR_ZERO_RETURN,
   SslContext,
-  type ContextOptions,
 } from '@memtls/core';
 import { Link } from '../util/link.js';
 import { breakSignature, type CertName, NOW, type TrustPki, trustPki } from './pki.js';

@@ -1,5 +1,5 @@
 /** A client and a server Ssl over a BIO pair, and a loop that drives both until each call settles. */
-import { newBioPair, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, Ssl, SslContext, type ContextOptions, type SslOptions } from '@memtls/core';
+import { type ContextOptions, newBioPair, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, Ssl, SslContext, type SslOptions } from '@memtls/core';
 import { testPki } from './pki.js';
 
 export interface Pair {

@@ -260,7 +260,12 @@ const SCHEME_KEY: Readonly<Record<SignatureSchemeName, PrivateKeyType | 'rsa-pss
   rsa_pkcs1_sha384: 'rsa',
   rsa_pkcs1_sha512: 'rsa',
   ed25519: 'ed25519',
+  // TLS 1.2 ECDSA: any curve (the signer's own type is accepted below).
+  ecdsa_sha256: 'ec-p256',
+  ecdsa_sha384: 'ec-p256',
+  ecdsa_sha512: 'ec-p256',
 };
+const CURVE_FREE: ReadonlySet<string> = new Set(['ecdsa_sha256', 'ecdsa_sha384', 'ecdsa_sha512']);
 
 function importSigningKeySync(type: PrivateKeyType, pkcs8: Uint8Array): SigningKey {
   let spki: Uint8Array;
@@ -281,7 +286,8 @@ function importSigningKeySync(type: PrivateKeyType, pkcs8: Uint8Array): SigningK
     type,
     bits,
     async sign(scheme, data) {
-      if (!Object.hasOwn(SCHEME_KEY, scheme) || SCHEME_KEY[scheme] !== type) throw new TypeError(`null provider: scheme ${String(scheme)} does not fit a ${type} key`);
+      const fits = CURVE_FREE.has(scheme) ? type === 'ec-p256' || type === 'ec-p384' : SCHEME_KEY[scheme] === type;
+      if (!Object.hasOwn(SCHEME_KEY, scheme) || !fits) throw new TypeError(`null provider: scheme ${String(scheme)} does not fit a ${type} key`);
       return nullSignature(scheme, spki, data);
     },
   };

@@ -8,7 +8,7 @@
  * RangeError. Keys are imported once (AEAD keys per traffic key, verify keys in a bounded LRU).
  */
 import {
-  type KeyObject,
+  constants,
   createCipheriv,
   createDecipheriv,
   createECDH,
@@ -17,11 +17,11 @@ import {
   createPrivateKey,
   createPublicKey,
   createSecretKey,
-  constants,
   diffieHellman,
-  randomFillSync,
+  type KeyObject,
   sign as nodeSign,
   verify as nodeVerify,
+  randomFillSync,
 } from 'node:crypto';
 import type { AeadKey, AeadName, CryptoProvider, GroupName, HashName, KeyShare, PrivateKeyType, SignatureSchemeName, SigningKey } from '@memtls/core';
 
@@ -56,7 +56,13 @@ const SCHEMES: Record<SignatureSchemeName, SchemeInfo> = {
   rsa_pkcs1_sha384: { hash: 'sha384', keyType: 'rsa', padding: constants.RSA_PKCS1_PADDING },
   rsa_pkcs1_sha512: { hash: 'sha512', keyType: 'rsa', padding: constants.RSA_PKCS1_PADDING },
   ed25519: { hash: null, keyType: 'ed25519' },
+  // TLS 1.2 ECDSA: the hash only, on the key's own curve (P-256, P-384 or P-521).
+  ecdsa_sha256: { hash: 'sha256', keyType: 'ec' },
+  ecdsa_sha384: { hash: 'sha384', keyType: 'ec' },
+  ecdsa_sha512: { hash: 'sha512', keyType: 'ec' },
 };
+
+const TLS_CURVES: ReadonlySet<string | undefined> = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
 
 const KEY_TYPE_OF: Record<PrivateKeyType, { type: string; curve?: string }> = {
   'ec-p256': { type: 'ec', curve: 'prime256v1' },
@@ -69,7 +75,10 @@ const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.l
 
 function keyFits(key: KeyObject, s: SchemeInfo): boolean {
   const t = key.asymmetricKeyType;
-  if (s.keyType === 'ec') return t === 'ec' && key.asymmetricKeyDetails?.namedCurve === s.curve;
+  if (s.keyType === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    return t === 'ec' && (s.curve === undefined ? TLS_CURVES.has(curve) : curve === s.curve);
+  }
   if (s.keyType === 'rsa-pss') return t === 'rsa' || t === 'rsa-pss';
   return t === s.keyType;
 }

@@ -13,10 +13,10 @@
  *   objects (a `crypto` provider, a clock, pins) are never cached.
  */
 import { createHash } from 'node:crypto';
-import { createNodeCryptoProvider } from './node-crypto-provider.js';
 import tls from 'node:tls';
 import { type ContextOptions, type CryptoProvider, type Ssl, SslContext } from '@memtls/core';
 import { parseCipherString, type SuiteDefaults, suitesFromLists } from './cipher-names.js';
+import { createNodeCryptoProvider } from './node-crypto-provider.js';
 import { type ALPNCallback, type CheckServerIdentity, clientVerifyCallback, type SNICallback, serverCallbacks } from './tls-callbacks.js';
 
 type Pem = string | Buffer;

@@ -12,8 +12,8 @@
 import { X509Certificate } from 'node:crypto';
 import { type MsgInfo, type Ssl, type SslSession, sniHostName } from '@memtls/core';
 import { opensslSuiteName } from './cipher-names.js';
-import type { CipherInfo, KeyExchangeInfo } from './socket-types.js';
 import type { RecordInfo } from './record-tap.js';
+import type { CipherInfo, KeyExchangeInfo } from './socket-types.js';
 import { formatTraceMessage, formatTraceRecord } from './trace-format.js';
 
 /** An Error carrying a Node-style `code`. */

@@ -8,7 +8,7 @@
  * - The SNI name on the wire is lowercase, without a trailing dot, and absent for an IP literal.
  * - 'keylog' lines are secrets: they are handed on only while someone listens (the caller's `onKeylog`).
  */
-import { Ssl, SslSession, sniHostName, type SslOptions } from '@memtls/core';
+import { Ssl, type SslOptions, SslSession, sniHostName } from '@memtls/core';
 import { authorizationErrorName, contextFromOptions, setKeylogTarget } from './options.js';
 import type { MemtlsSocketOptions } from './socket-types.js';
 import { identityAuthorizationError, setIdentityCheck } from './tls-callbacks.js';

@@ -33,12 +33,12 @@ import type { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { Driver, type DriverTransport, SSL_SENT_SHUTDOWN, type Ssl, type SslSession } from '@memtls/core';
 import { errorFromDriver, MemtlsError, shutdownFlagsName, sslErrorName } from './errors.js';
-import { takeAppError } from './tls-callbacks.js';
-import { authorizationOf, newSocketSsl } from './socket-setup.js';
 import { type PeerCertificate, peerCertificateFromChain } from './peer-certificate.js';
 import { RecordTap } from './record-tap.js';
 import * as parity from './socket-parity.js';
+import { authorizationOf, newSocketSsl } from './socket-setup.js';
 import type { BufferStats, CipherInfo, KeyExchangeInfo, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
+import { takeAppError } from './tls-callbacks.js';
 import { TransportSocket } from './transport-socket.js';
 
 export type { BufferStats, CipherInfo, KeyExchangeInfo, MemtlsSocketOptions, TraceEvent } from './socket-types.js';

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { constants, createHash, randomBytes, X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import tls from 'node:tls';
-import { connect, type MemtlsSocket, MemtlsAgent } from '@memtls/node';
+import { connect, MemtlsAgent, type MemtlsSocket } from '@memtls/node';
 import { cleanup, closed, collect, listen, nextError, once, opensslServer, testPki, track, trackServer } from './helpers.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');

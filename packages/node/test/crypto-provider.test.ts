@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { createHook } from 'node:async_hooks';
-import { webcrypto } from 'node:crypto';
+import { sign as cryptoSign, generateKeyPairSync, webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type AeadName, createWebCryptoProvider, type GroupName, type HashName } from '@memtls/core';
 import { createNodeCryptoProvider } from '@memtls/node';
@@ -31,6 +31,29 @@ async function asyncResources(f: () => Promise<unknown>): Promise<string[]> {
 }
 
 describe('node:crypto provider', () => {
+  it("TLS 1.2 ECDSA (ecdsa_sha256/384/512): any hash on the key's own curve, across both providers", async () => {
+    const data = node.randomBytes(200);
+    for (const [type, namedCurve] of [['ec-p256', 'P-256'], ['ec-p384', 'P-384']] as const) {
+      const pair = generateKeyPairSync('ec', { namedCurve });
+      const pkcs8 = new Uint8Array(pair.privateKey.export({ type: 'pkcs8', format: 'der' }));
+      const spki = new Uint8Array(pair.publicKey.export({ type: 'spki', format: 'der' }));
+      for (const scheme of ['ecdsa_sha256', 'ecdsa_sha384', 'ecdsa_sha512'] as const) {
+        const byNode = await (await node.importSigningKey(type, pkcs8)).sign(scheme, data);
+        const byWeb = await (await web.importSigningKey(type, pkcs8)).sign(scheme, data);
+        assert.equal(await web.verify(scheme, spki, data, byNode), true, `${type} ${scheme} node → web`);
+        assert.equal(await node.verify(scheme, spki, data, byWeb), true, `${type} ${scheme} web → node`);
+      }
+    }
+    // The curve stays bound for TLS 1.3 names: a P-384 key's SHA-256 signature is not ecdsa_secp256r1_sha256.
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const sig = await (await node.importSigningKey('ec-p384', new Uint8Array(p384.privateKey.export({ type: 'pkcs8', format: 'der' })))).sign('ecdsa_sha256', data);
+    assert.equal(await node.verify('ecdsa_secp256r1_sha256', new Uint8Array(p384.publicKey.export({ type: 'spki', format: 'der' })), data, sig), false);
+    // A curve TLS does not use (secp256k1) is refused.
+    const k1 = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
+    const k1sig = new Uint8Array(cryptoSign('sha256', data, { key: k1.privateKey, dsaEncoding: 'der' }));
+    assert.equal(await node.verify('ecdsa_sha256', new Uint8Array(k1.publicKey.export({ type: 'spki', format: 'der' })), data, k1sig), false);
+  });
+
   it('hash, HMAC and HKDF give what the WebCrypto provider gives', async () => {
     const data = node.randomBytes(1000);
     const key = node.randomBytes(48);

@@ -7,8 +7,8 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
-import { Duplex } from 'node:stream';
 import { join } from 'node:path';
+import { Duplex } from 'node:stream';
 
 export interface Leaf {
   cert: string;

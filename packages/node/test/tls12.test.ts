@@ -6,8 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type net from 'node:net';
+import { join } from 'node:path';
 import tls from 'node:tls';
 import { connect, contextFromOptions, createServer, type MemtlsSocket, opensslSuiteName, parseCipherString, type SecureOptions } from '@memtls/node';
 import { cleanup, collect, listen, once, testPki, track, trackServer } from './helpers.js';

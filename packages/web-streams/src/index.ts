@@ -3,6 +3,7 @@
  *
  * @module @memtls/web-streams
  */
-export { TlsStreams, asBytes, type ByteTransport, type TlsStreamsOptions, type TlsInfo, type TlsBufferStats } from './tls-streams.js';
-export { TlsStreamError, TlsErrorCode, isTlsStreamError, type TlsPhase, type TlsStreamErrorOptions } from './errors.js';
+
+export { isTlsStreamError, TlsErrorCode, type TlsPhase, TlsStreamError, type TlsStreamErrorOptions } from './errors.js';
 export { memoryTransportPair } from './memory-transport.js';
+export { asBytes, type ByteTransport, type TlsBufferStats, type TlsInfo, TlsStreams, type TlsStreamsOptions } from './tls-streams.js';

@@ -4,6 +4,7 @@
  *
  * @module @memtls/websocket
  */
+
+export { type ByteTransport, isTlsStreamError, memoryTransportPair, type TlsBufferStats, TlsErrorCode, type TlsInfo, type TlsPhase, TlsStreamError, TlsStreams, type TlsStreamsOptions } from '@memtls/web-streams';
 export { TlsWebSocket, type TlsWebSocketOptions } from './tls-websocket.js';
-export { webSocketTransport, type WebSocketLike, type WebSocketTransport, type WebSocketTransportOptions, type WebSocketCloseInfo } from './websocket-transport.js';
-export { TlsStreams, TlsStreamError, TlsErrorCode, isTlsStreamError, memoryTransportPair, type ByteTransport, type TlsInfo, type TlsStreamsOptions, type TlsBufferStats, type TlsPhase } from '@memtls/web-streams';
+export { type WebSocketCloseInfo, type WebSocketLike, type WebSocketTransport, type WebSocketTransportOptions, webSocketTransport } from './websocket-transport.js';

@@ -15,8 +15,8 @@
  *   `ERR_MEMTLS_TRANSPORT` and the close code and reason in the message (see webSocketTransport).
  */
 import { type ContextOptions, type Ssl, SslContext, type SslSession } from '@memtls/core';
-import { TlsStreams, type TlsInfo } from '@memtls/web-streams';
-import { webSocketTransport, type WebSocketLike, type WebSocketTransport, type WebSocketTransportOptions } from './websocket-transport.js';
+import { type TlsInfo, TlsStreams } from '@memtls/web-streams';
+import { type WebSocketLike, type WebSocketTransport, type WebSocketTransportOptions, webSocketTransport } from './websocket-transport.js';
 
 /** Options of `TlsWebSocket`: the TLS side and the WebSocket transport's bounds. */
 export interface TlsWebSocketOptions extends WebSocketTransportOptions {

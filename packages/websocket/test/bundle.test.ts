@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Metafile, build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { SSL_RECEIVED_SHUTDOWN, SSL_SENT_SHUTDOWN } from '@memtls/core';
-import { TlsStreams, memoryTransportPair } from '@memtls/web-streams';
+import { memoryTransportPair, TlsStreams } from '@memtls/web-streams';
 import { TlsWebSocket } from '@memtls/websocket';
 import { clientContext, concat, patternBytes, relayTo, sha256, stopAll, tlsServer, wsClient } from './peers.js';
 import { testPki } from './pki.js';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { SSL_RECEIVED_SHUTDOWN, SSL_SENT_SHUTDOWN } from '@memtls/core';
-import { type ByteTransport, TlsStreams, isTlsStreamError, memoryTransportPair } from '@memtls/web-streams';
+import { type ByteTransport, isTlsStreamError, memoryTransportPair, TlsStreams } from '@memtls/web-streams';
 import { concat, patternBytes, sha256, sleep } from './peers.js';
 import { testPki } from './pki.js';
 

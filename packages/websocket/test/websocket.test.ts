@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import type tls from 'node:tls';
 import { SSL_RECEIVED_SHUTDOWN, SSL_SENT_SHUTDOWN } from '@memtls/core';
-import { TlsWebSocket, isTlsStreamError, webSocketTransport } from '@memtls/websocket';
-import { testPki } from './pki.js';
+import { isTlsStreamError, TlsWebSocket, webSocketTransport } from '@memtls/websocket';
 import type { WebSocket } from 'ws';
 import { clientContext, concat, opensslWww, patternBytes, relayTo, sha256, sleep, stopAll, tlsServer, until, wsClient, wsServer } from './peers.js';
+import { testPki } from './pki.js';
 
 const BOTH = SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN;
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);

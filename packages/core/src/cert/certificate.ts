@@ -11,13 +11,13 @@
  * - Parsing decides nothing about trust: verify.ts does.
  */
 import type { HashName } from '../crypto/provider.js';
-import { SslError } from '../errors/ssl-error.js';
-import { toHex } from '../wire/bytes.js';
 import { OID } from '../der/oids.js';
 import { DerError } from '../der/tlv.js';
+import { SslError } from '../errors/ssl-error.js';
+import { toHex } from '../wire/bytes.js';
 import {
-  bitStringBytes, boolean, ctxConstructed, decodeDer, integerBytes, isTag, type Node, oid,
-  octets, rawOf, seq, smallInteger, Tag, TagClass, time,
+  bitStringBytes, boolean, ctxConstructed, decodeDer, integerBytes, isTag, type Node, 
+  octets, oid,rawOf, seq, smallInteger, Tag, TagClass, time,
 } from './der.js';
 import {
   type BasicConstraints, decodeAuthorityKeyIdentifier, decodeBasicConstraints, decodeExtKeyUsage, decodeKeyUsage,

@@ -5,7 +5,7 @@
  */
 import { OID } from '../der/oids.js';
 import { DerError } from '../der/tlv.js';
-import { bitString, boolean, ctxConstructed, ctxPrimitive, decodeDer, isTag, latin1, type Node, oid, octets, seq, smallInteger, Tag, TagClass } from './der.js';
+import { bitString, boolean, ctxConstructed, ctxPrimitive, decodeDer, isTag, latin1, type Node, octets, oid, seq, smallInteger, Tag, TagClass } from './der.js';
 
 /** keyUsage bits (RFC 5280 §4.2.1.3): bit i of the BIT STRING is `1 << i` in the mask. */
 export const KeyUsage = {

@@ -12,10 +12,10 @@ export { type ParsedPrivateKey, parsePrivateKey } from './key.js';
 export { certificatesFromPem, type PemBlock, parsePem } from './pem.js';
 export { certSignatureScheme } from './scheme.js';
 export {
+  anchorsFrom, type ClientCertVerifier, type LeafKey, PolicyVerifier, pinsFrom, type ServerCertVerifier, type VerifiedSession,
+  type VerifierPolicy, type VerifyInfo, type VerifyOutcome,
+} from './verifier.js';
+export {
   type ChainVerifyFailure, type ChainVerifyOptions, type ChainVerifyResult, reasonForVerifyCode, VERIFY_ERROR_STRINGS,
   type VerifiedChain, type VerifyCode, verifyCertificateChain,
 } from './verify.js';
-export {
-  anchorsFrom, type ClientCertVerifier, type LeafKey, pinsFrom, PolicyVerifier, type ServerCertVerifier, type VerifiedSession,
-  type VerifierPolicy, type VerifyInfo, type VerifyOutcome,
-} from './verifier.js';

@@ -9,7 +9,7 @@
 import type { PrivateKeyType } from '../crypto/provider.js';
 import { OID } from '../der/oids.js';
 import { DerError } from '../der/tlv.js';
-import { bitStringBytes, ctxConstructed, ctxPrimitive, decodeDer, encodePkcs8, integerBytes, isTag, type Node, oid, octets, rawOf, seq, smallInteger, Tag, TagClass } from './der.js';
+import { bitStringBytes, ctxConstructed, ctxPrimitive, decodeDer, encodePkcs8, integerBytes, isTag, type Node, octets, oid, rawOf, seq, smallInteger, Tag, TagClass } from './der.js';
 import { parsePem } from './pem.js';
 
 /** A private key identified from its PKCS#8 AlgorithmIdentifier. */

@@ -17,7 +17,7 @@ import type { CryptoProvider, SignatureSchemeName } from '../crypto/provider.js'
 import type { ReasonCode } from '../errors/reasons.js';
 import { SslError } from '../errors/ssl-error.js';
 import { equalBytes, fromBase64 } from '../wire/bytes.js';
-import { decodeCertificate, parseCertificate, type ParsedCertificate } from './certificate.js';
+import { decodeCertificate, type ParsedCertificate, parseCertificate } from './certificate.js';
 import { checkKeyLimits } from './key-limits.js';
 import { certificatesFromPem } from './pem.js';
 import { reasonForVerifyCode, verifyCertificateChain, X509_V_ERR_NOT_VERIFIED } from './verify.js';

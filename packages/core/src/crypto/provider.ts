@@ -15,7 +15,12 @@ export type AeadName = 'AES-128-GCM' | 'AES-256-GCM' | 'CHACHA20-POLY1305';
 /** The key-exchange groups memtls supports, by their TLS names. */
 export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1';
 
-/** TLS SignatureScheme names (RFC 8446 §4.2.3), the subset memtls can produce or check. */
+/**
+ * TLS SignatureScheme names (RFC 8446 §4.2.3), the subset memtls can produce or check, plus the three TLS 1.2 ECDSA
+ * forms `ecdsa_sha256`, `ecdsa_sha384` and `ecdsa_sha512`: in TLS 1.2 the code points 0x0403/0x0503/0x0603 name only
+ * the hash (RFC 5246 §7.4.1.4.1, RFC 8422 §5.1.1), so the curve is the key's own (P-256, P-384 or P-521). A provider
+ * that does not know these names resolves `verify` to false and rejects `sign`: TLS 1.2 ECDSA then fails cleanly.
+ */
 export type SignatureSchemeName =
   | 'ecdsa_secp256r1_sha256'
   | 'ecdsa_secp384r1_sha384'
@@ -29,7 +34,10 @@ export type SignatureSchemeName =
   | 'rsa_pkcs1_sha256'
   | 'rsa_pkcs1_sha384'
   | 'rsa_pkcs1_sha512'
-  | 'ed25519';
+  | 'ed25519'
+  | 'ecdsa_sha256'
+  | 'ecdsa_sha384'
+  | 'ecdsa_sha512';
 
 /** Key algorithms of private keys the engine can sign with. */
 export type PrivateKeyType = 'ec-p256' | 'ec-p384' | 'rsa' | 'ed25519';

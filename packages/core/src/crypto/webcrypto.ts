@@ -16,9 +16,9 @@
 import { extract as nobleExtract } from '@noble/hashes/hkdf.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
-import { concat, fromBase64, fromHex, toHex } from '../wire/bytes.js';
 import { OID as OIDS, oidContent } from '../der/oids.js';
 import { encodeDerTlv, readDerTlv } from '../der/tlv.js';
+import { concat, fromBase64, fromHex, toHex } from '../wire/bytes.js';
 import { chacha20Poly1305Key } from './chacha20-poly1305.js';
 import { ecdsaDerToRaw, ecdsaRawToDer } from './ecdsa-der.js';
 import type { AeadKey, AeadName, CryptoProvider, GroupName, HashName, KeyShare } from './provider.js';
@@ -79,7 +79,22 @@ const SCHEMES: Readonly<Record<SignatureSchemeName, Scheme>> = {
   rsa_pkcs1_sha384: { kind: 'pkcs1', hash: 'SHA-384' },
   rsa_pkcs1_sha512: { kind: 'pkcs1', hash: 'SHA-512' },
   ed25519: { kind: 'ed25519', hash: 'SHA-512' },
+  // TLS 1.2 ECDSA: the hash only; the curve comes from the key (withCurve).
+  ecdsa_sha256: { kind: 'ecdsa', hash: 'SHA-256' },
+  ecdsa_sha384: { kind: 'ecdsa', hash: 'SHA-384' },
+  ecdsa_sha512: { kind: 'ecdsa', hash: 'SHA-512' },
 };
+
+const CURVE_SIZE: Readonly<Record<Curve, number>> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
+
+/** A TLS 1.2 ECDSA scheme (no curve) completed with the curve of the key, or `s` itself; null for a key on no known curve. */
+function withCurve(s: Scheme, a: KeyAlgorithm | null): Scheme | null {
+  if (s.kind !== 'ecdsa' || s.curve !== undefined) return s;
+  if (a === null || a.oid !== OID.ecPublicKey || a.params === null) return null;
+  const params = toHex(a.params);
+  const curve = (Object.keys(CURVE_SIZE) as Curve[]).find((c) => CURVE_PARAMS[c] === params);
+  return curve === undefined ? null : { ...s, curve, size: CURVE_SIZE[curve] };
+}
 
 /** The private key type that can sign with `s`, or null (P-521 and id-RSASSA-PSS keys are not importable). */
 const keyTypeFor = (s: Scheme): PrivateKeyType | null =>
@@ -334,8 +349,9 @@ export function createWebCryptoProvider(crypto: Crypto): CryptoProvider {
       type,
       bits,
       async sign(scheme: SignatureSchemeName, data: Uint8Array): Promise<Uint8Array> {
-        const s = own(SCHEMES, scheme);
-        if (s === undefined || keyTypeFor(s) !== type) throw new TypeError(`scheme ${scheme} does not fit a ${type} key`);
+        const named = own(SCHEMES, scheme);
+        const s = named === undefined ? null : withCurve(named, a);
+        if (s === null || keyTypeFor(s) !== type) throw new TypeError(`scheme ${scheme} does not fit a ${type} key`);
         const sig = new Uint8Array(await subtle.sign(signParams(s), await keyFor(s), bs(data)));
         return s.kind === 'ecdsa' ? ecdsaRawToDer(sig) : sig;
       },
@@ -410,9 +426,11 @@ export function createWebCryptoProvider(crypto: Crypto): CryptoProvider {
     importSigningKey,
 
     async verify(scheme, spki, data, signature) {
-      const s = own(SCHEMES, scheme);
-      if (s === undefined) return false;
+      const named = own(SCHEMES, scheme);
+      if (named === undefined) return false;
       try {
+        const s = withCurve(named, keyAlgorithm(spki, false));
+        if (s === null) return false;
         const key = await verifyKey(scheme, s, spki);
         if (key === null) return false;
         const sig = s.kind === 'ecdsa' ? ecdsaDerToRaw(signature, s.size as number) : signature;

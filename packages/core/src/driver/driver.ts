@@ -32,7 +32,7 @@
 import { MemoryBio } from '../bio/memory-bio.js';
 import { SSL_ERROR_NONE, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_ERROR_ZERO_RETURN, SSL_SENT_SHUTDOWN } from '../constants.js';
 import type { Ssl } from '../ssl.js';
-import { type CallOutcome, type DriverCall, DriverError, DriverErrorCode, type DriverPhase, errorFromOutcome, type EngineFailure } from './errors.js';
+import { type CallOutcome, type DriverCall, DriverError, DriverErrorCode, type DriverPhase, type EngineFailure, errorFromOutcome } from './errors.js';
 import type { DriverOptions, DriverTransport } from './transport.js';
 
 /** Plaintext sealed per SSL_write: one record, so the write BIO never holds more than that per call. */

@@ -14,7 +14,7 @@ import { equalBytes } from '../wire/bytes.js';
 import { type CertificateMsg, encodeCertificate, encodeCertificateVerify, encodeFinished, type HandshakeMessage, parseCertificate, parseCertificateVerify } from '../wire/handshake.js';
 import type { Credential } from './config.js';
 import type { HandshakeContext } from './context.js';
-import { certificateVerifyContent, checkCertificateVerify, type PeerKey, schemeList, schemeName, tls12SchemesForKey } from './signature.js';
+import { certificateVerifyContent, checkCertificateVerify, type PeerKey, schemeList, schemeName, schemeName12, tls12SchemesForKey } from './signature.js';
 
 declare const proof: unique symbol;
 
@@ -92,11 +92,11 @@ export async function verifyFinished(cx: HandshakeContext, suite: CipherSuite, b
 /**
  * TLS 1.2: check a signature of the peer's verified leaf key (ServerKeyExchange over the randoms and the ECDH
  * parameters, RFC 8422 §5.4; CertificateVerify over the handshake messages, RFC 5246 §7.4.8). The scheme must be one
- * we offered (signatureSchemes12) that fits the key (tls12SchemesForKey: ECDSA with its curve's hash, RSA-PSS rsae,
+ * we offered (signatureSchemes12) that fits the key (tls12SchemesForKey: ECDSA with any hash, RSA-PSS rsae,
  * RSA PKCS#1 v1.5 with SHA-256/384/512, Ed25519); as strict as the TLS 1.3 check otherwise.
  */
 export async function verifySignature12(cx: HandshakeContext, chain: ChainVerified, scheme: number, signed: Uint8Array, signature: Uint8Array, what: string): Promise<SignatureVerified> {
-  const name = schemeName(scheme);
+  const name = schemeName12(scheme);
   const fits = tls12SchemesForKey(chain.key.keyType, chain.key.bits);
   if (!name || !cx.config.signatureSchemes12.includes(scheme) || !fits.includes(scheme)) {
     throw new SslError('WRONG_SIGNATURE_TYPE', { detail: `${what} scheme 0x${scheme.toString(16)}; the peer's ${chain.key.keyType} key may use ${schemeList(fits)}` });

@@ -4,9 +4,10 @@
  * CERT_CB_ERROR / CALLBACK_FAILED (alert internal_error, a local failure), or NO_APPLICATION_PROTOCOL.
  * Nothing the application's error says goes into the SslError (it may hold anything).
  */
-import type { Credential, EngineConfig } from './config.js';
+
 import type { ReasonCode } from '../errors/reasons.js';
 import { SslError } from '../errors/ssl-error.js';
+import type { Credential, EngineConfig } from './config.js';
 
 const failed = (reason: ReasonCode, detail: string): SslError => new SslError(reason, { detail, origin: 'local' });
 

@@ -125,14 +125,30 @@ export function tls13SchemesForKey(type: PrivateKeyType | string, bits: number):
   }
 }
 
+const ECDSA_CODES: readonly number[] = [S.ECDSA_SECP256R1_SHA256, S.ECDSA_SECP384R1_SHA384, S.ECDSA_SECP521R1_SHA512];
+
 /**
- * TLS 1.2 ServerKeyExchange / CertificateVerify schemes a key of this type can produce: the TLS 1.3 ones, plus RSA
- * PKCS#1 v1.5 with SHA-256/384/512 (never SHA-1 or MD5). ECDSA keeps the hash of its curve.
+ * TLS 1.2 ServerKeyExchange / CertificateVerify schemes a key of this type can produce or be checked with, most
+ * preferred first: the TLS 1.3 ones, plus RSA PKCS#1 v1.5 with SHA-256/384/512 (never SHA-1 or MD5). In TLS 1.2 an
+ * ECDSA code point names only the hash (RFC 5246 §7.4.1.4.1, RFC 8422 §5.1.1; OpenSSL checks the curve only in TLS
+ * 1.3), so a P-256 or P-384 key may use any of the three, its own curve's hash first.
  */
 export function tls12SchemesForKey(type: PrivateKeyType | string, bits: number): number[] {
   const out = tls13SchemesForKey(type, bits);
   if (type === 'rsa') out.push(S.RSA_PKCS1_SHA256, S.RSA_PKCS1_SHA384, S.RSA_PKCS1_SHA512);
+  if (type === 'ec-p256' || type === 'ec-p384') out.push(...ECDSA_CODES.filter((c) => !out.includes(c)));
   return out;
+}
+
+const TLS12_ECDSA = new Map<number, SignatureSchemeName>([
+  [S.ECDSA_SECP256R1_SHA256, 'ecdsa_sha256'],
+  [S.ECDSA_SECP384R1_SHA384, 'ecdsa_sha384'],
+  [S.ECDSA_SECP521R1_SHA512, 'ecdsa_sha512'],
+]);
+
+/** The provider's name for a TLS 1.2 signature code point: ECDSA ones name the hash only (`ecdsa_sha256`, ...). */
+export function schemeName12(code: number): SignatureSchemeName | undefined {
+  return TLS12_ECDSA.get(code) ?? NAMES.get(code);
 }
 
 const SPACES = new Uint8Array(64).fill(0x20);

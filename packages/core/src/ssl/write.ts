@@ -23,8 +23,8 @@
  */
 import { SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, SSL_MODE_ENABLE_PARTIAL_WRITE, SSL_SENT_SHUTDOWN } from '../constants.js';
 import { SslError } from '../errors/ssl-error.js';
-import type { Connection, PendingWrite } from './connection.js';
 import type { BioIo } from './bio-io.js';
+import type { Connection, PendingWrite } from './connection.js';
 
 /** An alert's body: level and description. */
 const ALERT_RECORD_PLAINTEXT = 2;

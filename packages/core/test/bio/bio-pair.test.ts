@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
 import type { BioPairEnd } from '#internal/bio/bio';
 import { DEFAULT_BIO_PAIR_SIZE, newBioPair } from '#internal/bio/bio-pair';
-import fc from 'fast-check';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { MemoryBio } from '#internal/bio/memory-bio';
 import fc from 'fast-check';
+import { MemoryBio } from '#internal/bio/memory-bio';
 
 const bytes = (...xs: number[]) => new Uint8Array(xs);
 

@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { spkiSha256 } from '#internal/cert/anchors';
 import { parseCertificate } from '#internal/cert/certificate';
-import { checkDer } from '#internal/der/tlv';
 import { KeyUsage } from '#internal/cert/extensions';
 import { certSignatureScheme } from '#internal/cert/scheme';
 import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
+import { checkDer } from '#internal/der/tlv';
 import { SslError } from '#internal/errors/ssl-error';
 import { type Pki, sharedPki } from './pki.js';
 

@@ -91,6 +91,29 @@ describe('WebCrypto provider: signatures', () => {
       await assert.rejects(provider.importSigningKey('rsa', new Uint8Array([0x30, 0x00])), TypeError);
     });
 
+    it(`${name}: TLS 1.2 ECDSA (ecdsa_sha256/384/512) signs and verifies on the key's own curve; TLS 1.3 names stay bound`, async () => {
+      const data = utf8('TLS 1.2 ServerKeyExchange');
+      const hashes = ['ecdsa_sha256', 'ecdsa_sha384', 'ecdsa_sha512'] as const;
+      for (const k of [key('ec-p256'), key('ec-p384')]) {
+        const signer = await provider.importSigningKey(k.type, k.pkcs8);
+        for (const scheme of hashes) {
+          const sig = await signer.sign(scheme, data);
+          assert.ok(ecdsaDerToRaw(sig, k.bits / 8), `${k.type} ${scheme}: not strict DER`);
+          assert.equal(await provider.verify(scheme, k.spki, data, sig), true, `${k.type} ${scheme}`);
+          for (const other of hashes) if (other !== scheme) assert.equal(await provider.verify(other, k.spki, data, sig), false, `${scheme} as ${other}`);
+        }
+      }
+      // A P-384 key with SHA-256: fine as ecdsa_sha256, never as TLS 1.3's ecdsa_secp256r1_sha256 (RFC 8446 §4.2.3).
+      const p384 = key('ec-p384');
+      const sig = await (await provider.importSigningKey('ec-p384', p384.pkcs8)).sign('ecdsa_sha256', data);
+      assert.equal(await provider.verify('ecdsa_secp256r1_sha256', p384.spki, data, sig), false);
+      await assert.rejects((await provider.importSigningKey('ec-p384', p384.pkcs8)).sign('ecdsa_secp256r1_sha256', data), TypeError);
+      // Not an EC key: false, and an RSA or Ed25519 signer refuses.
+      assert.equal(await provider.verify('ecdsa_sha256', key('ed25519').spki, data, sig), false);
+      assert.equal(await provider.verify('ecdsa_sha256', key('rsa').spki, data, sig), false);
+      await assert.rejects((await provider.importSigningKey('rsa', key('rsa').pkcs8)).sign('ecdsa_sha256', data), TypeError);
+    });
+
     it(`${name}: verify resolves false for keys that do not fit the scheme and for malformed input`, async () => {
       const data = utf8('data');
       const p256 = key('ec-p256');

@@ -5,15 +5,15 @@
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import { MemoryBio, Ssl, SslContext } from '@memtls/core';
 import type { CryptoProvider } from '@memtls/core';
-import { concat, fromHex, toHex } from '#internal/wire/bytes';
+import { MemoryBio, Ssl, SslContext } from '@memtls/core';
+import { suiteByName } from '#internal/crypto/suites';
 import { createWebCryptoProvider, importKeyShare } from '#internal/crypto/webcrypto';
 import { finishedVerifyData, KeySchedule, trafficKeys } from '#internal/keys/tls13-key-schedule';
 import { RecordProtector13 } from '#internal/record/tls13';
-import { suiteByName } from '#internal/crypto/suites';
+import { concat, fromHex, toHex } from '#internal/wire/bytes';
+import { findExtension, parseKeyShareServer } from '#internal/wire/extensions';
 import { parseServerHello } from '#internal/wire/handshake';
-import { parseKeyShareServer, findExtension } from '#internal/wire/extensions';
 import { sharedPki } from '../cert/pki.js';
 
 /** Kept in the repository: packages/core/test/fixtures/rfc8448/ (source and licence in its README). */

@@ -2,8 +2,8 @@
  * The record deframer (record/deframer.ts): exact reads, header-time checks, split input.
  */
 import { strict as assert } from 'node:assert';
-import { type DeframerPolicy, Deframer } from '#internal/record/deframer';
 import { SslError } from '#internal/errors/ssl-error';
+import { Deframer, type DeframerPolicy } from '#internal/record/deframer';
 
 function policy(p: Partial<{ max: number; http: boolean; strict: boolean }> = {}): DeframerPolicy {
   return { maxRecordBody: () => p.max ?? 1 << 14, detectsHttp: () => p.http ?? false, strictVersion: () => p.strict ?? false };

@@ -4,8 +4,8 @@
  * opens under the expected nonce. The AEAD binds key and nonce, so a consumed number would make it fail.
  */
 import { strict as assert } from 'node:assert';
-import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
 import { suiteByName } from '#internal/crypto/suites';
+import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
 import { RecordProtector13 } from '#internal/record/tls13';
 
 /** Pseudo-random bytes (deterministic), standing for early data protected under a key the server lacks. */

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { TLS12_SUITES } from '#internal/crypto/suites';
-import { clientCtx, KEY_KINDS, type KeyKind, pair, serverCtx, transfer } from './helpers.js';
+import { clientCtx, KEY_KINDS, type KeyKind, pair, serverCtx, testPki, transfer } from './helpers.js';
 
 const fits = (auth: string | null, kind: KeyKind) => (auth === 'RSA' ? kind === 'rsa' : kind !== 'rsa');
 /** The curve an ECDSA certificate needs in supported_groups (RFC 8422 §5.1). */
@@ -35,6 +35,23 @@ describe('TLS 1.2 memtls <-> memtls: every suite, key type and group', () => {
       }
     }
   }
+
+  it('a P-384 key signs and is checked with SHA-256 when the peer lists only ecdsa_secp256r1_sha256 (TLS 1.2 names the hash only)', async () => {
+    // RFC 5246 §7.4.1.4.1, RFC 8422 §5.1.1: the server signs ServerKeyExchange with SHA-256 and the client checks it.
+    const p = pair(clientCtx({ maxVersion: 'TLSv1.2', sigalgs: ['ecdsa_secp256r1_sha256'] }), serverCtx('ec-p384'));
+    const r = await p.handshake();
+    assert.equal(r.client, 1, p.client.errorReason() ?? '');
+    assert.equal(r.server, 1, p.server.errorReason() ?? '');
+    assert.equal(p.client.version(), 'TLSv1.2');
+    assert.equal(p.client.verifyResult(), 'X509_V_OK');
+  });
+
+  it('TLS 1.3 keeps the curve bound to the hash: the same P-384 server has no scheme for that client', async () => {
+    const p = pair(clientCtx({ minVersion: 'TLSv1.3', sigalgs: ['ecdsa_secp256r1_sha256'] }), serverCtx('ec-p384'));
+    const r = await p.handshake();
+    assert.equal(p.server.getError(r.server), 1);
+    assert.equal(p.client.getError(r.client), 1);
+  });
 
   it('an ECDSA certificate whose curve the client does not list is not used: handshake_failure, in words', async () => {
     const p = pair(clientCtx({ maxVersion: 'TLSv1.2', groups: ['x25519'] }), serverCtx('ec-p384'));

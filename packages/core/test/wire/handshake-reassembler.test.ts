@@ -4,9 +4,9 @@
  * a copy of the whole buffer per fragment: quadratic).
  */
 import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
 import { SslError } from '#internal/errors/ssl-error';
 import { HandshakeReassembler } from '#internal/wire/handshake';
-import fc from 'fast-check';
 
 function frame(type: number, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(4 + body.length);

@@ -32,7 +32,7 @@ import {
 import { type ChainVerified, type FinishedVerified, type SignatureVerified, unexpected, verifyFinished12, verifyPeerChain, verifySignature12 } from '../common.js';
 import type { Credential } from '../config.js';
 import type { HandshakeContext } from '../context.js';
-import { schemeName, tls12SchemesForKey } from '../signature.js';
+import { schemeName12, tls12SchemesForKey } from '../signature.js';
 import { authFits, type Hello12, MasterSecret12 } from '../tls12-keys.js';
 import { checkTicketArrived12, takeTicket12 } from './session12.js';
 
@@ -165,7 +165,7 @@ async function serverHelloDone(cx: HandshakeContext, msg: HandshakeMessage, hell
   const secrets = await MasterSecret12.derive(cx, hello, preMaster);
   if (cred) {
     const key = await cred.signingKey();
-    const signature = await key.sign(schemeName(cred.scheme) as NonNullable<ReturnType<typeof schemeName>>, cx.transcript.bytes());
+    const signature = await key.sign(schemeName12(cred.scheme) as NonNullable<ReturnType<typeof schemeName12>>, cx.transcript.bytes());
     cx.queueHandshake(encodeCertificateVerify({ scheme: cred.scheme, signature }));
   }
   await secrets.sendCcsAndFinished(cx, 'client');

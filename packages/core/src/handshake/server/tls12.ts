@@ -29,7 +29,7 @@ import {
 } from '../../wire/handshake12.js';
 import { type ChainVerified, type FinishedVerified, type SignatureVerified, unexpected, verifyFinished12, verifyPeerChain, verifySignature12 } from '../common.js';
 import type { HandshakeContext } from '../context.js';
-import { schemeName } from '../signature.js';
+import { schemeName12 } from '../signature.js';
 import { type Hello12, MasterSecret12 } from '../tls12-keys.js';
 import type { Negotiated12 } from './hello12.js';
 import { serverHelloExtensions12, serverPlan12 } from './session12.js';
@@ -67,7 +67,7 @@ export async function sendServerFlight12(cx: HandshakeContext, ch: ClientHello, 
   const share = await p.generateKeyShare(neg.group);
   const params = encodeEcdheParams(GROUP_CODES[neg.group], share.publicKey);
   const key = await neg.credential.signingKey();
-  const signature = await key.sign(schemeName(neg.scheme) as NonNullable<ReturnType<typeof schemeName>>, concat(ch.random, serverRandom, params));
+  const signature = await key.sign(schemeName12(neg.scheme) as NonNullable<ReturnType<typeof schemeName12>>, concat(ch.random, serverRandom, params));
   cx.queueHandshake(encodeServerKeyExchange12(params, neg.scheme, signature));
   const requestCert = cx.config.verifyPeer;
   if (requestCert) {
