@@ -223,14 +223,20 @@ export function stateAt12(victim: Role, types: readonly number[], k: number): { 
   }
 }
 
-/** The victim's state before message `k` of its clean incoming stream, and the types RFC 8446 allows there. */
-export function stateAt(victim: Role, types: readonly number[], k: number): { state: string; allowed: number[] } {
+/**
+ * The victim's state before message `k` of its clean incoming stream, and the types RFC 8446 allows there. A client
+ * that may still negotiate TLS 1.2 (`tls12`: not pinned to 1.3) also takes a HelloRequest before the first
+ * ServerHello and ignores it (RFC 5246 §7.4.1.1, as OpenSSL).
+ */
+export function stateAt(victim: Role, types: readonly number[], k: number, tls12 = true): { state: string; allowed: number[] } {
   const next = types[k];
   const prev = types[k - 1];
   if (victim === 'client') {
     switch (next) {
       case HT.SERVER_HELLO:
-        return { state: prev === HT.SERVER_HELLO ? 'expect-server-hello (after HelloRetryRequest)' : 'expect-server-hello', allowed: [HT.SERVER_HELLO] };
+        return prev === HT.SERVER_HELLO
+          ? { state: 'expect-server-hello (after HelloRetryRequest)', allowed: [HT.SERVER_HELLO] }
+          : { state: 'expect-server-hello', allowed: tls12 ? [HT.SERVER_HELLO, HT.HELLO_REQUEST] : [HT.SERVER_HELLO] };
       case HT.ENCRYPTED_EXTENSIONS:
         return { state: 'expect-encrypted-extensions', allowed: [HT.ENCRYPTED_EXTENSIONS] };
       case HT.CERTIFICATE_REQUEST:
@@ -295,7 +301,7 @@ export async function runAtBoundary(b: BoundaryRun): Promise<{ state: string; al
   const clientAuth = b.clientAuth ?? false;
   const types = await incomingTypes(b.victim, hrr, clientAuth, b.version, b.resume === true);
   const k = ((b.boundary % (types.length + 1)) + types.length + 1) % (types.length + 1);
-  const { state, allowed } = (b.version === 'tls1.2' ? stateAt12 : stateAt)(b.victim, types, k);
+  const { state, allowed } = b.version === 'tls1.2' ? stateAt12(b.victim, types, k) : stateAt(b.victim, types, k, b.version !== 'tls1.3');
   const incoming: Dir = b.victim === 'client' ? 's2c' : 'c2s';
   let seen = 0;
   let cut = false;

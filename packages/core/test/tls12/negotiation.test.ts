@@ -160,6 +160,39 @@ describe('TLS 1.2 negotiation (memtls <-> memtls)', () => {
     });
   });
 
+  describe('a HelloRequest before ServerHello (RFC 5246 §7.4.1.1)', () => {
+    const HELLO_REQUEST = new Uint8Array([22, 3, 3, 0, 4, 0, 0, 0, 0]);
+    const before = (b: Uint8Array) => new Uint8Array([...HELLO_REQUEST, ...b]);
+    // OpenSSL 3.0 skips a well-formed HelloRequest in every client state but the established one; memtls does so
+    // while TLS 1.2 may still be chosen. A TLS 1.3-only client has no use for it (RFC 8446 has no HelloRequest).
+    for (const [name, range, server, version] of [
+      ['a client pinned to TLS 1.2', { maxVersion: 'TLSv1.2' }, {}, 'TLSv1.2'],
+      ['a 1.2-and-1.3 client, then TLS 1.3', {}, {}, 'TLSv1.3'],
+      ['a 1.2-and-1.3 client, then TLS 1.2', {}, { maxVersion: 'TLSv1.2' }, 'TLSv1.2'],
+    ] as const) {
+      it(`${name}: ignored, kept out of the transcript, the handshake completes`, async () => {
+        const p = pair(clientCtx(range), serverCtx('ec-p256', server), onceOn('s2c', before));
+        const r = await p.handshake();
+        assert.equal(r.client, 1, p.client.errorReason() ?? '');
+        assert.equal(r.server, 1, p.server.errorReason() ?? '');
+        assert.equal(p.client.version(), version);
+      });
+    }
+    it('a client limited to TLS 1.3: unexpected_message', async () => {
+      const p = pair(clientCtx({ minVersion: 'TLSv1.3' }), serverCtx('ec-p256'), onceOn('s2c', before));
+      const r = await p.handshake();
+      assert.equal(p.client.getError(r.client), 1);
+      assert.equal(p.client.lastErrorDetail()?.reason, 'UNEXPECTED_MESSAGE');
+    });
+    it('a HelloRequest with a body: decode_error, as after ServerHello', async () => {
+      const p = pair(clientCtx(), serverCtx('ec-p256'), onceOn('s2c', (b) => new Uint8Array([22, 3, 3, 0, 5, 0, 0, 0, 1, 0, ...b])));
+      const r = await p.handshake();
+      assert.equal(p.client.getError(r.client), 1);
+      assert.equal(p.client.errorReason(), 'bad packet');
+      assert.equal(p.client.lastErrorDetail()?.alert, 50, 'decode_error');
+    });
+  });
+
   describe('suites', () => {
     it('a ServerHello with a suite the client did not offer: illegal_parameter', async () => {
       const p = pair(clientCtx({ maxVersion: 'TLSv1.2', cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'] }), serverCtx('ec-p256'), editServerHello((sh) => (sh.cipherSuite = 0xc02c)));

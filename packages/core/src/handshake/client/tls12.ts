@@ -44,15 +44,23 @@ export interface ClientState12 {
 }
 
 /**
+ * True for a HelloRequest a negotiating client ignores, keeping it out of the transcript (RFC 5246 §7.4.1.1; OpenSSL
+ * skips it in every client state but the established one, ServerHello's included); one with a body is a decode_error.
+ */
+export function isHelloRequest12(msg: HandshakeMessage): boolean {
+  if (msg.type !== H.HELLO_REQUEST) return false;
+  parseEmpty(msg.body, 'HelloRequest');
+  return true;
+}
+
+/**
  * A state of the TLS 1.2 handshake (before Connected12): a HelloRequest is ignored and kept out of the transcript
  * (RFC 5246 §7.4.1.1: "ignored by the client if the client is currently negotiating a session"; OpenSSL skips it).
  */
 export abstract class Negotiating12 implements ClientState12 {
   abstract readonly name: string;
   async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
-    if (msg.type !== H.HELLO_REQUEST) return this.receive(cx, msg);
-    parseEmpty(msg.body, 'HelloRequest');
-    return this;
+    return isHelloRequest12(msg) ? this : this.receive(cx, msg);
   }
   protected abstract receive(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12>;
 }

@@ -47,7 +47,7 @@ import { tls13SchemesForKey } from '../signature.js';
 import { serverHello12 } from './hello12.js';
 import { buildClientHello, ClientOffer, checkCommonHello } from './hello13.js';
 import { sessionFits } from './session12.js';
-import { type ClientState12, Connected12 } from './tls12.js';
+import { type ClientState12, Connected12, isHelloRequest12 } from './tls12.js';
 
 /** Proof that the server accepted the offered PSK: it authenticates in place of a certificate (RFC 8446 §2.2). */
 interface PskAccepted {
@@ -155,6 +155,7 @@ class ExpectServerHello implements ClientState {
   }
 
   async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState> {
+    if (cx.config.versions.tls12 && this.hrrSuite === null && isHelloRequest12(msg)) return this; // TLS 1.2 may still come
     if (msg.type !== H.SERVER_HELLO) return unexpected(msg, this.name);
     const sh = parseServerHello(msg.body);
     if (equalBytes(sh.random, HRR_RANDOM)) return this.handleHelloRetryRequest(cx, msg, sh);
