@@ -207,6 +207,37 @@ describe('TLS 1.2 negotiation (memtls <-> memtls)', () => {
       assert.equal(p.client.errorReason(), 'sslv3 alert handshake failure');
     });
 
+    // Found by tlsfuzzer's test-sig-algs.py: the extensions are parsed before a suite is chosen, as OpenSSL does.
+    for (const [what, data] of [
+      ['an empty', Uint8Array.of(0, 0)],
+      ['an odd-length', Uint8Array.of(0, 3, 4, 3, 5)],
+      ['a truncated', Uint8Array.of(0, 4, 4, 3)],
+    ] as const) {
+      it(`${what} signature_algorithms with only CBC suites offered: decode_error, not handshake_failure`, async () => {
+        const p = pair(
+          clientCtx({ maxVersion: 'TLSv1.2' }),
+          serverCtx('ec-p256'),
+          editClientHello((ch) => {
+            ch.cipherSuites = [0x002f, 0xc013];
+            ch.extensions = ch.extensions.map((e) => (e.type === X.SIGNATURE_ALGORITHMS ? { type: e.type, data } : e));
+          }),
+        );
+        failed(p.server, (await p.handshake()).server, 'BAD_PACKET', 50);
+      });
+    }
+
+    it('a malformed ALPN with no suite in common: decode_error, not handshake_failure', async () => {
+      const p = pair(
+        clientCtx({ maxVersion: 'TLSv1.2', alpn: ['h2'] }),
+        serverCtx('ec-p256'),
+        editClientHello((ch) => {
+          ch.cipherSuites = [0x002f];
+          ch.extensions = ch.extensions.map((e) => (e.type === X.ALPN ? { type: e.type, data: Uint8Array.of(0, 3, 5, 0x68, 0x32) } : e));
+        }),
+      );
+      failed(p.server, (await p.handshake()).server, 'BAD_PACKET', 50);
+    });
+
     it('no suite in common: handshake_failure "no shared cipher"', async () => {
       const p = pair(clientCtx({ maxVersion: 'TLSv1.2', cipherSuites: ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'] }), serverCtx('ec-p256'));
       failed(p.server, (await p.handshake()).server, 'NO_SHARED_CIPHER', 40);

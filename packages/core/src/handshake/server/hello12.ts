@@ -7,7 +7,7 @@ import type { GroupName } from '../../crypto/provider.js';
 import { type CipherSuite, EMPTY_RENEGOTIATION_INFO_SCSV, TLS12_SUITES } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
 import { GROUP_CODES, ExtensionType as X } from '../../wire/enums.js';
-import { findExtension, parseU16List } from '../../wire/extensions.js';
+import { findExtension, parseAlpn, parseU16List } from '../../wire/extensions.js';
 import type { ClientHello } from '../../wire/handshake.js';
 import { parseEcPointFormats, parseRenegotiationInfo } from '../../wire/handshake12.js';
 import type { Credential } from '../config.js';
@@ -50,6 +50,13 @@ export function negotiate12(cx: HandshakeContext, ch: ClientHello, credentials: 
   }
   const pf = findExtension(ch.extensions, X.EC_POINT_FORMATS);
   if (pf && !parseEcPointFormats(pf).includes(0)) throw new SslError('BAD_EXTENSION', { detail: 'ec_point_formats without uncompressed' });
+  // Every extension is parsed before anything is chosen, as OpenSSL does: a malformed one is a decode_error even
+  // when no suite would fit. RFC 5246 §7.4.1.4.1: without signature_algorithms the client accepts SHA-1 only,
+  // which memtls does not sign with.
+  const sigalgs = findExtension(ch.extensions, X.SIGNATURE_ALGORITHMS);
+  const theirs = sigalgs ? parseU16List(sigalgs, 'signature_algorithms') : [];
+  const alpnExt = findExtension(ch.extensions, X.ALPN);
+  if (alpnExt) parseAlpn(alpnExt);
   // The group: the client's order among ours (RFC 8422 §5.1: no supported_groups means any curve).
   const groupsExt = findExtension(ch.extensions, X.SUPPORTED_GROUPS);
   const theirGroups = groupsExt ? parseU16List(groupsExt, 'supported_groups') : null;
@@ -74,9 +81,6 @@ export function negotiate12(cx: HandshakeContext, ch: ClientHello, credentials: 
           : `no suite in common for our ${credential.keyType} certificate`;
     throw new SslError('NO_SHARED_CIPHER', { detail: why });
   }
-  const sigalgs = findExtension(ch.extensions, X.SIGNATURE_ALGORITHMS);
-  // RFC 5246 §7.4.1.4.1: without the extension the client accepts SHA-1 only, which memtls does not sign with.
-  const theirs = sigalgs ? parseU16List(sigalgs, 'signature_algorithms') : [];
   const mine = tls12SchemesForKey(credential.keyType, credential.keyBits).filter((s) => c.signatureSchemes12.includes(s));
   const scheme = theirs.find((s) => mine.includes(s));
   if (scheme === undefined) {
