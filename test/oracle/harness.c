@@ -75,6 +75,9 @@ static SSL_CTX *make_ctx(int server, const char *cert, const char *key, const ch
         /* in TLS 1.2 supported_groups also limits the curve of an ECDSA certificate (RFC 8422 §5.1): P-256 */
         || !SSL_CTX_set1_groups_list(ctx, version == TLS1_2_VERSION ? "X25519:P-256" : "X25519"))
         die("context setup failed");
+    /* memtls never renegotiates: a server answers a ClientHello with a no_renegotiation warning (OpenSSL 3.0 with
+     * this option does the same), a client ignores a HelloRequest (OpenSSL's client with it sends the warning) */
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
     if (server) {
         if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1
             || SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1
@@ -176,6 +179,8 @@ static uint64_t option_bit(const char *name)
         return SSL_OP_IGNORE_UNEXPECTED_EOF;
     if (strcmp(name, "no_ticket") == 0)
         return SSL_OP_NO_TICKET;
+    if (strcmp(name, "no_renegotiation") == 0)
+        return SSL_OP_NO_RENEGOTIATION;
     die("unknown option '%s'", name);
     return 0;
 }
@@ -417,6 +422,11 @@ static void run_step(char **tok, int ntok, const char *step)
             long req = num_arg(arg, 1);
 
             val_line(step, x, SSL_key_update(live(x), req ? SSL_KEY_UPDATE_REQUESTED : SSL_KEY_UPDATE_NOT_REQUESTED));
+        } else if (strcmp(what, "renegotiate") == 0) {
+            /* TLS 1.2: schedule a renegotiation (a server's HelloRequest, a client's ClientHello), sent by the
+             * side's next handshake, read or write; both contexts set SSL_OP_NO_RENEGOTIATION (memtls never
+             * renegotiates), so a scenario clears it on the initiating side first */
+            val_line(step, x, SSL_renegotiate(live(x)));
         } else if (strcmp(what, "new_ticket") == 0) {
             val_line(step, x, SSL_new_session_ticket(live(x)));
         } else if (strcmp(what, "num_tickets") == 0) {

@@ -169,7 +169,9 @@ class PairConn implements Conn {
   }
 }
 
-const OPTIONS: Record<string, number> = { ignore_eof: SSL_OP_IGNORE_UNEXPECTED_EOF, no_ticket: SSL_OP_NO_TICKET };
+/** OpenSSL's SSL_OP_NO_RENEGOTIATION: memtls never renegotiates, so the bit is only stored (harness.c sets it too). */
+const SSL_OP_NO_RENEGOTIATION = 0x40000000;
+const OPTIONS: Record<string, number> = { ignore_eof: SSL_OP_IGNORE_UNEXPECTED_EOF, no_ticket: SSL_OP_NO_TICKET, no_renegotiation: SSL_OP_NO_RENEGOTIATION };
 const MODES: Record<string, number> = {
   auto_retry: SSL_MODE_AUTO_RETRY,
   partial_write: SSL_MODE_ENABLE_PARTIAL_WRITE,
@@ -316,6 +318,10 @@ export async function runMemtls(scenario: string, pki: OraclePki, version: Oracl
           case 'key_update':
             ret = String(ssl(x).keyUpdate(num(arg, 1) === 1));
             break;
+          case 'renegotiate':
+            if (version !== 'tls1.2') throw new Error('renegotiate is a TLS 1.2 step');
+            ret = String(await forgeRenegotiation(ssl(x), x));
+            break;
           case 'new_ticket':
             ret = String(ssl(x).newSessionTicket());
             break;
@@ -383,4 +389,24 @@ async function driveHandshake(conn: Conn, deliver: boolean): Promise<number> {
     if (deliver) conn.deliver('s', MAX_IO, false);
   }
   return rc === 1 && rs === 1 ? 1 : -1;
+}
+
+/**
+ * `X renegotiate` on the memtls side. memtls never renegotiates and has no call to start one, so the step forges
+ * the request OpenSSL's SSL_renegotiate schedules: a server's HelloRequest, or a client's ClientHello (any body: a
+ * memtls or OpenSSL server with SSL_OP_NO_RENEGOTIATION refuses it unread). It is sealed under the side's current
+ * write key and written to the side's write BIO at once (OpenSSL writes it in the side's next call; oracle.test.ts
+ * leaves the bytes of the `renegotiate` step and of the side's next step out of the comparison, as it does for
+ * handshake flights). Prints 1, as SSL_renegotiate. What the initiator does next differs by design (declared in the
+ * scenarios); the receiver's answer is what these scenarios compare.
+ */
+async function forgeRenegotiation(s: Ssl, x: Side): Promise<number> {
+  const inner = s as unknown as {
+    engine: { queueHandshake(raw: Uint8Array, noTranscript: boolean): void; flushHandshake(): Promise<void> };
+    conn: { io: { flush(): unknown } };
+  };
+  inner.engine.queueHandshake(x === 's' ? Uint8Array.of(0, 0, 0, 0) : Uint8Array.of(1, 0, 0, 2, 3, 3), true);
+  await inner.engine.flushHandshake();
+  inner.conn.io.flush(); // into the write BIO now: oracle.test.ts counts it as a handshake flight
+  return 1;
 }
