@@ -11,7 +11,7 @@ export interface Profile {
   suite: string;
   /** OpenSSL's name (Node's `ciphers`). */
   opensslSuite: string;
-  /** Whether the resumed-handshake measurements run (TLS 1.2 rows time full handshakes and bulk only). */
+  /** Whether the resumed-handshake measurements run (TLS 1.3: PSK with x25519; TLS 1.2: an abbreviated handshake). */
   resumption: boolean;
   /**
    * The groups offered, x25519 first (the one negotiated). TLS 1.2 also offers secp256r1: there supported_groups
@@ -20,7 +20,7 @@ export interface Profile {
   groups: string[];
 }
 export const TLS13: Profile = { version: 'TLSv1.3', suite: SUITE, opensslSuite: SUITE, resumption: true, groups: [GROUP] };
-export const TLS12: Profile = { version: 'TLSv1.2', suite: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', opensslSuite: 'ECDHE-ECDSA-AES128-GCM-SHA256', resumption: false, groups: [GROUP, 'secp256r1'] };
+export const TLS12: Profile = { version: 'TLSv1.2', suite: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', opensslSuite: 'ECDHE-ECDSA-AES128-GCM-SHA256', resumption: true, groups: [GROUP, 'secp256r1'] };
 export const SERVER_NAME = 'localhost';
 /** How much each direction of the in-memory transport buffers, the same for both contenders (the memtls BIO
  * pair's size, the Node Duplex's readable high-water mark): enough for a writer to run a few records ahead. */
@@ -170,4 +170,12 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/**
+ * What a resumed handshake must negotiate, given the full one: the same version and suite; in TLS 1.3 the same group
+ * (PSK with (EC)DHE), in TLS 1.2 none (an abbreviated handshake has no key exchange, RFC 5246 §7.3).
+ */
+export function resumedExpectation<T extends { version: string | null; cipher: string | null; group: string | null }>(profile: Profile, full: T): T {
+  return profile.version === 'TLSv1.2' ? { ...full, group: null } : full;
 }
