@@ -5,7 +5,8 @@
  * @module @memtls/node
  */
 export { MemtlsAgent, type MemtlsAgentOptions } from './agent.js';
-export { type CipherStringSuites, ianaSuiteName, isTls13Suite, opensslSuiteName, parseCipherString, type SuiteDefaults, suiteAead, suitesFromLists, TLS12_OPENSSL_NAMES, TLS13_SUITE_NAMES } from './cipher-names.js';
+export { ianaSuiteName, isTls13Suite, opensslSuiteName, type SuiteDefaults, suiteAead, suitesFromLists, TLS12_OPENSSL_NAMES, TLS13_SUITE_NAMES } from './cipher-names.js';
+export { type CipherStringSuites, parseCipherString } from './cipher-string.js';
 export { type ConnectOptions, connect, secureUpgrade, type UpgradeOptions } from './connect.js';
 export { errorFromSsl, MemtlsError, type MemtlsErrorCode, type SslCallName, shutdownFlagsName, sslErrorName } from './errors.js';
 export { createNodeCryptoProvider } from './node-crypto-provider.js';

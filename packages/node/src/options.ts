@@ -15,7 +15,8 @@
 import { createHash } from 'node:crypto';
 import tls from 'node:tls';
 import { type ContextOptions, type CryptoProvider, type Ssl, SslContext } from '@memtls/core';
-import { parseCipherString, type SuiteDefaults, suitesFromLists } from './cipher-names.js';
+import { type SuiteDefaults, suitesFromLists } from './cipher-names.js';
+import { parseCipherString } from './cipher-string.js';
 import { createNodeCryptoProvider } from './node-crypto-provider.js';
 import { type ALPNCallback, type CheckServerIdentity, clientVerifyCallback, type SNICallback, serverCallbacks } from './tls-callbacks.js';
 
@@ -48,9 +49,10 @@ export interface SecureOptions {
   /**
    * As Node's `ciphers`: a colon-separated list of OpenSSL suite names (`ECDHE-RSA-AES128-GCM-SHA256`; IANA names
    * work too). TLS 1.2 names set the TLS 1.2 suites; TLS 1.3 names (`TLS_AES_128_GCM_SHA256`) in it set the
-   * TLS 1.3 suites unless `ciphersuites` is given. Names of suites memtls does not implement are skipped; OpenSSL's
-   * keywords (`HIGH`, `!aNULL`, ...) are recognised but not evaluated: a string naming no suite memtls implements but
-   * holding one leaves the suites as they are. With neither, an Error ('No cipher match'), as Node.
+   * TLS 1.3 suites unless `ciphersuites` is given. The TLS 1.2 part is evaluated as OpenSSL 3.0 evaluates a cipher
+   * string (keywords such as `HIGH`, `ECDHE+AESGCM`, `!aRSA`, `-AES256`, `@STRENGTH`; see `parseCipherString`); names of
+   * suites memtls does not implement are skipped. Selecting no suite memtls implements is an Error ('No cipher
+   * match', code ERR_SSL_NO_CIPHER_MATCH), as Node.
    */
   ciphers?: string;
   /** Key exchange groups, colon-separated as in Node (`X25519:P-256`), or an array. */

@@ -117,10 +117,11 @@ describe('@memtls/node: TLS 1.2 (minVersion/maxVersion, ciphers, getProtocol, ge
     assert.equal(codeOf(() => contextFromOptions('client', { ca, ciphers: 'HIGH:!aNULL:!MD5' })), 'none');
   });
 
-  it('ciphers as an OpenSSL cipher string: named suites memtls has are used, keywords are recognised but not evaluated', () => {
+  it('ciphers as an OpenSSL cipher string: suites memtls does not have are skipped, keywords are evaluated (cipher-string.test.ts)', () => {
     assert.deepEqual(parseCipherString('ECDHE-RSA-AES128-GCM-SHA256:DES-CBC3-SHA:!aNULL'), { tls12: ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'] });
     assert.deepEqual(parseCipherString('TLS_AES_128_GCM_SHA256:ECDHE-ECDSA-CHACHA20-POLY1305'), { tls13: ['TLS_AES_128_GCM_SHA256'], tls12: ['TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'] });
-    assert.deepEqual(parseCipherString('HIGH:!aNULL:ECDHE+AESGCM:@SECLEVEL=2'), {});
+    assert.equal(parseCipherString('HIGH:!aNULL:ECDHE+AESGCM:@SECLEVEL=2').tls12?.length, 6);
+    assert.deepEqual(parseCipherString('HIGH:!ECDHE-ECDSA-CHACHA20-POLY1305:!aRSA').tls12, ['TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'], 'an exclusion excludes');
     const def = parseCipherString(tls.DEFAULT_CIPHERS);
     assert.deepEqual(def.tls13, ['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256']);
     assert.equal(def.tls12?.length, 6, "Node's default string names four and ends in HIGH: all six");
