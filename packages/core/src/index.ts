@@ -12,6 +12,7 @@ export { SslContext, type ContextOptions, type VerifyInfo } from './ssl-context.
 export type { MsgInfo } from './engine/config.js';
 export { Ssl, type SslOptions, type SslResult } from './ssl.js';
 export { SslSession } from './session/session.js';
+export type { TicketKeyAnswer, TicketKeyCallback, TicketOptions } from './session/ticket-keys.js';
 export { sniHostName } from './handshake/server-name.js';
 export type { CryptoProvider, AeadKey, KeyShare, SigningKey, HashName, AeadName, GroupName, SignatureSchemeName, PrivateKeyType } from './crypto/provider.js';
 export { createWebCryptoProvider } from './crypto/webcrypto.js';
