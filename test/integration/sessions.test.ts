@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { SslSession } from '@memtls/core';
+import { SSL_OP_NO_TICKET, SslSession } from '@memtls/core';
 import { closeBoth, contexts, handshake, pair } from '../util/pair.js';
 
 describe('TLS 1.3 sessions (tickets, PSK resumption)', () => {
@@ -26,8 +26,8 @@ describe('TLS 1.3 sessions (tickets, PSK resumption)', () => {
     assert.equal(await p2.server.read(buf), msg.length);
   });
 
-  it('a full handshake issues numTickets tickets, a resumed one a single replacement (as OpenSSL)', async () => {
-    const { cctx, sctx } = contexts({}, { numTickets: 3 });
+  it('a full handshake issues numTickets tickets, a resumed one a single replacement (as OpenSSL; stateful tickets with SSL_OP_NO_TICKET)', async () => {
+    const { cctx, sctx } = contexts({}, { numTickets: 3, options: SSL_OP_NO_TICKET });
     const cache = sctx.sessionCache!;
     const p1 = pair(cctx, sctx);
     await handshake(p1);
