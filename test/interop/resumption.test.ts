@@ -136,6 +136,32 @@ describe('interop: TLS 1.3 resumption', function () {
       assert.equal(await server.exited(), 0, server.describe());
     });
 
+    it('s_server -early_data: the session keeps the ticket\'s max_early_data (for a later 0-RTT), through toBytes/fromBytes, and resumes', async () => {
+      const cred = pki.servers['ec-p256'];
+      // -early_data cannot go with -rev: s_server in stdio mode prints what it reads.
+      const server = await startOpenSslServer({ cert: cred.certPath, key: cred.keyPath, naccept: 2, mode: 'stdio', extraArgs: ['-early_data'] });
+      const ctx = clientCtx();
+      const connectOnce = async (ssl: Ssl, line: string) => {
+        const sock = await connectTcp(server.port);
+        await handshake(ssl, sock);
+        await writeAll(ssl, sock, utf8(`${line}\n`));
+        await server.waitForOutput(new RegExp(line), 'stdout');
+        assert.equal(await shutdownLoop(ssl, sock), 1);
+        await endTransport(ssl, sock);
+      };
+      const first = new core.Ssl(ctx, { serverName: 'localhost' });
+      await connectOnce(first, 'first-line');
+      const session = first.getSession();
+      assert.ok(session);
+      assert.ok(session.maxEarlyData > 0, `max_early_data from the NewSessionTicket: ${session.maxEarlyData}`);
+      const restored = core.SslSession.fromBytes(session.toBytes());
+      assert.equal(restored.maxEarlyData, session.maxEarlyData);
+      const second = new core.Ssl(ctx, { serverName: 'localhost', session: restored });
+      await connectOnce(second, 'second-line');
+      assert.equal(second.sessionReused(), true);
+      assert.equal(await server.exited(), 0, server.describe());
+    });
+
     it('getSession() after a full close resumes on a second connection (also through toBytes/fromBytes)', async () => {
       const cred = pki.servers['ec-p256'];
       const server = await startOpenSslServer({ cert: cred.certPath, key: cred.keyPath, naccept: 3 });
