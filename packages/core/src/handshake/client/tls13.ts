@@ -16,6 +16,7 @@ import { resumptionPsk } from '../../keys/tls13-key-schedule.js';
 import { SslSession, sessionPsk } from '../../session/session.js';
 import { equalBytes } from '../../wire/bytes.js';
 import { GROUP_CODES, groupByCode, HandshakeType as H, ExtensionType as X } from '../../wire/enums.js';
+import { parseTicketMaxEarlyData } from '../../wire/early-data.js';
 import { findExtension, parseAlpn, parseCookie, parseKeyShareHrr, parseKeyShareServer, parsePreSharedKeyServer, parseU16List } from '../../wire/extensions.js';
 import {
   type CertificateRequestMsg,
@@ -430,13 +431,9 @@ class Connected implements ClientState {
     if (nst.lifetime > 604800) throw new SslError('BAD_TICKET_LIFETIME', { detail: 'ticket lifetime over 7 days' });
     if (nst.lifetime === 0) return;
     const suite = this.suite;
-    // RFC 8446 §4.2.10: early_data in a NewSessionTicket carries max_early_data_size (kept for a later 0-RTT).
-    const early = findExtension(nst.extensions, X.EARLY_DATA);
-    if (early && early.length !== 4) throw SslError.decode('early_data in NewSessionTicket is not a uint32');
-    const maxEarlyData = early ? new DataView(early.buffer, early.byteOffset, 4).getUint32(0) : 0;
     const psk = await resumptionPsk(cx.config.provider, suite.hash, this.#resumptionMasterSecret, nst.nonce);
     this.role.latestSession = new SslSession({
-      maxEarlyData,
+      maxEarlyData: parseTicketMaxEarlyData(nst.extensions), // RFC 8446 §4.2.10, kept for a later 0-RTT
       cipherSuite: suite.name,
       serverName: this.role.hostName,
       alpn: cx.alpnProtocol,

@@ -8,7 +8,13 @@
 import type { CachedSession } from '../../session/cache.js';
 import { looksStateless, openTicket, sealTicket, TICKET_NONCE_LENGTH } from '../../session/stateless-ticket.js';
 import type { HandshakeContext } from '../context.js';
-import type { IssuedTickets } from './tickets13.js';
+
+/** The stateful tickets a connection issued (cache ids, withdrawn by rule 19) and the counter its TLS 1.3 ticket
+ * nonces come from. */
+export interface IssuedTickets {
+  nonce: number;
+  readonly ids: Uint8Array[];
+}
 
 /** Stateless tickets opened per ClientHello at most: each costs one AEAD decryption (and maybe a key callback). */
 export const MAX_TICKET_OPENS = 4;

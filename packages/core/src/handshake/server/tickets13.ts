@@ -7,17 +7,13 @@ import { resumptionPsk } from '../../keys/tls13-key-schedule.js';
 import type { CachedSession } from '../../session/cache.js';
 import { encodeNewSessionTicket } from '../../wire/handshake.js';
 import type { HandshakeContext } from '../context.js';
-import { issueTicket } from './ticket-store.js';
+import { type IssuedTickets, issueTicket } from './ticket-store.js';
 
 /** Bytes of one stateful NewSessionTicket message as `sendTickets` builds it: header 4, lifetime 4, age_add 4, nonce
  * 1+8, ticket 2+32, extensions 2 (a stateless ticket is longer). */
 export const TICKET_MESSAGE_LENGTH = 4 + 4 + 4 + 1 + 8 + 2 + 32 + 2;
 
-/** The stateful tickets a connection issued (cache ids, withdrawn by rule 19) and the counter their nonces come from. */
-export interface IssuedTickets {
-  nonce: number;
-  readonly ids: Uint8Array[];
-}
+export type { IssuedTickets } from './ticket-store.js';
 
 /** Issue n tickets for the resumption master secret, one record each, as OpenSSL sends them. */
 export async function sendTickets(cx: HandshakeContext, issued: IssuedTickets, suite: CipherSuite, resumptionMasterSecret: Uint8Array, n: number): Promise<void> {
