@@ -25,6 +25,8 @@ export interface CachedSession {
   extendedMasterSecret: boolean;
   /** TLS 1.3: the early data the ticket allows (RFC 8446 §4.2.10; 0 while memtls accepts none). */
   maxEarlyData: number;
+  /** A stateless ticket's issuing context (TicketKeyStore.origin); absent in the cache. */
+  origin?: Uint8Array;
 }
 
 const hexKey = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');

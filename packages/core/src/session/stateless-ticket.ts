@@ -8,7 +8,8 @@
  * The state has a fixed layout behind a format byte (STATE_FORMAT): u8 format, u8 version (12 or 13), u16 suite,
  * u8 hash (1: SHA-256, 2: SHA-384, 3: SHA-512), vec8 PSK (TLS 1.3) or master secret (TLS 1.2), u8 EMS, vec8 ALPN
  * (empty: none), u8 has-SNI + vec8 SNI, u32 x2 created (ms), u32 lifetime (s), u32 age_add, vec8 verify result,
- * u32 max early data, vec24 of vec24 the peer's chain (client certificates). At most MAX_STATE bytes: a larger
+ * u32 max early data, vec8 origin (the issuing context, TicketKeyStore.origin), vec24 of vec24 the peer's chain
+ * (client certificates). At most MAX_STATE bytes: a larger
  * state (a long client chain) is not sealed, and the caller falls back to a stateful ticket.
  *
  * Opening never fails loudly: an unknown key name, a bad tag, a malformed or other-format state, or an expired one
@@ -48,7 +49,7 @@ export function encodeState(s: CachedSession): Uint8Array {
   w.vec8(s.psk).u8(s.extendedMasterSecret ? 1 : 0).vec8(utf8(s.alpn ?? ''));
   w.u8(s.serverName === null ? 0 : 1).vec8(utf8(s.serverName ?? ''));
   w.u32(Math.floor(s.createdAt / 2 ** 32)).u32(s.createdAt % 2 ** 32).u32(s.lifetime).u32(s.ageAdd >>> 0);
-  w.vec8(utf8(s.verifyResult)).u32(s.maxEarlyData);
+  w.vec8(utf8(s.verifyResult)).u32(s.maxEarlyData).vec8(s.origin ?? new Uint8Array(0));
   w.begin(3);
   for (const c of s.peerCertificates) w.vec24(c);
   w.end();
@@ -77,6 +78,7 @@ export function decodeState(state: Uint8Array): CachedSession | null {
     const verifyResult = fromUtf8(r.vec8());
     if (!/^[A-Z][A-Z0-9_]{0,63}$/.test(verifyResult)) return null;
     const maxEarlyData = r.u32();
+    const origin = r.vec8().slice();
     const certs = r.sub24();
     const peerCertificates: Uint8Array[] = [];
     while (certs.remaining) peerCertificates.push(certs.vec24().slice());
@@ -95,6 +97,7 @@ export function decodeState(state: Uint8Array): CachedSession | null {
       verifyResult,
       extendedMasterSecret: ems === 1,
       maxEarlyData,
+      origin,
     };
   } catch {
     return null;
@@ -106,7 +109,7 @@ export function decodeState(state: Uint8Array): CachedSession | null {
  * MAX_STATE, or the key callback declined); the caller then issues a stateful one or none.
  */
 export async function sealTicket(keys: TicketKeyStore, nonce: Uint8Array, s: CachedSession): Promise<Uint8Array | null> {
-  const state = encodeState(s);
+  const state = encodeState({ ...s, origin: keys.origin });
   if (state.length > MAX_STATE) return null;
   const sealer = await keys.sealer();
   if (!sealer) return null;

@@ -89,6 +89,11 @@ export class TicketKeyStore {
   readonly #callback: TicketKeyCallback | null;
   #current: TicketKey;
   #old: TicketKey[] = [];
+  /**
+   * 16 random bytes naming this context, sealed into each ticket (not secret): a ticket from another context that
+   * shares the keys is resumed only as this context's own verification policy allows (server/ticket-store.ts).
+   */
+  readonly origin: Uint8Array;
 
   /**
    * `keys`: the operator's 48 bytes, else random ones from the provider. `lifetimeSeconds`: the ticket lifetime,
@@ -100,6 +105,7 @@ export class TicketKeyStore {
     this.#lifetimeMs = () => lifetimeSeconds() * 1000;
     this.#callback = callback;
     this.#current = new TicketKey(keys ?? provider.randomBytes(TICKET_KEY_LENGTH));
+    this.origin = provider.randomBytes(16);
   }
 
   /** A copy of the current (encryption) key, 48 bytes. */

@@ -223,6 +223,37 @@ describe('stateless session tickets', () => {
     }
   });
 
+  it('shared keys never upgrade client verification: a context with other client-certificate rules resumes a foreign ticket only as its own policy allows', async () => {
+    const pki = testPki();
+    const keys = keys48(77);
+    const mtls = (extra: Partial<ContextOptions> = {}) => server({ ticketKeys: keys, verifyPeer: true, ca: pki.ca, ...extra });
+    for (const version of VERSIONS) {
+      const cctx = client(version, { cert: pki.client.cert, key: pki.client.key });
+      // A session made without client authentication does not resume where a certificate is required.
+      const anonymous = (await fullSession(cctx, server({ ticketKeys: keys }))).session;
+      assert.equal(await offered(cctx, mtls(), anonymous), false, `${version}: no certificate in the session, one required`);
+      assert.equal(await offered(cctx, mtls({ requireClientCert: false }), anonymous), true, `${version}: a certificate optional`);
+      // A session with a verified client chain: verified again under the other context's policy.
+      const a = mtls();
+      const verified = (await fullSession(cctx, a)).session;
+      const b = mtls();
+      const p = pair(cctx, b, undefined, 0, verified);
+      assert.deepEqual(await p.handshake(), { client: 1, server: 1 });
+      assert.equal(p.server.sessionReused(), true, `${version}: the same anchors accept the chain`);
+      assert.equal(p.server.verifyResult(), 'X509_V_OK');
+      // A policy that refuses the stored chain (the first verification), then accepts the full handshake's.
+      let calls = 0;
+      assert.equal(await offered(cctx, mtls({ verifyCallback: () => ++calls > 1 }), verified), false, `${version}: a policy that refuses the chain`);
+      assert.equal(calls, 2, 'the stored chain, then the full handshake chain');
+      // A context that does not verify clients reports no certificate and no verification for the foreign session.
+      const q = pair(cctx, server({ ticketKeys: keys }), undefined, 0, verified);
+      assert.deepEqual(await q.handshake(), { client: 1, server: 1 });
+      assert.equal(q.server.sessionReused(), true);
+      assert.equal(q.server.verifyResult(), 'X509_V_ERR_NOT_VERIFIED');
+      assert.deepEqual(q.server.peerCertificates(), []);
+    }
+  });
+
   it('ticket keys: 48 bytes or a TypeError, server only, getTicketKeys a copy, never in inspect or JSON', () => {
     const k = keys48(9);
     const sctx = server({ ticketKeys: k });
@@ -261,6 +292,7 @@ describe('stateless ticket sealing (session/stateless-ticket.ts)', () => {
     verifyResult: 'X509_V_OK',
     extendedMasterSecret: false,
     maxEarlyData: 16384,
+    origin: new Uint8Array(16).fill(7),
   };
 
   it('the state round-trips every field; any other format byte or trailing byte is refused', () => {
@@ -277,7 +309,7 @@ describe('stateless ticket sealing (session/stateless-ticket.ts)', () => {
     assert.equal(await sealTicket(store, new Uint8Array(12), big), null);
     const ticket = await sealTicket(store, new Uint8Array(12).fill(9), entry);
     assert.ok(ticket);
-    assert.deepEqual((await openTicket(store, ticket, entry.createdAt + 1000))?.session, entry);
+    assert.deepEqual((await openTicket(store, ticket, entry.createdAt + 1000))?.session, { ...entry, origin: store.origin });
     assert.equal(await openTicket(store, ticket, entry.createdAt + 7200 * 1000 + 1), null, 'expired');
   });
 

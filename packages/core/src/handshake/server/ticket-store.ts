@@ -5,8 +5,10 @@
  * MAX_STATE bytes, e.g. a long client chain, or the ticket-key callback gave no key). Only stateful ids go to
  * `issued.ids`: rule 19 withdraws cache entries, and cannot reach a stateless ticket (as in OpenSSL).
  */
+import { X509_V_ERR_NOT_VERIFIED } from '../../cert/verify.js';
 import type { CachedSession } from '../../session/cache.js';
 import { looksStateless, openTicket, sealTicket, TICKET_NONCE_LENGTH } from '../../session/stateless-ticket.js';
+import { equalBytes } from '../../wire/bytes.js';
 import type { HandshakeContext } from '../context.js';
 
 /** The stateful tickets a connection issued (cache ids, withdrawn by rule 19) and the counter its TLS 1.3 ticket
@@ -28,9 +30,11 @@ export interface FoundSession {
   renew: boolean;
 }
 
-/** Tickets opened so far on one ClientHello (bounded by MAX_TICKET_OPENS). */
+/** Tickets opened so far on one ClientHello (bounded by MAX_TICKET_OPENS), and whether a foreign ticket's chain
+ * was verified again (at most once per ClientHello). */
 export interface OpenBudget {
   opens: number;
+  reverified?: boolean;
 }
 
 /** True when this server issues stateless tickets (ticket keys exist and SSL_OP_NO_TICKET is off). */
@@ -68,8 +72,29 @@ export async function findTicket(cx: HandshakeContext, ticket: Uint8Array, budge
     if (!statelessTickets(cx) || !c.ticketKeys || budget.opens >= MAX_TICKET_OPENS) return null;
     budget.opens++;
     const opened = await openTicket(c.ticketKeys, ticket, now);
-    return opened ? { entry: opened.session, cacheId: null, renew: opened.renew } : null;
+    if (!opened) return null;
+    const entry = equalBytes(opened.session.origin ?? new Uint8Array(0), c.ticketKeys.origin) ? opened.session : await adoptForeign(cx, opened.session, budget);
+    return entry ? { entry, cacheId: null, renew: opened.renew } : null;
   }
   const entry = c.sessionCache.get(ticket, now);
   return entry ? { entry, cacheId: ticket.slice(), renew: false } : null;
+}
+
+/**
+ * A session sealed by another context that shares our ticket keys (another machine, or another SslContext in this
+ * process): resumed only as this context's own client-certificate policy would have accepted it, so that a shared
+ * key never turns "not verified" into "verified" (OpenSSL separates such contexts with the session ID context).
+ * Without verifyPeer the client's certificates are not reported (as in this context's full handshake); with it,
+ * the stored chain is verified again under this context's anchors, pins and callback (at most once per
+ * ClientHello), and a session without certificates resumes only when a certificate is optional. Null: a full
+ * handshake.
+ */
+async function adoptForeign(cx: HandshakeContext, s: CachedSession, budget: OpenBudget): Promise<CachedSession | null> {
+  const c = cx.config;
+  if (!c.verifyPeer) return { ...s, peerCertificates: [], verifyResult: X509_V_ERR_NOT_VERIFIED };
+  if (s.peerCertificates.length === 0) return c.requirePeerCert ? null : { ...s, verifyResult: X509_V_ERR_NOT_VERIFIED };
+  if (!c.verifyChain || budget.reverified) return null;
+  budget.reverified = true;
+  const r = await c.verifyChain(s.peerCertificates, null);
+  return r.error ? null : { ...s, verifyResult: r.code };
 }
