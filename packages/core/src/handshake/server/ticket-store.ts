@@ -37,9 +37,10 @@ export interface OpenBudget {
   reverified?: boolean;
 }
 
-/** True when this server issues stateless tickets (ticket keys exist and SSL_OP_NO_TICKET is off). */
+/** True when this server issues stateless tickets: ticket keys exist, SSL_OP_NO_TICKET is off, and the provider
+ * has AES-256-GCM (a custom provider without it gets stateful tickets). */
 export function statelessTickets(cx: HandshakeContext): boolean {
-  return cx.config.ticketKeys !== null && !cx.config.noTicket;
+  return cx.config.ticketKeys !== null && !cx.config.noTicket && cx.config.provider.supportsAead('AES-256-GCM');
 }
 
 /**
