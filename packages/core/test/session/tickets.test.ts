@@ -194,6 +194,16 @@ describe('stateless session tickets', () => {
     });
   }
 
+  it('TLS 1.3: a stateless ticket resumes after a HelloRetryRequest (opened again for the second ClientHello)', async () => {
+    const sctx = server({ groups: ['secp256r1'] });
+    const cctx = client('TLSv1.3', { groups: ['x25519', 'secp256r1'] });
+    const { session } = await fullSession(cctx, sctx);
+    const p = pair(cctx, sctx, undefined, 0, session);
+    assert.deepEqual(await p.handshake(), { client: 1, server: 1 });
+    assert.equal(p.server.sessionReused(), true);
+    assert.equal(p.server.group(), 'secp256r1');
+  });
+
   it('a TLS 1.2 ticket offered in TLS 1.3, and a TLS 1.3 ticket offered in TLS 1.2: a full handshake', async () => {
     const sctx = server();
     const s12 = (await fullSession(client('TLSv1.2'), sctx)).session;
