@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { SslSession } from '@memtls/core';
+import { SSL_OP_NO_TICKET, SslSession } from '@memtls/core';
 import { closeBoth, contexts, handshake, pair } from '../util/pair.js';
 
 describe('TLS 1.3 sessions (tickets, PSK resumption)', () => {
@@ -26,8 +26,8 @@ describe('TLS 1.3 sessions (tickets, PSK resumption)', () => {
     assert.equal(await p2.server.read(buf), msg.length);
   });
 
-  it('a full handshake issues numTickets tickets, a resumed one a single replacement (as OpenSSL)', async () => {
-    const { cctx, sctx } = contexts({}, { numTickets: 3 });
+  it('a full handshake issues numTickets tickets, a resumed one a single replacement (as OpenSSL; stateful tickets with SSL_OP_NO_TICKET)', async () => {
+    const { cctx, sctx } = contexts({}, { numTickets: 3, options: SSL_OP_NO_TICKET });
     const cache = sctx.sessionCache!;
     const p1 = pair(cctx, sctx);
     await handshake(p1);
@@ -52,6 +52,31 @@ describe('TLS 1.3 sessions (tickets, PSK resumption)', () => {
     await closeBoth(p1);
     const bytes = p1.client.getSession()!.toBytes();
     const p2 = pair(cctx, sctx, { serverName: 'localhost', session: SslSession.fromBytes(bytes) });
+    await handshake(p2);
+    assert.equal(p2.server.sessionReused(), true);
+  });
+
+  it('format 4 keeps maxEarlyData; format 3 bytes (without it) still restore, with 0, and resume', async () => {
+    const { cctx, sctx } = contexts();
+    const p1 = pair(cctx, sctx);
+    await handshake(p1);
+    await closeBoth(p1);
+    const s = p1.client.getSession()!;
+    assert.equal(s.maxEarlyData, 0, 'memtls servers accept no early data');
+    // Format 4 ends with u32 max early data, then the chain.
+    const chainLen = 3 + s.peerCertificates.reduce((n, c) => n + 3 + c.length, 0);
+    const v4 = s.toBytes();
+    assert.equal(v4[0], 4);
+    const withEarly = v4.slice();
+    new DataView(withEarly.buffer).setUint32(v4.length - chainLen - 4, 16384);
+    assert.equal(SslSession.fromBytes(withEarly).maxEarlyData, 16384);
+    assert.deepEqual(SslSession.fromBytes(withEarly).toBytes(), withEarly);
+    // Format 3: the same bytes without that u32.
+    const v3 = new Uint8Array([3, ...v4.subarray(1, v4.length - chainLen - 4), ...v4.subarray(v4.length - chainLen)]);
+    const old = SslSession.fromBytes(v3);
+    assert.equal(old.maxEarlyData, 0);
+    assert.deepEqual(old.peerCertificates, s.peerCertificates);
+    const p2 = pair(cctx, sctx, { serverName: 'localhost', session: old });
     await handshake(p2);
     assert.equal(p2.server.sessionReused(), true);
   });
@@ -83,3 +108,4 @@ describe('TLS 1.3 sessions (tickets, PSK resumption)', () => {
     assert.equal(r, 0);
   });
 });
+

@@ -1,7 +1,8 @@
 /**
- * TLS 1.3 session resumption interop over 127.0.0.1: memtls server ← `openssl s_client -sess_out/-sess_in`,
- * memtls client → `openssl s_server` (stateless tickets), and both directions with Node `tls`.
- * A memtls server keeps its sessions in the `SslContext`, so both connections share one context; a memtls
+ * TLS 1.3 session resumption interop over 127.0.0.1: memtls server ← `openssl s_client -sess_out/-sess_in` (stateless
+ * tickets by default, stateful with SSL_OP_NO_TICKET, and across two contexts sharing ticket keys), memtls client →
+ * `openssl s_server` (stateless tickets, and stateful ones with -no_ticket), and both directions with Node `tls`.
+ * A memtls server's ticket keys (and its stateful sessions) live in the `SslContext`, so both connections share one; a memtls
  * server calls `shutdown` before the connection is dropped (rule 19), a memtls client processes the tickets
  * before its session is read (rule 20).
  */
@@ -37,9 +38,9 @@ describe('interop: TLS 1.3 resumption', function () {
     await cleanupPeers();
   });
 
-  const serverCtx = (): SslContext => {
+  const serverCtx = (extra: { options?: number; ticketKeys?: Uint8Array } = {}): SslContext => {
     const cred = pki.servers['ec-p256'];
-    return new core.SslContext({ role: 'server', cert: cred.certPem, key: cred.keyPem });
+    return new core.SslContext({ role: 'server', cert: cred.certPem, key: cred.keyPem, ...extra });
   };
   const clientCtx = (): SslContext => new core.SslContext({ role: 'client', ca: pki.caPem });
 
@@ -73,16 +74,31 @@ describe('interop: TLS 1.3 resumption', function () {
       return { ssl, out: client.stdout() };
     }
 
-    it('second s_client run with -sess_in resumes (Reused, TLSv1.3); memtls sessionReused() is true', async () => {
-      const ctx = serverCtx();
-      const file = join(dir, 's_client.sess.pem');
-      const first = await sClientRun(ctx, ['-sess_out', file]);
-      assert.match(first.out, /^New, TLSv1\.3, Cipher is /m);
-      assert.equal(first.ssl.sessionReused(), false);
-      assert.equal(existsSync(file), true, 's_client wrote -sess_out');
-      const second = await sClientRun(ctx, ['-sess_in', file]);
-      assert.match(second.out, /^Reused, TLSv1\.3, Cipher is /m, second.out);
-      assert.equal(second.ssl.sessionReused(), true);
+    for (const noTicket of [false, true]) {
+      it(`second s_client run with -sess_in resumes (Reused, TLSv1.3); memtls sessionReused() is true (${noTicket ? 'SSL_OP_NO_TICKET: stateful tickets' : 'stateless tickets'})`, async () => {
+        const ctx = serverCtx(noTicket ? { options: core.SSL_OP_NO_TICKET } : {});
+        const file = join(dir, `s_client.sess-${noTicket}.pem`);
+        const first = await sClientRun(ctx, ['-sess_out', file]);
+        assert.match(first.out, /^New, TLSv1\.3, Cipher is /m);
+        assert.equal(first.ssl.sessionReused(), false);
+        assert.equal(existsSync(file), true, 's_client wrote -sess_out');
+        assert.equal(ctx.sessionCache?.size, noTicket ? 2 : 0, 'stateful tickets are cache entries, stateless ones are not');
+        const second = await sClientRun(ctx, ['-sess_in', file]);
+        assert.match(second.out, /^Reused, TLSv1\.3, Cipher is /m, second.out);
+        assert.equal(second.ssl.sessionReused(), true);
+      });
+    }
+
+    it('a second SslContext given the same ticketKeys ("another machine") resumes the saved session; one with its own key does not', async () => {
+      const a = serverCtx();
+      const b = serverCtx({ ticketKeys: a.getTicketKeys() });
+      const file = join(dir, 's_client.sess-shared.pem');
+      await sClientRun(a, ['-sess_out', file]);
+      const onB = await sClientRun(b, ['-sess_in', file]);
+      assert.match(onB.out, /^Reused, TLSv1\.3, Cipher is /m, onB.out);
+      assert.equal(onB.ssl.sessionReused(), true);
+      const onC = await sClientRun(serverCtx(), ['-sess_in', file]);
+      assert.match(onC.out, /^New, TLSv1\.3, Cipher is /m, onC.out);
     });
 
     it('a fresh SslContext (empty cache) does not resume the saved session', async () => {
@@ -105,6 +121,46 @@ describe('interop: TLS 1.3 resumption', function () {
       await endTransport(ssl, sock);
       return sock;
     }
+
+    it('s_server -no_ticket (OpenSSL\'s stateful TLS 1.3 tickets): the session resumes', async () => {
+      const cred = pki.servers['ec-p256'];
+      const server = await startOpenSslServer({ cert: cred.certPath, key: cred.keyPath, naccept: 2, extraArgs: ['-no_ticket'] });
+      const ctx = clientCtx();
+      const first = new core.Ssl(ctx, { serverName: 'localhost' });
+      await connectAndPing(server.port, first);
+      const session = first.getSession();
+      assert.ok(session, 'a ticket was processed');
+      const second = new core.Ssl(ctx, { serverName: 'localhost', session });
+      await connectAndPing(server.port, second);
+      assert.equal(second.sessionReused(), true);
+      assert.equal(await server.exited(), 0, server.describe());
+    });
+
+    it('s_server -early_data: the session keeps the ticket\'s max_early_data (for a later 0-RTT), through toBytes/fromBytes, and resumes', async () => {
+      const cred = pki.servers['ec-p256'];
+      // -early_data cannot go with -rev: s_server in stdio mode prints what it reads.
+      const server = await startOpenSslServer({ cert: cred.certPath, key: cred.keyPath, naccept: 2, mode: 'stdio', extraArgs: ['-early_data'] });
+      const ctx = clientCtx();
+      const connectOnce = async (ssl: Ssl, line: string) => {
+        const sock = await connectTcp(server.port);
+        await handshake(ssl, sock);
+        await writeAll(ssl, sock, utf8(`${line}\n`));
+        await server.waitForOutput(new RegExp(line), 'stdout');
+        assert.equal(await shutdownLoop(ssl, sock), 1);
+        await endTransport(ssl, sock);
+      };
+      const first = new core.Ssl(ctx, { serverName: 'localhost' });
+      await connectOnce(first, 'first-line');
+      const session = first.getSession();
+      assert.ok(session);
+      assert.ok(session.maxEarlyData > 0, `max_early_data from the NewSessionTicket: ${session.maxEarlyData}`);
+      const restored = core.SslSession.fromBytes(session.toBytes());
+      assert.equal(restored.maxEarlyData, session.maxEarlyData);
+      const second = new core.Ssl(ctx, { serverName: 'localhost', session: restored });
+      await connectOnce(second, 'second-line');
+      assert.equal(second.sessionReused(), true);
+      assert.equal(await server.exited(), 0, server.describe());
+    });
 
     it('getSession() after a full close resumes on a second connection (also through toBytes/fromBytes)', async () => {
       const cred = pki.servers['ec-p256'];

@@ -62,6 +62,9 @@ static void die(const char *fmt, ...)
 
 /* The protocol version both sides are pinned to: TLS1_3_VERSION, or TLS1_2_VERSION with "tls1.2". */
 static int version = TLS1_3_VERSION;
+/* The server's tickets: SSL_OP_NO_TICKET (stateful TLS 1.3 tickets, TLS 1.2 session IDs) unless "tickets" asks
+ * for OpenSSL's default (stateless tickets in both versions). */
+static int no_ticket = 1;
 
 static SSL_CTX *make_ctx(int server, const char *cert, const char *key, const char *ca)
 {
@@ -83,9 +86,10 @@ static SSL_CTX *make_ctx(int server, const char *cert, const char *key, const ch
             || SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1
             || SSL_CTX_check_private_key(ctx) != 1)
             die("cannot load %s / %s", cert, key);
-        /* memtls issues stateful TLS 1.3 tickets (an id into the server's cache): the same here; in TLS 1.2
-         * SSL_OP_NO_TICKET means session IDs into the server's cache */
-        SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+        /* SSL_OP_NO_TICKET: stateful TLS 1.3 tickets (an id into the server's cache), TLS 1.2 session IDs into
+         * the cache; without it ("tickets"), OpenSSL's default stateless tickets in both versions */
+        if (no_ticket)
+            SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
         SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"memtls-oracle", 13);
     } else {
         if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1)
@@ -459,12 +463,16 @@ int main(int argc, char **argv)
 {
     char line[1024];
 
-    if (argc != 4 && !(argc == 5 && (strcmp(argv[4], "tls1.2") == 0 || strcmp(argv[4], "tls1.3") == 0))) {
-        fprintf(stderr, "usage: %s server-cert.pem server-key.pem ca.pem [tls1.2|tls1.3] < scenario\n", argv[0]);
+    if (argc < 4 || argc > 6
+        || (argc >= 5 && strcmp(argv[4], "tls1.2") != 0 && strcmp(argv[4], "tls1.3") != 0)
+        || (argc == 6 && strcmp(argv[5], "tickets") != 0 && strcmp(argv[5], "no_ticket") != 0)) {
+        fprintf(stderr, "usage: %s server-cert.pem server-key.pem ca.pem [tls1.2|tls1.3 [tickets|no_ticket]] < scenario\n", argv[0]);
         return 2;
     }
-    if (argc == 5 && strcmp(argv[4], "tls1.2") == 0)
+    if (argc >= 5 && strcmp(argv[4], "tls1.2") == 0)
         version = TLS1_2_VERSION;
+    if (argc == 6 && strcmp(argv[5], "tickets") == 0)
+        no_ticket = 0;
     C.ctx = make_ctx(0, NULL, NULL, argv[3]);
     S.ctx = make_ctx(1, argv[1], argv[2], NULL);
     C.wbuf = OPENSSL_malloc(MAX_IO);

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testPki } from '../util/pki.js';
-import { type OraclePki, type OracleVersion, runMemtls } from './runner.js';
+import { type OraclePki, type OracleTickets, type OracleVersion, runMemtls } from './runner.js';
 
 // compiled to test/dist/oracle/: the sources stay in test/oracle/
 const srcDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'oracle');
@@ -133,17 +133,21 @@ function parseLines(out: string[]): Line[] {
   return lines;
 }
 
-function expectedDiffs(text: string, version: OracleVersion): ExpectedDiff[] {
+function expectedDiffs(text: string, version: OracleVersion, tickets: OracleTickets): ExpectedDiff[] {
   const out: ExpectedDiff[] = [];
   for (const raw of text.split('\n')) {
     if (!raw.startsWith('#!') || /^#!\s*only\s/.test(raw)) continue;
-    const m = /^#!\s*diff\s+(?:(tls1\.[23])\s+)?(\d+)\s+(ret|err|flags|reason|wrote)\s+"([^"]*)"\s+"([^"]*)"\s+because\s+(\S.*)$/.exec(raw.trim());
+    const m = /^#!\s*diff\s+(?:(tls1\.[23])\s+)?(?:(tickets|no_ticket)\s+)?(\d+)\s+(ret|err|flags|reason|wrote)\s+"([^"]*)"\s+"([^"]*)"\s+because\s+(\S.*)$/.exec(raw.trim());
     if (!m) throw new Error(`malformed expected-difference line: ${raw}`);
     if (m[1] !== undefined && m[1] !== version) continue;
-    out.push({ step: Number(m[2]), field: m[3] as Field, openssl: m[4] as string, memtls: m[5] as string, because: m[6] as string });
+    if (m[2] !== undefined && m[2] !== tickets) continue;
+    out.push({ step: Number(m[3]), field: m[4] as Field, openssl: m[5] as string, memtls: m[6] as string, because: m[7] as string });
   }
   return out;
 }
+
+/** A scenario that resumes (a `new` connection offers the kept session): it also runs with default tickets. */
+const resumes = (text: string): boolean => /^\s*new\s*$/m.test(text);
 
 const fmt = (l: Line | undefined): string =>
   l ? `${l.ret}${l.ret !== l.rawRet ? ` (${l.rawRet})` : ''} ${l.err} ${l.flags} ${l.reason} ${l.wrote}${l.wrote !== l.total ? ` (${l.total})` : ''}` : '(no line)';
@@ -191,46 +195,51 @@ describe('oracle: memtls against the system OpenSSL (libssl) over memory BIOs', 
       // `#! only tls1.2`: a scenario about a TLS 1.2 feature (renegotiation) runs under that version alone.
       const only = /^#!\s*only\s+(tls1\.[23])\s*$/m.exec(text)?.[1];
       if (only !== undefined && only !== version) continue;
+      // Every scenario with the server's SSL_OP_NO_TICKET; those that resume also with default (stateless) tickets.
+      for (const tickets of resumes(text) ? (['no_ticket', 'tickets'] as const) : (['no_ticket'] as const)) {
+        const mode = tickets === 'tickets' ? ' [default tickets]' : '';
 
-      it(`${version} ${name}: ${title}`, async () => {
-        let cOut: string;
-        try {
-          cOut = execFileSync(harness, [...pki.paths, version], { input: text, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-        } catch (e) {
-          throw new Error(`harness failed on ${name}: ${(e as { stderr?: string }).stderr ?? (e as Error).message}`);
-        }
-        const mOut = await runMemtls(text, pki, version);
-        if (process.env.ORACLE_TRACE_DIR) {
-          mkdirSync(process.env.ORACLE_TRACE_DIR, { recursive: true });
-          writeFileSync(join(process.env.ORACLE_TRACE_DIR, `${version}-${basename(file, '.txt')}.openssl`), cOut);
-          writeFileSync(join(process.env.ORACLE_TRACE_DIR, `${version}-${basename(file, '.txt')}.memtls`), `${mOut.join('\n')}\n`);
-        }
-        const o = parseLines(cOut.trimEnd().split('\n'));
-        const m = parseLines(mOut);
-        assert.equal(o.length, m.length, `trace lengths differ (openssl ${o.length}, memtls ${m.length})`);
+        it(`${version} ${name}${mode}: ${title}`, async () => {
+          let cOut: string;
+          try {
+            cOut = execFileSync(harness, [...pki.paths, version, tickets], { input: text, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+          } catch (e) {
+            throw new Error(`harness failed on ${name}: ${(e as { stderr?: string }).stderr ?? (e as Error).message}`);
+          }
+          const mOut = await runMemtls(text, pki, version, tickets);
+          if (process.env.ORACLE_TRACE_DIR) {
+            const base = `${version}-${tickets}-${basename(file, '.txt')}`;
+            mkdirSync(process.env.ORACLE_TRACE_DIR, { recursive: true });
+            writeFileSync(join(process.env.ORACLE_TRACE_DIR, `${base}.openssl`), cOut);
+            writeFileSync(join(process.env.ORACLE_TRACE_DIR, `${base}.memtls`), `${mOut.join('\n')}\n`);
+          }
+          const o = parseLines(cOut.trimEnd().split('\n'));
+          const m = parseLines(mOut);
+          assert.equal(o.length, m.length, `trace lengths differ (openssl ${o.length}, memtls ${m.length})`);
 
-        const found: ExpectedDiff[] = [];
-        o.forEach((ol, i) => {
-          const ml = m[i] as Line;
-          assert.equal(ml.step, ol.step, `step ${i + 1} text`);
-          for (const f of FIELDS) if (ol[f] !== ml[f]) found.push({ step: i + 1, field: f, openssl: ol[f], memtls: ml[f], because: '' });
+          const found: ExpectedDiff[] = [];
+          o.forEach((ol, i) => {
+            const ml = m[i] as Line;
+            assert.equal(ml.step, ol.step, `step ${i + 1} text`);
+            for (const f of FIELDS) if (ol[f] !== ml[f]) found.push({ step: i + 1, field: f, openssl: ol[f], memtls: ml[f], because: '' });
+          });
+          const expected = expectedDiffs(text, version, tickets);
+          const key = (d: ExpectedDiff) => `step ${d.step} ${d.field}: openssl "${d.openssl}" memtls "${d.memtls}"`;
+          const unexpected = found.filter((d) => !expected.some((e) => key(e) === key(d)));
+          const missing = expected.filter((e) => !found.some((d) => key(e) === key(d)));
+          if (unexpected.length || missing.length) {
+            const bad = new Set(unexpected.map((d) => d.step - 1));
+            const first = Math.min(...[...bad, ...missing.map((d) => d.step - 1)]);
+            const lines = [
+              `${version} ${name}: traces differ${expected.length ? ' beyond the declared differences' : ''}.`,
+              ...unexpected.map((d) => `  unexpected: ${key(d)}`),
+              ...missing.map((d) => `  declared but not seen: ${key(d)} (${d.because})`),
+              sideBySide(o, m, first, (i) => bad.has(i) || missing.some((d) => d.step - 1 === i)),
+            ];
+            assert.fail(lines.join('\n'));
+          }
         });
-        const expected = expectedDiffs(text, version);
-        const key = (d: ExpectedDiff) => `step ${d.step} ${d.field}: openssl "${d.openssl}" memtls "${d.memtls}"`;
-        const unexpected = found.filter((d) => !expected.some((e) => key(e) === key(d)));
-        const missing = expected.filter((e) => !found.some((d) => key(e) === key(d)));
-        if (unexpected.length || missing.length) {
-          const bad = new Set(unexpected.map((d) => d.step - 1));
-          const first = Math.min(...[...bad, ...missing.map((d) => d.step - 1)]);
-          const lines = [
-            `${version} ${name}: traces differ${expected.length ? ' beyond the declared differences' : ''}.`,
-            ...unexpected.map((d) => `  unexpected: ${key(d)}`),
-            ...missing.map((d) => `  declared but not seen: ${key(d)} (${d.because})`),
-            sideBySide(o, m, first, (i) => bad.has(i) || missing.some((d) => d.step - 1 === i)),
-          ];
-          assert.fail(lines.join('\n'));
-        }
-      });
+      }
     }
   }
 });

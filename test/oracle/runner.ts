@@ -35,6 +35,9 @@ export interface OraclePki {
 
 /** The protocol version both sides are pinned to (harness.c's fourth argument). */
 export type OracleVersion = 'tls1.3' | 'tls1.2';
+/** The server's tickets: SSL_OP_NO_TICKET (stateful TLS 1.3 tickets, TLS 1.2 session IDs) or the default
+ * stateless tickets (harness.c's fifth argument). */
+export type OracleTickets = 'no_ticket' | 'tickets';
 
 /** The context options that pin a version as harness.c does: one suite, x25519 (and P-256 in TLS 1.2, where
  * supported_groups also limits the curve of the server's ECDSA certificate). */
@@ -191,7 +194,7 @@ function lookup(table: Record<string, number>, name: string | undefined, what: s
 }
 
 /** Run a scenario on memtls; one output line per step, in harness.c's format. */
-export async function runMemtls(scenario: string, pki: OraclePki, version: OracleVersion = 'tls1.3'): Promise<string[]> {
+export async function runMemtls(scenario: string, pki: OraclePki, version: OracleVersion = 'tls1.3', tickets: OracleTickets = 'no_ticket'): Promise<string[]> {
   const { transport, steps } = parseScenario(scenario);
   let pairSizes: [number, number] | null = null;
   if (transport) {
@@ -204,9 +207,9 @@ export async function runMemtls(scenario: string, pki: OraclePki, version: Oracl
     c: new SslContext({ role: 'client', ca: pki.ca, ...common }),
     s: new SslContext({ role: 'server', cert: pki.cert, key: pki.key, ...common }),
   };
-  // As harness.c's server: SSL_OP_NO_TICKET (TLS 1.2 sessions are named by session IDs; TLS 1.3 tickets are
-  // stateful either way).
-  ctx.s.setOptions(SSL_OP_NO_TICKET);
+  // As harness.c's server: SSL_OP_NO_TICKET (stateful TLS 1.3 tickets, TLS 1.2 session IDs), or the default
+  // stateless tickets.
+  if (tickets === 'no_ticket') ctx.s.setOptions(SSL_OP_NO_TICKET);
   let saved: SslSession | null = null;
   const open = (): Conn => {
     const opts: SslOptions = saved ? { serverName: 'localhost', session: saved } : { serverName: 'localhost' };

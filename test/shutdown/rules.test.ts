@@ -11,6 +11,7 @@ import {
   SSL_ERROR_ZERO_RETURN,
   SSL_MODE_AUTO_RETRY,
   SSL_OP_IGNORE_UNEXPECTED_EOF,
+  SSL_OP_NO_TICKET,
   SSL_RECEIVED_SHUTDOWN,
   SSL_SENT_SHUTDOWN,
   type Ssl,
@@ -412,8 +413,8 @@ describe('SSL_shutdown rules (OpenSSL 3.0, TLS 1.3)', () => {
     assert.equal(await p.server.shutdown(), 1);
   });
 
-  it('rule 19: a session survives a one-sided shutdown; a server freed without SENT withdraws it', async () => {
-    const { cctx, sctx } = contexts();
+  it('rule 19: a session survives a one-sided shutdown; a server freed without SENT withdraws a stateful ticket (SSL_OP_NO_TICKET)', async () => {
+    const { cctx, sctx } = contexts({}, { options: SSL_OP_NO_TICKET });
     const l = new Link(cctx, sctx);
     await l.handshake();
     assert.equal(await l.client.read(buf()), -1); // tickets processed
@@ -428,6 +429,23 @@ describe('SSL_shutdown rules (OpenSSL 3.0, TLS 1.3)', () => {
     const l2 = new Link(cctx, sctx, { serverName: 'localhost', session });
     await l2.handshake();
     assert.equal(l2.server.sessionReused(), false, 'the server dropped its cache entry');
+  });
+
+  it('rule 19: a server freed without SENT leaves a stateless ticket resumable (as OpenSSL: nothing is cached to remove)', async () => {
+    const { cctx, sctx } = contexts();
+    const l = new Link(cctx, sctx);
+    await l.handshake();
+    assert.equal(await l.client.read(buf()), -1); // tickets processed
+    const session = l.client.getSession();
+    assert.ok(session && session.ticket.length > 32, 'a stateless ticket');
+    assert.equal(await l.client.shutdown(), 0);
+    l.client.free();
+    l.toServer();
+    assert.equal(await l.server.read(buf()), 0);
+    l.server.free();
+    const l2 = new Link(cctx, sctx, { serverName: 'localhost', session });
+    await l2.handshake();
+    assert.equal(l2.server.sessionReused(), true, 'the stateless ticket survives the withdrawal');
   });
 
   it('rule 19: a client freed without SENT, or after a fatal alert, has no resumable session', async () => {

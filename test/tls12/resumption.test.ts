@@ -2,15 +2,16 @@
  * TLS 1.2 session resumption interop over 127.0.0.1 with OpenSSL 3.0's CLI, both mechanisms, both roles:
  * memtls client → `openssl s_server -tls1_2` by ticket (RFC 5077) and, with `-no_ticket`, by session ID;
  * `openssl s_client -tls1_2 -reconnect` and `-sess_out`/`-sess_in` → memtls server, which s_client reports as
- * "Reused" (with `-no_ticket` for session IDs). The memtls server answers each close with its own close_notify, so
- * it sets SENT and keeps its cache entry (rule 19).
+ * "Reused" (with `-no_ticket` for session IDs), with the memtls server's stateless tickets, its SSL_OP_NO_TICKET
+ * (session IDs) and a second context sharing its ticket keys. The memtls server answers each close with its own
+ * close_notify, so it sets SENT and keeps its cache entries (rule 19).
  */
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ssl, SslContext, SslSession } from '@memtls/core';
+import { SSL_OP_NO_TICKET, Ssl, SslContext, SslSession } from '@memtls/core';
 import { text, utf8 } from '../interop/payload.js';
 import { acceptOne, cleanupPeers, connectTcp, OpenSslProcess } from '../interop/peers.js';
 import { getPki, type Pki } from '../interop/pki.js';
@@ -39,7 +40,8 @@ describe('TLS 1.2 interop: session resumption with openssl s_server / s_client -
     await cleanupPeers();
   });
 
-  const serverCtx = () => new SslContext({ role: 'server', cert: pki.servers['ec-p256'].certPem, key: pki.servers['ec-p256'].keyPem, crypto: provider });
+  const serverCtx = (extra: { options?: number; ticketKeys?: Uint8Array } = {}) =>
+    new SslContext({ role: 'server', cert: pki.servers['ec-p256'].certPem, key: pki.servers['ec-p256'].keyPem, crypto: provider, ...extra });
   const clientCtx = () => new SslContext({ role: 'client', ca: pki.caPem, crypto: provider, maxVersion: 'TLSv1.2' });
 
   describe('memtls client → openssl s_server -tls1_2', () => {
@@ -133,6 +135,48 @@ describe('TLS 1.2 interop: session resumption with openssl s_server / s_client -
     }
 
     const sClientArgs = (port: number) => ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_2', '-servername', 'localhost', '-CAfile', pki.caPath, '-verify_return_error', '-verify_hostname', 'localhost', '-nocommands'];
+
+    /** One s_client run with `args` (e.g. -sess_out / -sess_in) against `ctx`: its output and the server's Ssl. */
+    async function sClientOnce(ctx: SslContext, args: string[]): Promise<{ ssl: Ssl; out: string }> {
+      const { port, accepted } = await acceptOne();
+      const client = new OpenSslProcess([...sClientArgs(port), ...args], { timeoutMs: 30_000 });
+      let ssl: Ssl;
+      try {
+        const sock = await accepted;
+        sockets.add(sock);
+        const serving = serveOne(ctx, sock, 'resumption test line\n');
+        await client.waitForOutput(/resumption test line/, 'stdout');
+        client.endInput();
+        ssl = await serving;
+      } catch (e) {
+        throw new Error(`${(e as Error).message}\n${client.describe()}`);
+      }
+      assert.equal(await client.exited(), 0, client.describe());
+      return { ssl, out: client.stdout() };
+    }
+
+    it('server SSL_OP_NO_TICKET: s_client offers a ticket extension, gets a session ID and resumes by it (Reused)', async () => {
+      const ctx = serverCtx({ options: SSL_OP_NO_TICKET });
+      const file = join(dir, 'sess-server-no-ticket.pem');
+      const first = await sClientOnce(ctx, ['-sess_out', file]);
+      assert.match(first.out, /^New, TLSv1\.2, /m);
+      assert.equal(ctx.sessionCache?.size, 1, 'a session ID into the cache');
+      const second = await sClientOnce(ctx, ['-sess_in', file]);
+      assert.match(second.out, /^Reused, TLSv1\.2, /m, second.out);
+      assert.equal(second.ssl.sessionReused(), true);
+    });
+
+    it('a second SslContext given the same ticketKeys ("another machine") resumes the s_client ticket; one with its own key does not', async () => {
+      const a = serverCtx();
+      const file = join(dir, 'sess-shared-keys.pem');
+      await sClientOnce(a, ['-sess_out', file]);
+      assert.equal(a.sessionCache?.size, 0, 'a stateless ticket: nothing cached');
+      const onB = await sClientOnce(serverCtx({ ticketKeys: a.getTicketKeys() }), ['-sess_in', file]);
+      assert.match(onB.out, /^Reused, TLSv1\.2, /m, onB.out);
+      assert.equal(onB.ssl.sessionReused(), true);
+      const onC = await sClientOnce(serverCtx(), ['-sess_in', file]);
+      assert.match(onC.out, /^New, TLSv1\.2, /m, onC.out);
+    });
 
     for (const noTicket of [false, true]) {
       const how = noTicket ? 'by session ID (-no_ticket)' : 'by ticket';

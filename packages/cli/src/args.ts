@@ -37,6 +37,7 @@ export interface CommonOptions {
   keylogfile?: string;
   sigalgs?: string;
   verify_depth?: string;
+  no_ticket?: boolean;
 }
 
 export interface ClientOptions extends CommonOptions {
@@ -101,7 +102,8 @@ function addCommon(cmd: Command): Command {
     .option('--no_tls1_2', 'no TLS 1.2 (TLS 1.3 only)')
     .option('--keylogfile <file>', 'append the NSS key log lines (for Wireshark) to this file; SSLKEYLOGFILE does the same')
     .option('--sigalgs <list>', 'signature algorithms for CertificateVerify, colon-separated, as OpenSSL (ECDSA+SHA256:RSA-PSS+SHA256:ed25519 or IANA names)')
-    .option('--verify_depth <n>', 'the most intermediate CA certificates in the peer chain (verify error 22 beyond it)');
+    .option('--verify_depth <n>', 'the most intermediate CA certificates in the peer chain (verify error 22 beyond it)')
+    .option('--no_ticket', 'SSL_OP_NO_TICKET: server: stateful TLS 1.3 tickets, TLS 1.2 session IDs; client: no TLS 1.2 session_ticket');
 }
 
 function buildProgram(onParsed: (p: Parsed) => void): Command {

@@ -9,7 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { type ContextOptions, type MsgInfo, SslContext } from '@memtls/core';
+import { type ContextOptions, type MsgInfo, SSL_OP_NO_TICKET, SslContext } from '@memtls/core';
 import { type CipherStringSuites, createNodeCryptoProvider, groupsFromList, parseCipherString, suitesFromLists, TLS12_OPENSSL_NAMES } from '@memtls/node';
 import { type CommonOptions, EXIT_USAGE, splitList, UsageExit } from './args.js';
 
@@ -122,6 +122,7 @@ export function buildContext(role: 'client' | 'server', opts: CommonOptions, pol
   if (opts.sigalgs !== undefined) co.sigalgs = opts.sigalgs;
   // -verify_depth: OpenSSL's verify depth (X509_VERIFY_PARAM_set_depth): the most intermediate CAs.
   if (opts.verify_depth !== undefined) co.verifyDepth = depthArg(opts.verify_depth, '-verify_depth');
+  if (opts.no_ticket === true) co.options = SSL_OP_NO_TICKET;
   if (msgCallback) co.msgCallback = msgCallback;
   // -keylogfile, else SSLKEYLOGFILE (as OpenSSL's s_client and Node do): append, owner-only, one line per secret.
   const keylogFile = opts.keylogfile ?? (process.env.SSLKEYLOGFILE || undefined);

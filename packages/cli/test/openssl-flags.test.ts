@@ -282,4 +282,19 @@ describe('memtls CLI: OpenSSL flags', function () {
       assert.equal(c.stdout.match(/^Reused, TLSv1\.2/gm)?.length, 5);
     });
   }
+  for (const noTicket of [false, true]) {
+    it(`s_server -tls1_2${noTicket ? ' -no_ticket' : ''}: openssl s_client -reconnect resumes 5 times (${noTicket ? 'by session ID' : 'by stateless ticket'})`, async () => {
+      const pki = testPki();
+      const server = memtls(['s_server', '-accept', '127.0.0.1:0', '-tls1_2', '-cert', pki.server.certPath, '-key', pki.server.keyPath, '-rev', '-naccept', '6', ...(noTicket ? ['-no_ticket'] : [])]);
+      const port = (await server.waitFor(/ACCEPT 127\.0\.0\.1:(\d+)/))[1] as string;
+      const c = new Child('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_2', '-servername', 'localhost', '-CAfile', pki.caPath, '-reconnect'], { timeoutMs: 20_000 });
+      await c.waitFor(/(Reused, TLSv1\.2[\s\S]*){5}/);
+      c.endInput();
+      await c.exited;
+      assert.equal(c.stdout.match(/^New, TLSv1\.2/gm)?.length, 1, c.stdout);
+      assert.equal(c.stdout.match(/^Reused, TLSv1\.2/gm)?.length, 5, c.stdout);
+      if (noTicket) assert.doesNotMatch(c.stdout, /TLS session ticket lifetime hint/);
+      else assert.match(c.stdout, /TLS session ticket lifetime hint/);
+    });
+  }
 });

@@ -14,16 +14,16 @@ import { DEFAULT_MIN_RSA_MODULUS_BITS, RSA_MAX_MODULUS_BITS } from './cert/key-l
 import { certificatesFromPem } from './cert/pem.js';
 import { anchorsFrom, PolicyVerifier, pinsFrom, type VerifyInfo } from './cert/verifier.js';
 import { SSL_MODE_AUTO_RETRY, SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_OP_NO_TICKET } from './constants.js';
-import { groupsFrom, providerFrom, suitesFrom, versionsFrom } from './crypto/choices.js';
+import { checkBits, checkCount, groupsFrom, providerFrom, suitesFrom, versionsFrom } from './crypto/choices.js';
 import type { CryptoProvider, GroupName, SignatureSchemeName, SigningKey } from './crypto/provider.js';
 import type { CipherSuite } from './crypto/suites.js';
 import { type Credential, DEFAULT_LIMITS, type EngineConfig, type Limits, type MsgInfo } from './engine/config.js';
-import { SslError } from './errors/ssl-error.js';
 import { wrapServerCallbacks } from './handshake/server-callbacks.js';
-import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS12_SCHEMES, DEFAULT_TLS13_SCHEMES, parseSigalgs, schemeName, tls13SchemesForKey } from './handshake/signature.js';
+import { proveKey } from './handshake/prove-key.js';
+import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS12_SCHEMES, DEFAULT_TLS13_SCHEMES, parseSigalgs, schemeName } from './handshake/signature.js';
 import { SessionCache } from './session/cache.js';
+import { checkTicketKeys, type TicketKeyStore, type TicketOptions, ticketKeysFrom } from './session/ticket-keys.js';
 import type { Ssl } from './ssl.js';
-import { utf8 } from './wire/bytes.js';
 
 export type { VerifyInfo } from './cert/verifier.js';
 
@@ -31,7 +31,7 @@ export type { VerifyInfo } from './cert/verifier.js';
  * What an `SslContext` is made from: the role, credentials, trust, protocol choices and limits shared by every
  * connection made from it.
  */
-export interface ContextOptions {
+export interface ContextOptions extends TicketOptions {
   /** Which side of the handshake connections from this context take. */
   role: 'client' | 'server';
   /** The lowest protocol version negotiated (default 'TLSv1.2'). */
@@ -208,6 +208,8 @@ export class SslContext {
   readonly sessionCache: SessionCache | null;
   /** Server: ticket lifetime in seconds (OpenSSL's default, 7200). */
   ticketLifetime = 7200;
+  /** Server: the keys sealing stateless tickets (#private bytes; null for a client). */
+  readonly #ticketKeys: TicketKeyStore | null;
 
   constructor(opts: ContextOptions) {
     if (typeof opts !== 'object' || opts === null) throw new TypeError('SslContext: options object required');
@@ -288,6 +290,7 @@ export class SslContext {
     this.sessionCacheEnabled = opts.sessionCache ?? true;
     if (typeof this.sessionCacheEnabled !== 'boolean') throw new TypeError('SslContext: sessionCache must be a boolean');
     this.sessionCache = this.role === 'server' && this.sessionCacheEnabled ? new SessionCache() : null;
+    this.#ticketKeys = ticketKeysFrom(opts, this.provider, () => this.now().getTime(), () => this.ticketLifetime);
     this.limits = { ...DEFAULT_LIMITS };
     if (opts.limits) {
       for (const [k, v] of Object.entries(opts.limits)) {
@@ -373,6 +376,17 @@ export class SslContext {
     return this.numTickets;
   }
 
+  /** A copy of the current ticket key (48 bytes: 16-byte name, 32-byte AES-256-GCM key), as Node's tls.Server. */
+  getTicketKeys(): Uint8Array {
+    if (!this.#ticketKeys) throw new TypeError('SslContext.getTicketKeys: ticket keys belong to a server context');
+    return this.#ticketKeys.get();
+  }
+  /** Seal new tickets with `keys` (48 bytes); the replaced key still opens tickets for one ticket lifetime. */
+  setTicketKeys(keys: Uint8Array): void {
+    if (!this.#ticketKeys) throw new TypeError('SslContext.setTicketKeys: ticket keys belong to a server context');
+    this.#ticketKeys.set(checkTicketKeys(keys, 'SslContext.setTicketKeys'));
+  }
+
   /** The verifier of one connection: this context's policy, the verify callback bound to `owner`. */
   private verifier(owner: Ssl): PolicyVerifier {
     const cb = this.verifyCallback;
@@ -413,6 +427,7 @@ export class SslContext {
       requirePeerCert: this.requirePeerCert,
       limits: this.limits,
       sessionCache: this.sessionCache,
+      ticketKeys: this.#ticketKeys,
       numTickets: this.numTickets,
       ticketLifetime: this.ticketLifetime,
       noTicket: (this.optionBits & SSL_OP_NO_TICKET) !== 0,
@@ -425,24 +440,4 @@ export class SslContext {
       sessionAcceptable: (session, hostname) => verifier.acceptsSession(session, hostname),
     };
   }
-}
-
-/** Sign with the imported key and verify with the certificate's key: the generic "key values mismatch" check. */
-async function proveKey(provider: CryptoProvider, key: SigningKey, spki: Uint8Array, bits: number): Promise<SigningKey> {
-  const scheme = schemeName(tls13SchemesForKey(key.type, bits)[0] ?? -1);
-  if (!scheme) return key;
-  const probe = utf8('memtls: does this private key belong to its certificate?');
-  const ok = await provider.verify(scheme, spki, probe, await key.sign(scheme, probe)).catch(() => false);
-  if (!ok) throw new SslError('KEY_VALUES_MISMATCH', { detail: 'the private key does not belong to the certificate', origin: 'local' });
-  return key;
-}
-
-function checkBits(bits: number, what: string): number {
-  if (!Number.isInteger(bits) || bits < 0 || bits > 0xffffffff) throw new RangeError(`SslContext: ${what} must be a 32-bit unsigned integer`);
-  return bits;
-}
-
-function checkCount(n: number, what: string): number {
-  if (!Number.isInteger(n) || n < 0 || n > 64) throw new RangeError(`SslContext: ${what} must be an integer from 0 to 64`);
-  return n;
 }

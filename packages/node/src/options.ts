@@ -79,6 +79,12 @@ export interface SecureOptions {
   /** Client: replaces the host name check once the chain verified, as Node's `checkServerIdentity` (it gets the
    * `getPeerCertificate(true)` object). */
   checkServerIdentity?: CheckServerIdentity;
+  /**
+   * Server: the 48-byte key of stateless session tickets, as Node's `tls.createServer` `ticketKeys` (default: random
+   * per server). memtls's layout is a 16-byte key name and a 32-byte AES-256-GCM key; 48 random bytes suit Node and
+   * memtls alike. Servers given the same bytes resume each other's sessions. Ignored by clients, as in Node.
+   */
+  ticketKeys?: Buffer | Uint8Array;
 }
 
 /** What the verify callback saw for one peer chain. */
@@ -188,6 +194,10 @@ export function contextFromOptions(role: 'client' | 'server', opts: SecureOption
   if (opts.ignoreUnexpectedEof !== undefined) co.ignoreUnexpectedEof = opts.ignoreUnexpectedEof;
   if (opts.pinnedPublicKeys !== undefined) co.pinnedPublicKeys = [...opts.pinnedPublicKeys];
   if (opts.sigalgs !== undefined) co.sigalgs = opts.sigalgs;
+  if (role === 'server' && opts.ticketKeys !== undefined) {
+    if (!(opts.ticketKeys instanceof Uint8Array)) throw new TypeError('The "options.ticketKeys" property must be a Buffer or Uint8Array of 48 bytes');
+    co.ticketKeys = new Uint8Array(opts.ticketKeys);
+  }
   co.crypto = opts.crypto ?? nodeCrypto();
   co.keylog = dispatchKeylog;
   if (verifyPeer) {

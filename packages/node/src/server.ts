@@ -46,6 +46,23 @@ export class MemtlsServer extends net.Server {
     this.on('connection', (raw: Duplex) => this.#wrap(raw));
   }
 
+  /**
+   * As Node's `server.getTicketKeys()`: a copy of the current session-ticket key (48 bytes: 16-byte key name,
+   * 32-byte AES-256-GCM key in memtls's layout).
+   */
+  getTicketKeys(): Buffer {
+    return Buffer.from(this.context.getTicketKeys());
+  }
+
+  /**
+   * As Node's `server.setTicketKeys(keys)`: new tickets are sealed with these 48 bytes. Unlike Node (one key, so
+   * older tickets stop resuming at once), the replaced key still opens tickets for one ticket lifetime.
+   * @throws {TypeError} unless `keys` is 48 bytes.
+   */
+  setTicketKeys(keys: Buffer | Uint8Array): void {
+    this.context.setTicketKeys(keys instanceof Uint8Array ? new Uint8Array(keys) : keys);
+  }
+
   /** SNI: serve `certPem`/`keyPem` to clients asking for a name the certificate covers (its SANs). */
   addContext(_hostname: string, context: { cert: string | Buffer; key: string | Buffer }): void {
     const text = (p: string | Buffer): string => (typeof p === 'string' ? p : p.toString('utf8'));

@@ -206,4 +206,39 @@ describe('@memtls/node server', function () {
     second.end('two');
     assert.equal((await echo2).toString(), 'two');
   });
+  for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
+    it(`ticketKeys (${maxVersion}): a Node client's session from one server resumes on another with the same keys, not on a third; get/setTicketKeys as tls.Server`, async () => {
+      const pki = testPki();
+      const keys = randomBytes(48);
+      const a = await echoServer({ cert: pki.server.cert, key: pki.server.key, ticketKeys: keys });
+      const b = await echoServer({ cert: pki.server.cert, key: pki.server.key });
+      const c = await echoServer({ cert: pki.server.cert, key: pki.server.key });
+      assert.deepEqual(a.server.getTicketKeys(), keys);
+      assert.notDeepEqual(b.server.getTicketKeys(), keys, 'random by default');
+      b.server.setTicketKeys(a.server.getTicketKeys());
+      assert.deepEqual(b.server.getTicketKeys(), keys);
+      assert.throws(() => b.server.setTicketKeys(Buffer.alloc(32)), TypeError);
+      const opts = { host: '127.0.0.1', ca: pki.ca, servername: 'localhost', maxVersion };
+      // The 'session' listener goes on at once: in TLS 1.2 Node emits it before 'secureConnect'.
+      let sessionP: Promise<Buffer> | null = null;
+      const first = await new Promise<tls.TLSSocket>((resolve, reject) => {
+        const sock = tls.connect({ ...opts, port: a.port }, () => resolve(sock));
+        sessionP = once<Buffer>(sock, 'session');
+        sock.once('error', reject);
+        track(sock, (x) => {
+          x.destroy();
+        });
+      });
+      const echo1 = collect(first);
+      first.end('one');
+      await echo1;
+      const session = await (sessionP as unknown as Promise<Buffer>);
+      const onB = await nodeClient({ ...opts, port: b.port, session });
+      assert.equal(onB.isSessionReused(), true, 'B opens the ticket A sealed');
+      onB.end();
+      const onC = await nodeClient({ ...opts, port: c.port, session });
+      assert.equal(onC.isSessionReused(), false, 'C has its own key: a full handshake');
+      onC.end();
+    });
+  }
 });

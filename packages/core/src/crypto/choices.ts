@@ -1,6 +1,7 @@
 /**
  * The crypto choices of a context, checked when it is made (a bad option is a TypeError/RangeError then, never
- * a handshake failure later): the provider, the cipher suites and the key exchange groups it offers.
+ * a handshake failure later): the provider, the cipher suites and the key exchange groups it offers, and the bit
+ * sets and counts of its options.
  */
 import type { CryptoProvider, GroupName } from './provider.js';
 import { anySuiteByName, type CipherSuite, TLS12_SUITES, TLS13_SUITES } from './suites.js';
@@ -87,4 +88,16 @@ export function groupsFrom(names: readonly string[] | undefined, provider: Crypt
     if (!provider.supportsGroup(name)) throw new RangeError(`SslContext: group ${name} is not available with this crypto provider`);
     return name;
   });
+}
+
+/** An SSL_OP_* / SSL_MODE_* bit set of SslContext: a 32-bit unsigned integer, else RangeError. */
+export function checkBits(bits: number, what: string): number {
+  if (!Number.isInteger(bits) || bits < 0 || bits > 0xffffffff) throw new RangeError(`SslContext: ${what} must be a 32-bit unsigned integer`);
+  return bits;
+}
+
+/** A ticket count of SslContext (numTickets): an integer from 0 to 64, else RangeError. */
+export function checkCount(n: number, what: string): number {
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new RangeError(`SslContext: ${what} must be an integer from 0 to 64`);
+  return n;
 }

@@ -3,6 +3,7 @@ import type { CryptoProvider, GroupName, PrivateKeyType, SigningKey } from '../c
 import type { CipherSuite } from '../crypto/suites.js';
 import type { SessionCache } from '../session/cache.js';
 import type { SslSession } from '../session/session.js';
+import type { TicketKeyStore } from '../session/ticket-keys.js';
 
 /** A certificate chain and its private key. The key is imported on first use and cached. */
 export interface Credential {
@@ -84,11 +85,14 @@ export interface EngineConfig {
   limits: Limits;
   /** Server: where tickets live (null: no tickets, no resumption). */
   sessionCache: SessionCache | null;
+  /** Server: the keys that seal stateless tickets (null: stateful tickets only). */
+  ticketKeys: TicketKeyStore | null;
   /** Server: tickets sent after the handshake (SSL_set_num_tickets). */
   numTickets: number;
   /** Server: ticket lifetime in seconds (RFC 8446 §4.6.1: at most 7 days). */
   ticketLifetime: number;
-  /** SSL_OP_NO_TICKET (kept current by Ssl.setOptions): no TLS 1.2 session tickets (RFC 5077), session IDs instead. */
+  /** SSL_OP_NO_TICKET (kept current by Ssl.setOptions), as OpenSSL 3.0: TLS 1.3 tickets are stateful (cache ids);
+   * TLS 1.2 has no session tickets (RFC 5077), session IDs instead. */
   noTicket: boolean;
   /** The public key of a DER certificate: SubjectPublicKeyInfo bytes, key type and size. Throws SslError on a
    * certificate that cannot be parsed. */

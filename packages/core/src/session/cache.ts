@@ -1,7 +1,9 @@
 /**
- * The server's session cache: TLS 1.3 tickets, TLS 1.2 session IDs and TLS 1.2 tickets (RFC 5077) are all
- * stateful (the ID or ticket is a random identifier of an entry here), so a session can be withdrawn exactly as
- * OpenSSL withdraws it (shutdown rule 19). Bounded: the oldest entries go first.
+ * The server's session cache: stateful TLS 1.3 tickets (SSL_OP_NO_TICKET, or a state too large to seal) and TLS 1.2
+ * session IDs (SSL_OP_NO_TICKET, or a client without session_ticket) are random identifiers of an entry here, so
+ * such a session can be withdrawn exactly as OpenSSL withdraws it (shutdown rule 19). Stateless tickets
+ * (session/stateless-ticket.ts) carry the same record sealed instead, and are not here. Bounded: the oldest
+ * entries go first.
  */
 export interface CachedSession {
   /** The version the session was made with: a TLS 1.3 ticket never resumes TLS 1.2, nor the reverse. */
@@ -21,6 +23,10 @@ export interface CachedSession {
   verifyResult: string;
   /** TLS 1.2: made with the extended master secret (RFC 7627; always true: other sessions are not cached). */
   extendedMasterSecret: boolean;
+  /** TLS 1.3: the early data the ticket allows (RFC 8446 §4.2.10; 0 while memtls accepts none). */
+  maxEarlyData: number;
+  /** A stateless ticket's issuing context (TicketKeyStore.origin); absent in the cache. */
+  origin?: Uint8Array;
 }
 
 const hexKey = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');

@@ -12,18 +12,18 @@
  * verify result and the host name checked. A client never offers a session verified more weakly than its
  * current policy asks (SslContext), and a resumed connection reports the stored result.
  *
- * Serialised format 3: u8 format, u8 not-resumable, vec8 suite, vec8 server name, vec8 ALPN, vec16 ticket, vec8
+ * Serialised format 4: u8 format, u8 not-resumable, vec8 suite, vec8 server name, vec8 ALPN, vec16 ticket, vec8
  * secret, u32 age_add, u32 lifetime, u64 received (ms, as two u32), vec8 verify result, u8 hostname-checked + vec8
- * checked host name, u8 version (12 or 13), vec8 session ID, u8 extended master secret, vec24 of vec24 chain.
- * Format 2 (TLS 1.3 only: without the version, session ID and EMS fields) is still read; format 1 lacked the
- * verification and is refused.
+ * checked host name, u8 version (12 or 13), vec8 session ID, u8 extended master secret, u32 max early data, vec24
+ * of vec24 chain. Format 3 (without max early data) and format 2 (TLS 1.3 only: without the version, session ID
+ * and EMS fields either) are still read; format 1 lacked the verification and is refused.
  */
 import { SslError } from '../errors/ssl-error.js';
 import { fromUtf8, utf8 } from '../wire/bytes.js';
 import { Reader } from '../wire/reader.js';
 import { Writer } from '../wire/writer.js';
 
-const FORMAT = 3;
+const FORMAT = 4;
 
 export interface SessionFields {
   /** Absent: TLS 1.3. */
@@ -39,6 +39,8 @@ export interface SessionFields {
   sessionId?: Uint8Array;
   /** TLS 1.2: the session was made with the extended master secret (RFC 7627). Absent: false. */
   extendedMasterSecret?: boolean;
+  /** TLS 1.3: the max_early_data_size of the ticket's early_data extension (RFC 8446 §4.2.10). Absent: 0. */
+  maxEarlyData?: number;
   /** Seconds, as the server announced. */
   lifetime: number;
   receivedAt: Date;
@@ -85,6 +87,8 @@ export class SslSession {
   readonly extendedMasterSecret: boolean;
   /** The ticket_age_add value that obfuscates the ticket age (RFC 8446 §4.6.1). */
   readonly ageAdd: number;
+  /** TLS 1.3: the early data the server allows with this ticket (RFC 8446 §4.2.10; 0: none), for a later 0-RTT. */
+  readonly maxEarlyData: number;
   /** Ticket lifetime in seconds, as the server announced. */
   readonly lifetime: number;
   /** When the ticket arrived (by the context clock). */
@@ -105,6 +109,7 @@ export class SslSession {
     this.version = f.version ?? 'TLSv1.3';
     this.sessionId = f.sessionId ?? new Uint8Array(0);
     this.extendedMasterSecret = f.extendedMasterSecret ?? false;
+    this.maxEarlyData = f.maxEarlyData ?? 0;
     this.cipherSuite = f.cipherSuite;
     this.serverName = f.serverName;
     this.alpn = f.alpn;
@@ -139,7 +144,7 @@ export class SslSession {
     const t = this.receivedAt.getTime();
     w.u32(Math.floor(t / 2 ** 32)).u32(t % 2 ** 32);
     w.vec8(utf8(this.verifyResult)).u8(this.verifiedHostname === null ? 0 : 1).vec8(utf8(this.verifiedHostname ?? ''));
-    w.u8(this.version === 'TLSv1.2' ? 12 : 13).vec8(this.sessionId).u8(this.extendedMasterSecret ? 1 : 0);
+    w.u8(this.version === 'TLSv1.2' ? 12 : 13).vec8(this.sessionId).u8(this.extendedMasterSecret ? 1 : 0).u32(this.maxEarlyData);
     w.begin(3);
     for (const c of this.peerCertificates) w.vec24(c);
     w.end();
@@ -149,15 +154,15 @@ export class SslSession {
   /**
    * Restore a session saved with `toBytes()`. Throws TypeError on anything malformed, and on bytes of another
    * format version (sessions saved by a memtls before format 2 carry no verify result: do a full handshake;
-   * format 2 is a TLS 1.3 session).
+   * format 2 is a TLS 1.3 session; formats 2 and 3 restore with maxEarlyData 0).
    */
   static fromBytes(bytes: Uint8Array): SslSession {
     if (!(bytes instanceof Uint8Array)) throw new TypeError('SslSession.fromBytes: expected a Uint8Array');
     try {
       const r = new Reader(bytes);
       const format = r.u8();
-      if (format !== FORMAT && format !== 2) {
-        throw new TypeError(`SslSession.fromBytes: unsupported format ${format} (this memtls reads formats 2 and ${FORMAT}; older sessions lack the verify result: discard them)`);
+      if (format !== FORMAT && format !== 3 && format !== 2) {
+        throw new TypeError(`SslSession.fromBytes: unsupported format ${format} (this memtls reads formats 2 to ${FORMAT}; older sessions lack the verify result: discard them)`);
       }
       const bad = r.u8() === 1;
       const cipherSuite = fromUtf8(r.vec8());
@@ -180,12 +185,13 @@ export class SslSession {
       const sessionId = format === 2 ? new Uint8Array(0) : r.vec8().slice();
       const ems = format === 2 ? 0 : r.u8();
       if (ems > 1 || sessionId.length > 32) throw new TypeError('SslSession.fromBytes: malformed session (bad session ID or EMS flag)');
+      const maxEarlyData = format >= 4 ? r.u32() : 0;
       const certs = r.sub24();
       const peerCertificates: Uint8Array[] = [];
       while (certs.remaining) peerCertificates.push(certs.vec24().slice());
       r.expectEnd();
       const version = v === 12 ? 'TLSv1.2' : 'TLSv1.3';
-      const s = new SslSession({ version, sessionId, extendedMasterSecret: ems === 1, cipherSuite, serverName, alpn, ticket, psk, ageAdd, lifetime, receivedAt, peerCertificates, verifyResult, verifiedHostname });
+      const s = new SslSession({ version, sessionId, extendedMasterSecret: ems === 1, maxEarlyData, cipherSuite, serverName, alpn, ticket, psk, ageAdd, lifetime, receivedAt, peerCertificates, verifyResult, verifiedHostname });
       if (bad) s.invalidate();
       return s;
     } catch (e) {

@@ -16,6 +16,7 @@ import { resumptionPsk } from '../../keys/tls13-key-schedule.js';
 import { SslSession, sessionPsk } from '../../session/session.js';
 import { equalBytes } from '../../wire/bytes.js';
 import { GROUP_CODES, groupByCode, HandshakeType as H, ExtensionType as X } from '../../wire/enums.js';
+import { parseTicketMaxEarlyData } from '../../wire/early-data.js';
 import { findExtension, parseAlpn, parseCookie, parseKeyShareHrr, parseKeyShareServer, parsePreSharedKeyServer, parseU16List } from '../../wire/extensions.js';
 import {
   type CertificateRequestMsg,
@@ -433,6 +434,7 @@ class Connected implements ClientState {
     const suite = this.suite;
     const psk = await resumptionPsk(cx.config.provider, suite.hash, this.#resumptionMasterSecret, nst.nonce);
     this.role.latestSession = new SslSession({
+      maxEarlyData: parseTicketMaxEarlyData(nst.extensions), // RFC 8446 §4.2.10, kept for a later 0-RTT
       cipherSuite: suite.name,
       serverName: this.role.hostName,
       alpn: cx.alpnProtocol,

@@ -15,6 +15,7 @@ import type { Credential } from '../config.js';
 import type { HandshakeContext } from '../context.js';
 import { serverNameFromExtension } from '../server-name.js';
 import { schemeList, tls13SchemesForKey } from '../signature.js';
+import { findTicket } from './ticket-store.js';
 
 /** What the server chose for this ClientHello. */
 export interface Negotiated {
@@ -25,11 +26,11 @@ export interface Negotiated {
   sni: string | null;
 }
 
-/** The PSK the server resumes with: the identity's index, the cached session and its cache id. */
+/** The PSK the server resumes with: the identity's index, the session and its cache id (null: a stateless ticket). */
 export interface SelectedPsk {
   index: number;
   entry: CachedSession;
-  id: Uint8Array;
+  id: Uint8Array | null;
 }
 
 /**
@@ -81,7 +82,7 @@ export function selectAlpn(cx: HandshakeContext, ch: ClientHello, serverName: st
 }
 
 /**
- * Choose a PSK from the ClientHello (RFC 8446 §4.2.11): the first identity that is in the cache, unexpired
+ * Choose a PSK from the ClientHello (RFC 8446 §4.2.11): the first identity that is a ticket of ours, unexpired
  * and of the suite's hash, with its binder verified over `prefix` (the transcript before this ClientHello) and
  * the ClientHello up to the binders. A bad binder is fatal; an unknown ticket is ignored.
  */
@@ -92,19 +93,20 @@ export async function selectPsk(cx: HandshakeContext, ch: ClientHello, raw: Uint
   if (!modesExt) throw new SslError('MISSING_PSK_KEX_MODES_EXTENSION', { detail: 'pre_shared_key without psk_key_exchange_modes' });
   const offered = parsePreSharedKeyClient(pskExt);
   const p = cx.config.provider;
-  const cache = cx.config.sessionCache;
-  if (!cache || !parsePskModes(modesExt).includes(PskKeyExchangeMode.PSK_DHE_KE)) return null;
-  const now = cx.config.now().getTime();
+  if (!cx.config.sessionCache || !parsePskModes(modesExt).includes(PskKeyExchangeMode.PSK_DHE_KE)) return null;
+  const budget = { opens: 0 };
   for (let i = 0; i < offered.identities.length; i++) {
     const id = (offered.identities[i] as { identity: Uint8Array }).identity;
-    const entry = cache.get(id, now);
+    // A stateless ticket (opened: at most MAX_TICKET_OPENS per ClientHello) or a cache id (server/ticket-store.ts).
+    const found = await findTicket(cx, id, budget);
+    const entry = found?.entry;
     if (entry?.version !== 'TLSv1.3' || entry.hash !== suite.hash) continue;
     const ks = new KeySchedule(p, suite.hash);
     await ks.early(entry.psk);
     const th = await p.hash(suite.hash, concat(prefix, raw.subarray(0, raw.length - offered.bindersLength)));
     const expected = await finishedVerifyData(p, suite.hash, await ks.binderKey(), th);
     if (!equalBytes(expected, offered.binders[i] as Uint8Array)) throw new SslError('BAD_PSK_BINDER');
-    return { index: i, entry, id: id.slice() };
+    return { index: i, entry, id: found?.cacheId ?? null };
   }
   return null;
 }

@@ -16,12 +16,12 @@ import { unexpected, verifyFinished12 } from '../common.js';
 import type { HandshakeContext } from '../context.js';
 import { MasterSecret12 } from '../tls12-keys.js';
 import type { Negotiated12 } from './hello12.js';
-import { findSession12, type Resumable12, serverHelloExtensions12 } from './session12.js';
+import { findSession12, queueTicket12, type Resumable12, serverHelloExtensions12 } from './session12.js';
 import type { IssuedTickets } from './tickets13.js';
 import { Connected12, type ServerState12, sendServerFlight12 } from './tls12.js';
 
 export async function answerClientHello12(cx: HandshakeContext, ch: ClientHello, msg: HandshakeMessage, neg: Negotiated12, issued: IssuedTickets): Promise<ServerState12> {
-  const found = findSession12(cx, ch, neg);
+  const found = await findSession12(cx, ch, neg);
   return found ? resume(cx, ch, msg, neg, found, issued) : sendServerFlight12(cx, ch, msg, neg, issued);
 }
 
@@ -38,13 +38,16 @@ async function resume(cx: HandshakeContext, ch: ClientHello, msg: HandshakeMessa
   cx.sessionReused = true;
   cx.peerCertificates = entry.peerCertificates.slice();
   cx.verifyCode = entry.verifyResult;
-  // Rule 19: this connection ending badly withdraws the session it resumed.
-  issued.ids.push(found.id);
+  // Rule 19: this connection ending badly withdraws the session it resumed (a cache entry; not a stateless ticket).
+  if (found.id) issued.ids.push(found.id);
   cx.transcript.hashName = suite.hash;
   cx.transcript.add(msg.raw);
-  // RFC 5077 §3.4: a ticket accepted, the ServerHello echoes the client's session ID.
-  const exts = serverHelloExtensions12(neg, true, false);
+  // RFC 5077 §3.4: a ticket accepted, the ServerHello echoes the client's session ID. A ticket opened by a key
+  // being retired is renewed (§3.3: announced in ServerHello, sent before our ChangeCipherSpec), as OpenSSL's
+  // SSL_TICKET_SUCCESS_RENEW; its session keeps the original creation time and lifetime.
+  const exts = serverHelloExtensions12(neg, true, found.renew);
   cx.queueHandshake(encodeServerHello({ legacyVersion: ProtocolVersion.TLS12, random: serverRandom, sessionId: ch.sessionId, cipherSuite: suite.id, compressionMethod: 0, extensions: exts }));
+  if (found.renew) await queueTicket12(cx, entry, issued);
   const secrets = await MasterSecret12.resume(cx, { suite, clientRandom: ch.random, serverRandom, ems: true }, entry.psk);
   await secrets.sendCcsAndFinished(cx, 'server');
   return new ExpectCcsResumed12(secrets);

@@ -1,10 +1,10 @@
 /**
- * The server's TLS 1.2 sessions (RFC 5246 §7.4.1.3, RFC 5077, RFC 7627 §5.3), kept in the context's session cache
- * beside the TLS 1.3 tickets: stateful, so rule 19 withdraws them exactly. A full handshake with the extended
+ * The server's TLS 1.2 sessions (RFC 5246 §7.4.1.3, RFC 5077, RFC 7627 §5.3). A full handshake with the extended
  * master secret makes a session: named by a NewSessionTicket when the client sent session_ticket and
  * SSL_OP_NO_TICKET is off (the ServerHello then has an empty session ID, as OpenSSL's), else by a fresh 32-byte
- * session ID. The ticket is a random identifier of the cache entry, like memtls's TLS 1.3 tickets (stateless,
- * encrypted tickets are not made). Sessions without the extended master secret are not kept.
+ * session ID into the context's session cache (stateful, so rule 19 withdraws it exactly). The ticket is
+ * stateless (the session sealed under the ticket key, server/ticket-store.ts), or a cache id when the state cannot
+ * be sealed. Sessions without the extended master secret are not kept.
  */
 import type { CipherSuite } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
@@ -17,6 +17,7 @@ import { encodeNewSessionTicket12 } from '../../wire/ticket12.js';
 import type { HandshakeContext } from '../context.js';
 import type { SessionPlan12 } from '../tls12-keys.js';
 import type { Negotiated12 } from './hello12.js';
+import { findTicket, issueTicket } from './ticket-store.js';
 import type { IssuedTickets } from './tickets13.js';
 
 /** The extensions of a TLS 1.2 ServerHello. A resumed one names no server (RFC 6066 §3) and renews no ticket. */
@@ -44,7 +45,6 @@ export function serverPlan12(cx: HandshakeContext, ch: ClientHello, neg: Negotia
     ticket: null,
     complete: async (cx, master) => {
       const suite = cx.suite as CipherSuite;
-      const id = ticketExpected ? p.randomBytes(32) : sessionId;
       const entry: CachedSession = {
         version: 'TLSv1.2',
         psk: master.slice(),
@@ -58,40 +58,55 @@ export function serverPlan12(cx: HandshakeContext, ch: ClientHello, neg: Negotia
         peerCertificates: cx.peerCertificates.slice(),
         verifyResult: cx.verifyCode,
         extendedMasterSecret: true,
+        maxEarlyData: 0,
       };
-      cache.add(id, entry);
-      issued.ids.push(id);
+      if (!ticketExpected) {
+        cache.add(sessionId, entry);
+        issued.ids.push(sessionId);
+        return;
+      }
       // RFC 5077 §3.3: after the client's Finished, before our ChangeCipherSpec.
-      if (ticketExpected) cx.queueHandshake(encodeNewSessionTicket12({ lifetimeHint: entry.lifetime, ticket: id }));
+      await queueTicket12(cx, entry, issued);
     },
   };
 }
 
-/** A cached session the ClientHello asks to resume, with its cache id and suite. */
+/** Issue a NewSessionTicket for `entry` (RFC 5077 §3.3): stateless, or a cache id (server/ticket-store.ts). */
+export async function queueTicket12(cx: HandshakeContext, entry: CachedSession, issued: IssuedTickets): Promise<void> {
+  // RFC 5077 §3.3: an empty ticket when none can be issued (the ServerHello announced one).
+  const ticket = (await issueTicket(cx, entry, issued)) ?? new Uint8Array(0);
+  cx.queueHandshake(encodeNewSessionTicket12({ lifetimeHint: entry.lifetime, ticket }));
+}
+
+/** A session the ClientHello asks to resume, with its cache id (null: a stateless ticket) and suite. */
 export interface Resumable12 {
-  id: Uint8Array;
+  id: Uint8Array | null;
   entry: CachedSession;
   suite: CipherSuite;
+  /** A stateless ticket opened by a key being retired: a fresh ticket goes out in the abbreviated handshake. */
+  renew: boolean;
 }
 
 /**
  * The session a ClientHello asks to resume: by its ticket when it sends a non-empty one (and SSL_OP_NO_TICKET is
- * off), else by its session ID, as OpenSSL looks them up. Resumed only if cached, unexpired, a TLS 1.2 session,
- * for the same server name, with its suite offered and still enabled; else a full handshake. A ClientHello
- * without the extended master secret for a session made with it is refused (RFC 7627 §5.3: handshake_failure).
+ * off), else by its session ID, as OpenSSL looks them up. Resumed only if ours (a stateless ticket that opens, or a
+ * cache entry), unexpired, a TLS 1.2 session, for the same server name, with its suite offered and still enabled;
+ * else a full handshake. A ClientHello without the extended master secret for a session made with it is refused
+ * (RFC 7627 §5.3: handshake_failure).
  */
-export function findSession12(cx: HandshakeContext, ch: ClientHello, neg: Negotiated12): Resumable12 | null {
-  const cache = cx.config.sessionCache;
-  if (!cache) return null;
+export async function findSession12(cx: HandshakeContext, ch: ClientHello, neg: Negotiated12): Promise<Resumable12 | null> {
+  if (!cx.config.sessionCache) return null;
   const ticket = cx.config.noTicket ? undefined : findExtension(ch.extensions, X.SESSION_TICKET);
   const id = ticket && ticket.length > 0 ? ticket : ch.sessionId;
   if (id.length === 0) return null;
-  const entry = cache.get(id, cx.config.now().getTime());
-  if (entry?.version !== 'TLSv1.2' || !entry.extendedMasterSecret || entry.serverName !== neg.sni) return null;
+  const found = await findTicket(cx, id, { opens: 0 });
+  const entry = found?.entry;
+  if (!found || entry?.version !== 'TLSv1.2' || !entry.extendedMasterSecret || entry.serverName !== neg.sni) return null;
   const suite = cx.config.suites12.find((s) => s.id === entry.cipherSuite);
-  if (!suite || !ch.cipherSuites.includes(suite.id)) return null;
+  if (!suite || suite.hash !== entry.hash || !ch.cipherSuites.includes(suite.id)) return null;
   if (!neg.ems) {
     throw new SslError('INCONSISTENT_EXTMS', { detail: 'the client resumes a session made with the extended master secret without offering it (RFC 7627 §5.3)' });
   }
-  return { id: id.slice(), entry, suite };
+  // A ticket renewed only if the client can take one: it sent session_ticket.
+  return { id: found.cacheId, entry, suite, renew: found.renew && ticket !== undefined };
 }

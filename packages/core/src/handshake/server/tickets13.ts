@@ -1,21 +1,19 @@
 /**
- * The server's NewSessionTickets (RFC 8446 §4.6.1): stateful, each an id into the context's session cache.
+ * The server's NewSessionTickets (RFC 8446 §4.6.1): stateless (the session sealed under the ticket key) by default,
+ * stateful (an id into the context's session cache) with SSL_OP_NO_TICKET, as OpenSSL 3.0 (server/ticket-store.ts).
  */
 import type { CipherSuite } from '../../crypto/suites.js';
 import { resumptionPsk } from '../../keys/tls13-key-schedule.js';
 import type { CachedSession } from '../../session/cache.js';
 import { encodeNewSessionTicket } from '../../wire/handshake.js';
 import type { HandshakeContext } from '../context.js';
+import { type IssuedTickets, issueTicket } from './ticket-store.js';
 
-/** Bytes of one NewSessionTicket message as `sendTickets` builds it: header 4, lifetime 4, age_add 4, nonce 1+8,
- * ticket 2+32, extensions 2. */
+/** Bytes of one stateful NewSessionTicket message as `sendTickets` builds it: header 4, lifetime 4, age_add 4, nonce
+ * 1+8, ticket 2+32, extensions 2 (a stateless ticket is longer). */
 export const TICKET_MESSAGE_LENGTH = 4 + 4 + 4 + 1 + 8 + 2 + 32 + 2;
 
-/** The tickets a connection issued (cache ids, withdrawn by rule 19) and the counter their nonces come from. */
-export interface IssuedTickets {
-  nonce: number;
-  readonly ids: Uint8Array[];
-}
+export type { IssuedTickets } from './ticket-store.js';
 
 /** Issue n tickets for the resumption master secret, one record each, as OpenSSL sends them. */
 export async function sendTickets(cx: HandshakeContext, issued: IssuedTickets, suite: CipherSuite, resumptionMasterSecret: Uint8Array, n: number): Promise<void> {
@@ -27,7 +25,6 @@ export async function sendTickets(cx: HandshakeContext, issued: IssuedTickets, s
     const nonce = new Uint8Array(8);
     new DataView(nonce.buffer).setUint32(4, issued.nonce);
     issued.nonce++;
-    const id = p.randomBytes(32);
     const ageAdd = new DataView(p.randomBytes(4).buffer).getUint32(0);
     const entry: CachedSession = {
       version: 'TLSv1.3',
@@ -42,10 +39,11 @@ export async function sendTickets(cx: HandshakeContext, issued: IssuedTickets, s
       ageAdd,
       peerCertificates: cx.peerCertificates.slice(),
       verifyResult: cx.verifyCode,
+      maxEarlyData: 0,
     };
-    cache.add(id, entry);
-    issued.ids.push(id);
-    cx.queueHandshake(encodeNewSessionTicket({ lifetime: entry.lifetime, ageAdd, nonce, ticket: id, extensions: [] }), true);
+    const ticket = await issueTicket(cx, entry, issued);
+    if (!ticket) return;
+    cx.queueHandshake(encodeNewSessionTicket({ lifetime: entry.lifetime, ageAdd, nonce, ticket, extensions: [] }), true);
     // One record per ticket, as OpenSSL sends them (each is one post-handshake event for the peer).
     await cx.flushHandshake();
   }
