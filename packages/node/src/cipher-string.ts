@@ -113,7 +113,7 @@ export function parseCipherString(text: string): CipherStringSuites {
     // same entry bypasses (`COMPLEMENTOFDEFAULT+ECDHE-RSA-AES128-GCM-SHA256` selects that suite; the other order nothing).
     const named = words.findIndex((w) => SUITES.some((x) => x.openssl === w || x.iana === w));
     const tests = words.filter((w, i) => !(w === 'COMPLEMENTOFDEFAULT' && i < named)).map(word);
-    const matches = (s: Suite12) => tests.every((t) => t !== null && t(s));
+    const matches = (s: Suite12) => tests.every((t) => t?.(s) === true);
     if (op === '!') {
       for (const s of SUITES) if (matches(s)) killed.add(s);
       list = list.filter((s) => !killed.has(s));

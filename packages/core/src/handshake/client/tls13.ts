@@ -10,13 +10,11 @@
  * its source. Verification happens before the state moves on: the proof values of common.ts are required by the
  * next state's constructor (a failed CertificateVerify never reaches ExpectFinished, nor a failed Finished keys).
  */
-import { type CipherSuite, suiteById, suiteByName } from '../../crypto/suites.js';
+import { suiteById, suiteByName } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
-import { resumptionPsk } from '../../keys/tls13-key-schedule.js';
-import { SslSession, sessionPsk } from '../../session/session.js';
+import { type SslSession, sessionPsk } from '../../session/session.js';
 import { equalBytes } from '../../wire/bytes.js';
 import { GROUP_CODES, groupByCode, HandshakeType as H, ExtensionType as X } from '../../wire/enums.js';
-import { parseTicketMaxEarlyData } from '../../wire/early-data.js';
 import { findExtension, parseAlpn, parseCookie, parseKeyShareHrr, parseKeyShareServer, parsePreSharedKeyServer, parseU16List } from '../../wire/extensions.js';
 import {
   type CertificateRequestMsg,
@@ -24,13 +22,11 @@ import {
   HRR_RANDOM,
   parseCertificateRequest,
   parseEncryptedExtensions,
-  parseNewSessionTicket,
   parseServerHello,
   type ServerHello,
 } from '../../wire/handshake.js';
 import {
   type ChainVerified,
-  type FinishedVerified,
   HandshakeKeys,
   parsePeerCertificate,
   queueCertificate,
@@ -45,6 +41,7 @@ import {
 import type { EngineConfig } from '../config.js';
 import type { Handshake, HandshakeContext, RecordEvent } from '../context.js';
 import { tls13SchemesForKey } from '../signature.js';
+import { Connected } from './connected13.js';
 import { serverHello12 } from './hello12.js';
 import { buildClientHello, ClientOffer, checkCommonHello } from './hello13.js';
 import { sessionFits } from './session12.js';
@@ -402,50 +399,4 @@ async function sendClientCertificate(cx: HandshakeContext, cr: CertificateReques
   }
   queueCertificate(cx, cr.context, cred.chain);
   await queueCertificateVerify(cx, cred, scheme, false);
-}
-
-class Connected implements ClientState {
-  readonly name = 'connected';
-  readonly #resumptionMasterSecret: Uint8Array;
-  private readonly role: ClientHandshake;
-  private readonly suite: CipherSuite;
-  /** The server's Finished was verified: only then is the connection established. */
-  readonly finished: FinishedVerified;
-  constructor(role: ClientHandshake, suite: CipherSuite, resumptionMasterSecret: Uint8Array, finished: FinishedVerified) {
-    this.role = role;
-    this.suite = suite;
-    this.finished = finished;
-    this.#resumptionMasterSecret = resumptionMasterSecret;
-  }
-
-  async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState> {
-    if (msg.type === H.NEW_SESSION_TICKET) await this.handleNewSessionTicket(cx, msg);
-    else if (msg.type === H.KEY_UPDATE) await cx.handleKeyUpdate(msg);
-    else unexpected(msg, this.name);
-    return this;
-  }
-
-  private async handleNewSessionTicket(cx: HandshakeContext, msg: HandshakeMessage): Promise<void> {
-    const nst = parseNewSessionTicket(msg.body);
-    cx.countTicket();
-    // RFC 8446 §4.6.1: lifetime 0 means "do not use"; more than 7 days is illegal_parameter.
-    if (nst.lifetime > 604800) throw new SslError('BAD_TICKET_LIFETIME', { detail: 'ticket lifetime over 7 days' });
-    if (nst.lifetime === 0) return;
-    const suite = this.suite;
-    const psk = await resumptionPsk(cx.config.provider, suite.hash, this.#resumptionMasterSecret, nst.nonce);
-    this.role.latestSession = new SslSession({
-      maxEarlyData: parseTicketMaxEarlyData(nst.extensions), // RFC 8446 §4.2.10, kept for a later 0-RTT
-      cipherSuite: suite.name,
-      serverName: this.role.hostName,
-      alpn: cx.alpnProtocol,
-      ticket: nst.ticket.slice(),
-      psk,
-      ageAdd: nst.ageAdd,
-      lifetime: nst.lifetime,
-      receivedAt: cx.config.now(),
-      peerCertificates: cx.peerCertificates.slice(),
-      verifyResult: cx.verifyCode,
-      verifiedHostname: cx.verifiedHostname,
-    });
-  }
 }
