@@ -86,7 +86,7 @@ describe('interop: external PSKs with openssl (s_server -nocert -psk, s_client -
   });
 
   /** s_client against a fresh listener; memtls runs its side of the handshake. */
-  async function accept(ssl: Ssl, extraArgs: string[]): Promise<{ client: OpenSslProcess; sock: net.Socket }> {
+  async function accept(extraArgs: string[]): Promise<{ client: OpenSslProcess; sock: net.Socket }> {
     const { port, accepted } = await acceptOne();
     const client = startOpenSslClient({ port, extraArgs });
     const sock = await accepted;
@@ -96,7 +96,7 @@ describe('interop: external PSKs with openssl (s_server -nocert -psk, s_client -
   it('s_client -psk → memtls server without certificate: its SHA-256 PSK leads to ChaCha20 (its first SHA-256 suite), data both ways', async () => {
     const seen: string[] = [];
     const ssl = pskServer(seen);
-    const { client, sock } = await accept(ssl, ['-psk', KEY_HEX, '-psk_identity', IDENTITY]);
+    const { client, sock } = await accept(['-psk', KEY_HEX, '-psk_identity', IDENTITY]);
     await handshake(ssl, sock);
     assert.deepEqual(seen, [IDENTITY]);
     assert.equal(ssl.version(), 'TLSv1.3');
@@ -120,7 +120,7 @@ describe('interop: external PSKs with openssl (s_server -nocert -psk, s_client -
 
   it('s_client -psk -ciphersuites TLS_AES_128_GCM_SHA256 → memtls server: that suite', async () => {
     const ssl = pskServer();
-    const { client, sock } = await accept(ssl, ['-psk', KEY_HEX, '-psk_identity', IDENTITY, '-ciphersuites', 'TLS_AES_128_GCM_SHA256']);
+    const { client, sock } = await accept(['-psk', KEY_HEX, '-psk_identity', IDENTITY, '-ciphersuites', 'TLS_AES_128_GCM_SHA256']);
     await handshake(ssl, sock);
     assert.equal(ssl.cipher(), 'TLS_AES_128_GCM_SHA256');
     client.endInput();
@@ -132,7 +132,7 @@ describe('interop: external PSKs with openssl (s_server -nocert -psk, s_client -
 
   it('s_client -psk with the wrong key → memtls server: decrypt_error, "psk binder verification failed"', async () => {
     const ssl = pskServer();
-    const { client, sock } = await accept(ssl, ['-psk', KEY_HEX.replace(/^0f/, 'f0'), '-psk_identity', IDENTITY]);
+    const { client, sock } = await accept(['-psk', KEY_HEX.replace(/^0f/, 'f0'), '-psk_identity', IDENTITY]);
     await assert.rejects(handshake(ssl, sock), /psk binder verification failed/);
     await endTransport(ssl, sock);
     await client.exited();
@@ -141,7 +141,7 @@ describe('interop: external PSKs with openssl (s_server -nocert -psk, s_client -
 
   it('s_client without a PSK → memtls server without certificate: handshake_failure', async () => {
     const ssl = pskServer();
-    const { client, sock } = await accept(ssl, []);
+    const { client, sock } = await accept([]);
     await assert.rejects(handshake(ssl, sock), /no suitable signature algorithm/);
     await endTransport(ssl, sock);
     await client.exited();

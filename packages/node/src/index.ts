@@ -9,6 +9,7 @@ export { type CipherStringSuites, ianaSuiteName, isTls13Suite, opensslSuiteName,
 export { connect, type ConnectOptions, secureUpgrade, type UpgradeOptions } from './connect.js';
 export { errorFromSsl, MemtlsError, type MemtlsErrorCode, type SslCallName, shutdownFlagsName, sslErrorName } from './errors.js';
 export { authorizationErrorName, contextFromOptions, createSecureContext, groupsFromList, type SecureOptions, type VerifyRecord } from './options.js';
+export type { ClientPskCallback, PskNegotiation, ServerPskCallback } from './psk.js';
 export type { ALPNCallback, CheckServerIdentity, SNICallback } from './tls-callbacks.js';
 export { describeCertificate, type DistinguishedName, type PeerCertificate, parseDistinguishedName } from './peer-certificate.js';
 export { alertName, handshakeTypeName, type RecordInfo, RecordTap } from './record-tap.js';

@@ -17,6 +17,8 @@ import { createNodeCryptoProvider } from './node-crypto-provider.js';
 import tls from 'node:tls';
 import { type ContextOptions, type CryptoProvider, type Ssl, SslContext } from '@memtls/core';
 import { parseCipherString, type SuiteDefaults, suitesFromLists } from './cipher-names.js';
+import { type ClientPskCallback, pskOptions, type ServerPskCallback } from './psk.js';
+import type { MemtlsSocket } from './socket.js';
 import { type ALPNCallback, type CheckServerIdentity, clientVerifyCallback, type SNICallback, serverCallbacks } from './tls-callbacks.js';
 
 type Pem = string | Buffer;
@@ -77,6 +79,17 @@ export interface SecureOptions {
   /** Client: replaces the host name check once the chain verified, as Node's `checkServerIdentity` (it gets the
    * `getPeerCertificate(true)` object). */
   checkServerIdentity?: CheckServerIdentity;
+  /**
+   * TLS-PSK as Node's `pskCallback` (TLS 1.3 external PSKs, psk_dhe_ke; the key is bound to SHA-256).
+   * Client: `pskCallback(hint)` returns `{ psk, identity }` to offer (or null); `hint` is always null (TLS 1.3
+   * has none). When the server accepts the PSK it authenticates the server: no certificate is sent or checked,
+   * `authorized` is true (as in Node) and `ssl.pskIdentity()` names the key. Server: `pskCallback(socket,
+   * identity)` returns the key of `identity`, or null when it is unknown; with it the server needs no `cert`.
+   */
+  pskCallback?: ClientPskCallback | ServerPskCallback<MemtlsSocket>;
+  /** Server: Node's `pskIdentityHint`. Checked and kept only: TLS 1.3 sends no hint (TLS 1.2 PSK suites are not
+   * implemented). */
+  pskIdentityHint?: string;
 }
 
 /** What the verify callback saw for one peer chain. */
@@ -151,7 +164,7 @@ const CACHE_LIMIT = 32;
  * @throws {TypeError|RangeError} on invalid options (from the core's validation).
  */
 export function contextFromOptions(role: 'client' | 'server', opts: SecureOptions): SslContext {
-  const callbacks = role === 'server' ? ['SNICallback', 'ALPNCallback'] as const : ['checkServerIdentity'] as const;
+  const callbacks = role === 'server' ? ['SNICallback', 'ALPNCallback', 'pskCallback'] as const : ['checkServerIdentity', 'pskCallback'] as const;
   if (role === 'client' && opts.checkServerIdentity !== undefined && typeof opts.checkServerIdentity !== 'function') {
     throw new TypeError('The "options.checkServerIdentity" property must be of type function');
   }
@@ -174,6 +187,7 @@ export function contextFromOptions(role: 'client' | 'server', opts: SecureOption
   if (role === 'server') Object.assign(co, serverCallbacks(opts));
   // checkServerIdentity replaces the core's host name check (the chain is still validated).
   else if (opts.checkServerIdentity !== undefined) co.verifyHostname = false;
+  Object.assign(co, pskOptions(role, opts));
   if (opts.minVersion !== undefined) co.minVersion = protocolVersion(opts.minVersion, 'minimum');
   if (opts.maxVersion !== undefined) co.maxVersion = protocolVersion(opts.maxVersion, 'maximum');
   const defaults: SuiteDefaults = { ...(co.minVersion ? { minVersion: co.minVersion } : {}), ...(co.maxVersion ? { maxVersion: co.maxVersion } : {}) };
@@ -192,7 +206,7 @@ export function contextFromOptions(role: 'client' | 'server', opts: SecureOption
     co.verifyCallback = role === 'client' ? clientVerifyCallback(reject) : (info) => info.ok || !reject;
   }
   // Servers own a session cache: one context per server, never shared through the cache.
-  const cacheable = role === 'client' && opts.crypto === undefined && opts.pinnedPublicKeys === undefined;
+  const cacheable = role === 'client' && opts.crypto === undefined && opts.pinnedPublicKeys === undefined && opts.pskCallback === undefined;
   if (!cacheable) return new SslContext(co);
   const key = createHash('sha256')
     .update(JSON.stringify({ ...co, verifyCallback: undefined, reject }))
