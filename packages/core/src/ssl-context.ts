@@ -19,6 +19,7 @@ import { type Credential, DEFAULT_LIMITS, type EngineConfig, type Limits, type M
 import { credentialFromPem } from './handshake/credential.js';
 import { wrapServerCallbacks } from './handshake/server-callbacks.js';
 import { type PskOptions, pskCallbacks } from './handshake/psk-external.js';
+import { type SessionCacheOptions, sessionCacheHooks } from './handshake/session-hooks.js';
 import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS12_SCHEMES, DEFAULT_TLS13_SCHEMES, parseSigalgs, schemeName } from './handshake/signature.js';
 import { SessionCache } from './session/cache.js';
 import type { Ssl } from './ssl.js';
@@ -29,7 +30,7 @@ export type { VerifyInfo } from './cert/verifier.js';
  * What an `SslContext` is made from: the role, credentials, trust, protocol choices and limits shared by every
  * connection made from it.
  */
-export interface ContextOptions extends PskOptions<Ssl> {
+export interface ContextOptions extends PskOptions<Ssl>, SessionCacheOptions<Ssl> {
   /** Which side of the handshake connections from this context take. */
   role: 'client' | 'server';
   /** The lowest protocol version negotiated (default 'TLSv1.2'). */
@@ -197,6 +198,7 @@ export class SslContext {
   private readonly sigalgs: readonly number[];
   private readonly sigalgs12: readonly number[];
   private readonly psk: ReturnType<typeof pskCallbacks<Ssl>>;
+  private readonly sessionHooks: ReturnType<typeof sessionCacheHooks<Ssl>>;
   private quiet: boolean;
   private optionBits: number;
   private modeBits: number;
@@ -247,6 +249,7 @@ export class SslContext {
       this.addCredential(opts.cert, opts.key);
     }
     this.psk = pskCallbacks(opts, this.role);
+    this.sessionHooks = sessionCacheHooks(opts, this.role);
     if (this.role === 'server' && this.credentials.length === 0 && !opts.pskFindSession) throw new TypeError('SslContext: a server needs cert and key (or pskFindSession)');
 
     this.anchors = opts.ca === undefined ? [] : anchorsFrom(opts.ca);
@@ -404,6 +407,7 @@ export class SslContext {
       verifyHostname: this.verifyHostname,
       sessionAcceptable: (session, hostname) => verifier.acceptsSession(session, hostname),
       ...this.psk(self),
+      externalSessions: this.sessionHooks(self),
     };
   }
 }

@@ -9,6 +9,7 @@
 import type { CipherSuite } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
 import type { CachedSession } from '../../session/cache.js';
+import { encodeCachedSession } from '../../session/cached-bytes.js';
 import { ExtensionType as X } from '../../wire/enums.js';
 import { type Extension, encodeAlpn, findExtension } from '../../wire/extensions.js';
 import type { ClientHello } from '../../wire/handshake.js';
@@ -61,6 +62,8 @@ export function serverPlan12(cx: HandshakeContext, ch: ClientHello, neg: Negotia
       };
       cache.add(id, entry);
       issued.ids.push(id);
+      // SSL_CTX_sess_set_new_cb: a session named by a session ID goes to the application's cache too.
+      if (!ticketExpected) await cx.config.externalSessions?.stored(id, encodeCachedSession(entry));
       // RFC 5077 §3.3: after the client's Finished, before our ChangeCipherSpec.
       if (ticketExpected) cx.queueHandshake(encodeNewSessionTicket12({ lifetimeHint: entry.lifetime, ticket: id }));
     },
@@ -87,8 +90,13 @@ export function findSession12(cx: HandshakeContext, ch: ClientHello, neg: Negoti
   const id = ticket && ticket.length > 0 ? ticket : ch.sessionId;
   if (id.length === 0) return null;
   const entry = cache.get(id, cx.config.now().getTime());
-  if (entry?.version !== 'TLSv1.2' || !entry.extendedMasterSecret || entry.serverName !== neg.sni) return null;
-  const suite = cx.config.suites12.find((s) => s.id === entry.cipherSuite);
+  return entry ? resumable12(ch, neg, cx.config.suites12, id, entry) : null;
+}
+
+/** `entry` (cached under `id`) if this ClientHello may resume it (see findSession12), else null. */
+export function resumable12(ch: ClientHello, neg: Negotiated12, suites12: readonly CipherSuite[], id: Uint8Array, entry: CachedSession): Resumable12 | null {
+  if (entry.version !== 'TLSv1.2' || !entry.extendedMasterSecret || entry.serverName !== neg.sni) return null;
+  const suite = suites12.find((s) => s.id === entry.cipherSuite);
   if (!suite || !ch.cipherSuites.includes(suite.id)) return null;
   if (!neg.ems) {
     throw new SslError('INCONSISTENT_EXTMS', { detail: 'the client resumes a session made with the extended master secret without offering it (RFC 7627 §5.3)' });
