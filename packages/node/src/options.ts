@@ -18,6 +18,7 @@ import tls from 'node:tls';
 import { type ContextOptions, type CryptoProvider, type Ssl, SslContext } from '@memtls/core';
 import { parseCipherString, type SuiteDefaults, suitesFromLists } from './cipher-names.js';
 import { type ClientPskCallback, pskOptions, type ServerPskCallback } from './psk.js';
+import { sessionEventHooks } from './session-events.js';
 import type { MemtlsSocket } from './socket.js';
 import { type ALPNCallback, type CheckServerIdentity, clientVerifyCallback, type SNICallback, serverCallbacks } from './tls-callbacks.js';
 
@@ -184,7 +185,8 @@ export function contextFromOptions(role: 'client' | 'server', opts: SecureOption
   if (opts.ca !== undefined) co.ca = (Array.isArray(opts.ca) ? opts.ca : [opts.ca]).map(pemText);
   else if (verifyPeer) co.ca = [...tls.rootCertificates];
   if (opts.ALPNProtocols !== undefined) co.alpn = [...opts.ALPNProtocols];
-  if (role === 'server') Object.assign(co, serverCallbacks(opts));
+  // Servers: SNICallback/ALPNCallback, and the 'newSession'/'resumeSession' events of the server that accepts.
+  if (role === 'server') Object.assign(co, serverCallbacks(opts), sessionEventHooks());
   // checkServerIdentity replaces the core's host name check (the chain is still validated).
   else if (opts.checkServerIdentity !== undefined) co.verifyHostname = false;
   Object.assign(co, pskOptions(role, opts));
