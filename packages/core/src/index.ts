@@ -9,6 +9,8 @@ export type { Bio, BioPairEnd } from './bio/bio.js';
 export { MemoryBio } from './bio/memory-bio.js';
 export { newBioPair } from './bio/bio-pair.js';
 export { SslContext, type ContextOptions, type VerifyInfo } from './ssl-context.js';
+export type { ExternalPskKey, ExternalPskOffer, PskOptions } from './handshake/psk-external.js';
+export type { SessionCacheOptions } from './handshake/session-hooks.js';
 export type { MsgInfo } from './engine/config.js';
 export { Ssl, type SslOptions, type SslResult } from './ssl.js';
 export { SslSession } from './session/session.js';

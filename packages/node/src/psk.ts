@@ -18,7 +18,9 @@ import { recordAppError } from './tls-callbacks.js';
 
 /** What Node's client `pskCallback` returns: the key and the identity to send. */
 export interface PskNegotiation {
+  /** The key (a Buffer, TypedArray or DataView). */
   psk: NodeJS.ArrayBufferView;
+  /** The identity, sent as UTF-8. */
   identity: string;
 }
 

@@ -65,6 +65,20 @@ function externalPskFrom(r: unknown, who: string, identity: Uint8Array | null): 
   return new ExternalPsk(id.slice(), o.key.slice(), suite);
 }
 
+/** What a server's pskFindSession returns for an identity it knows. */
+export interface ExternalPskKey {
+  /** The key, 1 to 512 bytes. */
+  key: Uint8Array;
+  /** The IANA name of the TLS 1.3 suite whose hash the key is bound to (default TLS_AES_128_GCM_SHA256). */
+  cipher?: string;
+}
+
+/** What a client's pskUseSession returns: the PSK to offer. */
+export interface ExternalPskOffer extends ExternalPskKey {
+  /** The identity sent to the server, 1 to 65535 bytes. */
+  identity: Uint8Array;
+}
+
 /** The external-PSK options of a context (ContextOptions); `S` is the connection type, `Ssl`. */
 export interface PskOptions<S> {
   /**
@@ -76,7 +90,7 @@ export interface PskOptions<S> {
    * refused with handshake_failure. A callback that throws or returns anything else fails the handshake with
    * CALLBACK_FAILED (internal_error). TLS 1.3 only (psk_dhe_ke); TLS 1.2 PSK suites are not implemented.
    */
-  pskFindSession?: (identity: Uint8Array, ssl: S) => { key: Uint8Array; cipher?: string } | null;
+  pskFindSession?: (identity: Uint8Array, ssl: S) => ExternalPskKey | null;
   /**
    * Client: the external PSK to offer (OpenSSL's SSL_set_psk_use_session_callback; Node's client `pskCallback`),
    * or null for none. Called once per connection, before the first ClientHello; `cipher` as for pskFindSession.
@@ -85,7 +99,7 @@ export interface PskOptions<S> {
    * X509_V_ERR_NOT_VERIFIED (no certificate was verified). With it, `verifyPeer` needs no `ca`: a verifying
    * client without trust anchors accepts no certificate, so the server must accept the PSK.
    */
-  pskUseSession?: (ssl: S) => { identity: Uint8Array; key: Uint8Array; cipher?: string } | null;
+  pskUseSession?: (ssl: S) => ExternalPskOffer | null;
 }
 
 /**
