@@ -36,6 +36,8 @@ export interface MutationCase {
   crypto: 'null' | 'real';
   hrr: boolean;
   clientAuth: boolean;
+  /** Both ends share an external PSK that authenticates the handshake (absent: false). */
+  psk?: boolean;
   seed: number;
   /** Null provider only: synchronous (no pipelining) and the sealRecord fast path (absent: false). */
   sync?: boolean;
@@ -65,6 +67,7 @@ export async function runMutation(c: MutationCase): Promise<{ out: Outcome; beni
     crypto: c.crypto,
     hrr: c.hrr,
     clientAuth: c.clientAuth,
+    psk: c.psk === true,
     seed: c.seed,
     sync: c.sync === true,
     fastSeal: c.fastSeal === true,
@@ -112,6 +115,10 @@ export const benignCase: fc.Arbitrary<MutationCase> = fc.record({
 /** The same cases pinned to TLS 1.2 (no HelloRetryRequest there: `hrr` only orders the client's groups). */
 const tls12 = <T extends { hrr: boolean }>(a: fc.Arbitrary<T>): fc.Arbitrary<T & { version: Version }> => a.map((c) => ({ ...c, version: 'tls1.2' as const, hrr: false }));
 export const mutationCase12 = tls12(mutationCase);
+/** The same cases with an external PSK on both ends (TLS 1.3: EncryptedExtensions then Finished, no certificate). */
+const withPsk = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T & { psk: boolean }> => a.map((c) => ({ ...c, psk: true }));
+export const mutationCasePsk = withPsk(mutationCase);
+export const benignCasePsk = withPsk(benignCase);
 export const benignCase12 = tls12(benignCase);
 
 // ------------------------------------------------------------------ injection
@@ -418,6 +425,8 @@ export const TARGETS: readonly Target[] = [
   target('mutation-tls12', mutationCase12, checkMutation),
   target('benign', benignCase, checkMutation),
   target('benign-tls12', benignCase12, checkMutation),
+  target('mutation-psk', mutationCasePsk, checkMutation),
+  target('benign-psk', benignCasePsk, checkMutation),
   target('injection', injectionCase, checkInjection),
   target('injection-tls12', injectionCase12, checkInjection),
   target('differential', diffCase, (c) => checkDifferential(c)),
