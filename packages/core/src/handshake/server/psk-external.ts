@@ -37,7 +37,8 @@ export interface SelectedExternalPsk {
 export function findExternalPsk(cx: HandshakeContext, ch: ClientHello): ExternalCandidate | null {
   const find = cx.config.pskFind;
   const pskExt = findExtension(ch.extensions, X.PRE_SHARED_KEY);
-  if (!find || !pskExt) return null;
+  // A pre_shared_key that is not the last extension is refused by negotiate() before anything is looked up.
+  if (!find || !pskExt || ch.extensions.at(-1)?.type !== X.PRE_SHARED_KEY) return null;
   const modesExt = findExtension(ch.extensions, X.PSK_KEY_EXCHANGE_MODES);
   if (!modesExt) throw new SslError('MISSING_PSK_KEX_MODES_EXTENSION', { detail: 'pre_shared_key without psk_key_exchange_modes' });
   if (!parsePskModes(modesExt).includes(PskKeyExchangeMode.PSK_DHE_KE)) return null;
