@@ -131,6 +131,8 @@ export interface InjectionCase {
   clientAuth: boolean;
   /** The run resumes a session of a first clean connection (abbreviated handshake; absent: false). */
   resume?: boolean;
+  /** Both ends share an external PSK that authenticates the handshake (absent: false). */
+  psk?: boolean;
   /** Inject after this many handshake messages of the victim's incoming stream (wraps around). */
   boundary: number;
   /** A handshake type, or CCS_INJECT: a ChangeCipherSpec record (content 01, `body` unused). */
@@ -149,8 +151,8 @@ export const CCS_REASONS: readonly string[] = ['ccs received early', 'unexpected
 /** The handshake messages a victim receives in a clean run (cached per configuration). */
 const cleanStreams = new Map<string, number[]>();
 
-export async function incomingTypes(victim: Role, hrr: boolean, clientAuth: boolean, version?: Version, resume = false): Promise<number[]> {
-  const key = `${victim}/${hrr}/${clientAuth}/${version ?? 'tls1.3'}/${resume}`;
+export async function incomingTypes(victim: Role, hrr: boolean, clientAuth: boolean, version?: Version, resume = false, psk = false): Promise<number[]> {
+  const key = `${victim}/${hrr}/${clientAuth}/${version ?? 'tls1.3'}/${resume}/${psk}`;
   const have = cleanStreams.get(key);
   if (have) return have;
   const types: number[] = [];
@@ -159,6 +161,7 @@ export async function incomingTypes(victim: Role, hrr: boolean, clientAuth: bool
     crypto: 'null',
     ...(version ? { version } : {}),
     resume,
+    psk,
     hrr,
     clientAuth,
     clientPayload: pattern(100, 1),
@@ -169,7 +172,8 @@ export async function incomingTypes(victim: Role, hrr: boolean, clientAuth: bool
     },
   });
   if (out.violations.length || out.client.phase !== 'done') throw new Error(`clean run failed: ${describe(out)}`);
-  if (out.client.ssl.sessionReused() !== resume) throw new Error(`clean run: sessionReused() is ${!resume}`);
+  if (out.client.ssl.sessionReused() !== (resume || psk)) throw new Error(`clean run: sessionReused() is ${!(resume || psk)}`);
+  if (psk && out.client.ssl.pskIdentity() === null) throw new Error('clean run: the external PSK was not used');
   cleanStreams.set(key, types);
   return types;
 }
@@ -281,6 +285,7 @@ export interface BoundaryRun {
   version?: Version;
   victim: Role;
   resume?: boolean;
+  psk?: boolean;
   hrr?: boolean;
   clientAuth?: boolean;
   /** After how many handshake messages of the victim's clean incoming stream (0 .. length). */
@@ -300,7 +305,7 @@ export interface BoundaryRun {
 export async function runAtBoundary(b: BoundaryRun): Promise<{ state: string; allowedTypes: number[]; out: Outcome }> {
   const hrr = b.hrr ?? false;
   const clientAuth = b.clientAuth ?? false;
-  const types = await incomingTypes(b.victim, hrr, clientAuth, b.version, b.resume === true);
+  const types = await incomingTypes(b.victim, hrr, clientAuth, b.version, b.resume === true, b.psk === true);
   const k = ((b.boundary % (types.length + 1)) + types.length + 1) % (types.length + 1);
   const { state, allowed } = (b.version === 'tls1.2' ? stateAt12 : stateAt)(b.victim, types, k);
   const incoming: Dir = b.victim === 'client' ? 's2c' : 'c2s';
@@ -341,7 +346,7 @@ export async function runAtBoundary(b: BoundaryRun): Promise<{ state: string; al
     }
     return fromItems(kept);
   };
-  const out = await runPair({ crypto: 'null', ...(b.version ? { version: b.version } : {}), resume: b.resume === true, hrr, clientAuth, filter, clientPayload: pattern(100, 1), serverPayload: pattern(100, 2) });
+  const out = await runPair({ crypto: 'null', ...(b.version ? { version: b.version } : {}), resume: b.resume === true, psk: b.psk === true, hrr, clientAuth, filter, clientPayload: pattern(100, 1), serverPayload: pattern(100, 2) });
   return { state, allowedTypes: allowed, out };
 }
 
@@ -349,6 +354,7 @@ export async function runInjection(c: InjectionCase): Promise<InjectionResult> {
   const r = await runAtBoundary({
     ...(c.version ? { version: c.version } : {}),
     ...(c.resume ? { resume: true } : {}),
+    ...(c.psk ? { psk: true } : {}),
     victim: c.victim,
     hrr: c.hrr,
     clientAuth: c.clientAuth,
