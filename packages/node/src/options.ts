@@ -10,7 +10,8 @@
  *   it). Pins (`pinnedPublicKeys`) are not subject to `rejectUnauthorized`: a mismatch always fails.
  * - Contexts are cached by their PEM/option material: parsing Node's ~140 roots costs 100–250 ms, and a
  *   client context is stateless for our purposes (sessions travel in `SslSession`s). Options holding
- *   objects (a `crypto` provider, a clock, pins) are never cached.
+ *   objects (a `crypto` provider, a clock, pins) are never cached; contexts with a `pskCallback` are cached per
+ *   callback (the context calls it).
  */
 import { createHash } from 'node:crypto';
 import { createNodeCryptoProvider } from './node-crypto-provider.js';
@@ -157,6 +158,8 @@ export function groupsFromList(v: string | string[] | undefined): string[] | und
 }
 
 const contextCache = new Map<string, SslContext>();
+/** Client contexts with a pskCallback, cached per callback (a context calls its own callback). */
+const pskContextCaches = new WeakMap<object, Map<string, SslContext>>();
 const CACHE_LIMIT = 32;
 
 /**
@@ -208,16 +211,21 @@ export function contextFromOptions(role: 'client' | 'server', opts: SecureOption
     co.verifyCallback = role === 'client' ? clientVerifyCallback(reject) : (info) => info.ok || !reject;
   }
   // Servers own a session cache: one context per server, never shared through the cache.
-  const cacheable = role === 'client' && opts.crypto === undefined && opts.pinnedPublicKeys === undefined && opts.pskCallback === undefined;
+  const cacheable = role === 'client' && opts.crypto === undefined && opts.pinnedPublicKeys === undefined;
   if (!cacheable) return new SslContext(co);
+  let cache = contextCache;
+  if (opts.pskCallback !== undefined) {
+    cache = pskContextCaches.get(opts.pskCallback) ?? new Map();
+    pskContextCaches.set(opts.pskCallback, cache);
+  }
   const key = createHash('sha256')
     .update(JSON.stringify({ ...co, verifyCallback: undefined, reject }))
     .digest('hex');
-  const hit = contextCache.get(key);
+  const hit = cache.get(key);
   if (hit) return hit;
   const ctx = new SslContext(co);
-  if (contextCache.size >= CACHE_LIMIT) contextCache.delete(contextCache.keys().next().value as string);
-  contextCache.set(key, ctx);
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(key, ctx);
   return ctx;
 }
 

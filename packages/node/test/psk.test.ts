@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { connect, createServer, MemtlsSocket } from '@memtls/node';
+import { connect, contextFromOptions, createServer, MemtlsSocket } from '@memtls/node';
 import { cleanup, listen, testPki, track, trackServer } from './helpers.js';
 
 const KEY = Buffer.from('00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff', 'hex');
@@ -169,6 +169,14 @@ describe('@memtls/node pskCallback (TLS 1.3 external PSKs) with Node tls', funct
     const r = await run('node', 'memtls', { clientOpts: { pskCallback: () => ({ psk: 'not bytes', identity: IDENTITY }) } });
     assert.equal(r.secure, false);
     assert.match(r.clientError ?? '', /pskCallback must return/);
+  });
+
+  it('client contexts are cached per pskCallback (Node root store parsed once), never shared between callbacks', () => {
+    const f = () => null;
+    const g = () => null;
+    assert.equal(contextFromOptions('client', { pskCallback: f }), contextFromOptions('client', { pskCallback: f }));
+    assert.notEqual(contextFromOptions('client', { pskCallback: f }), contextFromOptions('client', { pskCallback: g }));
+    assert.notEqual(contextFromOptions('client', { pskCallback: f }), contextFromOptions('client', {}));
   });
 
   it('option checks, as Node', () => {
