@@ -90,13 +90,8 @@ export function findSession12(cx: HandshakeContext, ch: ClientHello, neg: Negoti
   const id = ticket && ticket.length > 0 ? ticket : ch.sessionId;
   if (id.length === 0) return null;
   const entry = cache.get(id, cx.config.now().getTime());
-  return entry ? resumable12(ch, neg, cx.config.suites12, id, entry) : null;
-}
-
-/** `entry` (cached under `id`) if this ClientHello may resume it (see findSession12), else null. */
-export function resumable12(ch: ClientHello, neg: Negotiated12, suites12: readonly CipherSuite[], id: Uint8Array, entry: CachedSession): Resumable12 | null {
-  if (entry.version !== 'TLSv1.2' || !entry.extendedMasterSecret || entry.serverName !== neg.sni) return null;
-  const suite = suites12.find((s) => s.id === entry.cipherSuite);
+  if (entry?.version !== 'TLSv1.2' || !entry.extendedMasterSecret || entry.serverName !== neg.sni) return null;
+  const suite = cx.config.suites12.find((s) => s.id === entry.cipherSuite);
   if (!suite || !ch.cipherSuites.includes(suite.id)) return null;
   if (!neg.ems) {
     throw new SslError('INCONSISTENT_EXTMS', { detail: 'the client resumes a session made with the extended master secret without offering it (RFC 7627 §5.3)' });
