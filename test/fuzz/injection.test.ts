@@ -1,6 +1,7 @@
 /**
  * Handshake message injection (targets.ts `injection`): every defined handshake type at every message
- * boundary of both roles' incoming streams (plain, HelloRetryRequest, client-certificate and resumed handshakes),
+ * boundary of both roles' incoming streams (plain, HelloRetryRequest, client-certificate, resumed and external-PSK
+ * handshakes),
  * sealed under the current key with the null provider; then MEMTLS_FUZZ_RUNS random cases over all 256 types.
  * RFC 8446 §4: a type that may not come in that state gets unexpected_message.
  *
@@ -26,9 +27,11 @@ describe('fuzz: handshake messages injected in every state', function () {
       { hrr: true, clientAuth: false },
       { hrr: false, clientAuth: true },
       { hrr: false, clientAuth: false, resume: true },
+      { hrr: false, clientAuth: false, psk: true },
+      { hrr: true, clientAuth: true, psk: true },
     ]) {
-      it(`${victim}${cfg.hrr ? ', HelloRetryRequest' : ''}${cfg.clientAuth ? ', client certificate' : ''}${cfg.resume ? ', resumed (PSK)' : ''}: ${DEFINED_HANDSHAKE_TYPES.length} defined types x every boundary`, async () => {
-        const types = await incomingTypes(victim, cfg.hrr, cfg.clientAuth, undefined, cfg.resume === true);
+      it(`${victim}${cfg.hrr ? ', HelloRetryRequest' : ''}${cfg.clientAuth ? ', client certificate' : ''}${cfg.resume ? ', resumed (PSK)' : ''}${cfg.psk ? ', external PSK' : ''}: ${DEFINED_HANDSHAKE_TYPES.length} defined types x every boundary`, async () => {
+        const types = await incomingTypes(victim, cfg.hrr, cfg.clientAuth, undefined, cfg.resume === true, cfg.psk === true);
         const problems: string[] = [];
         const states = new Map<string, { allowed: number; refused: number }>();
         for (let k = 0; k <= types.length; k++) {

@@ -54,6 +54,9 @@ export interface Setup {
   /** A first clean connection on the same contexts gives the client a session, which the run resumes
    * (abbreviated handshake: TLS 1.2 RFC 5246 §7.3 / RFC 5077, TLS 1.3 PSK). */
   resume?: boolean;
+  /** Both ends have the same external PSK (pskUseSession / pskFindSession): the handshake is authenticated by it,
+   * without Certificate or CertificateVerify (RFC 8446 §4.2.11). */
+  psk?: boolean;
   /** Seed of the null provider's random stream (the client uses seed, the server seed + 1). */
   seed?: number;
   /** Null provider: declared synchronous (one record at a time) instead of pipelined; and with the
@@ -73,6 +76,10 @@ export function pinVersion(version: Version | undefined, seed = 0): Partial<Cont
   return { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', cipherSuites: seed % 2 ? suites.reverse() : suites };
 }
 
+/** The external PSK of `Setup.psk` runs. */
+const FUZZ_PSK_IDENTITY = new TextEncoder().encode('fuzz-psk');
+const FUZZ_PSK_KEY = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 3);
+
 export function makeContexts(s: Setup): { cctx: SslContext; sctx: SslContext } {
   const pki = testPki();
   const seed = s.seed ?? 0;
@@ -88,6 +95,7 @@ export function makeContexts(s: Setup): { cctx: SslContext; sctx: SslContext } {
     // Real CA signatures do not verify under the null provider: accept the chain through the callback there.
     ...(s.clientAuth ? { verifyPeer: true, ca: pki.caCert, ...(nul ? { verifyCallback: () => true } : {}) } : {}),
     ...(s.serverLimits ? { limits: s.serverLimits } : {}),
+    ...(s.psk ? { pskFindSession: (id: Uint8Array) => (id.length === FUZZ_PSK_IDENTITY.length && id.every((b, i) => b === FUZZ_PSK_IDENTITY[i]) ? { key: FUZZ_PSK_KEY } : null) } : {}),
     ...pin,
     ...s.server,
   });
@@ -98,6 +106,7 @@ export function makeContexts(s: Setup): { cctx: SslContext; sctx: SslContext } {
     ...(s.hrr ? { groups: ['secp256r1', 'x25519'] } : {}),
     ...(s.clientAuth ? { cert: pki.client.cert, key: pki.client.key } : {}),
     ...(s.clientLimits ? { limits: s.clientLimits } : {}),
+    ...(s.psk ? { pskUseSession: () => ({ identity: FUZZ_PSK_IDENTITY, key: FUZZ_PSK_KEY }) } : {}),
     ...pin,
     ...s.client,
   });

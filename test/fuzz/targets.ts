@@ -36,6 +36,8 @@ export interface MutationCase {
   crypto: 'null' | 'real';
   hrr: boolean;
   clientAuth: boolean;
+  /** Both ends share an external PSK that authenticates the handshake (absent: false). */
+  psk?: boolean;
   seed: number;
   /** Null provider only: synchronous (no pipelining) and the sealRecord fast path (absent: false). */
   sync?: boolean;
@@ -65,6 +67,7 @@ export async function runMutation(c: MutationCase): Promise<{ out: Outcome; beni
     crypto: c.crypto,
     hrr: c.hrr,
     clientAuth: c.clientAuth,
+    psk: c.psk === true,
     seed: c.seed,
     sync: c.sync === true,
     fastSeal: c.fastSeal === true,
@@ -112,6 +115,10 @@ export const benignCase: fc.Arbitrary<MutationCase> = fc.record({
 /** The same cases pinned to TLS 1.2 (no HelloRetryRequest there: `hrr` only orders the client's groups). */
 const tls12 = <T extends { hrr: boolean }>(a: fc.Arbitrary<T>): fc.Arbitrary<T & { version: Version }> => a.map((c) => ({ ...c, version: 'tls1.2' as const, hrr: false }));
 export const mutationCase12 = tls12(mutationCase);
+/** The same cases with an external PSK on both ends (TLS 1.3: EncryptedExtensions then Finished, no certificate). */
+const withPsk = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T & { psk: boolean }> => a.map((c) => ({ ...c, psk: true }));
+export const mutationCasePsk = withPsk(mutationCase);
+export const benignCasePsk = withPsk(benignCase);
 export const benignCase12 = tls12(benignCase);
 
 // ------------------------------------------------------------------ injection
@@ -124,6 +131,8 @@ export interface InjectionCase {
   clientAuth: boolean;
   /** The run resumes a session of a first clean connection (abbreviated handshake; absent: false). */
   resume?: boolean;
+  /** Both ends share an external PSK that authenticates the handshake (absent: false). */
+  psk?: boolean;
   /** Inject after this many handshake messages of the victim's incoming stream (wraps around). */
   boundary: number;
   /** A handshake type, or CCS_INJECT: a ChangeCipherSpec record (content 01, `body` unused). */
@@ -142,8 +151,8 @@ export const CCS_REASONS: readonly string[] = ['ccs received early', 'unexpected
 /** The handshake messages a victim receives in a clean run (cached per configuration). */
 const cleanStreams = new Map<string, number[]>();
 
-export async function incomingTypes(victim: Role, hrr: boolean, clientAuth: boolean, version?: Version, resume = false): Promise<number[]> {
-  const key = `${victim}/${hrr}/${clientAuth}/${version ?? 'tls1.3'}/${resume}`;
+export async function incomingTypes(victim: Role, hrr: boolean, clientAuth: boolean, version?: Version, resume = false, psk = false): Promise<number[]> {
+  const key = `${victim}/${hrr}/${clientAuth}/${version ?? 'tls1.3'}/${resume}/${psk}`;
   const have = cleanStreams.get(key);
   if (have) return have;
   const types: number[] = [];
@@ -152,6 +161,7 @@ export async function incomingTypes(victim: Role, hrr: boolean, clientAuth: bool
     crypto: 'null',
     ...(version ? { version } : {}),
     resume,
+    psk,
     hrr,
     clientAuth,
     clientPayload: pattern(100, 1),
@@ -162,7 +172,8 @@ export async function incomingTypes(victim: Role, hrr: boolean, clientAuth: bool
     },
   });
   if (out.violations.length || out.client.phase !== 'done') throw new Error(`clean run failed: ${describe(out)}`);
-  if (out.client.ssl.sessionReused() !== resume) throw new Error(`clean run: sessionReused() is ${!resume}`);
+  if (out.client.ssl.sessionReused() !== (resume || psk)) throw new Error(`clean run: sessionReused() is ${!(resume || psk)}`);
+  if (psk && out.client.ssl.pskIdentity() === null) throw new Error('clean run: the external PSK was not used');
   cleanStreams.set(key, types);
   return types;
 }
@@ -280,6 +291,7 @@ export interface BoundaryRun {
   version?: Version;
   victim: Role;
   resume?: boolean;
+  psk?: boolean;
   hrr?: boolean;
   clientAuth?: boolean;
   /** After how many handshake messages of the victim's clean incoming stream (0 .. length). */
@@ -299,7 +311,7 @@ export interface BoundaryRun {
 export async function runAtBoundary(b: BoundaryRun): Promise<{ state: string; allowedTypes: number[]; out: Outcome }> {
   const hrr = b.hrr ?? false;
   const clientAuth = b.clientAuth ?? false;
-  const types = await incomingTypes(b.victim, hrr, clientAuth, b.version, b.resume === true);
+  const types = await incomingTypes(b.victim, hrr, clientAuth, b.version, b.resume === true, b.psk === true);
   const k = ((b.boundary % (types.length + 1)) + types.length + 1) % (types.length + 1);
   const { state, allowed } = b.version === 'tls1.2' ? stateAt12(b.victim, types, k) : stateAt(b.victim, types, k, b.version !== 'tls1.3');
   const incoming: Dir = b.victim === 'client' ? 's2c' : 'c2s';
@@ -340,7 +352,7 @@ export async function runAtBoundary(b: BoundaryRun): Promise<{ state: string; al
     }
     return fromItems(kept);
   };
-  const out = await runPair({ crypto: 'null', ...(b.version ? { version: b.version } : {}), resume: b.resume === true, hrr, clientAuth, filter, clientPayload: pattern(100, 1), serverPayload: pattern(100, 2) });
+  const out = await runPair({ crypto: 'null', ...(b.version ? { version: b.version } : {}), resume: b.resume === true, psk: b.psk === true, hrr, clientAuth, filter, clientPayload: pattern(100, 1), serverPayload: pattern(100, 2) });
   return { state, allowedTypes: allowed, out };
 }
 
@@ -348,6 +360,7 @@ export async function runInjection(c: InjectionCase): Promise<InjectionResult> {
   const r = await runAtBoundary({
     ...(c.version ? { version: c.version } : {}),
     ...(c.resume ? { resume: true } : {}),
+    ...(c.psk ? { psk: true } : {}),
     victim: c.victim,
     hrr: c.hrr,
     clientAuth: c.clientAuth,
@@ -424,6 +437,8 @@ export const TARGETS: readonly Target[] = [
   target('mutation-tls12', mutationCase12, checkMutation),
   target('benign', benignCase, checkMutation),
   target('benign-tls12', benignCase12, checkMutation),
+  target('mutation-psk', mutationCasePsk, checkMutation),
+  target('benign-psk', benignCasePsk, checkMutation),
   target('injection', injectionCase, checkInjection),
   target('injection-tls12', injectionCase12, checkInjection),
   target('differential', diffCase, (c) => checkDifferential(c)),

@@ -218,9 +218,9 @@ export class OpenSslProcess {
 }
 
 export interface OpenSslServerOptions {
-  /** Leaf certificate (or full chain) and key paths. */
-  cert: string;
-  key: string;
+  /** Leaf certificate (or full chain) and key paths; both absent: `-nocert` (an external PSK server). */
+  cert?: string;
+  key?: string;
   /** Extra chain certificates to send (`-cert_chain`). */
   chain?: string;
   /** 'rev' (reverse each line), 'www' (status page for GET /) or 'stdio' (default s_server mode). */
@@ -251,7 +251,7 @@ export interface OpenSslServer extends OpenSslProcess {
 }
 
 export async function startOpenSslServer(o: OpenSslServerOptions): Promise<OpenSslServer> {
-  const args = ['s_server', '-tls1_3', '-accept', '127.0.0.1:0', '-cert', o.cert, '-key', o.key];
+  const args = ['s_server', '-tls1_3', '-accept', '127.0.0.1:0', ...(o.cert && o.key ? ['-cert', o.cert, '-key', o.key] : ['-nocert'])];
   args.push('-naccept', String(o.naccept ?? 1));
   if (o.chain) args.push('-cert_chain', o.chain);
   if ((o.mode ?? 'rev') === 'rev') args.push('-rev');

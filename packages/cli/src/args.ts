@@ -38,6 +38,8 @@ export interface CommonOptions {
   sigalgs?: string;
   verify_depth?: string;
   no_ticket?: boolean;
+  psk?: string;
+  psk_identity?: string;
 }
 
 export interface ClientOptions extends CommonOptions {
@@ -63,6 +65,7 @@ export interface ServerOptions extends CommonOptions {
   naccept?: string;
   verify?: string;
   Verify?: string;
+  nocert?: boolean;
 }
 
 /** What -starttls speaks before the handshake. */
@@ -103,7 +106,9 @@ function addCommon(cmd: Command): Command {
     .option('--keylogfile <file>', 'append the NSS key log lines (for Wireshark) to this file; SSLKEYLOGFILE does the same')
     .option('--sigalgs <list>', 'signature algorithms for CertificateVerify, colon-separated, as OpenSSL (ECDSA+SHA256:RSA-PSS+SHA256:ed25519 or IANA names)')
     .option('--verify_depth <n>', 'the most intermediate CA certificates in the peer chain (verify error 22 beyond it)')
-    .option('--no_ticket', 'SSL_OP_NO_TICKET: server: stateful TLS 1.3 tickets, TLS 1.2 session IDs; client: no TLS 1.2 session_ticket');
+    .option('--no_ticket', 'SSL_OP_NO_TICKET: server: stateful TLS 1.3 tickets, TLS 1.2 session IDs; client: no TLS 1.2 session_ticket')
+    .option('--psk <hex>', 'a TLS 1.3 external PSK, in hex, bound to SHA-256 as OpenSSL\u2019s (client: offered; server: accepted for -psk_identity)')
+    .option('--psk_identity <id>', 'the PSK identity (default Client_identity, as OpenSSL)');
 }
 
 function buildProgram(onParsed: (p: Parsed) => void): Command {
@@ -137,6 +142,7 @@ function buildProgram(onParsed: (p: Parsed) => void): Command {
     .option('--naccept <n>', 'exit after n connections have closed')
     .option('--verify <depth>', 'request a client certificate (the core then requires one; its chain may fail verification, at a depth up to <depth>)')
     .option('--Verify <depth>', 'require a client certificate that verifies against -CAfile')
+    .option('--nocert', 'no certificate: only clients with the -psk key can connect')
     .exitOverride()
     .action((opts: ServerOptions) => onParsed({ tool: 's_server', opts }));
 

@@ -106,7 +106,10 @@ export function buildContext(role: 'client' | 'server', opts: CommonOptions, pol
   if (opts.CApath !== undefined) ca.push(...readCaPath(opts.CApath));
   if (ca.length) co.ca = ca;
   else if (policy.verifyPeer) co.ca = [...tls.rootCertificates];
-  if (opts.cert !== undefined) {
+  Object.assign(co, pskOption(role, opts));
+  if ((opts as { nocert?: boolean }).nocert) {
+    if (!opts.psk) throw new UsageExit('-nocert needs -psk (a server without certificate serves PSK clients only)', EXIT_USAGE);
+  } else if (opts.cert !== undefined) {
     co.cert = readPem(opts.cert, '-cert');
     co.key = readPem(opts.key ?? opts.cert, '-key');
   } else if (opts.key !== undefined) throw new UsageExit('-key needs -cert', EXIT_USAGE);
@@ -146,6 +149,26 @@ export function buildContext(role: 'client' | 'server', opts: CommonOptions, pol
     if (e instanceof TypeError || e instanceof RangeError) throw new UsageExit(e.message, EXIT_USAGE);
     throw e;
   }
+}
+
+/** The default PSK identity of OpenSSL's s_client and s_server. */
+export const DEFAULT_PSK_IDENTITY = 'Client_identity';
+
+/**
+ * -psk / -psk_identity as OpenSSL's apps: one TLS 1.3 external PSK bound to SHA-256 (TLS_AES_128_GCM_SHA256). The
+ * client offers it; the server accepts it for that identity only (another identity goes on without a PSK).
+ */
+export function pskOption(role: 'client' | 'server', opts: CommonOptions): Pick<ContextOptions, 'pskUseSession' | 'pskFindSession'> {
+  if (opts.psk === undefined) {
+    if (opts.psk_identity !== undefined) throw new UsageExit('-psk_identity needs -psk', EXIT_USAGE);
+    return {};
+  }
+  if (!/^(?:[0-9a-fA-F]{2}){1,512}$/.test(opts.psk)) throw new UsageExit('-psk: the key in hex (an even number of hex digits, 1 to 512 bytes)', EXIT_USAGE);
+  const key = new Uint8Array(Buffer.from(opts.psk, 'hex'));
+  const identity = new TextEncoder().encode(opts.psk_identity ?? DEFAULT_PSK_IDENTITY);
+  if (identity.length === 0) throw new UsageExit('-psk_identity: an identity of at least one byte', EXIT_USAGE);
+  if (role === 'client') return { pskUseSession: () => ({ identity, key }) };
+  return { pskFindSession: (id) => (Buffer.from(id).equals(identity) ? { key } : null) };
 }
 
 /**

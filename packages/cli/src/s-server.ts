@@ -20,7 +20,7 @@ const MAX_REQUEST = 16 * 1024;
 
 export async function sServer(opts: ServerOptions, io: Io): Promise<number> {
   const { host, port } = parseHostPort(opts.accept, null, '-accept');
-  if (opts.cert === undefined) throw new UsageExit('s_server needs -cert (and -key unless the -cert file holds the key)', EXIT_USAGE);
+  if (opts.cert === undefined && !opts.nocert) throw new UsageExit('s_server needs -cert (and -key unless the -cert file holds the key), or -nocert with -psk', EXIT_USAGE);
   if (opts.www && opts.rev) throw new UsageExit('-www and -rev cannot be combined', EXIT_USAGE);
   let naccept = Number.POSITIVE_INFINITY;
   if (opts.naccept !== undefined) {

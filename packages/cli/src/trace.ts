@@ -192,7 +192,7 @@ export function clientSummary(sock: MemtlsSocket, verify: VerifyResult | null, o
   lines.push(`Secure Renegotiation IS${proto === 'TLSv1.2' ? '' : ' NOT'} supported`, 'Compression: NONE', 'Expansion: NONE');
   lines.push(sock.alpnProtocol ? `ALPN protocol: ${sock.alpnProtocol}` : 'No ALPN negotiated');
   lines.push('Early data was not sent', verifyReturnLine(code), '---');
-  lines.push('SSL-Session:', `    Protocol  : ${proto}`, `    Cipher    : ${cipher}`, `    ${verifyReturnLine(code)}`, '---');
+  lines.push('SSL-Session:', `    Protocol  : ${proto}`, `    Cipher    : ${cipher}`, `    PSK identity: ${pskIdentityText(sock)}`, `    ${verifyReturnLine(code)}`, '---');
   return lines;
 }
 
@@ -207,6 +207,12 @@ export function briefSummary(sock: MemtlsSocket, verify: VerifyResult | null): s
   if (key) lines.push(`Server Temp Key: ${key}`);
   if (sock.alpnProtocol) lines.push(`ALPN protocol: ${sock.alpnProtocol}`);
   return lines;
+}
+
+/** The external PSK identity that authenticated the peer, as text (OpenSSL's SSL_SESSION_print: None when none). */
+function pskIdentityText(sock: MemtlsSocket): string {
+  const id = sock.ssl.pskIdentity();
+  return id ? JSON.stringify(Buffer.from(id).toString('latin1')).slice(1, -1) : 'None';
 }
 
 /** OpenSSL's lines for a chain that did not verify (stderr, even with -quiet). */
@@ -242,6 +248,7 @@ export function serverSummary(sock: MemtlsSocket, verify: VerifyResult | null): 
   lines.push('---');
   lines.push(`${sock.isSessionReused() ? 'Reused' : 'New'}, ${sock.getProtocol() ?? '?'}, Cipher is ${sock.getCipher()?.name ?? '?'}`);
   lines.push(`Protocol: ${sock.getProtocol() ?? '?'}`);
+  if (sock.ssl.pskIdentity()) lines.push(`PSK identity: ${pskIdentityText(sock)}`);
   if (sock.servername) lines.push(`Server name: ${sock.servername}`);
   lines.push(sock.alpnProtocol ? `ALPN protocol: ${sock.alpnProtocol}` : 'No ALPN negotiated');
   const group = sock.getEphemeralKeyInfo();

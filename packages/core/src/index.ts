@@ -4,18 +4,21 @@
  *
  * @module @memtls/core
  */
-export * from './constants.js';
+
 export type { Bio, BioPairEnd } from './bio/bio.js';
-export { MemoryBio } from './bio/memory-bio.js';
 export { newBioPair } from './bio/bio-pair.js';
-export { SslContext, type ContextOptions, type VerifyInfo } from './ssl-context.js';
+export { MemoryBio } from './bio/memory-bio.js';
+export * from './constants.js';
+export type { AeadKey, AeadName, CryptoProvider, GroupName, HashName, KeyShare, PrivateKeyType, SignatureSchemeName, SigningKey } from './crypto/provider.js';
+export { createWebCryptoProvider } from './crypto/webcrypto.js';
+export { type CallOutcome, Driver, type DriverCall, DriverError, DriverErrorCode, type DriverErrorDetails, type DriverOptions, type DriverPhase, type DriverTransport, type EngineFailure, errorFromOutcome } from './driver/index.js';
 export type { MsgInfo } from './engine/config.js';
-export { Ssl, type SslOptions, type SslResult } from './ssl.js';
+export { type ReasonCode, type ReasonInfo, Reasons } from './errors/reasons.js';
+export { type ErrorOrigin, SslError } from './errors/ssl-error.js';
+export type { ExternalPskKey, ExternalPskOffer, PskOptions } from './handshake/psk-external.js';
+export { sniHostName } from './handshake/server-name.js';
+export type { SessionCacheOptions } from './handshake/session-hooks.js';
 export { SslSession } from './session/session.js';
 export type { TicketKeyAnswer, TicketKeyCallback, TicketOptions } from './session/ticket-keys.js';
-export { sniHostName } from './handshake/server-name.js';
-export type { CryptoProvider, AeadKey, KeyShare, SigningKey, HashName, AeadName, GroupName, SignatureSchemeName, PrivateKeyType } from './crypto/provider.js';
-export { createWebCryptoProvider } from './crypto/webcrypto.js';
-export { SslError, type ErrorOrigin } from './errors/ssl-error.js';
-export { Reasons, type ReasonCode, type ReasonInfo } from './errors/reasons.js';
-export { Driver, type DriverOptions, type DriverTransport, DriverError, DriverErrorCode, type DriverErrorDetails, type DriverCall, type DriverPhase, type CallOutcome, type EngineFailure, errorFromOutcome } from './driver/index.js';
+export { Ssl, type SslOptions, type SslResult } from './ssl.js';
+export { type ContextOptions, SslContext, type VerifyInfo } from './ssl-context.js';

@@ -8,18 +8,18 @@
  *   the core. The core ships no root store: a verifying client needs `ca`.
  * - PEM parsing happens once here; private keys are imported into the provider lazily, once.
  */
-import { type ParsedCertificate, parseCertificate } from './cert/certificate.js';
-import { parsePrivateKey, privateKeyMatches } from './cert/key.js';
+import type { ParsedCertificate } from './cert/certificate.js';
 import { DEFAULT_MIN_RSA_MODULUS_BITS, RSA_MAX_MODULUS_BITS } from './cert/key-limits.js';
-import { certificatesFromPem } from './cert/pem.js';
 import { anchorsFrom, PolicyVerifier, pinsFrom, type VerifyInfo } from './cert/verifier.js';
 import { SSL_MODE_AUTO_RETRY, SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_OP_NO_TICKET } from './constants.js';
 import { checkBits, checkCount, groupsFrom, providerFrom, suitesFrom, versionsFrom } from './crypto/choices.js';
 import type { CryptoProvider, GroupName, SignatureSchemeName, SigningKey } from './crypto/provider.js';
 import type { CipherSuite } from './crypto/suites.js';
 import { type Credential, DEFAULT_LIMITS, type EngineConfig, type Limits, type MsgInfo } from './engine/config.js';
+import { credentialFromPem } from './handshake/credential.js';
+import { type PskOptions, pskCallbacks } from './handshake/psk-external.js';
 import { wrapServerCallbacks } from './handshake/server-callbacks.js';
-import { proveKey } from './handshake/prove-key.js';
+import { type SessionCacheOptions, sessionCacheHooks } from './handshake/session-hooks.js';
 import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS12_SCHEMES, DEFAULT_TLS13_SCHEMES, parseSigalgs, schemeName } from './handshake/signature.js';
 import { SessionCache } from './session/cache.js';
 import { checkTicketKeys, type TicketKeyStore, type TicketOptions, ticketKeysFrom } from './session/ticket-keys.js';
@@ -31,7 +31,7 @@ export type { VerifyInfo } from './cert/verifier.js';
  * What an `SslContext` is made from: the role, credentials, trust, protocol choices and limits shared by every
  * connection made from it.
  */
-export interface ContextOptions extends TicketOptions {
+export interface ContextOptions extends TicketOptions, PskOptions<Ssl>, SessionCacheOptions<Ssl> {
   /** Which side of the handshake connections from this context take. */
   role: 'client' | 'server';
   /** The lowest protocol version negotiated (default 'TLSv1.2'). */
@@ -198,6 +198,8 @@ export class SslContext {
   private readonly verifyDepth: number | undefined;
   private readonly sigalgs: readonly number[];
   private readonly sigalgs12: readonly number[];
+  private readonly psk: ReturnType<typeof pskCallbacks<Ssl>>;
+  private readonly sessionHooks: ReturnType<typeof sessionCacheHooks<Ssl>>;
   private quiet: boolean;
   private optionBits: number;
   private modeBits: number;
@@ -249,12 +251,15 @@ export class SslContext {
       if (typeof opts.cert !== 'string' || typeof opts.key !== 'string') throw new TypeError('SslContext: cert and key go together, as PEM strings');
       this.addCredential(opts.cert, opts.key);
     }
-    if (this.role === 'server' && this.credentials.length === 0) throw new TypeError('SslContext: a server needs cert and key');
+    this.psk = pskCallbacks(opts, this.role);
+    this.sessionHooks = sessionCacheHooks(opts, this.role);
+    if (this.role === 'server' && this.credentials.length === 0 && !opts.pskFindSession) throw new TypeError('SslContext: a server needs cert and key (or pskFindSession)');
 
     this.anchors = opts.ca === undefined ? [] : anchorsFrom(opts.ca);
     this.verifyPeer = opts.verifyPeer ?? this.role === 'client';
     if (typeof this.verifyPeer !== 'boolean') throw new TypeError('SslContext: verifyPeer must be a boolean');
-    if (this.verifyPeer && this.anchors.length === 0) {
+    // A client with external PSKs may verify without anchors: a server that does not accept its PSK then fails.
+    if (this.verifyPeer && this.anchors.length === 0 && !opts.pskUseSession) {
       throw new TypeError('SslContext: verifyPeer needs trust anchors in ca (the core ships no root store); pass verifyPeer: false to opt out explicitly');
     }
 
@@ -303,37 +308,16 @@ export class SslContext {
 
   /** Add a certificate chain and key (servers pick among several by SNI; the first is the default). */
   addCredential(certPem: string, keyPem: string): void {
-    const chain = certificatesFromPem(certPem);
-    if (chain.length === 0) throw new TypeError('SslContext: cert holds no certificate');
-    const leaf = parseCertificate(chain[0] as Uint8Array);
-    const key = parsePrivateKey(keyPem);
-    const leafType = leaf.keyType;
-    if (leafType !== key.type) throw new TypeError(`SslContext: key values mismatch: the key (${key.type}) does not match the certificate (${leafType})`);
-    // The key must be the certificate's: decided here from the key's bytes when they hold the public key
-    // (RSA, EC), else by a signature the certificate's key verifies, when the key is first imported.
-    const match = privateKeyMatches(key, leaf.publicKey);
-    if (match === false) throw new TypeError('SslContext: key values mismatch: the private key does not belong to the certificate');
-    const provider = this.provider;
-    const keyBits = leaf.rsaModulusBits ?? (key.type === 'ec-p384' ? 384 : 256);
-    let imported: Promise<SigningKey> | null = null;
-    this.credentials.push({
-      chain,
-      keyType: key.type,
-      keyBits,
-      names: leaf.subjectAltName?.dns.slice() ?? [],
-      signingKey: () => {
-        imported ??= provider.importSigningKey(key.type, key.pkcs8).then(async (k) => (match ? k : proveKey(provider, k, leaf.spki, keyBits)));
-        return imported;
-      },
-    });
+    this.credentials.push(credentialFromPem(this.provider, certPem, keyPem));
   }
 
   /**
    * True for a client context that verifies the server's certificate and host name: every `Ssl` made from
-   * it needs a `serverName` (adapters check it before opening a transport).
+   * it needs a `serverName` (adapters check it before opening a transport). A client with `pskUseSession` and no
+   * `ca` needs none: it accepts no certificate at all, only its PSK.
    */
   get needsServerName(): boolean {
-    return this.role === 'client' && this.verifyPeer && this.verifyHostname;
+    return this.role === 'client' && this.verifyPeer && this.verifyHostname && this.anchors.length > 0;
   }
 
   /** SSL_CTX_set_quiet_shutdown for connections made after this call. */
@@ -438,6 +422,8 @@ export class SslContext {
       msgCallback: this.msgCallback,
       verifyHostname: this.verifyHostname,
       sessionAcceptable: (session, hostname) => verifier.acceptsSession(session, hostname),
+      ...this.psk(self),
+      externalSessions: this.sessionHooks(self),
     };
   }
 }

@@ -414,9 +414,13 @@ export class Ssl {
     return s?.isResumable() ? s : null;
   }
 
-  /** SSL_session_reused: the handshake resumed a session. */
+  /** SSL_session_reused: the handshake resumed a session, or used an external PSK (as OpenSSL counts it). */
   sessionReused(): boolean {
     return this.engine.sessionReused;
+  }
+  /** The identity of the external PSK that authenticated the peer (pskFindSession / pskUseSession), else null. */
+  pskIdentity(): Uint8Array | null {
+    return this.engine.pskIdentity?.slice() ?? null;
   }
 
   /** SSL_set_num_tickets (server, before the handshake completes). */

@@ -12,6 +12,7 @@ export { errorFromSsl, MemtlsError, type MemtlsErrorCode, type SslCallName, shut
 export { createNodeCryptoProvider } from './node-crypto-provider.js';
 export { authorizationErrorName, contextFromOptions, createSecureContext, groupsFromList, type SecureOptions, type VerifyRecord } from './options.js';
 export { type DistinguishedName, describeCertificate, type PeerCertificate, parseDistinguishedName } from './peer-certificate.js';
+export type { ClientPskCallback, PskNegotiation, ServerPskCallback } from './psk.js';
 export { alertName, handshakeTypeName, type RecordInfo, RecordTap } from './record-tap.js';
 export { createServer, MemtlsServer, type ServerOptions } from './server.js';
 export { type BufferStats, type CipherInfo, type KeyExchangeInfo, MemtlsSocket, type MemtlsSocketOptions, type TraceEvent } from './socket.js';

@@ -10,7 +10,8 @@
  *   it). Pins (`pinnedPublicKeys`) are not subject to `rejectUnauthorized`: a mismatch always fails.
  * - Contexts are cached by their PEM/option material: parsing Node's ~140 roots costs 100–250 ms, and a
  *   client context is stateless for our purposes (sessions travel in `SslSession`s). Options holding
- *   objects (a `crypto` provider, a clock, pins) are never cached.
+ *   objects (a `crypto` provider, a clock, pins) are never cached; contexts with a `pskCallback` are cached per
+ *   callback (the context calls it).
  */
 import { createHash } from 'node:crypto';
 import tls from 'node:tls';
@@ -18,6 +19,9 @@ import { type ContextOptions, type CryptoProvider, type Ssl, SslContext } from '
 import { type SuiteDefaults, suitesFromLists } from './cipher-names.js';
 import { parseCipherString } from './cipher-string.js';
 import { createNodeCryptoProvider } from './node-crypto-provider.js';
+import { type ClientPskCallback, pskOptions, type ServerPskCallback } from './psk.js';
+import { sessionEventHooks } from './session-events.js';
+import type { MemtlsSocket } from './socket.js';
 import { type ALPNCallback, type CheckServerIdentity, clientVerifyCallback, type SNICallback, serverCallbacks } from './tls-callbacks.js';
 
 type Pem = string | Buffer;
@@ -85,6 +89,17 @@ export interface SecureOptions {
    * memtls alike. Servers given the same bytes resume each other's sessions. Ignored by clients, as in Node.
    */
   ticketKeys?: Buffer | Uint8Array;
+  /**
+   * TLS-PSK as Node's `pskCallback` (TLS 1.3 external PSKs, psk_dhe_ke; the key is bound to SHA-256).
+   * Client: `pskCallback(hint)` returns `{ psk, identity }` to offer (or null); `hint` is always null (TLS 1.3
+   * has none). When the server accepts the PSK it authenticates the server: no certificate is sent or checked,
+   * `authorized` is true (as in Node) and `ssl.pskIdentity()` names the key. Server: `pskCallback(socket,
+   * identity)` returns the key of `identity`, or null when it is unknown; with it the server needs no `cert`.
+   */
+  pskCallback?: ClientPskCallback | ServerPskCallback<MemtlsSocket>;
+  /** Server: Node's `pskIdentityHint`. Checked and kept only: TLS 1.3 sends no hint (TLS 1.2 PSK suites are not
+   * implemented). */
+  pskIdentityHint?: string;
 }
 
 /** What the verify callback saw for one peer chain. */
@@ -151,6 +166,8 @@ export function groupsFromList(v: string | string[] | undefined): string[] | und
 }
 
 const contextCache = new Map<string, SslContext>();
+/** Client contexts with a pskCallback, cached per callback (a context calls its own callback). */
+const pskContextCaches = new WeakMap<object, Map<string, SslContext>>();
 const CACHE_LIMIT = 32;
 
 /**
@@ -159,7 +176,7 @@ const CACHE_LIMIT = 32;
  * @throws {TypeError|RangeError} on invalid options (from the core's validation).
  */
 export function contextFromOptions(role: 'client' | 'server', opts: SecureOptions): SslContext {
-  const callbacks = role === 'server' ? ['SNICallback', 'ALPNCallback'] as const : ['checkServerIdentity'] as const;
+  const callbacks = role === 'server' ? ['SNICallback', 'ALPNCallback', 'pskCallback'] as const : ['checkServerIdentity', 'pskCallback'] as const;
   if (role === 'client' && opts.checkServerIdentity !== undefined && typeof opts.checkServerIdentity !== 'function') {
     throw new TypeError('The "options.checkServerIdentity" property must be of type function');
   }
@@ -179,9 +196,11 @@ export function contextFromOptions(role: 'client' | 'server', opts: SecureOption
   if (opts.ca !== undefined) co.ca = (Array.isArray(opts.ca) ? opts.ca : [opts.ca]).map(pemText);
   else if (verifyPeer) co.ca = [...tls.rootCertificates];
   if (opts.ALPNProtocols !== undefined) co.alpn = [...opts.ALPNProtocols];
-  if (role === 'server') Object.assign(co, serverCallbacks(opts));
+  // Servers: SNICallback/ALPNCallback, and the 'newSession'/'resumeSession' events of the server that accepts.
+  if (role === 'server') Object.assign(co, serverCallbacks(opts), sessionEventHooks());
   // checkServerIdentity replaces the core's host name check (the chain is still validated).
   else if (opts.checkServerIdentity !== undefined) co.verifyHostname = false;
+  Object.assign(co, pskOptions(role, opts));
   if (opts.minVersion !== undefined) co.minVersion = protocolVersion(opts.minVersion, 'minimum');
   if (opts.maxVersion !== undefined) co.maxVersion = protocolVersion(opts.maxVersion, 'maximum');
   const defaults: SuiteDefaults = { ...(co.minVersion ? { minVersion: co.minVersion } : {}), ...(co.maxVersion ? { maxVersion: co.maxVersion } : {}) };
@@ -206,14 +225,19 @@ export function contextFromOptions(role: 'client' | 'server', opts: SecureOption
   // Servers own a session cache: one context per server, never shared through the cache.
   const cacheable = role === 'client' && opts.crypto === undefined && opts.pinnedPublicKeys === undefined;
   if (!cacheable) return new SslContext(co);
+  let cache = contextCache;
+  if (opts.pskCallback !== undefined) {
+    cache = pskContextCaches.get(opts.pskCallback) ?? new Map();
+    pskContextCaches.set(opts.pskCallback, cache);
+  }
   const key = createHash('sha256')
     .update(JSON.stringify({ ...co, verifyCallback: undefined, reject }))
     .digest('hex');
-  const hit = contextCache.get(key);
+  const hit = cache.get(key);
   if (hit) return hit;
   const ctx = new SslContext(co);
-  if (contextCache.size >= CACHE_LIMIT) contextCache.delete(contextCache.keys().next().value as string);
-  contextCache.set(key, ctx);
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(key, ctx);
   return ctx;
 }
 

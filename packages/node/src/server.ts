@@ -3,7 +3,9 @@
  * shape of Node's `tls.Server`.
  *
  * Events: `'secureConnection'` (socket) once a handshake completes; `'tlsClientError'` (err, socket) when
- * one fails (the socket is destroyed; no `'error'` is thrown at the server). All connections share one
+ * one fails (the socket is destroyed; no `'error'` is thrown at the server); `'newSession'` (sessionId,
+ * sessionData, callback) and `'resumeSession'` (sessionId, callback) for an external cache of TLS 1.2 session IDs
+ * (session-events.ts); `'keylog'` (line, socket). All connections share one
  * `SslContext`, so its session cache serves resumption across connections.
  *
  * Any `Duplex` can be served too: `server.emit('connection', duplex)` wraps it like a TCP connection.
@@ -12,6 +14,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SslContext } from '@memtls/core';
 import { contextFromOptions, type SecureOptions } from './options.js';
+import { setSessionEventTarget } from './session-events.js';
 import { MemtlsSocket, type TraceEvent } from './socket.js';
 
 export interface ServerOptions extends SecureOptions {
@@ -83,6 +86,8 @@ export class MemtlsServer extends net.Server {
       this.emit('tlsClientError', e, null);
       return;
     }
+    // Node's 'newSession' / 'resumeSession' (TLS 1.2 session IDs) are emitted on this server.
+    setSessionEventTarget(sock.ssl, this);
     // Until the handshake completes, failures belong to the server ('tlsClientError'), as in Node.
     const onError = (err: Error): void => {
       this.emit('tlsClientError', err, sock);

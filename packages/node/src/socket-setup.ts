@@ -10,11 +10,15 @@
  */
 import { Ssl, type SslOptions, SslSession, sniHostName } from '@memtls/core';
 import { authorizationErrorName, contextFromOptions, setKeylogTarget } from './options.js';
+import { setPskSocket } from './psk.js';
 import type { MemtlsSocketOptions } from './socket-types.js';
 import { identityAuthorizationError, setIdentityCheck } from './tls-callbacks.js';
 
-/** The socket's `Ssl`, for a client the SNI name it sends (null for none or an IP literal) and the session it offers. */
-export function newSocketSsl(opts: MemtlsSocketOptions, isServer: boolean, onKeylog: (line: Buffer) => void): { ssl: Ssl; sniSent: string | null; offered: SslSession | null } {
+/**
+ * The `Ssl` of `socket`, for a client the SNI name it sends (null for none or an IP literal) and the session it
+ * offers.
+ */
+export function newSocketSsl(opts: MemtlsSocketOptions, isServer: boolean, onKeylog: (line: Buffer) => void, socket: object): { ssl: Ssl; sniSent: string | null; offered: SslSession | null } {
   const ctx = contextFromOptions(isServer ? 'server' : 'client', opts);
   const sslOpts: SslOptions = {};
   let sniSent: string | null = null;
@@ -32,6 +36,7 @@ export function newSocketSsl(opts: MemtlsSocketOptions, isServer: boolean, onKey
   const ssl = new Ssl(ctx, sslOpts);
   if (!isServer && opts.checkServerIdentity) setIdentityCheck(ssl, opts.checkServerIdentity, opts.servername as string);
   setKeylogTarget(ssl, onKeylog);
+  setPskSocket(ssl, socket);
   return { ssl, sniSent, offered: sslOpts.session ?? null };
 }
 
@@ -40,6 +45,9 @@ export function authorizationOf(ssl: Ssl, isServer: boolean): [boolean, string |
   // The core's verify result: X509_V_OK only for a validated path (a resumed session reports the result of
   // its full handshake), the error a lax rejectUnauthorized accepted, or X509_V_ERR_NOT_VERIFIED.
   const code = ssl.verifyResult();
+  // A client whose server proved the external PSK is authorized, as in Node (no certificate was verified:
+  // verifyResult() stays X509_V_ERR_NOT_VERIFIED). A server keeps Node's meaning: a verified client certificate.
+  if (!isServer && ssl.pskIdentity() !== null) return [true, null];
   let result: [boolean, string | null] | null = null;
   if (!isServer || code !== 'X509_V_ERR_NOT_VERIFIED') result = code === 'X509_V_OK' ? [true, null] : [false, authorizationErrorName(code)];
   const refusedIdentity = identityAuthorizationError(ssl);

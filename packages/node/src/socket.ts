@@ -100,7 +100,7 @@ export class MemtlsSocket extends TransportSocket {
     // Node's 'keylog' event: emitted only while someone listens (lines are secrets).
     const made = newSocketSsl(opts, this.#isServer, (line) => {
       if (this.listenerCount('keylog') > 0) this.emit('keylog', line);
-    });
+    }, this);
     [this.#ssl, this.#sniSent, this.#offered] = [made.ssl, made.sniSent, made.offered];
     this.#driver = new Driver(this.#ssl, this.#glue(), {
       onCall: (o) => {

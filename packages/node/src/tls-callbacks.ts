@@ -31,6 +31,11 @@ const identityErrors = new WeakMap<Ssl, Error>();
 
 const toError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
+/** Keep `e`, thrown by an application callback for `ssl`, as the Error its socket is destroyed with. */
+export function recordAppError(ssl: Ssl, e: unknown): void {
+  appErrors.set(ssl, toError(e));
+}
+
 /** The application's Error that failed the handshake of `ssl` (from a callback), if any; forgotten once read. */
 export function takeAppError(ssl: Ssl): Error | undefined {
   const e = appErrors.get(ssl);

@@ -112,7 +112,8 @@ export class PolicyVerifier implements ServerCertVerifier, ClientCertVerifier {
 
   constructor(policy: VerifierPolicy) {
     this.#p = policy;
-    this.#checkPath = policy.verifyPeer && policy.anchors.length > 0;
+    // Verifying without anchors (a client relying on its external PSK) accepts no certificate at all.
+    this.#checkPath = policy.verifyPeer;
   }
 
   verifyServerCert(chain: Uint8Array[], serverName: string | null): Promise<VerifyOutcome> {

@@ -89,6 +89,7 @@ export class Engine extends RecordLayer implements HandshakeContext {
 
   /** True when the handshake resumed a session (PSK). */
   sessionReused = false;
+  pskIdentity: Uint8Array | null = null;
   alpnProtocol: string | null = null;
   /** The key exchange group of the handshake. */
   group: string | null = null;

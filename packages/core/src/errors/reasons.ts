@@ -114,7 +114,8 @@ const REASONS = {
   KEY_VALUES_MISMATCH: { text: 'key values mismatch', alert: A.INTERNAL_ERROR },
   /** The server's certificate selection callback (ContextOptions.selectContext) failed or returned no server context. */
   CERT_CB_ERROR: { text: 'cert cb error', alert: A.INTERNAL_ERROR },
-  /** The server's ALPN selection callback threw, or chose a protocol the client did not offer. */
+  /** An application callback failed: ALPN selection (threw, or chose a protocol the client did not offer), the
+   * external PSK callbacks (pskUseSession / pskFindSession) or the session lookup (lookupSession). */
   CALLBACK_FAILED: { text: 'callback failed', alert: A.INTERNAL_ERROR },
   // resources
   TOO_MANY_KEY_UPDATES: { text: 'too many key updates', alert: A.UNEXPECTED_MESSAGE },

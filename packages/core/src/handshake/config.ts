@@ -4,6 +4,8 @@ import type { CipherSuite } from '../crypto/suites.js';
 import type { SessionCache } from '../session/cache.js';
 import type { SslSession } from '../session/session.js';
 import type { TicketKeyStore } from '../session/ticket-keys.js';
+import type { ExternalPsk } from './psk-external.js';
+import type { ExternalSessionCache } from './session-hooks.js';
 
 /** A certificate chain and its private key. The key is imported on first use and cached. */
 export interface Credential {
@@ -112,6 +114,14 @@ export interface EngineConfig {
   /** Server: the application's ALPN choice among the client's protocols (ContextOptions.alpnSelect). Throws
    * SslError: NO_APPLICATION_PROTOCOL when it chose none, CALLBACK_FAILED when it failed. */
   alpnSelect: ((serverName: string | null, protocols: string[]) => string) | null;
+  /** Client: the external PSK to offer (ContextOptions.pskUseSession), asked once per connection; null: none.
+   * Throws SslError (CALLBACK_FAILED). */
+  pskUse: (() => ExternalPsk | null) | null;
+  /** Server: the external PSK of an identity the client offers (ContextOptions.pskFindSession), or null; null
+   * when the context has no callback. Throws SslError (CALLBACK_FAILED). */
+  pskFind: ((identity: Uint8Array) => ExternalPsk | null) | null;
+  /** Server: the application's external session cache (ContextOptions.onNewSession / lookupSession), or null. */
+  externalSessions: ExternalSessionCache | null;
   /** Client: check the certificate against the server name (a verifying client then needs one). */
   verifyHostname: boolean;
   /** Client: may this session be offered to this host name under this configuration (never upgrading trust)? */

@@ -27,8 +27,10 @@ export interface ConnectionInfo {
   suite: CipherSuite | null;
   /** TLS 1.2: the extended master secret (RFC 7627) was negotiated. */
   extendedMasterSecret: boolean;
-  /** True when the handshake resumed a session (PSK). */
+  /** True when the handshake resumed a session or used an external PSK (OpenSSL's SSL_session_reused). */
   sessionReused: boolean;
+  /** The identity of the external PSK that authenticated the handshake (null: none was used). */
+  pskIdentity: Uint8Array | null;
   alpnProtocol: string | null;
   /** The key exchange group of the handshake. */
   group: string | null;

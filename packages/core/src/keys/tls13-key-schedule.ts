@@ -136,10 +136,10 @@ export class KeySchedule {
     return this.#earlySecret;
   }
 
-  /** binder_key for resumption PSKs (RFC 8446 §7.1 "res binder"). */
-  async binderKey(): Promise<Uint8Array> {
+  /** binder_key (RFC 8446 §7.1): "res binder" for resumption PSKs, "ext binder" for external ones. */
+  async binderKey(label: 'res binder' | 'ext binder' = 'res binder'): Promise<Uint8Array> {
     if (!this.#earlySecret) throw new Error('key schedule: early secret first');
-    return deriveSecret(this.p, this.hash, this.#earlySecret, 'res binder', await this.empty());
+    return deriveSecret(this.p, this.hash, this.#earlySecret, label, await this.empty());
   }
 
   /** Handshake Secret from the (EC)DHE shared secret; returns both handshake traffic secrets. */

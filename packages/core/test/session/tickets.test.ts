@@ -7,8 +7,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { inspect } from 'node:util';
-import fc from 'fast-check';
 import { type ContextOptions, SSL_OP_NO_TICKET, type SslContext, SslSession } from '@memtls/core';
+import fc from 'fast-check';
 import { sessionPsk } from '#internal/session/session';
 import { decodeState, encodeState, MAX_STATE, openTicket, sealTicket } from '#internal/session/stateless-ticket';
 import { TicketKeyStore } from '#internal/session/ticket-keys';

@@ -3,18 +3,16 @@
  * client offered, kept for as long as a ServerHello or HelloRetryRequest may answer it.
  */
 import type { KeyShare } from '../../crypto/provider.js';
-import { suiteByName } from '../../crypto/suites.js';
+import type { CipherSuite } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
-import { finishedVerifyData, KeySchedule } from '../../keys/tls13-key-schedule.js';
-import { type SslSession, sessionPsk } from '../../session/session.js';
-import { concat, equalBytes } from '../../wire/bytes.js';
+import type { SslSession } from '../../session/session.js';
+import { equalBytes } from '../../wire/bytes.js';
 import { GROUP_CODES, ProtocolVersion, PskKeyExchangeMode, ExtensionType as X } from '../../wire/enums.js';
 import {
   type Extension,
   encodeAlpn,
   encodeCookie,
   encodeKeyShareClient,
-  encodePreSharedKeyClient,
   encodePskModes,
   encodeServerName,
   encodeSupportedVersionsClient,
@@ -24,8 +22,10 @@ import {
 } from '../../wire/extensions.js';
 import { encodeClientHello, type ServerHello } from '../../wire/handshake.js';
 import type { HandshakeContext } from '../context.js';
+import type { ExternalPsk } from '../psk-external.js';
 import { sniHostName } from '../server-name.js';
 import { tls12HelloExtensions } from './hello12.js';
+import { fillBinders, type OfferedPsk, preSharedKeyExtension, psksToOffer } from './psk-external.js';
 import { type Offer12, offer12 } from './session12.js';
 
 /** What the client offered: its random, key shares (#private: ECDHE private keys) and extensions. */
@@ -36,6 +36,8 @@ export class ClientOffer {
   /** TLS 1.2 resumption: legacy_session_id and session_ticket, fixed by the first ClientHello. memtls sends an
    * empty legacy_session_id otherwise (no middlebox-compatibility mode on the client). */
   resumption12: Offer12 | null = null;
+  /** The PSKs the latest ClientHello offered, in order (the server's selected_identity indexes them). */
+  psks: readonly OfferedPsk[] = [];
   #shares: KeyShare[];
 
   constructor(random: Uint8Array, shares: KeyShare[]) {
@@ -55,10 +57,11 @@ export class ClientOffer {
 }
 
 /**
- * Build a ClientHello for `hostName`, offering `session` for resumption when given (its binder computed over the
- * transcript so far, RFC 8446 §4.2.11.2), with `cookie` after a HelloRetryRequest.
+ * Build a ClientHello for `hostName`, offering `session` for resumption and/or the `external` PSK when given
+ * (their binders computed over the transcript so far, RFC 8446 §4.2.11.2), with `cookie` and the suite
+ * `hrrSuite` chose after a HelloRetryRequest.
  */
-export async function buildClientHello(cx: HandshakeContext, offer: ClientOffer, hostName: string | null, session: SslSession | null, cookie: Uint8Array | null): Promise<Uint8Array> {
+export async function buildClientHello(cx: HandshakeContext, offer: ClientOffer, hostName: string | null, session: SslSession | null, cookie: Uint8Array | null, external: ExternalPsk | null = null, hrrSuite: CipherSuite | null = null): Promise<Uint8Array> {
   const c = cx.config;
   const exts: Extension[] = [];
   // RFC 6066 §3: a DNS host name, lowercase, without a trailing dot; IP literals are not sent (server-name.ts).
@@ -78,12 +81,9 @@ export async function buildClientHello(cx: HandshakeContext, offer: ClientOffer,
   if (cookie) exts.push({ type: X.COOKIE, data: encodeCookie(cookie) });
   offer.resumption12 ??= offer12(c, session);
   if (offer.resumption12.ticket) exts.push(offer.resumption12.ticket);
-  const pskSuite = session?.version === 'TLSv1.3' && c.versions.tls13 ? suiteByName(session.cipherSuite) : undefined;
-  // RFC 8446 §4.2.11: pre_shared_key is last; its binder covers the ClientHello up to the binders.
-  if (session && pskSuite) {
-    const age = (Math.max(0, c.now().getTime() - session.receivedAt.getTime()) + session.ageAdd) % 2 ** 32;
-    exts.push({ type: X.PRE_SHARED_KEY, data: encodePreSharedKeyClient([{ identity: session.ticket, obfuscatedTicketAge: age }], [new Uint8Array(pskSuite.hashLen)]) });
-  }
+  // RFC 8446 §4.2.11: pre_shared_key is last; its binders cover the ClientHello up to the binders.
+  offer.psks = psksToOffer(c, session, external, hrrSuite);
+  if (offer.psks.length) exts.push(preSharedKeyExtension(c, offer.psks));
   for (const e of exts) offer.sentExtensions.add(e.type);
   const raw = encodeClientHello({
     legacyVersion: ProtocolVersion.TLS12,
@@ -93,13 +93,7 @@ export async function buildClientHello(cx: HandshakeContext, offer: ClientOffer,
     compressionMethods: new Uint8Array([0]),
     extensions: exts,
   });
-  if (session && pskSuite) {
-    const bindersLen = 2 + 1 + pskSuite.hashLen;
-    const ks = new KeySchedule(c.provider, pskSuite.hash);
-    await ks.early(sessionPsk(session));
-    const th = await c.provider.hash(pskSuite.hash, concat(cx.transcript.bytes(), raw.subarray(0, raw.length - bindersLen)));
-    raw.set(await finishedVerifyData(c.provider, pskSuite.hash, await ks.binderKey(), th), raw.length - pskSuite.hashLen);
-  }
+  if (offer.psks.length) await fillBinders(cx, raw, offer.psks);
   return raw;
 }
 

@@ -15,7 +15,7 @@ import { SslError } from '../../errors/ssl-error.js';
 import { type SslSession, sessionPsk } from '../../session/session.js';
 import { equalBytes } from '../../wire/bytes.js';
 import { GROUP_CODES, groupByCode, HandshakeType as H, ExtensionType as X } from '../../wire/enums.js';
-import { findExtension, parseAlpn, parseCookie, parseKeyShareHrr, parseKeyShareServer, parsePreSharedKeyServer, parseU16List } from '../../wire/extensions.js';
+import { findExtension, parseAlpn, parseCookie, parseKeyShareHrr, parseKeyShareServer, parseU16List } from '../../wire/extensions.js';
 import {
   type CertificateRequestMsg,
   type HandshakeMessage,
@@ -40,17 +40,14 @@ import {
 } from '../common.js';
 import type { EngineConfig } from '../config.js';
 import type { Handshake, HandshakeContext, RecordEvent } from '../context.js';
+import type { ExternalPsk } from '../psk-external.js';
 import { tls13SchemesForKey } from '../signature.js';
 import { Connected } from './connected13.js';
 import { serverHello12 } from './hello12.js';
 import { buildClientHello, ClientOffer, checkCommonHello } from './hello13.js';
+import { acceptPsk, type PskAccepted } from './psk-external.js';
 import { sessionFits } from './session12.js';
 import { type ClientState12, Connected12, isHelloRequest12 } from './tls12.js';
-
-/** Proof that the server accepted the offered PSK: it authenticates in place of a certificate (RFC 8446 §2.2). */
-interface PskAccepted {
-  readonly psk: true;
-}
 
 type ClientState = ClientState12; // either version's (TLS 1.2 states also take the server's ChangeCipherSpec)
 
@@ -62,6 +59,8 @@ export class ClientHandshake implements Handshake {
   offered: SslSession | null;
   /** True once the server accepted the offered session. */
   resumed = false;
+  /** The external PSK of this connection (ContextOptions.pskUseSession), asked for at the first ClientHello. */
+  external: ExternalPsk | null = null;
   /** The newest session made from a NewSessionTicket (what getSession() returns). */
   latestSession: SslSession | null = null;
   readonly tickets = null;
@@ -110,7 +109,8 @@ export class ClientHandshake implements Handshake {
     if (!first) throw new TypeError('no key exchange group configured');
     // A key share only when TLS 1.3 is offered (TLS 1.2 makes its ECDHE key after ServerKeyExchange).
     const offer = new ClientOffer(random, cx.config.versions.tls13 ? [await p.generateKeyShare(first)] : []);
-    cx.queueHandshake(await buildClientHello(cx, offer, this.hostName, this.offered, null));
+    if (cx.config.versions.tls13 && cx.config.pskUse) this.external = cx.config.pskUse();
+    cx.queueHandshake(await buildClientHello(cx, offer, this.hostName, this.offered, null, this.external));
     cx.markHelloSeen();
     this.state = new ExpectServerHello(this, offer, null);
     // RFC 8446 §5.1: the initial ClientHello may use legacy_record_version 0x0301 (OpenSSL does).
@@ -173,22 +173,14 @@ class ExpectServerHello implements ClientState {
       }
     }
     const pskData = findExtension(sh.extensions, X.PRE_SHARED_KEY);
-    const offered = this.role.offered;
     let psk: Uint8Array | null = null;
     let accepted: PskAccepted | null = null;
     if (pskData) {
-      if (!offered || !sent.has(X.PRE_SHARED_KEY)) throw new SslError('UNSOLICITED_EXTENSION', { detail: 'pre_shared_key was not offered' });
+      if (!this.offer.psks.length) throw new SslError('UNSOLICITED_EXTENSION', { detail: 'pre_shared_key was not offered' });
       // RFC 8446 §4.2.11: the index must be in range and the suite's hash must be the PSK's.
-      if (parsePreSharedKeyServer(pskData) !== 0) throw new SslError('BAD_PSK', { detail: 'selected_identity out of range' });
-      if (suiteByName(offered.cipherSuite)?.hash !== suiteById(sh.cipherSuite)?.hash) throw new SslError('BAD_PSK', { detail: 'suite hash differs from the PSK hash' });
-      psk = sessionPsk(offered);
-      accepted = { psk: true };
-      cx.sessionReused = true;
-      this.role.resumed = true;
-      cx.peerCertificates = offered.peerCertificates.slice();
-      // A resumed connection reports how the session's server was verified, never more.
-      cx.verifyCode = offered.verifyResult;
-      cx.verifiedHostname = offered.verifiedHostname;
+      const r = acceptPsk(cx, pskData, this.offer.psks, sh.cipherSuite);
+      [psk, accepted] = [r.secret, r.accepted];
+      this.role.resumed = r.chosen.kind === 'resumption';
     }
     const ksData = findExtension(sh.extensions, X.KEY_SHARE);
     if (!ksData) throw new SslError('MISSING_KEY_SHARE');
@@ -232,13 +224,13 @@ class ExpectServerHello implements ClientState {
     }
     const suite = suiteById(hrr.cipherSuite);
     if (!suite) throw new SslError('WRONG_CIPHER_RETURNED');
-    // RFC 8446 §4.1.4: a PSK whose hash does not fit the suite chosen by the HRR is dropped.
+    // RFC 8446 §4.1.4: a PSK whose hash does not fit the suite chosen by the HRR is dropped (psksToOffer: the external one).
     if (this.role.offered && suiteByName(this.role.offered.cipherSuite)?.hash !== suite.hash) this.role.offered = null;
     cx.transcript.hashName = suite.hash;
     await cx.transcript.replaceWithMessageHash();
     cx.transcript.add(msg.raw);
     const next = new ExpectServerHello(this.role, this.offer, hrr.cipherSuite);
-    cx.queueHandshake(await buildClientHello(cx, this.offer, this.role.hostName, this.role.offered, cookie));
+    cx.queueHandshake(await buildClientHello(cx, this.offer, this.role.hostName, this.role.offered, cookie, this.role.external, suite));
     await cx.flushHandshake();
     return next;
   }

@@ -3,6 +3,7 @@
  * signature scheme, ALPN, and the PSK to resume with. Negotiation follows the client's preference order for
  * suites (as OpenSSL does by default) and the server's order for ALPN.
  */
+import type { HashName } from '../../crypto/provider.js';
 import type { CipherSuite } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
 import { finishedVerifyData, KeySchedule } from '../../keys/tls13-key-schedule.js';
@@ -17,11 +18,17 @@ import { serverNameFromExtension } from '../server-name.js';
 import { schemeList, tls13SchemesForKey } from '../signature.js';
 import { findTicket } from './ticket-store.js';
 
+/** The certificate and signature scheme the server authenticates with. */
+export interface CertificateAuth {
+  credential: Credential;
+  scheme: number;
+}
+
 /** What the server chose for this ClientHello. */
 export interface Negotiated {
   suite: CipherSuite;
-  credential: Credential;
-  scheme: number;
+  /** The certificate, or why none can be used: thrown unless a PSK authenticates the handshake instead. */
+  auth: CertificateAuth | SslError;
   alpn: string | null;
   sni: string | null;
 }
@@ -34,10 +41,12 @@ export interface SelectedPsk {
 }
 
 /**
- * Choose version, suite (`hrrSuite` after a HelloRetryRequest), certificate (from `credentials` when the
- * application chose them, else the context's), signature scheme and ALPN. Throws the refusal.
+ * Choose version, suite (`hrrSuite` after a HelloRetryRequest; else the client's first, or its first of hash
+ * `pskHash` when an external PSK was found), certificate (from `credentials` when the application chose them,
+ * else the context's), signature scheme and ALPN. Throws the refusal; a certificate refusal is only kept in
+ * `auth` when the client offers a PSK that may authenticate the handshake instead.
  */
-export function negotiate(cx: HandshakeContext, ch: ClientHello, credentials: readonly Credential[] | null, hrrSuite: CipherSuite | null): Negotiated {
+export function negotiate(cx: HandshakeContext, ch: ClientHello, credentials: readonly Credential[] | null, hrrSuite: CipherSuite | null, pskHash: HashName | null = null): Negotiated {
   const c = cx.config;
   // The version was chosen before (server/hello.ts). RFC 8446 §4.1.2: exactly one compression method, null.
   if (ch.compressionMethods.length !== 1 || ch.compressionMethods[0] !== 0) throw new SslError('BAD_COMPRESSION');
@@ -48,24 +57,42 @@ export function negotiate(cx: HandshakeContext, ch: ClientHello, credentials: re
   const offeredSuites = new Set(ch.cipherSuites);
   let suite: CipherSuite | undefined;
   for (const id of hrrSuite ? [hrrSuite.id] : ch.cipherSuites) {
-    suite = offeredSuites.has(id) ? c.suites.find((s) => s.id === id) : undefined;
-    if (suite) break;
+    const s = offeredSuites.has(id) ? c.suites.find((x) => x.id === id) : undefined;
+    if (s && (!pskHash || s.hash === pskHash)) {
+      suite = s;
+      break;
+    }
+    suite ??= s;
   }
   if (!suite) throw new SslError('NO_SHARED_CIPHER');
   const sni = findExtension(ch.extensions, X.SERVER_NAME);
   const serverName = sni ? serverNameFromExtension(sni) : null;
+  let auth: CertificateAuth | SslError;
+  try {
+    auth = certificateAuth(cx, ch, credentials, serverName);
+  } catch (e) {
+    // RFC 8446 §4.2.3: signature_algorithms and a certificate are needed when a certificate authenticates.
+    if (!(e instanceof SslError) || !findExtension(ch.extensions, X.PRE_SHARED_KEY)) throw e;
+    auth = e;
+  }
+  return { suite, auth, alpn: selectAlpn(cx, ch, serverName), sni: serverName };
+}
+
+/** The certificate for `serverName` and the scheme our key signs with. Throws the refusal. */
+function certificateAuth(cx: HandshakeContext, ch: ClientHello, credentials: readonly Credential[] | null, serverName: string | null): CertificateAuth {
+  const c = cx.config;
   const sigalgs = findExtension(ch.extensions, X.SIGNATURE_ALGORITHMS);
   if (!sigalgs) throw new SslError('MISSING_SIGALGS_EXTENSION');
   const offered = parseU16List(sigalgs, 'signature_algorithms');
   const credential = pickCredential(credentials ?? c.credentials, serverName);
-  if (!credential) throw new SslError('NO_SUITABLE_SIGNATURE_ALGORITHM', { detail: 'no certificate configured', origin: 'local' });
+  if (!credential) throw new SslError('NO_SUITABLE_SIGNATURE_ALGORITHM', { detail: 'no certificate configured and no PSK agreed', origin: 'local' });
   // Our key signs with a scheme the client offered, that the key can make and that our sigalgs allow.
   const mine = tls13SchemesForKey(credential.keyType, credential.keyBits).filter((s) => c.signatureSchemes.includes(s));
   const scheme = offered.find((s) => mine.includes(s));
   if (scheme === undefined) {
     throw new SslError('NO_SUITABLE_SIGNATURE_ALGORITHM', { detail: `the client offers none of the schemes our ${credential.keyType} key may sign with (${schemeList(mine)})` });
   }
-  return { suite, credential, scheme, alpn: selectAlpn(cx, ch, serverName), sni: serverName };
+  return { credential, scheme };
 }
 
 /** The ALPN protocol (RFC 7301 §3.2): the application's choice, else our first that the client offers. */

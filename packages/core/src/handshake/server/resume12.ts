@@ -16,12 +16,14 @@ import { unexpected, verifyFinished12 } from '../common.js';
 import type { HandshakeContext } from '../context.js';
 import { MasterSecret12 } from '../tls12-keys.js';
 import type { Negotiated12 } from './hello12.js';
+import { lookupExternalSession12 } from './session-external.js';
 import { findSession12, queueTicket12, type Resumable12, serverHelloExtensions12 } from './session12.js';
 import type { IssuedTickets } from './tickets13.js';
 import { Connected12, type ServerState12, sendServerFlight12 } from './tls12.js';
 
 export async function answerClientHello12(cx: HandshakeContext, ch: ClientHello, msg: HandshakeMessage, neg: Negotiated12, issued: IssuedTickets): Promise<ServerState12> {
-  const found = await findSession12(cx, ch, neg);
+  // The context's cache first, then the application's (SSL_CTX_sess_set_get_cb) for a session ID it lacks.
+  const found = (await findSession12(cx, ch, neg)) ?? (await lookupExternalSession12(cx, ch, neg));
   return found ? resume(cx, ch, msg, neg, found, issued) : sendServerFlight12(cx, ch, msg, neg, issued);
 }
 

@@ -9,6 +9,7 @@
 import type { CipherSuite } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
 import type { CachedSession } from '../../session/cache.js';
+import { encodeCachedSession } from '../../session/cached-bytes.js';
 import { ExtensionType as X } from '../../wire/enums.js';
 import { type Extension, encodeAlpn, findExtension } from '../../wire/extensions.js';
 import type { ClientHello } from '../../wire/handshake.js';
@@ -63,6 +64,8 @@ export function serverPlan12(cx: HandshakeContext, ch: ClientHello, neg: Negotia
       if (!ticketExpected) {
         cache.add(sessionId, entry);
         issued.ids.push(sessionId);
+        // SSL_CTX_sess_set_new_cb: a session named by a session ID goes to the application's cache too.
+        await cx.config.externalSessions?.stored(sessionId, encodeCachedSession(entry));
         return;
       }
       // RFC 5077 §3.3: after the client's Finished, before our ChangeCipherSpec.

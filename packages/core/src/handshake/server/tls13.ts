@@ -35,7 +35,8 @@ import type { Handshake, HandshakeContext, RecordEvent, TicketRequests } from '.
 import { serverNameFromExtension } from '../server-name.js';
 import { chooseVersion } from './hello.js';
 import { negotiate12 } from './hello12.js';
-import { type Negotiated, negotiate, type SelectedPsk, selectPsk } from './hello13.js';
+import { type CertificateAuth, type Negotiated, negotiate, type SelectedPsk, selectPsk } from './hello13.js';
+import { findExternalPsk, type SelectedExternalPsk, selectExternalPsk } from './psk-external.js';
 import { answerClientHello12 } from './resume12.js';
 import { type IssuedTickets, sendTickets } from './tickets13.js';
 import { Connected12, type ServerState12 } from './tls12.js';
@@ -148,7 +149,9 @@ class ExpectClientHello implements ServerState {
       if (this.retry) throw new SslError('UNSUPPORTED_PROTOCOL', { detail: 'the second ClientHello does not offer TLS 1.3' });
       return answerClientHello12(cx, ch, msg, negotiate12(cx, ch, this.role.selectedCredentials), this.role.issued);
     }
-    const neg = negotiate(cx, ch, this.role.selectedCredentials, this.retry?.suite ?? null);
+    // An external PSK the application knows (pskFindSession) steers the suite to its hash.
+    const external = findExternalPsk(cx, ch);
+    const neg = negotiate(cx, ch, this.role.selectedCredentials, this.retry?.suite ?? null, external?.psk.suite.hash ?? null);
     const groupsExt = findExtension(ch.extensions, X.SUPPORTED_GROUPS);
     const ksExt = findExtension(ch.extensions, X.KEY_SHARE);
     if (!groupsExt) throw new SslError('MISSING_KEY_SHARE', { detail: 'no supported_groups extension' });
@@ -174,7 +177,7 @@ class ExpectClientHello implements ServerState {
       const want = GROUP_CODES[retry.group];
       if (shares.length !== 1 || shares[0]?.group !== want) throw new SslError('BAD_KEY_SHARE', { detail: 'second ClientHello lacks the requested key share' });
       if (neg.suite.id !== retry.suite.id) throw new SslError('NO_SHARED_CIPHER', { detail: 'second ClientHello changed the cipher suites' });
-      const psk = await selectPsk(cx, ch, msg.raw, prefix, neg.suite);
+      const psk = (await selectPsk(cx, ch, msg.raw, prefix, neg.suite)) ?? (await selectExternalPsk(cx, ch, msg.raw, prefix, neg.suite, external));
       cx.transcript.add(msg.raw);
       return sendServerFlight(cx, this.role, ch, neg, shares[0], psk, true);
     }
@@ -184,7 +187,7 @@ class ExpectClientHello implements ServerState {
     cx.suite = neg.suite;
     cx.transcript.hashName = neg.suite.hash;
     if (share) {
-      const psk = await selectPsk(cx, ch, msg.raw, prefix, neg.suite);
+      const psk = (await selectPsk(cx, ch, msg.raw, prefix, neg.suite)) ?? (await selectExternalPsk(cx, ch, msg.raw, prefix, neg.suite, external));
       cx.transcript.add(msg.raw);
       if (offersEarlyData) cx.setSkipEarlyData('undecryptable');
       return sendServerFlight(cx, this.role, ch, neg, share, psk, false);
@@ -223,7 +226,13 @@ function queueCompatCcs(cx: HandshakeContext): void {
 }
 
 /** ServerHello, EncryptedExtensions, [CertificateRequest, Certificate, CertificateVerify], Finished (RFC 8446 §2). */
-async function sendServerFlight(cx: HandshakeContext, role: ServerHandshake, ch: ClientHello, neg: Negotiated, share: KeyShareEntry, psk: SelectedPsk | null, retried: boolean): Promise<ServerState> {
+async function sendServerFlight(cx: HandshakeContext, role: ServerHandshake, ch: ClientHello, neg: Negotiated, share: KeyShareEntry, psk: SelectedPsk | SelectedExternalPsk | null, retried: boolean): Promise<ServerState> {
+  // Without a PSK the certificate authenticates: its refusal (none configured, no common scheme) is final now.
+  let cert: CertificateAuth | null = null;
+  if (!psk) {
+    if (neg.auth instanceof SslError) throw neg.auth;
+    cert = neg.auth;
+  }
   const p = cx.config.provider;
   const group = groupByCode(share.group) as GroupName;
   cx.group = group;
@@ -247,8 +256,9 @@ async function sendServerFlight(cx: HandshakeContext, role: ServerHandshake, ch:
       ...(psk ? [{ type: X.PRE_SHARED_KEY, data: encodePreSharedKeyServer(psk.index) }] : []),
     ],
   });
-  if (psk) {
-    cx.sessionReused = true;
+  if (psk) cx.sessionReused = true;
+  if (psk && 'external' in psk) cx.pskIdentity = psk.external.identity.slice();
+  else if (psk) {
     role.resumedId = psk.id;
     cx.peerCertificates = psk.entry.peerCertificates.slice();
     cx.verifyCode = psk.entry.verifyResult;
@@ -256,7 +266,7 @@ async function sendServerFlight(cx: HandshakeContext, role: ServerHandshake, ch:
   cx.queueHandshake(sh);
   await cx.flushHandshake();
   if (ch.sessionId.length && !retried) queueCompatCcs(cx);
-  const keys = await HandshakeKeys.derive(cx, neg.suite, psk ? psk.entry.psk : null, shared);
+  const keys = await HandshakeKeys.derive(cx, neg.suite, psk ? ('external' in psk ? psk.external.key() : psk.entry.psk) : null, shared);
   await cx.setWriteKey(keys.server());
   await cx.setReadKey(keys.client());
 
@@ -266,12 +276,12 @@ async function sendServerFlight(cx: HandshakeContext, role: ServerHandshake, ch:
   cx.queueHandshake(encodeEncryptedExtensions(ee));
   // A resumed handshake authenticates with the PSK: no CertificateRequest, Certificate, CertificateVerify.
   const requestCert = cx.config.verifyPeer && !psk;
-  if (!psk) {
+  if (cert) {
     if (requestCert) {
       cx.queueHandshake(encodeCertificateRequest({ context: new Uint8Array(0), extensions: [{ type: X.SIGNATURE_ALGORITHMS, data: encodeU16List(cx.config.signatureSchemes) }] }));
     }
-    queueCertificate(cx, new Uint8Array(0), neg.credential.chain);
-    await queueCertificateVerify(cx, neg.credential, neg.scheme, true);
+    queueCertificate(cx, new Uint8Array(0), cert.credential.chain);
+    await queueCertificateVerify(cx, cert.credential, cert.scheme, true);
   }
   await queueFinished(cx, neg.suite, keys.server());
   await cx.flushHandshake();
@@ -350,8 +360,10 @@ class ExpectFinished implements ServerState {
     cx.transcript.release();
     const connected = new Connected(this.role, suite, resumptionMaster, finished);
     // After a resumption one replacement ticket at most, as OpenSSL sends (statem_srvr.c, TLS_ST_SW_SESSION_TICKET);
-    // after a full handshake the configured number.
-    await connected.sendTickets(cx, cx.sessionReused ? Math.min(1, cx.config.numTickets) : cx.config.numTickets);
+    // after a full handshake the configured number; none after an external PSK (unlike OpenSSL: a resumption would
+    // lose which key authenticated the peer, and the external PSK is as cheap to use again).
+    const tickets = cx.pskIdentity ? 0 : cx.sessionReused ? Math.min(1, cx.config.numTickets) : cx.config.numTickets;
+    await connected.sendTickets(cx, tickets);
     return connected;
   }
 }
