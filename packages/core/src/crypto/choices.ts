@@ -2,13 +2,24 @@
  * The crypto choices of a context, checked when it is made (a bad option is a TypeError/RangeError then, never
  * a handshake failure later): the provider, the cipher suites and the key exchange groups it offers.
  */
+import { isHybridGroup } from './hybrid.js';
 import type { CryptoProvider, GroupName } from './provider.js';
 import { anySuiteByName, type CipherSuite, TLS12_SUITES, TLS13_SUITES } from './suites.js';
 import { createWebCryptoProvider } from './webcrypto.js';
 
 /** The groups offered by default, in preference order (the client sends a key share for the first). */
 const GROUPS: readonly GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
-const GROUP_ALIASES: Record<string, GroupName> = { x25519: 'x25519', secp256r1: 'secp256r1', 'p-256': 'secp256r1', prime256v1: 'secp256r1', secp384r1: 'secp384r1', 'p-384': 'secp384r1' };
+/** Lower-cased names and aliases (OpenSSL's spellings included: `X25519MLKEM768`, `SecP256r1MLKEM768`). */
+const GROUP_ALIASES: Record<string, GroupName> = {
+  x25519: 'x25519',
+  secp256r1: 'secp256r1',
+  'p-256': 'secp256r1',
+  prime256v1: 'secp256r1',
+  secp384r1: 'secp384r1',
+  'p-384': 'secp384r1',
+  x25519mlkem768: 'X25519MLKEM768',
+  secp256r1mlkem768: 'SecP256r1MLKEM768',
+};
 
 function isProvider(x: unknown): x is CryptoProvider {
   return typeof x === 'object' && x !== null && typeof (x as CryptoProvider).hkdfExpand === 'function' && typeof (x as CryptoProvider).randomBytes === 'function';
@@ -82,9 +93,13 @@ export function groupsFrom(names: readonly string[] | undefined, provider: Crypt
   const groupNames = names ?? GROUPS;
   if (!Array.isArray(groupNames) || groupNames.length === 0) throw new TypeError('SslContext: groups must be a non-empty array');
   return groupNames.map((g) => {
-    const name = typeof g === 'string' ? GROUP_ALIASES[g.toLowerCase()] : undefined;
+    const name = typeof g === 'string' && Object.hasOwn(GROUP_ALIASES, g.toLowerCase()) ? GROUP_ALIASES[g.toLowerCase()] : undefined;
     if (!name) throw new RangeError(`SslContext: unknown group ${String(g)}`);
     if (!provider.supportsGroup(name)) throw new RangeError(`SslContext: group ${name} is not available with this crypto provider`);
+    // A KEM server encapsulates (CryptoProvider.encapsulate); a provider without it cannot serve the group.
+    if (isHybridGroup(name) && typeof provider.encapsulate !== 'function') {
+      throw new RangeError(`SslContext: group ${name} needs a crypto provider with encapsulate()`);
+    }
     return name;
   });
 }
