@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type net from 'node:net';
-import { type ContextOptions, type CoreApi, loadCore, type Ssl } from './api.js';
+import { type ContextOptions, type CoreApi, loadCore } from './api.js';
 import { Node26Peer, serverHellos } from './node26.js';
 import { acceptOne, cleanupPeers, connectTcp } from './peers.js';
 import { getPki, type Pki } from './pki.js';

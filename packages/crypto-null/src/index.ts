@@ -30,7 +30,6 @@ import type {
   AeadKey,
   AeadName,
   CryptoProvider,
-  GroupName,
   HashName,
   KeyShare,
   PrivateKeyType,

@@ -18,7 +18,7 @@ import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { OID as OIDS, oidContent } from '../der/oids.js';
 import { encodeDerTlv, readDerTlv } from '../der/tlv.js';
-import { concat, fromBase64, fromHex, toHex } from '../wire/bytes.js';
+import { concat, fromHex, toHex } from '../wire/bytes.js';
 import { chacha20Poly1305Key } from './chacha20-poly1305.js';
 import { ecdsaDerToRaw, ecdsaRawToDer } from './ecdsa-der.js';
 import { generateEcdhShare, isEcdhGroup } from './webcrypto-kx.js';
