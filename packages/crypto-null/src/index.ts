@@ -369,10 +369,8 @@ export function createNullProvider(opts: NullProviderOptions = {}): CryptoProvid
     // The hybrid groups: the real ML-KEM-768 (deterministic under this provider's randomness) joined to the null
     // ECDH below, so the fuzzer reaches the hybrid share checks with the real lengths and encapsulation key check.
     async encapsulate(group, peerShare) {
-      if (isHybridGroup(group)) return hybridEncapsulate(group, peerShare, provider);
-      const mine = await provider.generateKeyShare(group);
-      const secret = await mine.deriveSecret(peerShare);
-      return secret ? { publicKey: mine.publicKey, secret } : null;
+      if (!isHybridGroup(group)) throw new TypeError(`null provider: ${String(group)} is not a KEM group`);
+      return hybridEncapsulate(group, peerShare, provider);
     },
     async generateKeyShare(group): Promise<KeyShare> {
       if (isHybridGroup(group)) return hybridKeyShare(group, provider);

@@ -263,10 +263,8 @@ export function createNodeCryptoProvider(): CryptoProvider {
       return Promise.reject(new TypeError(`unknown group ${String(group)}`));
     },
     encapsulate(group, peerShare) {
-      if (isHybridGroup(group)) return hybridEncapsulate(group, peerShare, HYBRID_PARTS);
-      const mine = group === 'x25519' ? x25519Share() : group === 'secp256r1' || group === 'secp384r1' ? ecShare(group) : null;
-      if (mine === null) return Promise.reject(new TypeError(`unknown group ${String(group)}`));
-      return mine.deriveSecret(peerShare).then((secret) => (secret ? { publicKey: mine.publicKey, secret } : null));
+      if (!isHybridGroup(group)) return Promise.reject(new TypeError(`encapsulate: ${String(group)} is not a KEM group`));
+      return hybridEncapsulate(group, peerShare, HYBRID_PARTS);
     },
     importSigningKey(type, pkcs8) {
       const want = KEY_TYPE_OF[type];

@@ -1,7 +1,7 @@
 /**
  * The server's side of a TLS 1.3 key exchange, for every kind of group: a KEM group (the hybrid ML-KEM groups)
- * encapsulates to the client's key through `CryptoProvider.encapsulate`; a Diffie-Hellman group uses it when the
- * provider has it, else a fresh key pair and `deriveSecret`.
+ * encapsulates to the client's key through `CryptoProvider.encapsulate`; a Diffie-Hellman group makes a fresh key
+ * pair (`generateKeyShare`) and derives.
  */
 import { isHybridGroup } from './hybrid.js';
 import type { CryptoProvider, GroupName } from './provider.js';
@@ -13,8 +13,10 @@ import type { CryptoProvider, GroupName } from './provider.js';
 export async function respondToKeyShare(
   provider: CryptoProvider, group: GroupName, peerShare: Uint8Array,
 ): Promise<{ publicKey: Uint8Array; secret: Uint8Array } | null> {
-  if (provider.encapsulate) return provider.encapsulate(group, peerShare);
-  if (isHybridGroup(group)) throw new TypeError(`the crypto provider cannot encapsulate for ${group}`);
+  if (isHybridGroup(group)) {
+    if (!provider.encapsulate) throw new TypeError(`the crypto provider cannot encapsulate for ${group}`);
+    return provider.encapsulate(group, peerShare);
+  }
   const mine = await provider.generateKeyShare(group);
   const secret = await mine.deriveSecret(peerShare);
   return secret ? { publicKey: mine.publicKey, secret } : null;

@@ -118,11 +118,11 @@ export interface CryptoProvider {
   /** A fresh ephemeral key pair for the group (for a KEM group: the client's side). */
   generateKeyShare(group: GroupName): Promise<KeyShare>;
   /**
-   * The server's side of a key exchange in one step: from the client's share, our share and the shared secret,
-   * or null when the client's share is invalid (wrong length, not on the curve, an ML-KEM encapsulation key that
-   * fails the FIPS 203 modulus check). Required for KEM groups (a KEM server encapsulates to the client's key;
-   * it has no key pair of its own); optional for the Diffie-Hellman groups, where the engine otherwise calls
-   * `generateKeyShare` and `deriveSecret`.
+   * The server's side of a KEM group (the hybrid ML-KEM groups) in one step: encapsulate to the client's share,
+   * giving our share (the ciphertext, with the ECDH half) and the shared secret; null when the client's share is
+   * invalid (wrong length, an encapsulation key that fails the FIPS 203 modulus check, a refused ECDH half).
+   * Required for KEM groups, which have no server key pair; never called for the Diffie-Hellman groups (the engine
+   * uses `generateKeyShare` and `deriveSecret` there).
    */
   encapsulate?(group: GroupName, peerShare: Uint8Array): Promise<{ publicKey: Uint8Array; secret: Uint8Array } | null>;
   /** Import a PKCS#8 DER private key whose algorithm the caller already identified. */

@@ -358,10 +358,8 @@ export function createWebCryptoProvider(crypto: Crypto): CryptoProvider {
     },
 
     async encapsulate(group, peerShare) {
-      if (isHybridGroup(group)) return hybridEncapsulate(group, peerShare, kx);
-      const mine = await generateEcdhShare(subtle, group);
-      const secret = await mine.deriveSecret(peerShare);
-      return secret ? { publicKey: mine.publicKey, secret } : null;
+      if (!isHybridGroup(group)) throw new TypeError(`encapsulate: ${String(group)} is not a KEM group`);
+      return hybridEncapsulate(group, peerShare, kx);
     },
 
     importSigningKey,
