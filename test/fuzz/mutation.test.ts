@@ -1,5 +1,5 @@
 /**
- * Mutation fuzzing in CI (targets.ts: `mutation`, `benign`, and the same pinned to TLS 1.2: `mutation-tls12`,
+ * Mutation fuzzing in CI (targets.ts: `mutation`, `benign`, `mutation-pq` (X25519MLKEM768), and the same pinned to TLS 1.2: `mutation-tls12`,
  * `benign-tls12`): MEMTLS_FUZZ_RUNS cases each (default 150), from MEMTLS_FUZZ_SEED (default fixed, so CI is
  * reproducible). `pnpm fuzz` runs the same targets for minutes.
  */
@@ -11,6 +11,8 @@ describe('fuzz: mutated flights (fast-check)', function () {
   this.timeout(600000);
   it(`mutation: ${RUNS} cases of record- and message-level mutations, both roles, both providers`, () => assertTarget('mutation'));
   it(`benign: ${RUNS} cases of record re-cutting that must not change the result`, () => assertTarget('benign'));
+  const pqRuns = Math.max(10, Math.round(RUNS / 5));
+  it(`mutation-pq: ${pqRuns} cases with X25519MLKEM768 (hybrid shares, HelloRetryRequest for it)`, () => assertTarget('mutation-pq', pqRuns));
 });
 
 describe('fuzz: mutated flights, TLS 1.2 on both ends (fast-check)', function () {
