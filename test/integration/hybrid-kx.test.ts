@@ -121,6 +121,20 @@ describe('Hybrid ML-KEM key exchange (in memory)', function () {
     assert.equal(l.client.helloRetried(), false);
   });
 
+  it('defaults: a client offers no hybrid (x25519 negotiated, no ML-KEM cost); a server takes it from a client leading with it', async () => {
+    const d = contexts();
+    const l = new Link(d.cctx, d.sctx);
+    await l.client.doHandshake();
+    assert.deepEqual(clientHelloShares(peekClientOut(l)), [{ group: 0x1d, length: 32 }]);
+    await l.handshake();
+    assert.equal(l.server.group(), 'x25519');
+    const pq = contexts({ groups: ['X25519MLKEM768', 'x25519'] });
+    const p = pair(pq.cctx, pq.sctx);
+    await handshake(p);
+    assert.equal(p.server.group(), 'X25519MLKEM768');
+    assert.equal(p.client.helloRetried(), false);
+  });
+
   it('the same client meets a hybrid-capable server: the hybrid share is taken', async () => {
     const { cctx, sctx } = contexts({ groups: ['X25519MLKEM768', 'x25519'] }, { groups: ['x25519', 'X25519MLKEM768'] });
     const p = pair(cctx, sctx);
