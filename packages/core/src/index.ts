@@ -9,7 +9,7 @@ export type { Bio, BioPairEnd } from './bio/bio.js';
 export { newBioPair } from './bio/bio-pair.js';
 export { MemoryBio } from './bio/memory-bio.js';
 export * from './constants.js';
-export type { AeadKey, AeadName, CryptoProvider, GroupName, HashName, KeyShare, PrivateKeyType, SignatureSchemeName, SigningKey } from './crypto/provider.js';
+export type { AeadKey, AeadName, CryptoProvider, Encapsulation, GroupName, HashName, KeyShare, PrivateKeyType, SignatureSchemeName, SigningKey } from './crypto/provider.js';
 export { type HybridGroupName, type HybridParts, hybridEncapsulate, hybridKeyShare, isHybridGroup } from './crypto/hybrid.js';
 export { createWebCryptoProvider } from './crypto/webcrypto.js';
 export { type CallOutcome, Driver, type DriverCall, DriverError, DriverErrorCode, type DriverErrorDetails, type DriverOptions, type DriverPhase, type DriverTransport, type EngineFailure, errorFromOutcome } from './driver/index.js';

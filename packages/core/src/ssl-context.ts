@@ -66,15 +66,8 @@ export interface ContextOptions {
    * RangeError. Default: every suite the provider supports, TLS 1.2 ones in OpenSSL's default order.
    */
   cipherSuites?: string[];
-  /**
-   * 'x25519', 'secp256r1', 'secp384r1', and the hybrid post-quantum groups 'X25519MLKEM768' and 'SecP256r1MLKEM768'
-   * (TLS 1.3 only; draft-ietf-tls-ecdhe-mlkem), in preference order. The client sends a key share for the first, and
-   * when that is a hybrid group also one for the first ECDH group after it. A server answers the client's first
-   * share it supports, unless the most preferred of its groups that the client lists is a hybrid one: it then asks
-   * for that by HelloRetryRequest if no share came for it. Default: x25519, secp256r1, secp384r1 for a client (the
-   * hybrid is opt-in: docs/key-exchange.md says why); the same plus X25519MLKEM768 last for a server (taken when a
-   * client leads with it, as browsers, Go and OpenSSL 3.5 do).
-   */
+  /** 'x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768', 'SecP256r1MLKEM768' (hybrid, TLS 1.3 only) by preference;
+   * default x25519, secp256r1, secp384r1, and a server adds X25519MLKEM768 last (docs/key-exchange.md). */
   groups?: string[];
   /** SSL_CTX_set_quiet_shutdown: `shutdown()` sets both flags and sends nothing. */
   quietShutdown?: boolean;

@@ -17,7 +17,7 @@
  * message) comes from the provider, never from @noble's ambient source.
  */
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
-import type { GroupName, KeyShare } from './provider.js';
+import type { Encapsulation, GroupName, KeyShare } from './provider.js';
 
 /** The hybrid groups, by their TLS names (as OpenSSL 3.5 and the IANA registry spell them). */
 export type HybridGroupName = 'X25519MLKEM768' | 'SecP256r1MLKEM768';
@@ -131,7 +131,7 @@ export async function hybridKeyShare(group: HybridGroupName, parts: HybridParts)
  */
 export async function hybridEncapsulate(
   group: HybridGroupName, clientShare: Uint8Array, parts: HybridParts,
-): Promise<{ publicKey: Uint8Array; secret: Uint8Array } | null> {
+): Promise<Encapsulation | null> {
   const layout = layoutOf(group);
   const halves = split(layout, clientShare, EK_LENGTH);
   if (!halves) return null;

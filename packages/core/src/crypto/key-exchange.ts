@@ -4,7 +4,7 @@
  * pair (`generateKeyShare`) and derives.
  */
 import { isHybridGroup } from './hybrid.js';
-import type { CryptoProvider, GroupName } from './provider.js';
+import type { CryptoProvider, Encapsulation, GroupName } from './provider.js';
 
 /**
  * Our share and the shared secret for the client's `peerShare` in `group`, or null when that share is invalid.
@@ -12,7 +12,7 @@ import type { CryptoProvider, GroupName } from './provider.js';
  */
 export async function respondToKeyShare(
   provider: CryptoProvider, group: GroupName, peerShare: Uint8Array,
-): Promise<{ publicKey: Uint8Array; secret: Uint8Array } | null> {
+): Promise<Encapsulation | null> {
   if (isHybridGroup(group)) {
     if (!provider.encapsulate) throw new TypeError(`the crypto provider cannot encapsulate for ${group}`);
     return provider.encapsulate(group, peerShare);

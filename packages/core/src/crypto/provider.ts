@@ -75,6 +75,14 @@ export interface KeyShare {
   deriveSecret(peerPublicKey: Uint8Array): Promise<Uint8Array | null>;
 }
 
+/** The server's answer in a KEM group: its key_share and the shared secret (`CryptoProvider.encapsulate`). */
+export interface Encapsulation {
+  /** Our key_share: for the hybrid ML-KEM groups, the ciphertext joined to our ECDH public key. */
+  readonly publicKey: Uint8Array;
+  /** The shared secret, input to the TLS 1.3 key schedule. */
+  readonly secret: Uint8Array;
+}
+
 /** A private key ready to sign handshake messages. ECDSA signatures come back DER-encoded, as TLS carries them. */
 export interface SigningKey {
   /** The key algorithm. */
@@ -124,7 +132,7 @@ export interface CryptoProvider {
    * Required for KEM groups, which have no server key pair; never called for the Diffie-Hellman groups (the engine
    * uses `generateKeyShare` and `deriveSecret` there).
    */
-  encapsulate?(group: GroupName, peerShare: Uint8Array): Promise<{ publicKey: Uint8Array; secret: Uint8Array } | null>;
+  encapsulate?(group: GroupName, peerShare: Uint8Array): Promise<Encapsulation | null>;
   /** Import a PKCS#8 DER private key whose algorithm the caller already identified. */
   importSigningKey(type: PrivateKeyType, pkcs8: Uint8Array): Promise<SigningKey>;
   /**
