@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { type CryptoProvider, createWebCryptoProvider, type GroupName, type KeyShare, SslContext } from '@memtls/core';
 import { createNodeCryptoProvider } from '@memtls/node';
 import { failedHandshake, Link } from '../util/link.js';
-import { contexts, handshake, pair } from '../util/pair.js';
+import { closeBoth, contexts, handshake, pair } from '../util/pair.js';
 
 const HYBRID = ['X25519MLKEM768', 'SecP256r1MLKEM768'] as const;
 /** Client share, server share lengths (draft-ietf-tls-ecdhe-mlkem §4.1). */
@@ -141,6 +141,21 @@ describe('Hybrid ML-KEM key exchange (in memory)', function () {
     await handshake(p);
     assert.equal(p.server.group(), 'X25519MLKEM768');
     assert.equal(p.client.group(), 'X25519MLKEM768');
+  });
+
+  it('resumption (PSK with DHE) keeps the hybrid group: a fresh ML-KEM exchange beside the PSK', async () => {
+    const { cctx, sctx } = contexts({ groups: ['X25519MLKEM768'] }, { groups: ['X25519MLKEM768'] });
+    const p1 = pair(cctx, sctx);
+    await handshake(p1);
+    await closeBoth(p1);
+    const session = p1.client.getSession();
+    assert.ok(session);
+    const p2 = pair(cctx, sctx, { serverName: 'localhost', session });
+    await handshake(p2);
+    assert.equal(p2.client.sessionReused(), true);
+    assert.equal(p2.server.sessionReused(), true);
+    assert.equal(p2.client.group(), 'X25519MLKEM768');
+    assert.equal(p2.server.group(), 'X25519MLKEM768');
   });
 
   it('a server preferring X25519MLKEM768 answers an x25519-only share with a HelloRetryRequest for it', async () => {
