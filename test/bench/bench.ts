@@ -25,6 +25,10 @@
  * 'TLSv1.2' and TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (x25519), the negotiated version, suite and group checked on
  * both ends first: full and resumed handshakes/s and bulk MB/s in memory, full handshakes/s and bulk MB/s over TCP.
  *
+ * X25519MLKEM768 rows (test/bench/hybrid.ts): full TLS 1.3 handshakes/s in memory with the hybrid post-quantum group
+ * beside x25519, for memtls (node:crypto, native WebCrypto) and for Node 26's tls (OpenSSL 3.5, a child process),
+ * each checked to negotiate its group first.
+ *
  * The numbers also go to bench-results.json at the repository root; `--json` prints them instead of the tables.
  */
 import { writeFileSync } from 'node:fs';
@@ -33,6 +37,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Contender, GROUP, median, type Negotiated, now, pattern, pool, SUITE, TLS12 } from './common.js';
 import { benchPki, CONTENDERS, makeContender, SOCKET_ROW, TLS12_CONTENDERS } from './contenders.js';
+import { benchHybrid } from './hybrid.js';
 import { type MemorySample, measureMemory, type PerPair, perPair } from './memory.js';
 import { type TcpContender, tcpContenders } from './tcp.js';
 
@@ -191,6 +196,9 @@ async function main(): Promise<void> {
   // ---------------------------------------------------------------- TLS 1.2: full handshakes and bulk, in memory and over TCP
   const tls12 = await benchTls12(pki, t0);
 
+  // ---------------------------------------------------------------- X25519MLKEM768 beside x25519 (Node 26 as a child)
+  const hybrid = await benchHybrid(pki, cfg.runs, cfg.handshakeSeconds, log, t0);
+
   // ---------------------------------------------------------------- memory per idle pair (child processes)
   const memRows = [...CONTENDERS.slice(0, -1), SOCKET_ROW, ...CONTENDERS.slice(-1)];
   const memRaw: Record<string, MemorySample[]> = {};
@@ -257,6 +265,20 @@ async function main(): Promise<void> {
     }),
   );
 
+  log('');
+  log(`X25519MLKEM768 (hybrid post-quantum) beside x25519: full TLSv1.3 handshakes/s in memory, median of ${cfg.runs}; (ratio) = X25519MLKEM768 / x25519 of the same stack`);
+  table(
+    ['', 'x25519', 'X25519MLKEM768', 'full handshake bytes x25519', 'full handshake bytes X25519MLKEM768'],
+    hybrid.rows.map((r) => [
+      r.name,
+      fmt(r.handshakesPerSec.x25519.median),
+      `${fmt(r.handshakesPerSec.X25519MLKEM768.median)} (${r.hybridOverX25519.toFixed(2)}x)`,
+      `${r.handshakeWire.x25519.clientToServer}/${r.handshakeWire.x25519.serverToClient} B`,
+      `${r.handshakeWire.X25519MLKEM768.clientToServer}/${r.handshakeWire.X25519MLKEM768.serverToClient} B`,
+    ]),
+  );
+  log(`(memtls: the group checked on both ends with ssl.group(); Node 26 ${hybrid.node26OpenSsl}: getEphemeralKeyInfo() on the client, the group its server's only one)`);
+
   const results = contenders.map((c) => ({
     name: c.name,
     negotiated: negotiated[c.name],
@@ -279,6 +301,7 @@ async function main(): Promise<void> {
       inMemory: tls12.names.map((n) => ({ name: n, negotiated: tls12.negotiated[n], ...tls12.inMemory[n] })),
       tcp: tls12.tcpNames.map((n) => ({ name: n, negotiated: tls12.tcpNegotiated[n], ...tls12.tcp[n] })),
     },
+    hybrid: { node26OpenSsl: hybrid.node26OpenSsl, rows: hybrid.rows },
     seconds: now() - t0,
   };
   writeFileSync(join(root, 'bench-results.json'), `${JSON.stringify(out, null, 2)}\n`);

@@ -21,6 +21,12 @@ export interface Profile {
 }
 export const TLS13: Profile = { version: 'TLSv1.3', suite: SUITE, opensslSuite: SUITE, resumption: true, groups: [GROUP] };
 export const TLS12: Profile = { version: 'TLSv1.2', suite: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', opensslSuite: 'ECDHE-ECDSA-AES128-GCM-SHA256', resumption: true, groups: [GROUP, 'secp256r1'] };
+/** The hybrid post-quantum group of the X25519MLKEM768 rows (draft-ietf-tls-ecdhe-mlkem). */
+export const HYBRID_GROUP = 'X25519MLKEM768';
+/** TLS 1.3 with X25519MLKEM768 as the only group on both ends: full handshakes only (the rows compare key exchanges). */
+export const TLS13_HYBRID: Profile = { ...TLS13, resumption: false, groups: [HYBRID_GROUP] };
+/** TLS 1.3 with x25519, full handshakes only: the hybrid rows' baseline. */
+export const TLS13_FULL: Profile = { ...TLS13, resumption: false };
 export const SERVER_NAME = 'localhost';
 /** How much each direction of the in-memory transport buffers, the same for both contenders (the memtls BIO
  * pair's size, the Node Duplex's readable high-water mark): enough for a writer to run a few records ahead. */

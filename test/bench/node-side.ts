@@ -66,7 +66,10 @@ interface Conn {
 }
 
 /** Node's names for the profile's groups (`X25519:P-256`). */
-export const nodeCurves = (profile: Profile): string => profile.groups.map((g) => (g === 'x25519' ? 'X25519' : 'P-256')).join(':');
+export const nodeCurves = (profile: Profile): string => profile.groups.map((g) => (g === 'x25519' ? 'X25519' : g === 'secp256r1' ? 'P-256' : g)).join(':');
+
+/** memtls's name for the group Node reports ('X25519' → 'x25519'; 'X25519MLKEM768' as it is). */
+const groupName = (name: string | undefined): string | null => (name === undefined ? null : name.toLowerCase() === 'x25519' ? 'x25519' : name);
 
 export function nodeContender(name: string, pki: { cert: string; key: string; ca: string }, profile: Profile = TLS13): Contender {
   const common = { minVersion: profile.version, maxVersion: profile.version, ciphers: profile.opensslSuite, ecdhCurve: nodeCurves(profile) } as const;
@@ -118,7 +121,7 @@ export function nodeContender(name: string, pki: { cert: string; key: string; ca
       const { c, session } = await connectForSession();
       // Let the server's second session ticket reach the wire before counting.
       await tick();
-      const group = (x: Conn): string | null => (x.client.getEphemeralKeyInfo() as { name?: string } | null)?.name?.toLowerCase() ?? null;
+      const group = (x: Conn): string | null => groupName((x.client.getEphemeralKeyInfo() as { name?: string } | null)?.name);
       const r0 = { version: c.client.getProtocol(), cipher: c.client.getCipher().standardName, group: group(c) };
       if (!c.client.authorized) throw new Error(`node: server not verified: ${String(c.client.authorizationError)}`);
       if (c.client.isSessionReused()) throw new Error('node: the first connection resumed a session');

@@ -1,6 +1,6 @@
 /**
  * In Chromium: the @memtls/web-streams pair, client and server in the page over an in-memory transport (with the
- * default suites and with TLS_CHACHA20_POLY1305_SHA256 only), and a client over a WebSocket transport through the
+ * default suites, with TLS_CHACHA20_POLY1305_SHA256 only, and with X25519MLKEM768), and a client over a WebSocket transport through the
  * relay to the Node TLS echo server (default suites, then ChaCha20-Poly1305 against OpenSSL's).
  */
 import { SSL_RECEIVED_SHUTDOWN, SSL_SENT_SHUTDOWN } from '@memtls/core';
@@ -51,6 +51,23 @@ describe('browser: TlsStreams (web streams)', () => {
     await Promise.all([client.closed, server.closed]);
     equal(client.ssl.getShutdown(), BOTH);
     equal(server.ssl.getShutdown(), BOTH);
+  });
+
+  it('X25519MLKEM768 in the page (ML-KEM-768 from @noble/post-quantum, the X25519 half from Chromium): group() on both ends', async () => {
+    const [a, b] = memoryTransportPair();
+    const client = new TlsStreams(a, { context: { role: 'client', ca: config.ca, groups: ['X25519MLKEM768', 'x25519'] }, serverName: 'localhost' });
+    const server = new TlsStreams(b, { context: { role: 'server', cert: config.serverCert, key: config.serverKey } });
+    await Promise.all([client.opened, server.opened]);
+    equal(client.ssl.group(), 'X25519MLKEM768');
+    equal(server.ssl.group(), 'X25519MLKEM768');
+    const serverGot = readAll(server.readable);
+    const cw = client.writable.getWriter();
+    await cw.write(enc('post-quantum'));
+    const clientClosing = cw.close();
+    equal(dec(await serverGot), 'post-quantum');
+    await server.writable.getWriter().close();
+    await clientClosing;
+    await Promise.all([client.closed, server.closed]);
   });
 
   it(`${CHACHA} in the page (Chromium's WebCrypto has no ChaCha: the provider uses @noble/ciphers): 64 KiB each way`, async () => {

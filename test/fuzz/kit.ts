@@ -49,6 +49,9 @@ export interface Setup {
   version?: Version;
   /** The client offers secp256r1 first and the server takes only x25519: the server sends a HelloRetryRequest. */
   hrr?: boolean;
+  /** The hybrid post-quantum group X25519MLKEM768: both ends list it first (the client also sends an x25519 share);
+   * with `hrr`, the client offers x25519 first and the server takes only the hybrid (a HelloRetryRequest for it). */
+  pq?: boolean;
   /** The server requests (and requires) a client certificate. */
   clientAuth?: boolean;
   /** A first clean connection on the same contexts gives the client a session, which the run resumes
@@ -80,6 +83,16 @@ export function pinVersion(version: Version | undefined, seed = 0): Partial<Cont
 const FUZZ_PSK_IDENTITY = new TextEncoder().encode('fuzz-psk');
 const FUZZ_PSK_KEY = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 3);
 
+function serverGroups(s: Setup): Partial<ContextOptions> {
+  if (s.pq) return { groups: s.hrr ? ['X25519MLKEM768'] : ['X25519MLKEM768', 'x25519'] };
+  return s.hrr ? { groups: ['x25519'] } : {};
+}
+
+function clientGroups(s: Setup): Partial<ContextOptions> {
+  if (s.pq) return { groups: s.hrr ? ['x25519', 'X25519MLKEM768'] : ['X25519MLKEM768', 'x25519'] };
+  return s.hrr ? { groups: ['secp256r1', 'x25519'] } : {};
+}
+
 export function makeContexts(s: Setup): { cctx: SslContext; sctx: SslContext } {
   const pki = testPki();
   const seed = s.seed ?? 0;
@@ -91,7 +104,7 @@ export function makeContexts(s: Setup): { cctx: SslContext; sctx: SslContext } {
     cert: pki.leaves['ec-p256'].cert,
     key: pki.leaves['ec-p256'].key,
     ...crypto(1),
-    ...(s.hrr ? { groups: ['x25519'] } : {}),
+    ...serverGroups(s),
     // Real CA signatures do not verify under the null provider: accept the chain through the callback there.
     ...(s.clientAuth ? { verifyPeer: true, ca: pki.caCert, ...(nul ? { verifyCallback: () => true } : {}) } : {}),
     ...(s.serverLimits ? { limits: s.serverLimits } : {}),
@@ -103,7 +116,7 @@ export function makeContexts(s: Setup): { cctx: SslContext; sctx: SslContext } {
     role: 'client',
     ...crypto(0),
     ...(nul ? { verifyPeer: false } : { ca: pki.caCert }),
-    ...(s.hrr ? { groups: ['secp256r1', 'x25519'] } : {}),
+    ...clientGroups(s),
     ...(s.clientAuth ? { cert: pki.client.cert, key: pki.client.key } : {}),
     ...(s.clientLimits ? { limits: s.clientLimits } : {}),
     ...(s.psk ? { pskUseSession: () => ({ identity: FUZZ_PSK_IDENTITY, key: FUZZ_PSK_KEY }) } : {}),

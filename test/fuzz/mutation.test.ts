@@ -1,6 +1,7 @@
 /**
- * Mutation fuzzing in CI (targets.ts: `mutation`, `benign`, the same pinned to TLS 1.2: `mutation-tls12`,
- * `benign-tls12`, and with an external PSK on both ends: `mutation-psk`, `benign-psk`): MEMTLS_FUZZ_RUNS cases each (default 150), from MEMTLS_FUZZ_SEED (default fixed, so CI is
+ * Mutation fuzzing in CI (targets.ts: `mutation`, `benign`, `mutation-pq` (X25519MLKEM768), the same pinned to TLS 1.2:
+ * `mutation-tls12`, `benign-tls12`, and with an external PSK on both ends: `mutation-psk`, `benign-psk`): MEMTLS_FUZZ_RUNS
+ * cases each (default 150), from MEMTLS_FUZZ_SEED (default fixed, so CI is
  * reproducible). `pnpm fuzz` runs the same targets for minutes.
  */
 process.env.MEMTLS_INSECURE_TEST_CRYPTO = '1';
@@ -11,6 +12,8 @@ describe('fuzz: mutated flights (fast-check)', function () {
   this.timeout(600000);
   it(`mutation: ${RUNS} cases of record- and message-level mutations, both roles, both providers`, () => assertTarget('mutation'));
   it(`benign: ${RUNS} cases of record re-cutting that must not change the result`, () => assertTarget('benign'));
+  const pqRuns = Math.max(10, Math.round(RUNS / 5));
+  it(`mutation-pq: ${pqRuns} cases with X25519MLKEM768 (hybrid shares, HelloRetryRequest for it)`, () => assertTarget('mutation-pq', pqRuns));
 });
 
 describe('fuzz: mutated flights of an external-PSK handshake (fast-check)', function () {

@@ -3,7 +3,8 @@
  *
  *   pnpm fuzz [--seed N] [--minutes M] [--target mutation,benign,injection] [--runs N] [--load]
  *
- * Targets (targets.ts TARGETS): mutation, benign, injection, differential (TLS 1.3) and the same pinned to TLS 1.2,
+ * Targets (targets.ts TARGETS): mutation, benign, injection, differential (TLS 1.3), mutation-pq (X25519MLKEM768), and
+ * the same four pinned to TLS 1.2,
  * mutation-tls12, benign-tls12, injection-tls12, differential-tls12; all of them by default.
  * The budget is shared by the targets in slices of at most 30 s; each slice is one `fc.check` with its own
  * seed (derived from --seed and the round), so a long run covers many seeds and carries on after a counterexample. Every counterexample is

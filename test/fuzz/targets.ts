@@ -35,6 +35,8 @@ export interface MutationCase {
   version?: Version;
   crypto: 'null' | 'real';
   hrr: boolean;
+  /** The hybrid group X25519MLKEM768 (kit.ts Setup.pq; absent: false). */
+  pq?: boolean;
   clientAuth: boolean;
   /** Both ends share an external PSK that authenticates the handshake (absent: false). */
   psk?: boolean;
@@ -66,6 +68,7 @@ export async function runMutation(c: MutationCase): Promise<{ out: Outcome; beni
     ...(c.version ? { version: c.version } : {}),
     crypto: c.crypto,
     hrr: c.hrr,
+    pq: c.pq === true,
     clientAuth: c.clientAuth,
     psk: c.psk === true,
     seed: c.seed,
@@ -91,6 +94,7 @@ export async function checkMutation(c: MutationCase): Promise<void> {
 const caseBase = {
   crypto: fc.oneof({ weight: 4, arbitrary: fc.constant('null' as const) }, { weight: 1, arbitrary: fc.constant('real' as const) }),
   hrr: fc.boolean(),
+  pq: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   clientAuth: fc.boolean(),
   seed: fc.nat({ max: 1000 }),
   sync: fc.boolean(),
@@ -112,13 +116,16 @@ export const benignCase: fc.Arbitrary<MutationCase> = fc.record({
   ops: fc.array(benignOp, { minLength: 1, maxLength: 4 }),
 });
 
-/** The same cases pinned to TLS 1.2 (no HelloRetryRequest there: `hrr` only orders the client's groups). */
-const tls12 = <T extends { hrr: boolean }>(a: fc.Arbitrary<T>): fc.Arbitrary<T & { version: Version }> => a.map((c) => ({ ...c, version: 'tls1.2' as const, hrr: false }));
+/** The same cases pinned to TLS 1.2 (no HelloRetryRequest there: `hrr` only orders the client's groups; no hybrid group). */
+const tls12 = <T extends { hrr: boolean; pq?: boolean }>(a: fc.Arbitrary<T>): fc.Arbitrary<T & { version: Version }> => a.map((c) => ({ ...c, version: 'tls1.2' as const, hrr: false, pq: false }));
 export const mutationCase12 = tls12(mutationCase);
 /** The same cases with an external PSK on both ends (TLS 1.3: EncryptedExtensions then Finished, no certificate). */
 const withPsk = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T & { psk: boolean }> => a.map((c) => ({ ...c, psk: true }));
 export const mutationCasePsk = withPsk(mutationCase);
 export const benignCasePsk = withPsk(benignCase);
+
+/** The TLS 1.3 cases with the hybrid post-quantum group X25519MLKEM768 always (its 1216- and 1120-byte shares). */
+export const mutationCasePq = mutationCase.map((c) => ({ ...c, pq: true }));
 export const benignCase12 = tls12(benignCase);
 
 // ------------------------------------------------------------------ injection
@@ -435,6 +442,7 @@ function target<T>(name: string, arbitrary: fc.Arbitrary<T>, check: (c: T) => Pr
 export const TARGETS: readonly Target[] = [
   target('mutation', mutationCase, checkMutation),
   target('mutation-tls12', mutationCase12, checkMutation),
+  target('mutation-pq', mutationCasePq, checkMutation),
   target('benign', benignCase, checkMutation),
   target('benign-tls12', benignCase12, checkMutation),
   target('mutation-psk', mutationCasePsk, checkMutation),

@@ -91,7 +91,7 @@ function addCommon(cmd: Command): Command {
     .option('--cert <file>', 'PEM certificate chain, leaf first')
     .option('--key <file>', 'PEM private key (default: the -cert file)')
     .option('--CApath <dir>', 'a directory of PEM trust anchors (hashed names such as 1a2b3c4d.0, or *.pem / *.crt)')
-    .option('--groups <list>', 'key exchange groups, colon- or comma-separated (x25519:P-256:P-384)')
+    .option('--groups <list>', 'key exchange groups, colon- or comma-separated (x25519:P-256:P-384; X25519MLKEM768 and SecP256r1MLKEM768, TLS 1.3)')
     .option('--curves <list>', 'the same as -groups')
     .option('--ciphersuites <list>', 'TLS 1.3 suites, colon-separated (TLS_AES_128_GCM_SHA256:...)')
     .option('--cipher <list>', 'TLS 1.2 suites, colon-separated, OpenSSL names (ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:...) or IANA names')

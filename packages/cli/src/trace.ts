@@ -137,6 +137,17 @@ function describeTransport(event: string): string {
   }
 }
 
+/**
+ * `Server Temp Key: X25519, 253 bits`; for a hybrid ML-KEM group, which has no single peer key, OpenSSL 3.5's
+ * `Negotiated TLS1.3 group: X25519MLKEM768` instead.
+ */
+function tempKeyLines(sock: MemtlsSocket): string[] {
+  const info = sock.getEphemeralKeyInfo();
+  if (info?.type === 'TLSGroup') return [`Negotiated TLS1.3 group: ${info.name}`];
+  const key = tempKey(info?.name);
+  return key ? [`Server Temp Key: ${key}`] : [];
+}
+
 /** `Server Temp Key: X25519, 253 bits`, as OpenSSL names the groups. */
 function tempKey(group: string | undefined): string | null {
   switch (group) {
@@ -177,8 +188,7 @@ export function clientSummary(sock: MemtlsSocket, verify: VerifyResult | null, o
     lines.push(`subject=${opensslName(chain[0])}`, `issuer=${opensslName(chain[0], 'issuer')}`);
   } else lines.push('no peer certificate available');
   lines.push('---', 'No client certificate CA names sent');
-  const key = tempKey(sock.getEphemeralKeyInfo()?.name);
-  if (key) lines.push(`Server Temp Key: ${key}`);
+  lines.push(...tempKeyLines(sock));
   const stats = sock.bufferStats();
   lines.push('---', `SSL handshake has read ${stats.bytesIn} bytes and written ${stats.bytesOut} bytes`);
   const code = resultOf(sock, verify);
@@ -203,8 +213,7 @@ export function briefSummary(sock: MemtlsSocket, verify: VerifyResult | null): s
   lines.push(leaf ? `Peer certificate: ${opensslName(leaf)}` : 'No peer certificate');
   const code = resultOf(sock, verify);
   lines.push(code === 'X509_V_OK' ? 'Verification: OK' : `Verification error: ${verifyCode(code).text}`);
-  const key = tempKey(sock.getEphemeralKeyInfo()?.name);
-  if (key) lines.push(`Server Temp Key: ${key}`);
+  lines.push(...tempKeyLines(sock));
   if (sock.alpnProtocol) lines.push(`ALPN protocol: ${sock.alpnProtocol}`);
   return lines;
 }

@@ -182,6 +182,19 @@ describe('memtls CLI', function () {
       assert.equal(await server.exited, 0, server.stderr);
     });
 
+    it('-groups X25519MLKEM768 on both: the hybrid post-quantum group, reported as OpenSSL 3.5 does', async () => {
+      const pki = testPki();
+      const { child: server, port } = await memtlsServer(['-cert', pki.server.certPath, '-key', pki.server.keyPath, '-groups', 'X25519MLKEM768:x25519', '-rev']);
+      const c = memtls(['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', pki.caPath, '-groups', 'x25519:X25519MLKEM768', '-brief']);
+      c.write('kem\n');
+      await c.waitFor(/mek\n/);
+      // (The processes are ended by cleanup: how s_server -rev closes is not this test's subject.)
+      // The server prefers the hybrid group: the client's x25519-only first share gets a HelloRetryRequest.
+      assert.match(c.stderr, /Protocol version: TLSv1\.3\n[\s\S]*Negotiated TLS1\.3 group: X25519MLKEM768\n/);
+      assert.doesNotMatch(c.stderr, /Server Temp Key/);
+      assert.equal(server.proc.exitCode, null, server.stderr);
+    });
+
     it('-sess_out/-sess_in between memtls s_client and memtls s_server; -Verify requires a client certificate', async () => {
       const pki = testPki();
       const { child: server, port } = await memtlsServer(['-cert', pki.server.certPath, '-key', pki.server.keyPath, '-CAfile', pki.caPath, '-Verify', '1', '-rev', '-naccept', '3']);

@@ -66,7 +66,8 @@ export interface ContextOptions extends TicketOptions, PskOptions<Ssl>, SessionC
    * RangeError. Default: every suite the provider supports, TLS 1.2 ones in OpenSSL's default order.
    */
   cipherSuites?: string[];
-  /** 'x25519', 'secp256r1', 'secp384r1', in preference order (the client sends a key share for the first). */
+  /** 'x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768', 'SecP256r1MLKEM768' (hybrid, TLS 1.3 only) by preference;
+   * default x25519, secp256r1, secp384r1, and a server adds X25519MLKEM768 last (docs/key-exchange.md). */
   groups?: string[];
   /** SSL_CTX_set_quiet_shutdown: `shutdown()` sets both flags and sends nothing. */
   quietShutdown?: boolean;
@@ -230,7 +231,7 @@ export class SslContext {
     this.suites = suites.tls13;
     this.suites12 = suites.tls12;
     this.versions = versionsFrom(opts.minVersion, opts.maxVersion, suites);
-    this.groups = groupsFrom(opts.groups, this.provider);
+    this.groups = groupsFrom(opts.groups, this.provider, this.role);
 
     if (opts.alpn !== undefined) {
       if (!Array.isArray(opts.alpn) || opts.alpn.some((p) => typeof p !== 'string' || p.length === 0 || p.length > 255)) {

@@ -165,7 +165,7 @@ export class Ssl {
   alpnSelected(): string | null {
     return this.engine.alpnProtocol;
   }
-  /** SSL_get_negotiated_group: 'x25519', 'secp256r1' or 'secp384r1', once known. */
+  /** SSL_get_negotiated_group: 'x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768' or 'SecP256r1MLKEM768', once known. */
   group(): string | null {
     return this.engine.group;
   }

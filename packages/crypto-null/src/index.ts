@@ -30,13 +30,13 @@ import type {
   AeadKey,
   AeadName,
   CryptoProvider,
-  GroupName,
   HashName,
   KeyShare,
   PrivateKeyType,
   SignatureSchemeName,
   SigningKey,
 } from '@memtls/core';
+import { hybridEncapsulate, hybridKeyShare, isHybridGroup } from '@memtls/core';
 
 /** The environment variable that has to be '1' for `createNullProvider()` to work. */
 export const INSECURE_ENV = 'MEMTLS_INSECURE_TEST_CRYPTO';
@@ -63,7 +63,8 @@ const NODE_HASH: Readonly<Record<HashName, string>> = { 'SHA-256': 'sha256', 'SH
 const HASH_LEN: Readonly<Record<HashName, number>> = { 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 };
 const AEAD_KEY_LEN: Readonly<Record<AeadName, number>> = { 'AES-128-GCM': 16, 'AES-256-GCM': 32, 'CHACHA20-POLY1305': 32 };
 /** key_share shapes: public key length, uncompressed-point prefix, shared secret length. */
-const GROUPS: Readonly<Record<GroupName, { publicLength: number; prefix: number | null; secretLength: number }>> = {
+type EcdhGroup = 'x25519' | 'secp256r1' | 'secp384r1';
+const GROUPS: Readonly<Record<EcdhGroup, { publicLength: number; prefix: number | null; secretLength: number }>> = {
   x25519: { publicLength: 32, prefix: null, secretLength: 32 },
   secp256r1: { publicLength: 65, prefix: 0x04, secretLength: 32 },
   secp384r1: { publicLength: 97, prefix: 0x04, secretLength: 48 },
@@ -215,14 +216,14 @@ function makeAeadKey(name: AeadName, key: Uint8Array, strict: boolean, fastPath:
 // ------------------------------------------------------------------ key exchange
 
 /** The shared secret both ends of a null key exchange compute: a hash of the two public values, sorted. */
-export function nullSharedSecret(group: GroupName, a: Uint8Array, b: Uint8Array): Uint8Array {
+export function nullSharedSecret(group: EcdhGroup, a: Uint8Array, b: Uint8Array): Uint8Array {
   const g = GROUPS[group];
   const [lo, hi] = compare(a, b) <= 0 ? [a, b] : [b, a];
   return digest(g.secretLength === 48 ? 'sha384' : 'sha256', DOMAIN_KX, enc.encode(group), u16(lo.length), lo, hi);
 }
 
 /** True when `pub` has the shape of a key_share for `group` (length, point prefix, not all zero). */
-function validPublic(group: GroupName, pub: Uint8Array): boolean {
+function validPublic(group: EcdhGroup, pub: Uint8Array): boolean {
   const g = GROUPS[group];
   if (pub.length !== g.publicLength) return false;
   if (g.prefix !== null && pub[0] !== g.prefix) return false;
@@ -322,7 +323,8 @@ export function createNullProvider(opts: NullProviderOptions = {}): CryptoProvid
     return out;
   }
 
-  return {
+  // `provider` is named (not `this`): callers may pass its methods around unbound.
+  const provider: CryptoProvider = {
     ...(opts.synchronous ? { synchronous: true } : {}),
     randomBytes,
     async hash(name, data) {
@@ -362,11 +364,19 @@ export function createNullProvider(opts: NullProviderOptions = {}): CryptoProvid
       return makeAeadKey(name, key, strict, opts.sealRecord === true);
     },
     supportsGroup(group) {
-      return Object.hasOwn(GROUPS, group);
+      return Object.hasOwn(GROUPS, group) || isHybridGroup(group);
+    },
+    // The hybrid groups: the real ML-KEM-768 (deterministic under this provider's randomness) joined to the null
+    // ECDH below, so the fuzzer reaches the hybrid share checks with the real lengths and encapsulation key check.
+    async encapsulate(group, peerShare) {
+      if (!isHybridGroup(group)) throw new TypeError(`null provider: ${String(group)} is not a KEM group`);
+      return hybridEncapsulate(group, peerShare, provider);
     },
     async generateKeyShare(group): Promise<KeyShare> {
-      const g = Object.hasOwn(GROUPS, group) ? GROUPS[group] : undefined;
-      if (g === undefined) throw new TypeError(`null provider: unknown group ${String(group)}`);
+      if (isHybridGroup(group)) return hybridKeyShare(group, provider);
+      if (!Object.hasOwn(GROUPS, group)) throw new TypeError(`null provider: unknown group ${String(group)}`);
+      const ecdh = group as EcdhGroup;
+      const g = GROUPS[ecdh];
       const publicKey = randomBytes(g.publicLength);
       if (g.prefix !== null) publicKey[0] = g.prefix;
       publicKey[publicKey.length - 1] = (publicKey[publicKey.length - 1] as number) | 1; // never all zero
@@ -374,7 +384,7 @@ export function createNullProvider(opts: NullProviderOptions = {}): CryptoProvid
         group,
         publicKey,
         async deriveSecret(peer) {
-          return validPublic(group, peer) ? nullSharedSecret(group, publicKey, peer) : null;
+          return validPublic(ecdh, peer) ? nullSharedSecret(ecdh, publicKey, peer) : null;
         },
       };
     },
@@ -386,4 +396,5 @@ export function createNullProvider(opts: NullProviderOptions = {}): CryptoProvid
       return equal(nullSignature(scheme, spki, data), signature);
     },
   };
+  return provider;
 }

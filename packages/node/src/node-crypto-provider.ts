@@ -23,7 +23,8 @@ import {
   verify as nodeVerify,
   randomFillSync,
 } from 'node:crypto';
-import type { AeadKey, AeadName, CryptoProvider, GroupName, HashName, KeyShare, PrivateKeyType, SignatureSchemeName, SigningKey } from '@memtls/core';
+import type { AeadKey, AeadName, CryptoProvider, GroupName, HashName, HybridParts, KeyShare, PrivateKeyType, SignatureSchemeName, SigningKey } from '@memtls/core';
+import { hybridEncapsulate, hybridKeyShare, isHybridGroup } from '@memtls/core';
 
 const HASH_ALG: Record<HashName, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 const HASH_LEN: Record<HashName, number> = { 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 };
@@ -184,6 +185,12 @@ function ecShare(group: 'secp256r1' | 'secp384r1'): KeyShare {
   };
 }
 
+/** What the hybrid ML-KEM groups take from this provider: its randomness and its ECDH. */
+const HYBRID_PARTS: HybridParts = {
+  randomBytes: (n) => u8(randomFillSync(Buffer.alloc(n))),
+  generateKeyShare: (g) => Promise.resolve(g === 'x25519' ? x25519Share() : ecShare(g)),
+};
+
 /** Create the node:crypto provider. */
 export function createNodeCryptoProvider(): CryptoProvider {
   const verifyKeys = new Map<string, KeyObject | null>();
@@ -247,11 +254,17 @@ export function createNodeCryptoProvider(): CryptoProvider {
       if (!(name in AEAD)) return Promise.reject(new TypeError(`unknown AEAD ${String(name)}`));
       return Promise.resolve(makeAeadKey(name, key));
     },
-    supportsGroup: (g: GroupName) => g === 'x25519' || g === 'secp256r1' || g === 'secp384r1',
+    supportsGroup: (g: GroupName) => g === 'x25519' || g === 'secp256r1' || g === 'secp384r1' || isHybridGroup(g),
     generateKeyShare(group) {
       if (group === 'x25519') return Promise.resolve(x25519Share());
       if (group === 'secp256r1' || group === 'secp384r1') return Promise.resolve(ecShare(group));
+      // ML-KEM-768: Node 20's node:crypto has none, so @memtls/core's composition over @noble/post-quantum.
+      if (isHybridGroup(group)) return hybridKeyShare(group, HYBRID_PARTS);
       return Promise.reject(new TypeError(`unknown group ${String(group)}`));
+    },
+    encapsulate(group, peerShare) {
+      if (!isHybridGroup(group)) return Promise.reject(new TypeError(`encapsulate: ${String(group)} is not a KEM group`));
+      return hybridEncapsulate(group, peerShare, HYBRID_PARTS);
     },
     importSigningKey(type, pkcs8) {
       const want = KEY_TYPE_OF[type];

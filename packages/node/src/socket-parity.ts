@@ -10,7 +10,7 @@
  * - Returned bytes are fresh Buffers over fresh memory (never Node's shared pool).
  */
 import { X509Certificate } from 'node:crypto';
-import { type MsgInfo, type Ssl, type SslSession, sniHostName } from '@memtls/core';
+import { isHybridGroup, type MsgInfo, type Ssl, type SslSession, sniHostName } from '@memtls/core';
 import { opensslSuiteName } from './cipher-names.js';
 import type { RecordInfo } from './record-tap.js';
 import type { CipherInfo, KeyExchangeInfo } from './socket-types.js';
@@ -36,7 +36,9 @@ export function cipherInfo(ssl: Ssl): CipherInfo | null {
 /** `getEphemeralKeyInfo()`: the key exchange group in Node's shape, or null. */
 export function keyExchangeInfo(ssl: Ssl): KeyExchangeInfo | null {
   const g = ssl.group();
-  return g ? { type: 'ECDH', name: g } : null;
+  if (!g) return null;
+  // Node 26 (OpenSSL 3.5) names a KEM group's type 'TLSGroup' (it has no single peer key to describe).
+  return { type: isHybridGroup(g) ? 'TLSGroup' : 'ECDH', name: g };
 }
 
 /** `getPeerX509Certificate()`: the peer's leaf as a `node:crypto` X509Certificate, undefined when none. */

@@ -89,8 +89,8 @@ export interface CipherInfo {
 
 /** `MemtlsSocket.getEphemeralKeyInfo()`: the key exchange group, in `tls.TLSSocket`'s shape. */
 export interface KeyExchangeInfo {
-  /** 'ECDH' (x25519 and the NIST curves alike). */
+  /** 'ECDH' (x25519 and the NIST curves alike); 'TLSGroup' for the hybrid ML-KEM groups, as Node 26 reports them. */
   type: string;
-  /** The group: 'x25519', 'secp256r1' or 'secp384r1'. */
+  /** The group: 'x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768' or 'SecP256r1MLKEM768'. */
   name: string;
 }

@@ -132,6 +132,20 @@ describe('node:crypto provider', () => {
     });
   }
 
+  for (const group of ['X25519MLKEM768', 'SecP256r1MLKEM768'] as GroupName[]) {
+    it(`${group}: node:crypto and WebCrypto encapsulate to each other's keys and agree`, async () => {
+      for (const [client, server] of [[node, web], [web, node]] as const) {
+        const share = await client.generateKeyShare(group);
+        const answer = await (server.encapsulate as NonNullable<typeof server.encapsulate>)(group, share.publicKey);
+        assert.ok(answer);
+        const secret = await share.deriveSecret(answer.publicKey);
+        assert.ok(secret);
+        assert.equal(secret.length, 64);
+        assert.equal(hex(secret), hex(answer.secret));
+      }
+    });
+  }
+
   it('x25519: fresh keys each time; small-order and wrong-length peer keys give null', async () => {
     const a = await node.generateKeyShare('x25519');
     const b = await node.generateKeyShare('x25519');

@@ -3,13 +3,24 @@
  * a handshake failure later): the provider, the cipher suites and the key exchange groups it offers, and the bit
  * sets and counts of its options.
  */
+import { isHybridGroup } from './hybrid.js';
 import type { CryptoProvider, GroupName } from './provider.js';
 import { anySuiteByName, type CipherSuite, TLS12_SUITES, TLS13_SUITES } from './suites.js';
 import { createWebCryptoProvider } from './webcrypto.js';
 
-/** The groups offered by default, in preference order (the client sends a key share for the first). */
+/** The ECDH groups offered by default, in preference order (the client sends a key share for the first). */
 const GROUPS: readonly GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
-const GROUP_ALIASES: Record<string, GroupName> = { x25519: 'x25519', secp256r1: 'secp256r1', 'p-256': 'secp256r1', prime256v1: 'secp256r1', secp384r1: 'secp384r1', 'p-384': 'secp384r1' };
+/** Lower-cased names and aliases (OpenSSL's spellings included: `X25519MLKEM768`, `SecP256r1MLKEM768`). */
+const GROUP_ALIASES: Record<string, GroupName> = {
+  x25519: 'x25519',
+  secp256r1: 'secp256r1',
+  'p-256': 'secp256r1',
+  prime256v1: 'secp256r1',
+  secp384r1: 'secp384r1',
+  'p-384': 'secp384r1',
+  x25519mlkem768: 'X25519MLKEM768',
+  secp256r1mlkem768: 'SecP256r1MLKEM768',
+};
 
 function isProvider(x: unknown): x is CryptoProvider {
   return typeof x === 'object' && x !== null && typeof (x as CryptoProvider).hkdfExpand === 'function' && typeof (x as CryptoProvider).randomBytes === 'function';
@@ -78,14 +89,27 @@ export function versionsFrom(min: unknown, max: unknown, suites: SuiteChoice): {
   return versions;
 }
 
-/** The groups of `ContextOptions.groups` (names or aliases; default x25519, P-256, P-384), in preference order. */
-export function groupsFrom(names: readonly string[] | undefined, provider: CryptoProvider): GroupName[] {
-  const groupNames = names ?? GROUPS;
+/**
+ * The groups of `ContextOptions.groups` (names or aliases), in preference order. Default: x25519, P-256, P-384 (those
+ * the provider supports); a server adds X25519MLKEM768 last when the provider can encapsulate (docs/key-exchange.md).
+ */
+export function groupsFrom(names: readonly string[] | undefined, provider: CryptoProvider, role: 'client' | 'server' = 'client'): GroupName[] {
+  if (names === undefined) {
+    const kem = role === 'server' && provider.supportsGroup('X25519MLKEM768') && typeof provider.encapsulate === 'function';
+    const defaults = GROUPS.filter((g) => provider.supportsGroup(g));
+    if (defaults.length === 0) throw new RangeError('SslContext: the crypto provider supports none of the default groups');
+    return kem ? [...defaults, 'X25519MLKEM768'] : defaults;
+  }
+  const groupNames = names;
   if (!Array.isArray(groupNames) || groupNames.length === 0) throw new TypeError('SslContext: groups must be a non-empty array');
   return groupNames.map((g) => {
-    const name = typeof g === 'string' ? GROUP_ALIASES[g.toLowerCase()] : undefined;
+    const name = typeof g === 'string' && Object.hasOwn(GROUP_ALIASES, g.toLowerCase()) ? GROUP_ALIASES[g.toLowerCase()] : undefined;
     if (!name) throw new RangeError(`SslContext: unknown group ${String(g)}`);
     if (!provider.supportsGroup(name)) throw new RangeError(`SslContext: group ${name} is not available with this crypto provider`);
+    // A KEM server encapsulates (CryptoProvider.encapsulate); a provider without it cannot serve the group.
+    if (isHybridGroup(name) && typeof provider.encapsulate !== 'function') {
+      throw new RangeError(`SslContext: group ${name} needs a crypto provider with encapsulate()`);
+    }
     return name;
   });
 }

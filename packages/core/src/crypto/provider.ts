@@ -12,8 +12,11 @@
 export type HashName = 'SHA-256' | 'SHA-384' | 'SHA-512';
 /** The AEAD algorithms of the TLS 1.3 cipher suites. */
 export type AeadName = 'AES-128-GCM' | 'AES-256-GCM' | 'CHACHA20-POLY1305';
-/** The key-exchange groups memtls supports, by their TLS names. */
-export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1';
+/**
+ * The key-exchange groups memtls supports, by their TLS names: three ECDH groups (TLS 1.3 and 1.2) and the two
+ * hybrid post-quantum groups of draft-ietf-tls-ecdhe-mlkem (ECDH + ML-KEM-768, TLS 1.3 only; crypto/hybrid.ts).
+ */
+export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1' | 'X25519MLKEM768' | 'SecP256r1MLKEM768';
 
 /**
  * TLS SignatureScheme names (RFC 8446 §4.2.3), the subset memtls can produce or check, plus the three TLS 1.2 ECDSA
@@ -59,7 +62,9 @@ export interface AeadKey {
 }
 
 /** One ephemeral key-exchange key pair. `publicKey` is the TLS key_share encoding
- * (32 bytes for x25519, the uncompressed point 0x04||X||Y for the NIST curves). */
+ * (32 bytes for x25519, the uncompressed point 0x04||X||Y for the NIST curves). For a KEM group (the hybrid
+ * ML-KEM groups) it is the client's side: `publicKey` carries the encapsulation key and `deriveSecret` decapsulates
+ * the server's ciphertext. */
 export interface KeyShare {
   /** The group of this key pair. */
   readonly group: GroupName;
@@ -68,6 +73,14 @@ export interface KeyShare {
   /** The shared secret, or null when the peer's public key is invalid (wrong length, not on the curve,
    * all-zero x25519 result). */
   deriveSecret(peerPublicKey: Uint8Array): Promise<Uint8Array | null>;
+}
+
+/** The server's answer in a KEM group: its key_share and the shared secret (`CryptoProvider.encapsulate`). */
+export interface Encapsulation {
+  /** Our key_share: for the hybrid ML-KEM groups, the ciphertext joined to our ECDH public key. */
+  readonly publicKey: Uint8Array;
+  /** The shared secret, input to the TLS 1.3 key schedule. */
+  readonly secret: Uint8Array;
 }
 
 /** A private key ready to sign handshake messages. ECDSA signatures come back DER-encoded, as TLS carries them. */
@@ -110,8 +123,16 @@ export interface CryptoProvider {
   importAeadKey(name: AeadName, key: Uint8Array): Promise<AeadKey>;
   /** True when this provider can do key exchange in the group. */
   supportsGroup(group: GroupName): boolean;
-  /** A fresh ephemeral key pair for the group. */
+  /** A fresh ephemeral key pair for the group (for a KEM group: the client's side). */
   generateKeyShare(group: GroupName): Promise<KeyShare>;
+  /**
+   * The server's side of a KEM group (the hybrid ML-KEM groups) in one step: encapsulate to the client's share,
+   * giving our share (the ciphertext, with the ECDH half) and the shared secret; null when the client's share is
+   * invalid (wrong length, an encapsulation key that fails the FIPS 203 modulus check, a refused ECDH half).
+   * Required for KEM groups, which have no server key pair; never called for the Diffie-Hellman groups (the engine
+   * uses `generateKeyShare` and `deriveSecret` there).
+   */
+  encapsulate?(group: GroupName, peerShare: Uint8Array): Promise<Encapsulation | null>;
   /** Import a PKCS#8 DER private key whose algorithm the caller already identified. */
   importSigningKey(type: PrivateKeyType, pkcs8: Uint8Array): Promise<SigningKey>;
   /**

@@ -18,11 +18,13 @@ import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { OID as OIDS, oidContent } from '../der/oids.js';
 import { encodeDerTlv, readDerTlv } from '../der/tlv.js';
-import { concat, fromBase64, fromHex, toHex } from '../wire/bytes.js';
+import { concat, fromHex, toHex } from '../wire/bytes.js';
 import { chacha20Poly1305Key } from './chacha20-poly1305.js';
 import { ecdsaDerToRaw, ecdsaRawToDer } from './ecdsa-der.js';
-import type { AeadKey, AeadName, CryptoProvider, GroupName, HashName, KeyShare } from './provider.js';
+import { hybridEncapsulate, hybridKeyShare, isHybridGroup } from './hybrid.js';
+import type { AeadKey, AeadName, CryptoProvider, HashName } from './provider.js';
 import { hashLength, type PrivateKeyType, type SignatureSchemeName, type SigningKey } from './provider.js';
+import { generateEcdhShare, isEcdhGroup } from './webcrypto-kx.js';
 
 type Bytes = Uint8Array<ArrayBuffer>;
 
@@ -185,76 +187,6 @@ const KEY_TYPE_SCHEME: Readonly<Record<PrivateKeyType, SignatureSchemeName>> = {
   ed25519: 'ed25519',
 };
 
-/** Key-exchange groups: WebCrypto parameters, key_share length, shared secret length in bits. */
-const GROUPS = {
-  x25519: { params: { name: 'X25519' }, publicLength: 32, bits: 256 },
-  secp256r1: { params: { name: 'ECDH', namedCurve: 'P-256' }, publicLength: 65, bits: 256 },
-  secp384r1: { params: { name: 'ECDH', namedCurve: 'P-384' }, publicLength: 97, bits: 384 },
-} as const satisfies Record<GroupName, { params: Algorithm | EcKeyImportParams; publicLength: number; bits: number }>;
-
-/** PKCS#8 prefixes for a raw private scalar (RFC 8410 §7; RFC 5915 ECPrivateKey without the public key). */
-const PKCS8_PREFIX: Readonly<Record<GroupName, string>> = {
-  x25519: '302e020100300506032b656e04220420',
-  secp256r1: '30410201003013' + '06072a8648ce3d0201' + '06082a8648ce3d030107' + '042730250201010420',
-  secp384r1: '304e0201003010' + '06072a8648ce3d0201' + '06052b81040022' + '043730350201010430',
-};
-
-function makeKeyShare(subtle: SubtleCrypto, group: GroupName, privateKey: CryptoKey, publicKey: Uint8Array): KeyShare {
-  const g = GROUPS[group];
-  return {
-    group,
-    publicKey,
-    async deriveSecret(peerPublicKey: Uint8Array): Promise<Uint8Array | null> {
-      // RFC 8446 §4.2.8.2: NIST points are uncompressed only (legacy_form = 4).
-      if (peerPublicKey.length !== g.publicLength) return null;
-      if (group !== 'x25519' && peerPublicKey[0] !== 0x04) return null;
-      try {
-        const peer = await subtle.importKey('raw', bs(peerPublicKey), g.params, true, []);
-        const bits = await subtle.deriveBits({ name: g.params.name, public: peer }, privateKey, g.bits);
-        const secret = new Uint8Array(bits);
-        if (group !== 'x25519') return secret; // an ECDH x coordinate of 0 is a legitimate secret
-        // RFC 7748 §6.1, RFC 8446 §7.4.2: an all-zero X25519 output means a small-order peer key.
-        let acc = 0;
-        for (const b of secret) acc |= b;
-        return acc === 0 ? null : secret;
-      } catch {
-        return null; // not on the curve, or rejected by the implementation
-      }
-    },
-  };
-}
-
-const fromBase64Url = (s: string): Uint8Array =>
-  fromBase64(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
-
-/**
- * Build a KeyShare from a fixed private key, for known-answer tests and deterministic replays (RFC 8448).
- * Never use it for live handshakes: key shares must be ephemeral.
- * @param crypto the WebCrypto object.
- * @param privateKey the raw private key: 32 bytes for x25519, the big-endian scalar padded to 32 / 48 bytes.
- * @param publicKey the matching key_share encoding; when omitted it is derived through a JWK export, which
- *   @peculiar/webcrypto cannot do for NIST curves (the promise then rejects).
- * @throws RangeError for a private key of the wrong length.
- */
-export async function importKeyShare(
-  crypto: Crypto, group: GroupName, privateKey: Uint8Array, publicKey?: Uint8Array,
-): Promise<KeyShare> {
-  const g = own(GROUPS, group);
-  if (g === undefined) throw new TypeError(`group ${String(group)} is not supported`);
-  if (privateKey.length !== g.bits / 8) throw new RangeError(`${group} private key must be ${g.bits / 8} bytes`);
-  const pkcs8 = bs(concat(fromHex(PKCS8_PREFIX[group]), privateKey));
-  const key = await crypto.subtle.importKey('pkcs8', pkcs8, g.params, false, ['deriveBits']);
-  let pub = publicKey;
-  if (pub === undefined) {
-    const extractable = await crypto.subtle.importKey('pkcs8', pkcs8, g.params, true, ['deriveBits']);
-    const jwk = await crypto.subtle.exportKey('jwk', extractable);
-    const { x, y } = jwk;
-    if (x === undefined || (group !== 'x25519' && y === undefined)) throw new Error(`cannot derive the ${group} public key`);
-    pub = group === 'x25519' ? fromBase64Url(x) : concat(Uint8Array.of(4), fromBase64Url(x), fromBase64Url(y ?? ''));
-  }
-  return makeKeyShare(crypto.subtle, group, key, pub);
-}
-
 function makeAeadKey(subtle: SubtleCrypto, name: AeadName, key: CryptoKey): AeadKey {
   const params = (nonce: Uint8Array, aad: Uint8Array): AesGcmParams => {
     if (nonce.length !== 12) throw new RangeError('AES-GCM nonce must be 12 bytes (RFC 8446 §5.3)');
@@ -298,6 +230,10 @@ const NOBLE = { 'SHA-256': sha256, 'SHA-384': sha384, 'SHA-512': sha512 } as con
  */
 export function createWebCryptoProvider(crypto: Crypto): CryptoProvider {
   const subtle = crypto.subtle;
+  const kx = {
+    randomBytes: (n: number) => provider.randomBytes(n),
+    generateKeyShare: (g: 'x25519' | 'secp256r1') => generateEcdhShare(subtle, g),
+  };
   const verifyKeys = new Map<string, Promise<CryptoKey | null>>();
 
   async function importVerifyKey(s: Scheme, spki: Uint8Array): Promise<CryptoKey | null> {
@@ -358,7 +294,7 @@ export function createWebCryptoProvider(crypto: Crypto): CryptoProvider {
     };
   }
 
-  return {
+  const provider: CryptoProvider = {
     randomBytes(length: number): Uint8Array {
       if (!Number.isSafeInteger(length) || length < 0) throw new RangeError('randomBytes: bad length');
       const out = new Uint8Array(length);
@@ -412,15 +348,18 @@ export function createWebCryptoProvider(crypto: Crypto): CryptoProvider {
     },
 
     supportsGroup(group) {
-      return own(GROUPS, group) !== undefined;
+      return isEcdhGroup(group) || isHybridGroup(group);
     },
 
     async generateKeyShare(group) {
-      const g = own(GROUPS, group);
-      if (g === undefined) throw new TypeError(`group ${String(group)} is not supported`);
-      const pair = (await subtle.generateKey(g.params, false, ['deriveBits'])) as CryptoKeyPair;
-      const pub = new Uint8Array(await subtle.exportKey('raw', pair.publicKey));
-      return makeKeyShare(subtle, group, pair.privateKey, pub);
+      // ML-KEM-768 comes from @noble/post-quantum (crypto/hybrid.ts): WebCrypto has no KEM yet.
+      if (isHybridGroup(group)) return hybridKeyShare(group, kx);
+      return generateEcdhShare(subtle, group);
+    },
+
+    async encapsulate(group, peerShare) {
+      if (!isHybridGroup(group)) throw new TypeError(`encapsulate: ${String(group)} is not a KEM group`);
+      return hybridEncapsulate(group, peerShare, kx);
     },
 
     importSigningKey,
@@ -441,4 +380,7 @@ export function createWebCryptoProvider(crypto: Crypto): CryptoProvider {
       }
     },
   };
+  return provider;
 }
+
+export { importKeyShare } from './webcrypto-kx.js';

@@ -80,6 +80,10 @@ export const NamedGroup = {
   SECP521R1: 0x0019,
   X25519: 0x001d,
   X448: 0x001e,
+  /** draft-ietf-tls-ecdhe-mlkem: P-256 ECDH + ML-KEM-768. */
+  SECP256R1_MLKEM768: 0x11eb,
+  /** draft-ietf-tls-ecdhe-mlkem: ML-KEM-768 + X25519 (OpenSSL 3.5, Go 1.24, browsers). */
+  X25519_MLKEM768: 0x11ec,
 } as const;
 export const namedGroupName = namer(NamedGroup);
 
@@ -88,6 +92,8 @@ export const GROUP_CODES = {
   x25519: NamedGroup.X25519,
   secp256r1: NamedGroup.SECP256R1,
   secp384r1: NamedGroup.SECP384R1,
+  X25519MLKEM768: NamedGroup.X25519_MLKEM768,
+  SecP256r1MLKEM768: NamedGroup.SECP256R1_MLKEM768,
 } as const;
 
 /** The name of an implemented group for a NamedGroup code point, or undefined. */

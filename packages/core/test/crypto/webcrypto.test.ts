@@ -166,8 +166,8 @@ describe('WebCrypto provider: signatures', () => {
 });
 
 describe('WebCrypto provider: key shares', () => {
-  const groups: readonly GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
-  const publicLength: Record<GroupName, number> = { x25519: 32, secp256r1: 65, secp384r1: 97 };
+  const groups = ['x25519', 'secp256r1', 'secp384r1'] as const;
+  const publicLength: Record<'x25519' | 'secp256r1' | 'secp384r1', number> = { x25519: 32, secp256r1: 65, secp384r1: 97 };
   const [native, peculiar] = PROVIDERS as [(typeof PROVIDERS)[0], (typeof PROVIDERS)[0]];
 
   for (const group of groups) {

@@ -2,8 +2,9 @@
  * The TLS 1.3 ClientHello (RFC 8446 §4.1.2) and the checks every answer to it passes (§4.1.3, §4.1.4): what the
  * client offered, kept for as long as a ServerHello or HelloRetryRequest may answer it.
  */
-import type { KeyShare } from '../../crypto/provider.js';
-import type { CipherSuite } from '../../crypto/suites.js';
+import { isHybridGroup } from '../../crypto/hybrid.js';
+import type { GroupName, KeyShare } from '../../crypto/provider.js';
+import { type CipherSuite, suiteByName } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
 import type { SslSession } from '../../session/session.js';
 import { equalBytes } from '../../wire/bytes.js';
@@ -57,6 +58,19 @@ export class ClientOffer {
 }
 
 /**
+ * The groups of the first ClientHello's key shares: the first configured group; when that is a hybrid ML-KEM group,
+ * also the first ECDH group after it (as OpenSSL 3.5, Go and the browsers send X25519MLKEM768 + x25519), so that a
+ * server without ML-KEM answers at once instead of with a HelloRetryRequest.
+ */
+export function initialShareGroups(groups: readonly GroupName[]): GroupName[] {
+  const first = groups[0];
+  if (first === undefined) return [];
+  if (!isHybridGroup(first)) return [first];
+  const classic = groups.find((g) => !isHybridGroup(g));
+  return classic === undefined ? [first] : [first, classic];
+}
+
+/**
  * Build a ClientHello for `hostName`, offering `session` for resumption and/or the `external` PSK when given
  * (their binders computed over the transcript so far, RFC 8446 §4.2.11.2), with `cookie` and the suite
  * `hrrSuite` chose after a HelloRetryRequest.
@@ -67,7 +81,9 @@ export async function buildClientHello(cx: HandshakeContext, offer: ClientOffer,
   // RFC 6066 §3: a DNS host name, lowercase, without a trailing dot; IP literals are not sent (server-name.ts).
   const sni = hostName === null ? null : sniHostName(hostName);
   if (sni !== null) exts.push({ type: X.SERVER_NAME, data: encodeServerName(sni) });
-  exts.push({ type: X.SUPPORTED_GROUPS, data: encodeU16List(c.groups.map((g) => GROUP_CODES[g])) });
+  // The hybrid ML-KEM groups only when TLS 1.3 is offered (TLS 1.2 cannot negotiate them).
+  const groups = c.versions.tls13 ? c.groups : c.groups.filter((g) => !isHybridGroup(g));
+  exts.push({ type: X.SUPPORTED_GROUPS, data: encodeU16List(groups.map((g) => GROUP_CODES[g])) });
   // With TLS 1.2 enabled, signature_algorithms also lists RSA PKCS#1 v1.5 (never accepted in TLS 1.3 CertificateVerify).
   exts.push({ type: X.SIGNATURE_ALGORITHMS, data: encodeU16List(c.versions.tls12 ? c.signatureSchemes12 : c.signatureSchemes) });
   if (c.versions.tls12) exts.push(...tls12HelloExtensions());

@@ -14,6 +14,7 @@
  * refused: Connected12 ignores HelloRequest (RFC 5246 §7.4.1.1 allows it; OpenSSL's s_server turns a
  * no_renegotiation warning into a fatal alert, so ignoring is what keeps the connection).
  */
+import { isHybridGroup } from '../../crypto/hybrid.js';
 import type { GroupName } from '../../crypto/provider.js';
 import { SslError } from '../../errors/ssl-error.js';
 import { concat } from '../../wire/bytes.js';
@@ -108,9 +109,10 @@ class ExpectServerKeyExchange12 extends Negotiating12 {
   protected async receive(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
     if (msg.type !== H.SERVER_KEY_EXCHANGE) return unexpected(msg, this.name);
     const ske = parseServerKeyExchange12(msg.body);
-    // RFC 8422 §5.4: a group the client offered in supported_groups.
+    // RFC 8422 §5.4: a group the client offered in supported_groups (and an ECDHE one: a hybrid ML-KEM group is
+    // TLS 1.3 only, though a client offering both versions lists it).
     const group = groupByCode(ske.group);
-    if (!group || !cx.config.groups.includes(group)) throw new SslError('WRONG_CURVE', { detail: `ServerKeyExchange group 0x${ske.group.toString(16)} was not offered` });
+    if (!group || isHybridGroup(group) || !cx.config.groups.includes(group)) throw new SslError('WRONG_CURVE', { detail: `ServerKeyExchange group 0x${ske.group.toString(16)} was not offered` });
     const signed = await verifySignature12(cx, this.chain, ske.scheme, concat(this.hello.clientRandom, this.hello.serverRandom, ske.params), ske.signature, 'ServerKeyExchange');
     cx.transcript.add(msg.raw);
     cx.group = group;

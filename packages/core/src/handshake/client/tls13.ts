@@ -44,7 +44,7 @@ import type { ExternalPsk } from '../psk-external.js';
 import { tls13SchemesForKey } from '../signature.js';
 import { Connected } from './connected13.js';
 import { serverHello12 } from './hello12.js';
-import { buildClientHello, ClientOffer, checkCommonHello } from './hello13.js';
+import { buildClientHello, ClientOffer, checkCommonHello, initialShareGroups } from './hello13.js';
 import { acceptPsk, type PskAccepted } from './psk-external.js';
 import { sessionFits } from './session12.js';
 import { type ClientState12, Connected12, isHelloRequest12 } from './tls12.js';
@@ -105,10 +105,10 @@ export class ClientHandshake implements Handshake {
     const p = cx.config.provider;
     const random = p.randomBytes(32);
     cx.setClientRandom(random);
-    const first = cx.config.groups[0];
-    if (!first) throw new TypeError('no key exchange group configured');
-    // A key share only when TLS 1.3 is offered (TLS 1.2 makes its ECDHE key after ServerKeyExchange).
-    const offer = new ClientOffer(random, cx.config.versions.tls13 ? [await p.generateKeyShare(first)] : []);
+    if (cx.config.groups.length === 0) throw new TypeError('no key exchange group configured');
+    // Key shares only when TLS 1.3 is offered (TLS 1.2 makes its ECDHE key after ServerKeyExchange); which: hello13.ts.
+    const shareGroups = cx.config.versions.tls13 ? initialShareGroups(cx.config.groups) : [];
+    const offer = new ClientOffer(random, await Promise.all(shareGroups.map((g) => p.generateKeyShare(g))));
     if (cx.config.versions.tls13 && cx.config.pskUse) this.external = cx.config.pskUse();
     cx.queueHandshake(await buildClientHello(cx, offer, this.hostName, this.offered, null, this.external));
     cx.markHelloSeen();

@@ -3,6 +3,7 @@
  * suite (ECDHE with an AEAD, the client's order, fitting our certificate), the group, the signature scheme of
  * ServerKeyExchange, ALPN, and whether the extended master secret and secure renegotiation are in use.
  */
+import { isHybridGroup } from '../../crypto/hybrid.js';
 import type { GroupName } from '../../crypto/provider.js';
 import { type CipherSuite, EMPTY_RENEGOTIATION_INFO_SCSV, TLS12_SUITES } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
@@ -60,7 +61,9 @@ export function negotiate12(cx: HandshakeContext, ch: ClientHello, credentials: 
   // The group: the client's order among ours (RFC 8422 §5.1: no supported_groups means any curve).
   const groupsExt = findExtension(ch.extensions, X.SUPPORTED_GROUPS);
   const theirGroups = groupsExt ? parseU16List(groupsExt, 'supported_groups') : null;
-  const group = theirGroups ? theirGroups.map((code) => c.groups.find((g) => GROUP_CODES[g] === code)).find((g) => g !== undefined) : c.groups[0];
+  // The hybrid ML-KEM groups are TLS 1.3 only: ECDHE's ServerKeyExchange cannot carry a KEM.
+  const ecdhe = c.groups.filter((g) => !isHybridGroup(g));
+  const group = theirGroups ? theirGroups.map((code) => ecdhe.find((g) => GROUP_CODES[g] === code)).find((g) => g !== undefined) : ecdhe[0];
   if (!group) throw new SslError('NO_SUITABLE_KEY_SHARE', { detail: 'no group in common for ECDHE' });
   const credential = pickCredential(credentials ?? c.credentials, sni);
   if (!credential) throw new SslError('NO_SUITABLE_SIGNATURE_ALGORITHM', { detail: 'no certificate configured', origin: 'local' });

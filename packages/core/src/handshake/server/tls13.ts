@@ -9,7 +9,9 @@
  * Client certificates are requested when `verifyPeer` is set, and required unless `requirePeerCert` is false.
  * The proof values of common.ts are required by the next state's constructor (see client/tls13.ts).
  */
-import type { GroupName, KeyShare } from '../../crypto/provider.js';
+import { isHybridGroup } from '../../crypto/hybrid.js';
+import { respondToKeyShare } from '../../crypto/key-exchange.js';
+import type { GroupName } from '../../crypto/provider.js';
 import type { CipherSuite } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
 import { equalBytes } from '../../wire/bytes.js';
@@ -182,8 +184,7 @@ class ExpectClientHello implements ServerState {
       return sendServerFlight(cx, this.role, ch, neg, shares[0], psk, true);
     }
 
-    const supported = cx.config.groups.map((g) => GROUP_CODES[g]);
-    const share = shares.find((s) => (supported as number[]).includes(s.group));
+    const { share, retryGroup } = chooseKeyShare(cx.config.groups, clientGroups, shares);
     cx.suite = neg.suite;
     cx.transcript.hashName = neg.suite.hash;
     if (share) {
@@ -193,8 +194,8 @@ class ExpectClientHello implements ServerState {
       return sendServerFlight(cx, this.role, ch, neg, share, psk, false);
     }
     cx.transcript.add(msg.raw);
-    // No usable share: ask for one with a HelloRetryRequest (RFC 8446 §4.1.4), if a common group exists.
-    const group = cx.config.groups.find((g) => clientGroups.includes(GROUP_CODES[g]));
+    // No usable share (or none for the hybrid group we prefer): ask with a HelloRetryRequest (RFC 8446 §4.1.4).
+    const group = retryGroup ?? cx.config.groups.find((g) => clientGroups.includes(GROUP_CODES[g]));
     if (!group) throw new SslError('NO_SUITABLE_KEY_SHARE', { detail: 'no group in common' });
     cx.helloRetried = true;
     if (offersEarlyData) cx.setSkipEarlyData('before-second-hello');
@@ -220,6 +221,24 @@ class ExpectClientHello implements ServerState {
   }
 }
 
+/**
+ * The client's share to answer, or the group to ask for in a HelloRetryRequest. As before ML-KEM, the first
+ * client share (the client's order) in a group we support; but when the most preferred of our groups that the client
+ * lists (with or without a share) is a hybrid post-quantum one, that group, through a HelloRetryRequest if the
+ * client sent no share for it: post-quantum protection is worth a round trip (OpenSSL 3.5's default server groups
+ * put X25519MLKEM768 in a first tuple preferred the same way). A server listing the hybrid group after x25519
+ * takes it only from a client that leads with it.
+ */
+function chooseKeyShare(ours: readonly GroupName[], clientGroups: readonly number[], shares: readonly KeyShareEntry[]): { share?: KeyShareEntry; retryGroup?: GroupName } {
+  const best = ours.find((g) => clientGroups.includes(GROUP_CODES[g]) && (isHybridGroup(g) || shares.some((s) => s.group === GROUP_CODES[g])));
+  if (best !== undefined && isHybridGroup(best)) {
+    const share = shares.find((s) => s.group === GROUP_CODES[best]);
+    return share ? { share } : { retryGroup: best };
+  }
+  const share = shares.find((s) => ours.some((g) => GROUP_CODES[g] === s.group));
+  return share ? { share } : {};
+}
+
 /** RFC 8446 §D.4: in middlebox compatibility mode a dummy CCS follows the server's first handshake message. */
 function queueCompatCcs(cx: HandshakeContext): void {
   cx.pushPlain(ContentType.CHANGE_CIPHER_SPEC, new Uint8Array([1]));
@@ -236,9 +255,10 @@ async function sendServerFlight(cx: HandshakeContext, role: ServerHandshake, ch:
   const p = cx.config.provider;
   const group = groupByCode(share.group) as GroupName;
   cx.group = group;
-  const mine: KeyShare = await p.generateKeyShare(group);
-  const shared = await mine.deriveSecret(share.keyExchange);
-  if (!shared) throw new SslError('BAD_KEY_SHARE', { detail: 'invalid client key share' });
+  // A KEM group encapsulates to the client's key; an ECDH group answers with a fresh key pair (key-exchange.ts).
+  const answer = await respondToKeyShare(p, group, share.keyExchange);
+  if (!answer) throw new SslError('BAD_KEY_SHARE', { detail: `invalid client ${group} key share` });
+  const shared = answer.secret;
   cx.version = 'TLSv1.3';
   cx.suite = neg.suite;
   cx.transcript.hashName = neg.suite.hash;
@@ -251,7 +271,7 @@ async function sendServerFlight(cx: HandshakeContext, role: ServerHandshake, ch:
     cipherSuite: neg.suite.id,
     compressionMethod: 0,
     extensions: [
-      { type: X.KEY_SHARE, data: encodeKeyShareServer({ group: share.group, keyExchange: mine.publicKey }) },
+      { type: X.KEY_SHARE, data: encodeKeyShareServer({ group: share.group, keyExchange: answer.publicKey }) },
       { type: X.SUPPORTED_VERSIONS, data: new Uint8Array([0x03, 0x04]) },
       ...(psk ? [{ type: X.PRE_SHARED_KEY, data: encodePreSharedKeyServer(psk.index) }] : []),
     ],
