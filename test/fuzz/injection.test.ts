@@ -15,7 +15,7 @@ import { strict as assert } from 'node:assert';
 import { CCS_INJECT, checkInjection, incomingTypes, pattern, runAtBoundary } from './targets.js';
 import { cleanSuccess, describe as describeOutcome } from './kit.js';
 import { assertTarget, RUNS } from './budget.js';
-import { AL, CT, concat, DEFINED_HANDSHAKE_TYPES, HT, toUnits } from './wire.js';
+import { AL, CT, concat, DEFINED_HANDSHAKE_TYPES, HT, toUnits } from '@memtls/fast-check';
 
 describe('fuzz: handshake messages injected in every state', function () {
   this.timeout(600000);

@@ -19,8 +19,8 @@
 import fc from 'fast-check';
 import { checkDifferential, diffCase, diffCase12 } from './differential.js';
 import { cleanSuccess, type Dir, describe, type Filter, type Outcome, type Role, runPair, type Version } from './kit.js';
-import { applyOps, benignOp, describeFlight, messageOp, type Op, recordOp } from './mutate.js';
-import { AL, CT, DEFINED_HANDSHAKE_TYPES, fromHex, fromItems, HT, type Item, toItems, toUnits } from './wire.js';
+import { applyOps, benignOp, describeFlight, messageOp, type Op, recordOp } from '@memtls/fast-check';
+import { AL, CT, DEFINED_HANDSHAKE_TYPES, fromHex, fromItems, HT, type Item, toItems, toUnits } from '@memtls/fast-check';
 
 export const pattern = (n: number, salt: number): Uint8Array => {
   const b = new Uint8Array(n);

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { compareTraces, type DiffCase, type Oracle, runBoth, sharedOracle } from '../fuzz/differential.js';
 import { cleanSuccess, describe as describeOutcome } from '../fuzz/kit.js';
 import { pattern, runAtBoundary, TARGETS } from '../fuzz/targets.js';
-import { HT } from '../fuzz/wire.js';
+import { HT } from '@memtls/fast-check';
 
 describe('PENDING engine bugs', function () {
   this.timeout(120000);

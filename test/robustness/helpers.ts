@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { type MemoryBio, SSL_ERROR_SSL, type Ssl } from '@memtls/core';
 import { makeContexts, type Setup } from '../fuzz/kit.js';
-import { CT, parseRecords, toUnits } from '../fuzz/wire.js';
+import { CT, parseRecords, toUnits } from '@memtls/fast-check';
 import { Link } from '../util/link.js';
 
 export async function linkFor(setup: Setup): Promise<Link> {

@@ -38,7 +38,7 @@ import {
   toUnits,
   u16list,
   vec16,
-} from '../fuzz/wire.js';
+} from '@memtls/fast-check';
 import { CLIENT_HELLO_VARIANTS, SERVER_HELLO_VARIANTS } from './hellos.js';
 import { alertsIn, assertFailed, drain, linkFor } from './helpers.js';
 

@@ -13,7 +13,7 @@ import { createNullProvider, INSECURE_ENV, NULL_SIGNATURE_PREFIX, nullOpen, null
 import { closeBoth, handshake, pair } from '../util/pair.js';
 import { drain, established } from './helpers.js';
 import { testPki } from '../util/pki.js';
-import { CT } from '../fuzz/wire.js';
+import { CT } from '@memtls/fast-check';
 
 describe('robustness: @memtls/crypto-null (test-only provider)', function () {
   this.timeout(60000);

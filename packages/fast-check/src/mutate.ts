@@ -26,8 +26,10 @@ import {
   fromItems,
   fromUnits,
   HT,
+  hex,
   type Item,
   parseRecords,
+  record,
   toItems,
   toUnits,
   type Unit,
@@ -54,7 +56,10 @@ export type Op =
   | { op: 'msgInsert'; msg: number; type: number; bytes: string }
   | { op: 'extDrop'; msg: number; ext: number }
   | { op: 'extDup'; msg: number; ext: number }
-  | { op: 'extData'; msg: number; ext: number; bytes: string };
+  | { op: 'extData'; msg: number; ext: number; bytes: string }
+  | { op: 'recType'; rec: number; type: number }
+  | { op: 'recVersion'; rec: number; version: number }
+  | { op: 'recInsert'; rec: number; type: number; bytes: string };
 
 const at = (permille: number, len: number): number => Math.floor((Math.min(Math.max(permille, 0), 1000) * len) / 1000);
 const wrap = (i: number, n: number): number => ((i % n) + n) % n;
@@ -184,9 +189,28 @@ function applyOne(s: State, op: Op): void {
         return false;
       });
       return;
+    case 'recType':
+    case 'recVersion':
+    case 'recInsert':
+      applyHeaderOp(s, op);
+      return;
     default:
       applyMsgOp(s, op);
   }
+}
+
+/** Header-level operators: on the raw records (the protection is left as it is, so a sealed record keeps its bytes). */
+function applyHeaderOp(s: State, op: Extract<Op, { op: 'recType' | 'recVersion' | 'recInsert' }>): void {
+  const { records, rest } = parseRecords(s.bytes);
+  if (records.length === 0 && op.op !== 'recInsert') return;
+  const raw = records.map((r) => record(r.type, r.body, r.version));
+  const i = wrap(op.rec, Math.max(records.length, 1));
+  const r = records[i];
+  if (op.op === 'recInsert') raw.splice(Math.min(i, raw.length), 0, record(op.type & 0xff, fromHex(op.bytes)));
+  else if (r && op.op === 'recType') raw[i] = record(op.type & 0xff, r.body, r.version);
+  else if (r && op.op === 'recVersion') raw[i] = record(r.type, r.body, op.version & 0xffff);
+  s.bytes = concat(...raw, rest);
+  s.benign = false;
 }
 
 function applyMsgOp(s: State, op: Op): void {
@@ -273,7 +297,7 @@ export function describeFlight(bytes: Uint8Array): string {
 
 // ------------------------------------------------------------------ arbitraries
 
-const hexBytes = (max: number): fc.Arbitrary<string> => fc.uint8Array({ maxLength: max }).map((b) => Buffer.from(b).toString('hex'));
+const hexBytes = (max: number): fc.Arbitrary<string> => fc.uint8Array({ maxLength: max }).map(hex);
 const idx = fc.nat({ max: 40 });
 const permille = fc.integer({ min: 0, max: 1000 });
 const hsType = fc.oneof(fc.constantFrom(1, 2, 4, 5, 8, 11, 13, 15, 20, 24, 254), fc.integer({ min: 0, max: 255 }));
@@ -309,4 +333,15 @@ export const messageOp: fc.Arbitrary<Op> = fc.oneof(
 export const benignOp: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('split' as const), rec: idx, at: permille }),
   fc.record({ op: fc.constant('merge' as const), rec: idx }),
+);
+
+/**
+ * Header operators (not in the project's `recordOp`, so its targets keep their case distribution): a record's
+ * content type or version changed, or a plaintext record of any type (CCS, alert, handshake, data, heartbeat,
+ * unassigned) inserted before record `rec`.
+ */
+export const headerOp: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ op: fc.constant('recType' as const), rec: idx, type: fc.oneof(fc.constantFrom(20, 21, 22, 23, 24), fc.integer({ min: 0, max: 255 })) }),
+  fc.record({ op: fc.constant('recVersion' as const), rec: idx, version: fc.oneof(fc.constantFrom(0x0300, 0x0301, 0x0302, 0x0304, 0x0a0a, 0xfefd), fc.integer({ min: 0, max: 0xffff })) }),
+  fc.record({ op: fc.constant('recInsert' as const), rec: idx, type: fc.oneof(fc.constantFrom(20, 21, 22, 23, 24), fc.integer({ min: 0, max: 255 })), bytes: hexBytes(24) }),
 );

@@ -76,8 +76,19 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-export const fromHex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
+/** Lower-case hex of `b`. */
+export const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+/** Bytes of a hex string (as Node's Buffer: pairs of hex digits, stopping at the first pair that is not hex). */
+export function fromHex(s: string): Uint8Array {
+  const out: number[] = [];
+  for (let i = 0; i + 1 < s.length; i += 2) {
+    const v = Number.parseInt(s.slice(i, i + 2), 16);
+    if (!/^[0-9a-fA-F]{2}$/.test(s.slice(i, i + 2)) || Number.isNaN(v)) break;
+    out.push(v);
+  }
+  return Uint8Array.from(out);
+}
+/** UTF-8 bytes of `s`. */
 export const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 // ------------------------------------------------------------------ records
