@@ -24,7 +24,7 @@ const u16 = (n: number): Uint8Array => new Uint8Array([(n >> 8) & 0xff, n & 0xff
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 const grease = fc.constantFrom(...GREASE_VALUES);
 /** Extension types no TLS library implements (between the registered ones and the private-use range). */
-const unknownType = fc.integer({ min: 0x0100, max: 0xfe00 }).filter((t) => !GREASE_VALUES.includes(t));
+const unknownType = fc.integer({ min: 0x0100, max: 0xfe00 }).filter((t) => !GREASE_VALUES.includes(t) && t !== 0xff01);
 const unknownExt: fc.Arbitrary<Ext> = fc.record({ type: unknownType, data: fc.uint8Array({ maxLength: 32 }) });
 const greaseExt: fc.Arbitrary<Ext> = fc.record({ type: grease, data: fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ minLength: 1, maxLength: 4 })) });
 const x25519Share = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => {
@@ -53,7 +53,7 @@ export function clientHello(o: HelloOptions = {}): fc.Arbitrary<Hello> {
       share: x25519Share,
       sni: o.serverName === undefined ? fc.option(fc.constant('localhost'), { nil: undefined }) : fc.constant(o.serverName),
       alpn: fc.option(fc.shuffledSubarray(['h2', 'http/1.1', 'x'], { minLength: 1 }), { nil: undefined }),
-      extra: fc.array(fc.oneof(unknownExt, greaseExt), { maxLength: 3 }),
+      extra: fc.uniqueArray(fc.oneof(unknownExt, greaseExt), { maxLength: 3, selector: (e) => e.type }),
       ems: fc.boolean(),
     })
     .chain((r) => {

@@ -1,0 +1,288 @@
+/**
+ * The man-in-the-middle driver: a memtls client (or server) talks to the endpoint under test, in memory over a
+ * Duplex the endpoint's code receives, or over TCP on the loopback; every flight memtls writes passes through a
+ * mutation plan, is cut by a chunking and delivered in separate writes; the run ends in a `Verdict`.
+ *
+ * The script of the memtls side: handshake; write the payload; read what comes until the endpoint closes or goes
+ * quiet; shutdown (close_notify); read until the endpoint closes. When memtls waits for input and nothing comes
+ * for `quietMs`, it moves on (after the payload: to its shutdown; otherwise it closes its half of the transport,
+ * an EOF). After our EOF the endpoint must close or answer within `budgetMs`, or the verdict is `hang`.
+ */
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import {
+  MemoryBio,
+  SSL_ERROR_WANT_READ,
+  SSL_ERROR_WANT_WRITE,
+  SSL_ERROR_ZERO_RETURN,
+  Ssl,
+  type SslContext,
+} from '@memtls/core';
+import type { Filter } from '../pair/run.js';
+import type { Dir } from '../pair/side.js';
+import { applyPlan, type MutationPlan } from '../plan.js';
+import { applyChunking, type Chunking } from '../schedule.js';
+import { concat } from '../wire.js';
+import { memoryDuplexPair } from './duplex-pair.js';
+import { alertName, type DriveResult, plaintextAlert, type Verdict } from './verdict.js';
+
+/** An endpoint in this process: `serve` gets its end of an in-memory connection (a Duplex), as a server gets a socket. */
+export interface InMemoryEndpoint {
+  /** Called once per run with the endpoint's end of the connection. A throw (or a rejection) is an `exception` verdict. */
+  serve(socket: Duplex): void | Promise<void>;
+}
+
+/** An endpoint listening on the loopback (the driver connects to it; only loopback addresses are accepted). */
+export interface TcpEndpoint {
+  /** The port it listens on. */
+  port: number;
+  /** Default '127.0.0.1'. */
+  host?: '127.0.0.1' | '::1' | 'localhost';
+}
+
+/** What one run does. */
+export interface DriveOptions {
+  /** The endpoint under test. */
+  endpoint: InMemoryEndpoint | TcpEndpoint;
+  /** The memtls side's context: a client context to test a server, a server context to test a client (in memory). */
+  context: SslContext;
+  /** The server name the memtls client sends (default 'localhost'). */
+  serverName?: string;
+  /** The mutation plan, applied to the memtls side's outgoing flights (a plan for the other direction does nothing). */
+  plan?: MutationPlan;
+  /** Applied after the plan to each outgoing flight `n` (e.g. to replace the ClientHello with a generated one). */
+  filter?: Filter;
+  /** How each outgoing flight is cut into writes (default: one write a flight). */
+  chunking?: Chunking;
+  /** Application data the memtls side writes after the handshake (default: 'memtls-fast-check\n'). */
+  payload?: Uint8Array;
+  /** How long memtls waits for input before it moves on (default 100 ms in memory, 250 ms over TCP). */
+  quietMs?: number;
+  /** How long the endpoint has to close or answer after our EOF before the verdict is `hang` (default 2000 ms). */
+  budgetMs?: number;
+}
+
+type Phase = 'hs' | 'write' | 'read' | 'shutdown' | 'drain' | 'end';
+
+const DEFAULT_PAYLOAD = new TextEncoder().encode('memtls-fast-check\n');
+
+/**
+ * Exceptions thrown anywhere in this process while a run is on (an endpoint's event handlers throw outside any
+ * call of ours) are captured with `process.setUncaughtExceptionCaptureCallback` and attributed to the endpoint.
+ * Runs are therefore serialised in a process; another capture callback already set makes `drive` throw.
+ */
+let running = false;
+
+/** Run the memtls side against `o.endpoint` once; see the module comment. Never rejects for what the endpoint does. */
+export async function drive(o: DriveOptions): Promise<DriveResult> {
+  if (running) throw new Error('@memtls/fast-check: drive() runs one connection at a time in a process');
+  if (!(o.context && typeof o.context === 'object' && 'role' in o.context)) throw new TypeError('drive(): options.context must be an SslContext');
+  running = true;
+  let exception: { error: unknown } | null = null;
+  const capture = (e: unknown): void => {
+    exception ??= { error: e };
+    wake();
+  };
+  process.setUncaughtExceptionCaptureCallback(capture);
+  let wake: () => void = () => {};
+  const started = Date.now();
+  const tcp = !('serve' in o.endpoint);
+  const quietMs = o.quietMs ?? (tcp ? 250 : 100);
+  const budgetMs = o.budgetMs ?? 2000;
+  const ssl = new Ssl(o.context, o.context.role === 'client' ? { serverName: o.serverName ?? 'localhost' } : {});
+  const input = new MemoryBio();
+  const output = new MemoryBio();
+  ssl.setBio(input, output);
+  const outDir: Dir = o.context.role === 'client' ? 'c2s' : 's2c';
+  const received: Uint8Array[] = [];
+  const appData: Uint8Array[] = [];
+  const sent: Uint8Array[] = [];
+  let closed = false;
+  let socket: Duplex | null = null;
+  let serveRan: Promise<void> = Promise.resolve();
+  let failed = false;
+  try {
+    const pair = tcp ? null : memoryDuplexPair();
+    socket = pair ? pair[0] : await connectTcp(o.endpoint as TcpEndpoint);
+    const s = socket;
+    s.on('data', (b: Buffer) => {
+      received.push(new Uint8Array(b));
+      input.write(new Uint8Array(b));
+      wake();
+    });
+    const onClose = (): void => {
+      closed = true;
+      wake();
+    };
+    s.on('end', onClose);
+    s.on('close', onClose);
+    s.on('error', onClose);
+    if (pair) {
+      const theirs = pair[1];
+      serveRan = Promise.resolve()
+        .then(() => (o.endpoint as InMemoryEndpoint).serve(theirs))
+        .catch((e: unknown) => capture(e));
+    }
+    const verdict = await script();
+    return result(verdict);
+  } catch (e) {
+    if (exception) return result({ kind: 'exception', error: (exception as { error: unknown }).error });
+    throw e;
+  } finally {
+    socket?.destroy();
+    await Promise.race([serveRan, new Promise((r) => setTimeout(r, 10))]);
+    process.setUncaughtExceptionCaptureCallback(null);
+    running = false;
+  }
+
+  function result(verdict: Verdict): DriveResult {
+    const d = ssl.lastErrorDetail();
+    return {
+      verdict,
+      plan: o.plan,
+      sent,
+      received: concat(...received),
+      appData: concat(...appData),
+      handshakeDone: ssl.isInitFinished(),
+      driverFailure: failed && d ? { reason: ssl.errorReason() ?? d.reason, alertSent: d.alert } : null,
+      elapsedMs: Date.now() - started,
+    };
+  }
+
+  /** Wait until something arrives, the transport closes, or `ms` pass. True when something happened. */
+  function waitFor(ms: number): Promise<boolean> {
+    if (exception) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        wake = () => {};
+        resolve(false);
+      }, ms);
+      wake = () => {
+        clearTimeout(t);
+        wake = () => {};
+        resolve(true);
+      };
+    });
+  }
+
+  async function flush(): Promise<void> {
+    const n = output.pending();
+    if (n === 0 || !socket) return;
+    const b = new Uint8Array(n);
+    output.read(b);
+    let f = applyPlan(o.plan ?? { dir: outDir, flight: -1, ops: [] }, outDir, sent.length, b);
+    if (o.filter) f = o.filter(outDir, sent.length, f);
+    sent.push(f);
+    for (const chunk of o.chunking ? applyChunking(f, o.chunking) : [f]) {
+      if (closed || socket.destroyed || socket.writableEnded) return;
+      try {
+        socket.write(chunk);
+      } catch (e) {
+        capture(e);
+        return;
+      }
+      if (o.chunking) await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  async function script(): Promise<Verdict> {
+    let phase: Phase = 'hs';
+    let written = 0;
+    let eofSentAt = 0;
+    const payload = o.payload ?? DEFAULT_PAYLOAD;
+    const buf = new Uint8Array(16384);
+    while (!exception) {
+      let r = 0;
+      let call: 'hs' | 'write' | 'read' | 'shutdown' | null = null;
+      if (phase === 'hs') {
+        call = 'hs';
+        r = await ssl.doHandshake();
+        if (r === 1) phase = payload.length ? 'write' : 'read';
+      } else if (phase === 'write') {
+        call = 'write';
+        r = await ssl.write(payload.subarray(written));
+        if (r > 0 && (written += r) >= payload.length) phase = 'read';
+      } else if (phase === 'read' || phase === 'drain') {
+        call = 'read';
+        r = await ssl.read(buf);
+        if (r > 0) appData.push(buf.slice(0, r));
+        else if (ssl.getError(r) === SSL_ERROR_ZERO_RETURN) {
+          if (phase === 'read') phase = 'shutdown';
+          else phase = 'end';
+        }
+      } else if (phase === 'shutdown') {
+        call = 'shutdown';
+        r = await ssl.shutdown();
+        if (r === 1) phase = 'end';
+        else if (r === 0) {
+          phase = 'drain';
+          r = 1; // a 0 from the first shutdown is progress (docs/shutdown.md rule 2)
+        }
+      }
+      await flush();
+      if (exception) break;
+      if (phase === 'end') return (await settle(true)) ?? { kind: 'completed' };
+      if (call && r <= 0) {
+        const err = ssl.getError(r);
+        // Our close_notify is out and the endpoint closed the transport without its own: a clean end for most
+        // servers (Node's among them answer a close_notify by closing).
+        if (phase === 'drain' && closed && err !== SSL_ERROR_WANT_READ && err !== SSL_ERROR_WANT_WRITE && ssl.lastErrorDetail()?.alert == null)
+          return (await settle(true)) ?? { kind: 'completed' };
+        if (err !== SSL_ERROR_WANT_READ && err !== SSL_ERROR_WANT_WRITE && err !== SSL_ERROR_ZERO_RETURN) {
+          failed = true;
+          return (await settle(false)) ?? { kind: 'closed' };
+        }
+        if (err === SSL_ERROR_WANT_READ && input.pending() === 0) {
+          if (closed) {
+            input.setEof();
+            continue;
+          }
+          if (await waitFor(eofSentAt ? Math.max(1, budgetMs - (Date.now() - eofSentAt)) : quietMs)) continue;
+          // Quiet: after the payload, move on to our shutdown; otherwise close our half of the transport.
+          if (eofSentAt) return { kind: 'hang', afterMs: Date.now() - eofSentAt };
+          if (phase === 'read') phase = 'shutdown';
+          else {
+            socket?.end();
+            eofSentAt = Date.now();
+          }
+        }
+      }
+    }
+    return { kind: 'exception', error: (exception as { error: unknown } | null)?.error };
+  }
+
+  /**
+   * The memtls side is done (`ok`) or failed: wait for the endpoint to close (up to the budget), then read its
+   * verdict from what it sent. Undefined: no alert, the caller's default stands.
+   */
+  async function settle(ok: boolean): Promise<Verdict | undefined> {
+    if (!closed) {
+      socket?.end();
+      const until = Date.now() + budgetMs;
+      while (!closed && !exception && Date.now() < until) await waitFor(until - Date.now());
+      if (exception) return { kind: 'exception', error: (exception as { error: unknown }).error };
+      if (!closed && !ok) return { kind: 'hang', afterMs: budgetMs };
+    }
+    if (exception) return { kind: 'exception', error: (exception as { error: unknown }).error };
+    const d = ssl.lastErrorDetail();
+    if (d?.receivedAlert !== null && d?.receivedAlert !== undefined && d.receivedAlert !== 0) return alertVerdict(d.receivedAlert, 2);
+    const plain = plaintextAlert(concat(...received));
+    if (plain) return alertVerdict(plain.description, plain.level);
+    return ok ? undefined : { kind: 'closed' };
+  }
+}
+
+const alertVerdict = (description: number, level: number): Verdict => ({ kind: 'alert', description, name: alertName(description), level });
+
+function connectTcp(e: TcpEndpoint): Promise<net.Socket> {
+  const host = e.host ?? '127.0.0.1';
+  if (!['127.0.0.1', '::1', 'localhost'].includes(host)) throw new RangeError('drive(): a TCP endpoint must be on the loopback');
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host, port: e.port, noDelay: true }, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+    s.once('error', reject);
+  });
+}
+
