@@ -1,0 +1,89 @@
+/**
+ * The man-in-the-middle driver against real endpoints, a bounded number of cases each: Node's `tls` server in
+ * memory and over TCP, and an `openssl s_server` process. No false alarm: every run ends in a verdict, no harness
+ * exception, no hang and no exception from a correct endpoint; and the clean run (no plan) completes.
+ */
+import assert from 'node:assert/strict';
+import { SslContext } from '@memtls/core';
+import { type Chunking, chunking, formatPlan, type MutationPlan, mutationPlan } from '@memtls/fast-check';
+import { type DriveOptions, type DriveResult, drive, formatResult, type Verdict } from '@memtls/fast-check/node';
+import fc from 'fast-check';
+import { cleanupPeers, startOpenSslServer } from '../interop/peers.js';
+import { testPki } from '../util/pki.js';
+import { nodeTlsEcho, nodeTlsEchoServer } from './endpoints.js';
+
+const SEED = Number(process.env.MEMTLS_FUZZ_SEED ?? 20261206);
+const client = (version?: 'TLSv1.2'): SslContext =>
+  new SslContext({ role: 'client', ca: testPki().caCert, ...(version ? { minVersion: version, maxVersion: version, cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'] } : {}) });
+const CORRECT: readonly Verdict['kind'][] = ['completed', 'alert', 'closed'];
+
+/** Up to three operators on one of the memtls client's first four flights, cut by any chunking. */
+const input = fc.record({ plan: mutationPlan({ dirs: ['c2s'], maxFlight: 3 }), chunks: fc.option(chunking({ max: 300 }), { nil: undefined }) });
+
+async function noFalseAlarm(o: Omit<DriveOptions, 'plan' | 'chunking'>, runs: number): Promise<Map<string, number>> {
+  const kinds = new Map<string, number>();
+  await fc.assert(
+    fc.asyncProperty(input, async ({ plan, chunks }: { plan: MutationPlan; chunks: Chunking | undefined }) => {
+      const r = await drive({ ...o, plan, ...(chunks ? { chunking: chunks } : {}) });
+      const k = r.verdict.kind === 'alert' ? `alert ${r.verdict.name}` : r.verdict.kind;
+      kinds.set(k, (kinds.get(k) ?? 0) + 1);
+      assert.ok(CORRECT.includes(r.verdict.kind), formatResult(r, 96));
+    }),
+    { seed: SEED, numRuns: runs },
+  );
+  return kinds;
+}
+
+describe('@memtls/fast-check: the driver against real endpoints', function () {
+  this.timeout(180000);
+  afterEach(cleanupPeers);
+
+  it("a clean run against Node's tls server in memory completes and gets its payload echoed (TLS 1.3 and 1.2)", async () => {
+    for (const v of [undefined, 'TLSv1.2'] as const) {
+      const r = await drive({ endpoint: { serve: (s) => void nodeTlsEcho(s) }, context: client(v), quietMs: 50 });
+      assert.equal(r.verdict.kind, 'completed', formatResult(r));
+      assert.equal(new TextDecoder().decode(r.appData), 'memtls-fast-check\n');
+      assert.equal(r.plan, undefined);
+    }
+  });
+
+  it("Node's tls server in memory: 40 mutated and re-cut connections, each classified, none hangs or throws", async () => {
+    const kinds = await noFalseAlarm({ endpoint: { serve: (s) => void nodeTlsEcho(s) }, context: client(), quietMs: 30, budgetMs: 3000 }, 40);
+    assert.ok([...kinds.keys()].some((k) => k.startsWith("alert")), `no alert among ${[...kinds]}`);
+    if (process.env.MEMTLS_FC_VERBOSE) console.log(kinds);
+  });
+
+  it("Node's tls server in memory, TLS 1.2: 25 mutated connections, each classified", async () => {
+    await noFalseAlarm({ endpoint: { serve: (s) => void nodeTlsEcho(s) }, context: client('TLSv1.2'), quietMs: 30, budgetMs: 3000 }, 25);
+  });
+
+  it("Node's tls server over TCP on 127.0.0.1: 15 mutated connections, each classified", async () => {
+    const server = await nodeTlsEchoServer();
+    try {
+      await noFalseAlarm({ endpoint: { port: server.port }, context: client(), quietMs: 100, budgetMs: 3000 }, 15);
+      const clean = await drive({ endpoint: { port: server.port }, context: client(), quietMs: 100 });
+      assert.equal(clean.verdict.kind, 'completed', formatResult(clean));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('openssl s_server (-rev): 15 mutated connections, each classified; the clean one completes', async () => {
+    const pki = testPki();
+    const s = await startOpenSslServer({ cert: pki.leaves['ec-p256'].certPath, key: pki.leaves['ec-p256'].keyPath, naccept: 100000, msg: false, timeoutMs: 170000 });
+    const clean: DriveResult = await drive({ endpoint: { port: s.port }, context: client(), quietMs: 150 });
+    assert.equal(clean.verdict.kind, 'completed', formatResult(clean));
+    assert.equal(new TextDecoder().decode(clean.appData), 'kcehc-tsaf-sltmem\n');
+    await noFalseAlarm({ endpoint: { port: s.port }, context: client(), quietMs: 150, budgetMs: 3000 }, 15);
+    assert.ok(!s.hasExited(), `s_server exited: ${s.describe()}`);
+  });
+
+  it('drive() refuses a context that is not an SslContext, and a TCP endpoint off the loopback', async () => {
+    await assert.rejects(drive({ endpoint: { port: 1 }, context: {} as SslContext }), TypeError);
+    await assert.rejects(drive({ endpoint: { port: 1, host: '10.0.0.1' as '127.0.0.1' }, context: client() }), RangeError);
+    // The plan is printed in words in the report.
+    const r = await drive({ endpoint: { serve: (x) => void nodeTlsEcho(x) }, context: client(), quietMs: 30, plan: { dir: 'c2s', flight: 0, ops: [{ op: 'flip', pos: 0, bit: 1 }] } });
+    assert.match(formatResult(r), /flight 0 client -> server:\n {2}1\. flip bit 1 of byte 0/);
+    assert.equal(formatPlan(r.plan as MutationPlan).split('\n').length, 2);
+  });
+});
