@@ -122,7 +122,7 @@ export function crashesOnGreaseExtension(socket: Duplex): void {
         for (const m of splitMessages(hs).msgs) {
           if (m.type !== HT.CLIENT_HELLO) continue;
           const h = parseHello(m.body, true);
-          for (const e of h.extensions) if (GREASE_VALUES.includes(e.type)) throw new Error(`wrapper: unknown extension type 0x${e.type.toString(16)}`);
+          for (const e of h.extensions) if (GREASE_VALUES.includes(e.type)) throw new Error(`wrapper: unknown extension type 0x${e.type.toString(16).padStart(4, '0')}`);
         }
       }
       return true;
@@ -158,10 +158,11 @@ export function leaksPlaintextBeforeTagCheck(socket: Duplex, app: (plain: Buffer
       d.setAAD(Buffer.from([r.type, r.version >> 8, r.version & 0xff, r.body.length >> 8, r.body.length & 0xff]));
       const ct = Buffer.from(r.body.subarray(0, Math.max(0, r.body.length - 16)));
       const inner = d.update(ct);
-      // The bug: the plaintext goes out before d.final() would have checked the tag.
+      // The bug: the plaintext (the inner content without its type byte and padding) goes out before
+      // d.final() would have checked the tag.
       let end = inner.length;
       while (end > 0 && inner[end - 1] === 0) end--;
-      if (end > 0 && inner[end - 1] === CT.APP) app(inner.subarray(0, end - 1));
+      if (end > 1) app(inner.subarray(0, end - 1));
     }
     return true;
   });

@@ -21,7 +21,9 @@ export interface MutationPlan {
 export interface MutationPlanOptions {
   /** The directions to mutate (default: both). */
   dirs?: readonly Dir[];
-  /** The highest flight index (default 3). */
+  /** The lowest flight index (default 0). */
+  minFlight?: number;
+  /** The highest flight index (default 3; at least `minFlight`). */
   maxFlight?: number;
   /** At most this many operators (default 3; at least 1). */
   maxOps?: number;
@@ -30,15 +32,48 @@ export interface MutationPlanOptions {
   families?: readonly ('record' | 'header' | 'message')[];
 }
 
-/** Plans of 1 to `maxOps` operators on one flight; they shrink to one operator on flight 0. */
+/**
+ * Plans of 1 to `maxOps` operators on one flight. They shrink operator by operator: first by leaving out any one
+ * operator (fast-check's arrays only drop leading items), then each operator's fields, so a counterexample ends
+ * as the operators that matter and nothing else.
+ */
 export function mutationPlan(o: MutationPlanOptions = {}): fc.Arbitrary<MutationPlan> {
   const fams = o.families ?? ['record', 'header', 'message'];
   const arbs = fams.map((f) => (f === 'record' ? recordOp : f === 'header' ? headerOp : messageOp));
+  const min = Math.max(0, o.minFlight ?? 0);
   return fc.record({
     dir: fc.constantFrom<Dir>(...(o.dirs ?? ['c2s', 's2c'])),
-    flight: fc.nat({ max: o.maxFlight ?? 3 }),
-    ops: fc.array(fc.oneof(...arbs), { minLength: 1, maxLength: Math.max(1, o.maxOps ?? 3) }),
+    flight: fc.integer({ min, max: Math.max(min, o.maxFlight ?? 3) }),
+    ops: removableItems(fc.array(fc.oneof(...arbs), { minLength: 1, maxLength: Math.max(1, o.maxOps ?? 3) }), 1),
   });
+}
+
+/** `arb` with a shrinker that first tries the array without each one of its items (down to `minLength`). */
+export function removableItems<T>(arb: fc.Arbitrary<T[]>, minLength = 0): fc.Arbitrary<T[]> {
+  return new RemovableItems(arb, minLength);
+}
+
+class RemovableItems<T> extends fc.Arbitrary<T[]> {
+  private readonly inner: fc.Arbitrary<T[]>;
+  private readonly minLength: number;
+  constructor(inner: fc.Arbitrary<T[]>, minLength: number) {
+    super();
+    this.inner = inner;
+    this.minLength = minLength;
+  }
+  generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<T[]> {
+    return this.inner.generate(mrng, biasFactor);
+  }
+  canShrinkWithoutContext(value: unknown): value is T[] {
+    return this.inner.canShrinkWithoutContext(value);
+  }
+  shrink(value: T[], context: unknown): fc.Stream<fc.Value<T[]>> {
+    const without =
+      value.length > this.minLength && value.length > 1
+        ? value.map((_, i) => new fc.Value(value.filter((_, j) => j !== i), undefined))
+        : [];
+    return fc.Stream.of(...without).join(this.inner.shrink(value, context));
+  }
 }
 
 /** Apply `plan` to flight `n` of direction `dir` (any other flight passes unchanged). */
