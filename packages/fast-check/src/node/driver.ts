@@ -40,10 +40,26 @@ export interface TcpEndpoint {
   host?: '127.0.0.1' | '::1' | 'localhost';
 }
 
+/** An endpoint reached through a transport your code opens: any Duplex (a WebSocket stream to a relay, a proxy...). */
+export interface ConnectEndpoint {
+  /** Open one connection to the endpoint. A throw (or a rejection) is an `exception` verdict. */
+  connect(): Duplex | Promise<Duplex>;
+}
+
+/** A plaintext exchange before TLS starts on the same connection (STARTTLS and its kind). */
+export interface Preamble {
+  /** What the memtls side sends first, e.g. `STARTTLS\n`. */
+  send: Uint8Array;
+  /** The reply that starts TLS, e.g. `OK\n`. Bytes after it are handed to TLS as they are. */
+  expect: Uint8Array;
+}
+
 /** What one run does. */
 export interface DriveOptions {
   /** The endpoint under test. */
-  endpoint: InMemoryEndpoint | TcpEndpoint;
+  endpoint: InMemoryEndpoint | TcpEndpoint | ConnectEndpoint;
+  /** A plaintext exchange before the handshake (absent: TLS from the first byte). */
+  preamble?: Preamble;
   /** The memtls side's context: a client context to test a server, a server context to test a client (in memory). */
   context: SslContext;
   /** The server name the memtls client sends (default 'localhost'). */
@@ -86,7 +102,7 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
   process.setUncaughtExceptionCaptureCallback(capture);
   let wake: () => void = () => {};
   const started = Date.now();
-  const tcp = !('serve' in o.endpoint);
+  const tcp = 'port' in o.endpoint;
   const quietMs = o.quietMs ?? (tcp ? 250 : 100);
   const budgetMs = o.budgetMs ?? 2000;
   const ssl = new Ssl(o.context, o.context.role === 'client' ? { serverName: o.serverName ?? 'localhost' } : {});
@@ -102,12 +118,31 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
   let serveRan: Promise<void> = Promise.resolve();
   let failed = false;
   try {
-    const pair = tcp ? null : memoryDuplexPair();
-    socket = pair ? pair[0] : await connectTcp(o.endpoint as TcpEndpoint);
+    const ep = o.endpoint;
+    const pair = 'serve' in ep ? memoryDuplexPair() : null;
+    if (pair) socket = pair[0];
+    else if ('connect' in ep) {
+      try {
+        socket = await ep.connect();
+      } catch (e) {
+        capture(e);
+        return result({ kind: 'exception', error: e });
+      }
+    } else socket = await connectTcp(ep as TcpEndpoint);
     const s = socket;
+    let pre: Uint8Array | null = o.preamble ? new Uint8Array(0) : null;
     s.on('data', (b: Buffer) => {
-      received.push(new Uint8Array(b));
-      input.write(new Uint8Array(b));
+      let bytes: Uint8Array = new Uint8Array(b);
+      if (pre && o.preamble) {
+        pre = concat(pre, bytes);
+        const want = o.preamble.expect;
+        if (pre.length < want.length) return wake();
+        if (!want.every((x, i) => pre?.[i] === x)) return wake();
+        bytes = pre.subarray(want.length);
+        pre = null;
+      }
+      received.push(bytes);
+      input.write(bytes);
       wake();
     });
     const onClose = (): void => {
@@ -122,6 +157,18 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
       serveRan = Promise.resolve()
         .then(() => (o.endpoint as InMemoryEndpoint).serve(theirs))
         .catch((e: unknown) => capture(e));
+    }
+    if (o.preamble) {
+      s.write(o.preamble.send);
+      const until = Date.now() + budgetMs;
+      while (pre && !closed && !exception && Date.now() < until) {
+        const want = o.preamble.expect;
+        if (pre.length >= want.length && !want.every((x, i) => pre?.[i] === x)) break;
+        await waitFor(until - Date.now());
+      }
+      if (exception) return result({ kind: 'exception', error: (exception as { error: unknown }).error });
+      // No upgrade: the endpoint refused (closed, or answered something else) or never answered.
+      if (pre) return result(closed || pre.length ? { kind: 'closed' } : { kind: 'hang', afterMs: budgetMs });
     }
     const verdict = await script();
     return result(verdict);

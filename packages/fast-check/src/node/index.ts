@@ -18,6 +18,6 @@
  *
  * @packageDocumentation
  */
-export { type DriveOptions, drive, type InMemoryEndpoint, type TcpEndpoint } from './driver.js';
+export { type ConnectEndpoint, type DriveOptions, drive, type InMemoryEndpoint, type Preamble, type TcpEndpoint } from './driver.js';
 export { memoryDuplexPair } from './duplex-pair.js';
 export { ALERT_NAMES, alertName, type DriveResult, formatResult, formatVerdict, plaintextAlert, type Verdict } from './verdict.js';
