@@ -248,7 +248,8 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
       } else if (phase === 'write') {
         call = 'write';
         r = await ssl.write(payload.subarray(written));
-        if (r > 0 && (written += r) >= payload.length) phase = 'read';
+        if (r > 0) written += r;
+        if (written >= payload.length) phase = 'read';
       } else if (phase === 'read' || phase === 'drain') {
         call = 'read';
         r = await ssl.read(buf);

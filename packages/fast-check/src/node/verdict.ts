@@ -111,7 +111,7 @@ export function formatVerdict(v: Verdict): string {
 export function formatResult(r: DriveResult, maxDump = 256): string {
   const lines = [`verdict: ${formatVerdict(r.verdict)}`, `plan: ${r.plan ? `\n${formatPlan(r.plan)}` : 'none'}`];
   if (r.driverFailure) lines.push(`memtls side failed: ${r.driverFailure.reason} (alert sent: ${r.driverFailure.alertSent === null ? 'none' : alertName(r.driverFailure.alertSent)})`);
-  r.sent.forEach((f, i) => lines.push(`sent flight ${i} (${f.length} bytes):\n${hexDump(f, maxDump)}`));
+  for (const [i, f] of r.sent.entries()) lines.push(`sent flight ${i} (${f.length} bytes):\n${hexDump(f, maxDump)}`);
   lines.push(`received (${r.received.length} bytes):\n${hexDump(r.received, maxDump)}`);
   return lines.join('\n');
 }
