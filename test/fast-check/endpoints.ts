@@ -5,7 +5,7 @@
  * carries a GREASE extension, (3) hands the application plaintext decrypted without checking the GCM tag.
  */
 import { createDecipheriv, createHmac } from 'node:crypto';
-import net from 'node:net';
+import type net from 'node:net';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { CT, GREASE_VALUES, HT, parseHello, parseRecords, splitMessages } from '@memtls/fast-check';

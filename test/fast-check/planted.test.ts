@@ -10,7 +10,7 @@ import { clientHello, encodeHello, GREASE_VALUES, type Hello, handshakeRecords, 
 import { drive, formatResult } from '@memtls/fast-check/node';
 import fc from 'fast-check';
 import { testPki } from '../util/pki.js';
-import { crashesOnGreaseExtension, hangsOnShortHandshakeRecord, leaksPlaintextBeforeTagCheck, nodeTlsEcho } from './endpoints.js';
+import { crashesOnGreaseExtension, hangsOnShortHandshakeRecord, leaksPlaintextBeforeTagCheck, type nodeTlsEcho } from './endpoints.js';
 
 const client = (): SslContext => new SslContext({ role: 'client', ca: testPki().caCert, cipherSuites: ['TLS_AES_128_GCM_SHA256'] });
 
