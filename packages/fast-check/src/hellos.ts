@@ -101,16 +101,64 @@ export function serverHello(o: HelloOptions = {}): fc.Arbitrary<Hello> {
 
 /** The one defect an almost-well-formed hello carries. */
 export type HelloDefect =
-  | { defect: 'extensionLength'; ext: number; delta: number }
-  | { defect: 'extensionsBlockLength'; delta: number }
-  | { defect: 'duplicateExtension'; ext: number }
-  | { defect: 'truncated'; keep: number }
-  | { defect: 'trailingBytes'; bytes: Uint8Array }
-  | { defect: 'legacyVersion'; version: number }
-  | { defect: 'sessionIdLength'; length: number }
-  | { defect: 'noNullCompression' }
-  | { defect: 'emptyCipherSuites' }
-  | { defect: 'emptyExtensionData'; ext: number };
+  | {
+    /** Which defect. */
+    defect: 'extensionLength';
+    /** Extension index (modulo the number of extensions). */
+    ext: number;
+    /** Added to the length field. */
+    delta: number;
+    }
+  | {
+    /** Which defect. */
+    defect: 'extensionsBlockLength';
+    /** Added to the length field. */
+    delta: number;
+    }
+  | {
+    /** Which defect. */
+    defect: 'duplicateExtension';
+    /** Extension index (modulo the number of extensions). */
+    ext: number;
+    }
+  | {
+    /** Which defect. */
+    defect: 'truncated';
+    /** Permille of the body kept. */
+    keep: number;
+    }
+  | {
+    /** Which defect. */
+    defect: 'trailingBytes';
+    /** Bytes, in hex. */
+    bytes: Uint8Array;
+    }
+  | {
+    /** Which defect. */
+    defect: 'legacyVersion';
+    /** The new version. */
+    version: number;
+    }
+  | {
+    /** Which defect. */
+    defect: 'sessionIdLength';
+    /** The length written. */
+    length: number;
+    }
+  | {
+    /** Which defect. */
+    defect: 'noNullCompression';
+    }
+  | {
+    /** Which defect. */
+    defect: 'emptyCipherSuites';
+    }
+  | {
+    /** Which defect. */
+    defect: 'emptyExtensionData';
+    /** Extension index (modulo the number of extensions). */
+    ext: number;
+    };
 
 /** A hello with its defect, and the framed handshake message that carries it. */
 export interface DefectiveHello {

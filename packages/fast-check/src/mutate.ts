@@ -35,31 +35,192 @@ import {
   type Unit,
 } from './wire.js';
 
+/** A mutation operator, as JSON (see the module comment). */
 export type Op =
-  | { op: 'flip'; pos: number; bit: number }
-  | { op: 'truncate'; at: number }
-  | { op: 'insert'; at: number; bytes: string }
-  | { op: 'split'; rec: number; at: number }
-  | { op: 'merge'; rec: number }
-  | { op: 'swap'; rec: number }
-  | { op: 'dup'; rec: number }
-  | { op: 'drop'; rec: number }
-  | { op: 'msgFlip'; msg: number; pos: number; bit: number }
-  | { op: 'msgType'; msg: number; type: number }
-  | { op: 'msgTrunc'; msg: number; at: number }
-  | { op: 'msgExtend'; msg: number; bytes: string }
-  | { op: 'msgLen'; msg: number; delta: number }
-  | { op: 'msgBody'; msg: number; bytes: string }
-  | { op: 'msgDup'; msg: number }
-  | { op: 'msgDrop'; msg: number }
-  | { op: 'msgSwap'; msg: number }
-  | { op: 'msgInsert'; msg: number; type: number; bytes: string }
-  | { op: 'extDrop'; msg: number; ext: number }
-  | { op: 'extDup'; msg: number; ext: number }
-  | { op: 'extData'; msg: number; ext: number; bytes: string }
-  | { op: 'recType'; rec: number; type: number }
-  | { op: 'recVersion'; rec: number; version: number }
-  | { op: 'recInsert'; rec: number; type: number; bytes: string };
+  | {
+    /** The operator. */
+    op: 'flip';
+    /** Byte position (modulo the length). */
+    pos: number;
+    /** Bit number, 0 to 7. */
+    bit: number;
+    }
+  | {
+    /** The operator. */
+    op: 'truncate';
+    /** Position in permille of the length (0 to 1000). */
+    at: number;
+    }
+  | {
+    /** The operator. */
+    op: 'insert';
+    /** Position in permille of the length (0 to 1000). */
+    at: number;
+    /** Bytes, in hex. */
+    bytes: string;
+    }
+  | {
+    /** The operator. */
+    op: 'split';
+    /** Record index (modulo the number of records). */
+    rec: number;
+    /** Position in permille of the length (0 to 1000). */
+    at: number;
+    }
+  | {
+    /** The operator. */
+    op: 'merge';
+    /** Record index (modulo the number of records). */
+    rec: number;
+    }
+  | {
+    /** The operator. */
+    op: 'swap';
+    /** Record index (modulo the number of records). */
+    rec: number;
+    }
+  | {
+    /** The operator. */
+    op: 'dup';
+    /** Record index (modulo the number of records). */
+    rec: number;
+    }
+  | {
+    /** The operator. */
+    op: 'drop';
+    /** Record index (modulo the number of records). */
+    rec: number;
+    }
+  | {
+    /** The operator. */
+    op: 'msgFlip';
+    /** Handshake message index (modulo the number of messages). */
+    msg: number;
+    /** Byte position (modulo the length). */
+    pos: number;
+    /** Bit number, 0 to 7. */
+    bit: number;
+    }
+  | {
+    /** The operator. */
+    op: 'msgType';
+    /** Handshake message index (modulo the number of messages). */
+    msg: number;
+    /** The new type (content type or handshake type). */
+    type: number;
+    }
+  | {
+    /** The operator. */
+    op: 'msgTrunc';
+    /** Handshake message index (modulo the number of messages). */
+    msg: number;
+    /** Position in permille of the length (0 to 1000). */
+    at: number;
+    }
+  | {
+    /** The operator. */
+    op: 'msgExtend';
+    /** Handshake message index (modulo the number of messages). */
+    msg: number;
+    /** Bytes, in hex. */
+    bytes: string;
+    }
+  | {
+    /** The operator. */
+    op: 'msgLen';
+    /** Handshake message index (modulo the number of messages). */
+    msg: number;
+    /** Added to the length field. */
+    delta: number;
+    }
+  | {
+    /** The operator. */
+    op: 'msgBody';
+    /** Handshake message index (modulo the number of messages). */
+    msg: number;
+    /** Bytes, in hex. */
+    bytes: string;
+    }
+  | {
+    /** The operator. */
+    op: 'msgDup';
+    /** Handshake message index (modulo the number of messages). */
+    msg: number;
+    }
+  | {
+    /** The operator. */
+    op: 'msgDrop';
+    /** Handshake message index (modulo the number of messages). */
+    msg: number;
+    }
+  | {
+    /** The operator. */
+    op: 'msgSwap';
+    /** Handshake message index (modulo the number of messages). */
+    msg: number;
+    }
+  | {
+    /** The operator. */
+    op: 'msgInsert';
+    /** Handshake message index (modulo the number of messages). */
+    msg: number;
+    /** The new type (content type or handshake type). */
+    type: number;
+    /** Bytes, in hex. */
+    bytes: string;
+    }
+  | {
+    /** The operator. */
+    op: 'extDrop';
+    /** Handshake message index (modulo the number of messages). */
+    msg: number;
+    /** Extension index (modulo the number of extensions). */
+    ext: number;
+    }
+  | {
+    /** The operator. */
+    op: 'extDup';
+    /** Handshake message index (modulo the number of messages). */
+    msg: number;
+    /** Extension index (modulo the number of extensions). */
+    ext: number;
+    }
+  | {
+    /** The operator. */
+    op: 'extData';
+    /** Handshake message index (modulo the number of messages). */
+    msg: number;
+    /** Extension index (modulo the number of extensions). */
+    ext: number;
+    /** Bytes, in hex. */
+    bytes: string;
+    }
+  | {
+    /** The operator. */
+    op: 'recType';
+    /** Record index (modulo the number of records). */
+    rec: number;
+    /** The new type (content type or handshake type). */
+    type: number;
+    }
+  | {
+    /** The operator. */
+    op: 'recVersion';
+    /** Record index (modulo the number of records). */
+    rec: number;
+    /** The new version. */
+    version: number;
+    }
+  | {
+    /** The operator. */
+    op: 'recInsert';
+    /** Record index (modulo the number of records). */
+    rec: number;
+    /** The new type (content type or handshake type). */
+    type: number;
+    /** Bytes, in hex. */
+    bytes: string;
+    };
 
 const at = (permille: number, len: number): number => Math.floor((Math.min(Math.max(permille, 0), 1000) * len) / 1000);
 const wrap = (i: number, n: number): number => ((i % n) + n) % n;
@@ -283,7 +444,16 @@ function applyMsgOp(s: State, op: Op): void {
   });
 }
 
-export function applyOps(bytes: Uint8Array, ops: readonly Op[]): { bytes: Uint8Array; benign: boolean } {
+/** Apply `ops` in order to a flight; `benign` says the result only re-cut records (same application bytes). */
+export function applyOps(
+  bytes: Uint8Array,
+  ops: readonly Op[],
+): {
+  /** The mutated flight. */
+  bytes: Uint8Array;
+  /** Only record boundaries changed. */
+  benign: boolean;
+} {
   const s: State = { bytes, benign: true };
   for (const op of ops) applyOne(s, op);
   return s;
@@ -302,6 +472,7 @@ const idx = fc.nat({ max: 40 });
 const permille = fc.integer({ min: 0, max: 1000 });
 const hsType = fc.oneof(fc.constantFrom(1, 2, 4, 5, 8, 11, 13, 15, 20, 24, 254), fc.integer({ min: 0, max: 255 }));
 
+/** Record-level operators: flip, truncate, insert, and records split, merged, swapped, duplicated, dropped. */
 export const recordOp: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('flip' as const), pos: fc.nat({ max: 20000 }), bit: fc.nat({ max: 7 }) }),
   fc.record({ op: fc.constant('truncate' as const), at: permille }),
@@ -313,6 +484,7 @@ export const recordOp: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('drop' as const), rec: idx }),
 );
 
+/** Message-level operators: handshake messages and hello extensions changed, duplicated, dropped, swapped, injected. */
 export const messageOp: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('msgFlip' as const), msg: idx, pos: fc.nat({ max: 4000 }), bit: fc.nat({ max: 7 }) }),
   fc.record({ op: fc.constant('msgType' as const), msg: idx, type: hsType }),

@@ -59,11 +59,36 @@ export const alertName = (d: number): string => ALERT_NAMES[d] ?? `alert_${d}`;
  *   exception while the run was on).
  */
 export type Verdict =
-  | { kind: 'completed' }
-  | { kind: 'alert'; description: number; name: string; level: number }
-  | { kind: 'closed' }
-  | { kind: 'hang'; afterMs: number }
-  | { kind: 'exception'; error: unknown };
+  | {
+    /** The verdict. */
+    kind: 'completed';
+    }
+  | {
+    /** The verdict. */
+    kind: 'alert';
+    /** The alert description. */
+    description: number;
+    /** Its name (RFC 8446 §6). */
+    name: string;
+    /** The alert level (1 warning, 2 fatal). */
+    level: number;
+    }
+  | {
+    /** The verdict. */
+    kind: 'closed';
+    }
+  | {
+    /** The verdict. */
+    kind: 'hang';
+    /** Milliseconds waited after our EOF. */
+    afterMs: number;
+    }
+  | {
+    /** The verdict. */
+    kind: 'exception';
+    /** What was thrown. */
+    error: unknown;
+    };
 
 /** Everything a run observed, for properties and for the failure report. */
 export interface DriveResult {
@@ -80,13 +105,23 @@ export interface DriveResult {
   /** True when the memtls side finished its handshake. */
   handshakeDone: boolean;
   /** The memtls side's own failure (its reason, and the alert it sent), when it failed first or after. */
-  driverFailure: { reason: string; alertSent: number | null } | null;
+  driverFailure: {
+    /** Its reason, in words. */
+    reason: string;
+    /** The alert it sent (null: none). */
+    alertSent: number | null;
+  } | null;
   /** Milliseconds the run took. */
   elapsedMs: number;
 }
 
 /** The first alert other than close_notify in plaintext records of `bytes` (encrypted ones are not looked into). */
-export function plaintextAlert(bytes: Uint8Array): { level: number; description: number } | null {
+export function plaintextAlert(bytes: Uint8Array): {
+  /** 1 warning, 2 fatal. */
+  level: number;
+  /** The description. */
+  description: number;
+} | null {
   for (const r of parseRecords(bytes).records) {
     if (r.type === CT.ALERT && r.body.length === 2 && r.body[1] !== 0) return { level: r.body[0] as number, description: r.body[1] as number };
   }
