@@ -1,5 +1,6 @@
 /**
- * The fuzz targets: each is a JSON case type, a fast-check arbitrary producing it, and a `check` that throws
+ * The fuzz targets, on @memtls/fast-check (its wire codec, mutation operators and the pair runner behind kit.ts):
+ * each is a JSON case type, a fast-check arbitrary producing it, and a `check` that throws
  * (with the case and the outcome in the message) when the engine breaks a rule. The mocha files in this
  * folder run them with a small CI budget; `pnpm fuzz` (run.ts) loops them for minutes; regressions.test.ts
  * replays every counterexample ever found.
@@ -19,7 +20,7 @@
 import fc from 'fast-check';
 import { checkDifferential, diffCase, diffCase12 } from './differential.js';
 import { cleanSuccess, type Dir, describe, type Filter, type Outcome, type Role, runPair, type Version } from './kit.js';
-import { applyOps, benignOp, describeFlight, messageOp, type Op, recordOp } from '@memtls/fast-check';
+import { applyOps, benignOp, describeFlight, formatPlan, messageOp, type Op, recordOp } from '@memtls/fast-check';
 import { AL, CT, DEFINED_HANDSHAKE_TYPES, fromHex, fromItems, HT, type Item, toItems, toUnits } from '@memtls/fast-check';
 
 export const pattern = (n: number, salt: number): Uint8Array => {
@@ -81,7 +82,8 @@ export async function checkMutation(c: MutationCase): Promise<void> {
   const problems = [...out.violations];
   if (benign && !cleanSuccess(out, pattern(c.clientPayload, 1), pattern(c.serverPayload, 2))) problems.push('a benign re-cut changed the result');
   if (problems.length) {
-    throw new Error(`mutation case ${JSON.stringify(c)}\n  flight: ${applied ?? 'not reached'}\n  outcome: ${describe(out)}\n  ${problems.join('\n  ')}`);
+    const plan = formatPlan({ dir: c.dir, flight: c.flight, ops: c.ops }).replace(/\n/g, '\n  ');
+    throw new Error(`mutation case ${JSON.stringify(c)}\n  ${plan}\n  flight: ${applied ?? 'not reached'}\n  outcome: ${describe(out)}\n  ${problems.join('\n  ')}`);
   }
 }
 
