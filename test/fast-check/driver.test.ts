@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { SslContext } from '@memtls/core';
 import { type Chunking, chunking, formatPlan, type MutationPlan, mutationPlan } from '@memtls/fast-check';
 import { type DriveOptions, type DriveResult, drive, formatResult, type Verdict } from '@memtls/fast-check/node';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import fc from 'fast-check';
 import { cleanupPeers, startOpenSslServer } from '../interop/peers.js';
 import { testPki } from '../util/pki.js';
@@ -76,6 +78,27 @@ describe('@memtls/fast-check: the driver against real endpoints', function () {
     assert.equal(new TextDecoder().decode(clean.appData), 'kcehc-tsaf-sltmem\n');
     await noFalseAlarm({ endpoint: { port: s.port }, context: client(), quietMs: 150, budgetMs: 3000 }, 15);
     assert.ok(!s.hasExited(), `s_server exited: ${s.describe()}`);
+  });
+
+  it("the memtls side as a server against Node's tls client in memory: a clean run completes, 15 mutated server flights are classified", async () => {
+    const leaf = testPki().leaves['ec-p256'];
+    const server = new SslContext({ role: 'server', cert: leaf.cert, key: leaf.key });
+    const serve = (socket: Duplex): void => {
+      const t = tls.connect({ socket, ca: testPki().caCert, servername: 'localhost' });
+      t.on('error', () => {});
+      t.on('data', () => t.end());
+      t.on('end', () => t.end());
+    };
+    const clean = await drive({ endpoint: { serve }, context: server, quietMs: 50 });
+    assert.equal(clean.verdict.kind, 'completed', formatResult(clean));
+    assert.equal(clean.sent[0]?.[0], 22, 'the server flight first');
+    await fc.assert(
+      fc.asyncProperty(mutationPlan({ dirs: ['s2c'], maxFlight: 2 }), async (plan) => {
+        const r = await drive({ endpoint: { serve }, context: server, plan, quietMs: 30, budgetMs: 3000 });
+        assert.ok(CORRECT.includes(r.verdict.kind), formatResult(r, 96));
+      }),
+      { seed: SEED, numRuns: 15 },
+    );
   });
 
   it('drive() refuses a context that is not an SslContext, and a TCP endpoint off the loopback', async () => {
