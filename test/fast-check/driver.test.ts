@@ -101,9 +101,17 @@ describe('@memtls/fast-check: the driver against real endpoints', function () {
     );
   });
 
-  it('drive() refuses a context that is not an SslContext, and a TCP endpoint off the loopback', async () => {
-    await assert.rejects(drive({ endpoint: { port: 1 }, context: {} as SslContext }), TypeError);
-    await assert.rejects(drive({ endpoint: { port: 1, host: '10.0.0.1' as '127.0.0.1' }, context: client() }), RangeError);
+  it('drive() refuses bad options and a TCP endpoint off the loopback synchronously, and a second run at once', async () => {
+    // API misuse throws synchronously (TypeError, RangeError), before anything is opened.
+    assert.throws(() => drive({ endpoint: { port: 1 }, context: {} as SslContext }), TypeError);
+    assert.throws(() => drive({ endpoint: {} as { port: number }, context: client() }), TypeError);
+    assert.throws(() => drive({ endpoint: { port: 1, host: '10.0.0.1' as '127.0.0.1' }, context: client() }), RangeError);
+    assert.throws(() => drive({ endpoint: { port: 70000 }, context: client() }), RangeError);
+    assert.throws(() => drive({ endpoint: { port: 1 }, context: client(), quietMs: -1 }), RangeError);
+    // One run at a time in a process (uncaught exceptions are attributed to the endpoint under test).
+    const first = drive({ endpoint: { serve: (x) => void nodeTlsEcho(x) }, context: client(), quietMs: 30 });
+    assert.throws(() => drive({ endpoint: { serve: (x) => void nodeTlsEcho(x) }, context: client() }), TypeError);
+    assert.equal((await first).verdict.kind, 'completed');
     // The plan is printed in words in the report.
     const r = await drive({ endpoint: { serve: (x) => void nodeTlsEcho(x) }, context: client(), quietMs: 30, plan: { dir: 'c2s', flight: 0, ops: [{ op: 'flip', pos: 0, bit: 1 }] } });
     assert.match(formatResult(r), /flight 0 client -> server:\n {2}1\. flip bit 1 of byte 0/);

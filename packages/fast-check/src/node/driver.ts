@@ -89,17 +89,41 @@ const DEFAULT_PAYLOAD = new TextEncoder().encode('memtls-fast-check\n');
  */
 let running = false;
 
-/** Run the memtls side against `o.endpoint` once; see the module comment. Never rejects for what the endpoint does. */
-export async function drive(o: DriveOptions): Promise<DriveResult> {
-  if (running) throw new Error('@memtls/fast-check: drive() runs one connection at a time in a process');
+/**
+ * Run the memtls side against `o.endpoint` once; see the module comment. Never rejects for what the endpoint does.
+ * @throws {TypeError} synchronously for options that are not what they say, or while another run is on.
+ * @throws {RangeError} synchronously for a negative or non-finite `quietMs` / `budgetMs`.
+ */
+export function drive(o: DriveOptions): Promise<DriveResult> {
+  if (!o || typeof o !== 'object') throw new TypeError('drive(): options must be an object');
   if (!(o.context && typeof o.context === 'object' && 'role' in o.context)) throw new TypeError('drive(): options.context must be an SslContext');
+  const ep = o.endpoint as unknown;
+  const kind = ep && typeof ep === 'object' ? ['serve', 'connect', 'port'].filter((k) => k in ep) : [];
+  if (kind.length !== 1) throw new TypeError('drive(): options.endpoint needs exactly one of serve(socket), connect() or port');
+  for (const k of ['quietMs', 'budgetMs'] as const) {
+    const v = o[k];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new RangeError(`drive(): options.${k} must be a finite number >= 0`);
+  }
+  if ('port' in (ep as object)) {
+    const t = ep as TcpEndpoint;
+    if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535) throw new RangeError('drive(): endpoint.port must be 1 to 65535');
+    if (!['127.0.0.1', '::1', 'localhost'].includes(t.host ?? '127.0.0.1')) throw new RangeError('drive(): a TCP endpoint must be on the loopback (127.0.0.1, ::1, localhost)');
+  }
+  if (o.payload !== undefined && !(o.payload instanceof Uint8Array)) throw new TypeError('drive(): options.payload must be a Uint8Array');
+  if (running) throw new TypeError('drive(): another run is on; runs in one process go one at a time (uncaught exceptions are attributed to the endpoint)');
+  const box: { capture: (e: unknown) => void } = { capture: () => {} };
+  process.setUncaughtExceptionCaptureCallback((e) => box.capture(e));
   running = true;
+  return run(o, box);
+}
+
+async function run(o: DriveOptions, box: { capture: (e: unknown) => void }): Promise<DriveResult> {
   let exception: { error: unknown } | null = null;
   const capture = (e: unknown): void => {
     exception ??= { error: e };
     wake();
   };
-  process.setUncaughtExceptionCaptureCallback(capture);
+  box.capture = capture;
   let wake: () => void = () => {};
   const started = Date.now();
   const tcp = 'port' in o.endpoint;
@@ -324,7 +348,6 @@ const alertVerdict = (description: number, level: number): Verdict => ({ kind: '
 
 function connectTcp(e: TcpEndpoint): Promise<net.Socket> {
   const host = e.host ?? '127.0.0.1';
-  if (!['127.0.0.1', '::1', 'localhost'].includes(host)) throw new RangeError('drive(): a TCP endpoint must be on the loopback');
   return new Promise((resolve, reject) => {
     const s = net.connect({ host, port: e.port, noDelay: true }, () => {
       s.off('error', reject);
