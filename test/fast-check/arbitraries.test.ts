@@ -15,10 +15,12 @@ import {
   concat,
   encodeHello,
   formatPlan,
+  fromHex,
   GREASE_VALUES,
   HT,
   handshakeRecords,
   headerOp,
+  hex,
   hexDump,
   interleaving,
   mutationPlan,
@@ -46,6 +48,17 @@ describe('@memtls/fast-check: arbitraries', function () {
         assert.deepEqual(concat(...parts), b);
       }),
       { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it("hex and fromHex agree with Node's Buffer, invalid pairs included", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.string({ maxLength: 20 }), (b, junk) => {
+        assert.equal(hex(b), Buffer.from(b).toString('hex'));
+        assert.deepEqual(fromHex(hex(b)), b);
+        assert.deepEqual(Buffer.from(fromHex(junk)), Buffer.from(junk, 'hex'));
+      }),
+      { seed: SEED, numRuns: 300 },
     );
   });
 

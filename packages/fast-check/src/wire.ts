@@ -23,17 +23,27 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const nibble = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1);
+
 /** Lower-case hex of `b`. */
-export const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+export function hex(b: Uint8Array): string {
+  let out = '';
+  for (const x of b) out += HEX[x];
+  return out;
+}
+
 /** Bytes of a hex string (as Node's Buffer: pairs of hex digits, stopping at the first pair that is not hex). */
 export function fromHex(s: string): Uint8Array {
-  const out: number[] = [];
-  for (let i = 0; i + 1 < s.length; i += 2) {
-    const v = Number.parseInt(s.slice(i, i + 2), 16);
-    if (!/^[0-9a-fA-F]{2}$/.test(s.slice(i, i + 2)) || Number.isNaN(v)) break;
-    out.push(v);
+  const out = new Uint8Array(s.length >> 1);
+  let n = 0;
+  for (; n < out.length; n++) {
+    const hi = nibble(s.charCodeAt(2 * n));
+    const lo = nibble(s.charCodeAt(2 * n + 1));
+    if (hi < 0 || lo < 0) break;
+    out[n] = (hi << 4) | lo;
   }
-  return Uint8Array.from(out);
+  return n === out.length ? out : out.slice(0, n);
 }
 /** UTF-8 bytes of `s`. */
 export const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
