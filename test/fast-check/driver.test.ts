@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { SslContext } from '@memtls/core';
 import { type Chunking, chunking, formatPlan, type MutationPlan, mutationPlan } from '@memtls/fast-check';
-import { type DriveOptions, type DriveResult, drive, formatResult, type Verdict } from '@memtls/fast-check/node';
+import { type DriveOptions, type DriveResult, drive, formatResult, seededProvider, type Verdict } from '@memtls/fast-check/node';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import fc from 'fast-check';
@@ -116,5 +116,30 @@ describe('@memtls/fast-check: the driver against real endpoints', function () {
     const r = await drive({ endpoint: { serve: (x) => void nodeTlsEcho(x) }, context: client(), quietMs: 30, plan: { dir: 'c2s', flight: 0, ops: [{ op: 'flip', pos: 0, bit: 1 }] } });
     assert.match(formatResult(r), /flight 0 client -> server:\n {2}1\. flip bit 1 of byte 0/);
     assert.equal(formatPlan(r.plan as MutationPlan).split('\n').length, 2);
+  });
+});
+
+describe('@memtls/fast-check: determinism of the memtls side', function () {
+  this.timeout(60000);
+
+  it("seededProvider: the same seed gives the same first flight byte for byte (and a working handshake); another seed another", async () => {
+    // One fixed clock for every run (inside the validity of the test PKI, which is made at test time).
+    const fixed = new Date(Date.now() + 60_000);
+    const ctx = (seed: number): SslContext => new SslContext({ role: 'client', ca: testPki().caCert, crypto: seededProvider(seed), now: () => fixed });
+    const runs: Uint8Array[] = [];
+    for (const seed of [7, 7, 8]) {
+      const r = await drive({ endpoint: { serve: (s) => void nodeTlsEcho(s) }, context: ctx(seed), quietMs: 30 });
+      assert.equal(r.verdict.kind, 'completed', formatResult(r));
+      runs.push(r.sent[0] as Uint8Array);
+    }
+    assert.deepEqual(runs[0], runs[1]);
+    assert.notDeepEqual(runs[0], runs[2]);
+    // The groups Node and OpenSSL pick from: a P-256-only and a P-384-only client work too.
+    for (const group of ['secp256r1', 'secp384r1'] as const) {
+      const c = new SslContext({ role: 'client', ca: testPki().caCert, crypto: seededProvider(1), groups: [group] });
+      const r = await drive({ endpoint: { serve: (s) => void nodeTlsEcho(s) }, context: c, quietMs: 30 });
+      assert.equal(r.verdict.kind, 'completed', `${group}: ${formatResult(r)}`);
+    }
+    assert.throws(() => seededProvider(1.5), TypeError);
   });
 });

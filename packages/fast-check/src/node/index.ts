@@ -20,4 +20,5 @@
  */
 export { type ConnectEndpoint, type DriveOptions, drive, type InMemoryEndpoint, type Preamble, type TcpEndpoint } from './driver.js';
 export { memoryDuplexPair } from './duplex-pair.js';
+export { seededProvider } from './seeded.js';
 export { ALERT_NAMES, alertName, type DriveResult, formatResult, formatVerdict, plaintextAlert, type Verdict } from './verdict.js';
