@@ -116,6 +116,25 @@ describe('@memtls/fast-check: arbitraries', function () {
     );
   });
 
+  it("Node's tls server (an ECDSA and an RSA certificate) answers every generated TLS 1.2 ClientHello with a ServerHello (20 cases)", async () => {
+    const pki = testPki();
+    const extra = { cert: [pki.leaves['ec-p256'].cert, pki.leaves.rsa.cert], key: [pki.leaves['ec-p256'].key, pki.leaves.rsa.key], maxVersion: 'TLSv1.2' as const };
+    await fc.assert(
+      fc.asyncProperty(clientHello({ version: 'tls1.2' }), async (h) => {
+        const r = await drive({
+          endpoint: { serve: (s) => void nodeTlsEcho(s, extra) },
+          context: client(),
+          quietMs: 30,
+          filter: (_d, n, b) => (n === 0 ? handshakeRecords(encodeHello(h, true)) : b),
+        });
+        const first = parseRecords(r.received).records[0];
+        assert.equal(first?.type, 22, `no handshake record back for suites ${h.suites.map((x) => x.toString(16))}: ${JSON.stringify(r.verdict)}`);
+        assert.equal(first?.body[0], HT.SERVER_HELLO);
+      }),
+      { seed: SEED, numRuns: 20 },
+    );
+  });
+
   it("almost-well-formed ClientHellos: Node's tls server ends every one with an alert or a close, never a hang (20 cases)", async () => {
     await fc.assert(
       fc.asyncProperty(almostClientHello({ version: 'tls1.3' }), async (d) => {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { SslContext } from '@memtls/core';
-import { type Chunking, chunking, formatPlan, type MutationPlan, mutationPlan } from '@memtls/fast-check';
+import { type Chunking, chunking, formatPlan, injectionPlan, type MutationPlan, mutationPlan } from '@memtls/fast-check';
 import { type DriveOptions, type DriveResult, drive, formatResult, seededProvider, type Verdict } from '@memtls/fast-check/node';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
@@ -78,6 +78,22 @@ describe('@memtls/fast-check: the driver against real endpoints', function () {
     assert.equal(new TextDecoder().decode(clean.appData), 'kcehc-tsaf-sltmem\n');
     await noFalseAlarm({ endpoint: { port: s.port }, context: client(), quietMs: 150, budgetMs: 3000 }, 15);
     assert.ok(!s.hasExited(), `s_server exited: ${s.describe()}`);
+  });
+
+  it("Node's tls server in memory: 20 handshake messages of any type injected into the client's plaintext flights, each classified", async () => {
+    const kinds = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(injectionPlan({ dirs: ['c2s'], maxFlight: 0 }), async (plan) => {
+        const r = await drive({ endpoint: { serve: (s) => void nodeTlsEcho(s) }, context: client(), plan, quietMs: 30, budgetMs: 3000 });
+        const k = r.verdict.kind === 'alert' ? r.verdict.name : r.verdict.kind;
+        kinds.set(k, (kinds.get(k) ?? 0) + 1);
+        assert.ok(CORRECT.includes(r.verdict.kind), formatResult(r, 96));
+        // A message before or after the ClientHello in its flight is never accepted silently.
+        assert.notEqual(r.verdict.kind, 'completed', formatResult(r, 96));
+      }),
+      { seed: SEED, numRuns: 20 },
+    );
+    assert.ok(kinds.has('unexpected_message'), `verdicts: ${[...kinds.keys()]}`);
   });
 
   it("the memtls side as a server against Node's tls client in memory: a clean run completes, 15 mutated server flights are classified", async () => {

@@ -28,7 +28,19 @@ export {
 } from './hellos.js';
 export { applyOps, benignOp, describeFlight, headerOp, messageOp, type Op, recordOp } from './mutate.js';
 export type { Dir, Role } from './pair/side.js';
-export { applyPlan, formatOp, formatPlan, hexDump, type MutationPlan, type MutationPlanOptions, mutationPlan, recordSummary } from './plan.js';
+export {
+  applyPlan,
+  formatOp,
+  formatPlan,
+  hexDump,
+  type InjectionPlanOptions,
+  injectionPlan,
+  type MutationPlan,
+  type MutationPlanOptions,
+  mutationPlan,
+  recordSummary,
+  removableItems,
+} from './plan.js';
 export {
   applyChunking,
   type BioPairSizes,

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { applyOps, headerOp, messageOp, type Op, recordOp } from './mutate.js';
 import type { Dir } from './pair/side.js';
-import { hex, parseRecords } from './wire.js';
+import { DEFINED_HANDSHAKE_TYPES, hex, parseRecords } from './wire.js';
 
 /** What the man in the middle does: `ops`, in order, on flight number `flight` (from 0) of direction `dir`. */
 export interface MutationPlan {
@@ -45,6 +45,33 @@ export function mutationPlan(o: MutationPlanOptions = {}): fc.Arbitrary<Mutation
     dir: fc.constantFrom<Dir>(...(o.dirs ?? ['c2s', 's2c'])),
     flight: fc.integer({ min, max: Math.max(min, o.maxFlight ?? 3) }),
     ops: removableItems(fc.array(fc.oneof(...arbs), { minLength: 1, maxLength: Math.max(1, o.maxOps ?? 3) }), 1),
+  });
+}
+
+/** Options of `injectionPlan`. */
+export interface InjectionPlanOptions {
+  /** The directions (default: both). */
+  dirs?: readonly Dir[];
+  /** The highest flight index (default 3). */
+  maxFlight?: number;
+  /** The largest body (default 64 bytes). */
+  maxBody?: number;
+}
+
+/**
+ * One handshake message of any type (every registered type weighted, then any byte) with any body, injected before
+ * any message of a flight: the receiver's state there is whatever it was expecting next (RFC 8446 §4: anything
+ * else is unexpected_message). Against a peer with real crypto the protected messages are out of reach; the
+ * injected message then goes in the flight's plaintext part.
+ */
+export function injectionPlan(o: InjectionPlanOptions = {}): fc.Arbitrary<MutationPlan> {
+  const type = fc.oneof(fc.constantFrom(...DEFINED_HANDSHAKE_TYPES), fc.integer({ min: 0, max: 255 }));
+  return fc.record({
+    dir: fc.constantFrom<Dir>(...(o.dirs ?? ['c2s', 's2c'])),
+    flight: fc.nat({ max: o.maxFlight ?? 3 }),
+    ops: fc
+      .record({ msg: fc.nat({ max: 12 }), type, bytes: fc.uint8Array({ maxLength: Math.max(0, o.maxBody ?? 64) }).map(hex) })
+      .map((r): Op[] => [{ op: 'msgInsert', msg: r.msg, type: r.type, bytes: r.bytes }]),
   });
 }
 
