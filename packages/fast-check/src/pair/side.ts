@@ -24,6 +24,7 @@ export const CALL_TIMEOUT_MS = 10000;
 
 /** A broken rule of the API contract (an exception escaped, a call hung), thrown by `guard`. */
 export class Violation extends Error {
+  /** 'Violation'. */
   override name = 'Violation';
 }
 
@@ -47,7 +48,14 @@ export async function guard<T>(p: Promise<T>, what: string, ms = CALL_TIMEOUT_MS
  * Internals the memory checks read (field names of ssl.ts, ssl/connection.ts, ssl/bio-io.ts and engine/;
  * a rename makes these tests fail loudly).
  */
-export function internals(ssl: Ssl): { reasmBuffered: number; outputQueued: number; maxHandshakeMessage: number } {
+export function internals(ssl: Ssl): {
+  /** Handshake bytes buffered for reassembly. */
+  reasmBuffered: number;
+  /** Bytes written by the engine and not yet taken from the write BIO. */
+  outputQueued: number;
+  /** The context's `limits.maxHandshakeMessage`. */
+  maxHandshakeMessage: number;
+} {
   const s = ssl as unknown as { engine: { reasm: { buffered: number }; outputBytes: number; config: { limits: { maxHandshakeMessage: number } } }; conn: { io: { out: Uint8Array[] } } };
   if (!s.engine?.reasm || typeof s.engine.reasm.buffered !== 'number') throw new Error('internals(): Ssl/engine field names changed; update packages/fast-check/src/pair/side.ts');
   if (!Array.isArray(s.conn?.io?.out)) throw new Error('internals(): Ssl output queue field names changed; update packages/fast-check/src/pair/side.ts');
@@ -60,11 +68,17 @@ export function internals(ssl: Ssl): { reasmBuffered: number; outputQueued: numb
 
 /** How a side failed: the call, its return value, `getError`, the reason and the alert (for the invariants). */
 export interface Failure {
+  /** The script phase the failing call was in. */
   phase: string;
+  /** The call: doHandshake, write, read or shutdown. */
   call: string;
+  /** Its return value. */
   ret: number;
+  /** `getError(ret)`. */
   err: number;
+  /** `errorReason()`. */
   reason: string | null;
+  /** `lastErrorDetail()`: reason, alert sent, alert received. */
   detail: SslError | null;
   /** Our close_notify was already sent (SENT set) when the failing call began. */
   sentBefore: boolean;
@@ -79,19 +93,31 @@ export type Phase = 'hs' | 'write' | 'read' | 'close' | 'drain' | 'done' | 'clos
 
 /** One endpoint of a pair run (`runMemtlsPair`): its Ssl, BIOs, script phase, and what it wrote and read. */
 export class Side {
+  /** Client or server. */
   readonly role: Role;
+  /** The endpoint. */
   readonly ssl: Ssl;
+  /** What the peer sent (after the man in the middle). */
   readonly input = new MemoryBio();
+  /** What this side wrote. */
   readonly output = new MemoryBio();
+  /** Where it is in its script. */
   phase: Phase = 'hs';
+  /** How it failed (null: it did not). */
   failure: Failure | null = null;
   /** Every byte this side wrote, before the man in the middle. */
   written: Uint8Array[] = [];
+  /** Application bytes read so far. */
   received: number[] = [];
+  /** API calls made. */
   calls = 0;
+  /** The harness delivered a transport EOF (after a stall). */
   eofGiven = false;
+  /** The largest `pending()` seen. */
   maxPending = 0;
+  /** The most handshake bytes buffered for reassembly. */
   maxReasm = 0;
+  /** Memory limits broken (see `checkMemory`). */
   readonly violations: string[] = [];
   private sent = 0;
   private cur: Uint8Array | null = null;
@@ -108,6 +134,7 @@ export class Side {
     ssl.setBio(this.input, this.output);
   }
 
+  /** Done, closed or failed: it makes no more calls. */
   get terminal(): boolean {
     return this.phase === 'done' || this.phase === 'closed' || this.phase === 'failed';
   }
