@@ -5,7 +5,8 @@
 #   2. the Debian packages the suites use, only when missing: as root, or through passwordless sudo;
 #      otherwise it prints one line naming what to install and why, and exits 1;
 #   3. pnpm install --frozen-lockfile, the lint (biome and scripts/check-layers.mjs), the API-reference gate, then every suite:
-#      tsc -b, mocha (unit, property, vectors, interop, oracle, fuzz on a small budget), the browser suite;
+#      tsc -b, mocha (unit, property, vectors, interop, oracle, fuzz on a small budget, the @memtls/fast-check toolkit
+#      against Node tls, openssl s_server and its planted defects: test/fast-check), the browser suite;
 #   4. one closing line "N passed, N failed": the sum of every "<runner>: N passed, N failed[, N skipped]" line.
 # Exit status: non-zero if a step fails, if a suite fails, or if no test passed.
 set -euo pipefail

@@ -13,10 +13,10 @@
 process.env.MEMTLS_INSECURE_TEST_CRYPTO = '1';
 
 import { strict as assert } from 'node:assert';
+import { AL, CT, concat, DEFINED_HANDSHAKE_TYPES, HT, toUnits } from '@memtls/fast-check';
 import { assertTarget, RUNS } from './budget.js';
 import { cleanSuccess, describe as describeOutcome } from './kit.js';
 import { CCS_INJECT, checkInjection, incomingTypes, pattern, runAtBoundary } from './targets.js';
-import { AL, CT, concat, DEFINED_HANDSHAKE_TYPES, HT, toUnits } from './wire.js';
 
 describe('fuzz: handshake messages injected in every state', function () {
   this.timeout(600000);

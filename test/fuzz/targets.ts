@@ -1,5 +1,6 @@
 /**
- * The fuzz targets: each is a JSON case type, a fast-check arbitrary producing it, and a `check` that throws
+ * The fuzz targets, on @memtls/fast-check (its wire codec, mutation operators and the pair runner behind kit.ts):
+ * each is a JSON case type, a fast-check arbitrary producing it, and a `check` that throws
  * (with the case and the outcome in the message) when the engine breaks a rule. The mocha files in this
  * folder run them with a small CI budget; `pnpm fuzz` (run.ts) loops them for minutes; regressions.test.ts
  * replays every counterexample ever found.
@@ -16,11 +17,11 @@
  * minVersion/maxVersion (kit.ts `pinVersion`), the same invariants; injection in TLS 1.2 walks the TLS 1.2 states
  * (RFC 5246 §7.3, §7.4) and also injects ChangeCipherSpec records (RFC 5246 §7.1).
  */
+
+import { AL, applyOps, benignOp, CT, DEFINED_HANDSHAKE_TYPES, describeFlight, formatPlan, fromHex, fromItems, HT, type Item, messageOp, type Op, recordOp, toItems, toUnits } from '@memtls/fast-check';
 import fc from 'fast-check';
 import { checkDifferential, diffCase, diffCase12 } from './differential.js';
 import { cleanSuccess, type Dir, describe, type Filter, type Outcome, type Role, runPair, type Version } from './kit.js';
-import { applyOps, benignOp, describeFlight, messageOp, type Op, recordOp } from './mutate.js';
-import { AL, CT, DEFINED_HANDSHAKE_TYPES, fromHex, fromItems, HT, type Item, toItems, toUnits } from './wire.js';
 
 export const pattern = (n: number, salt: number): Uint8Array => {
   const b = new Uint8Array(n);
@@ -87,7 +88,8 @@ export async function checkMutation(c: MutationCase): Promise<void> {
   const problems = [...out.violations];
   if (benign && !cleanSuccess(out, pattern(c.clientPayload, 1), pattern(c.serverPayload, 2))) problems.push('a benign re-cut changed the result');
   if (problems.length) {
-    throw new Error(`mutation case ${JSON.stringify(c)}\n  flight: ${applied ?? 'not reached'}\n  outcome: ${describe(out)}\n  ${problems.join('\n  ')}`);
+    const plan = formatPlan({ dir: c.dir, flight: c.flight, ops: c.ops }).replace(/\n/g, '\n  ');
+    throw new Error(`mutation case ${JSON.stringify(c)}\n  ${plan}\n  flight: ${applied ?? 'not reached'}\n  outcome: ${describe(out)}\n  ${problems.join('\n  ')}`);
   }
 }
 

@@ -22,8 +22,8 @@ import { testPki } from '../util/pki.js';
 
 const run = promisify(execFile);
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-/** The packages a user installs (crypto-null is private and test-only). */
-const PACKAGES = ['core', 'node', 'web-streams', 'websocket', 'cli', 'root-store'] as const;
+/** The packages a user installs (crypto-null is insecure and test-only: published for @memtls/fast-check). */
+const PACKAGES = ['core', 'node', 'web-streams', 'websocket', 'cli', 'root-store', 'crypto-null', 'fast-check'] as const;
 
 interface Manifest {
   name: string;
@@ -222,6 +222,26 @@ describe('packaging: pnpm pack, npm install of the tarballs, ESM / CommonJS / Ty
         assert.deepEqual(JSON.parse(stdout.trim()), { protocol: 'TLSv1.3', echo: `hello from ${kind}` });
       });
     }
+
+    it('@memtls/fast-check as installed (with its peer fast-check): a mutation plan and a clean run against Node tls', async () => {
+      const file = join(consumer, 'fuzz.mjs');
+      writeFileSync(
+        file,
+        `import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { SslContext } from '@memtls/core';
+import { mutationPlan, formatPlan } from '@memtls/fast-check';
+import { drive } from '@memtls/fast-check/node';
+const [port, caPath] = process.argv.slice(2);
+const plan = fc.sample(mutationPlan({ dirs: ['c2s'] }), { seed: 1, numRuns: 1 })[0];
+if (!formatPlan(plan).startsWith('flight ')) throw new Error('formatPlan');
+const r = await drive({ endpoint: { port: Number(port) }, context: new SslContext({ role: 'client', ca: readFileSync(caPath, 'utf8') }) });
+console.log(JSON.stringify({ verdict: r.verdict.kind, echo: new TextDecoder().decode(r.appData) }));
+`,
+      );
+      const { stdout } = await run(process.execPath, [file, String(port), testPki().caPath], { cwd: consumer, timeout: 60_000 });
+      assert.deepEqual(JSON.parse(stdout.trim()), { verdict: 'completed', echo: 'memtls-fast-check\n' });
+    });
 
     it('the installed memtls command runs', async () => {
       const { stdout } = await run(join(consumer, 'node_modules', '.bin', 'memtls'), ['--help'], { cwd: consumer, timeout: 60_000 });

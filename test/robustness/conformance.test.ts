@@ -15,7 +15,7 @@ process.env.MEMTLS_INSECURE_TEST_CRYPTO = '1';
 import { strict as assert } from 'node:assert';
 import { SSL_ERROR_WANT_READ } from '@memtls/core';
 import { nullSealRecord } from '@memtls/crypto-null';
-import { AL, alertBody, CT, concat, EXT, encodeHello, frame, HT, parseHello, parseRecords, record, sealed, splitMessages, toUnits } from '../fuzz/wire.js';
+import { AL, alertBody, CT, concat, EXT, encodeHello, frame, HT, parseHello, parseRecords, record, sealed, splitMessages, toUnits } from '@memtls/fast-check';
 import { alertsIn, assertFailed, drain, established, linkFor } from './helpers.js';
 
 type Link = Awaited<ReturnType<typeof linkFor>>;

@@ -4,7 +4,7 @@
  * reason string measured with `openssl s_server -tls1_3` / `s_client -tls1_3` (docs/robustness.md has the table).
  * `memtls` is memtls's reason string where it differs from OpenSSL's.
  */
-import { EXT, type Ext, encodeHello, findExt, type Hello, u16list, vec8, vec16 } from '../fuzz/wire.js';
+import { EXT, type Ext, encodeHello, findExt, type Hello, u16list, vec8, vec16 } from '@memtls/fast-check';
 
 export interface Variant {
   name: string;

@@ -5,8 +5,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { type MemoryBio, SSL_ERROR_SSL, type Ssl } from '@memtls/core';
+import { CT, parseRecords, toUnits } from '@memtls/fast-check';
 import { makeContexts, type Setup } from '../fuzz/kit.js';
-import { CT, parseRecords, toUnits } from '../fuzz/wire.js';
 import { Link } from '../util/link.js';
 
 export async function linkFor(setup: Setup): Promise<Link> {

@@ -9,8 +9,8 @@ process.env.MEMTLS_INSECURE_TEST_CRYPTO = '1';
 
 import { strict as assert } from 'node:assert';
 import { type Bio, newBioPair, SSL_ERROR_SSL, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, Ssl } from '@memtls/core';
+import { CT, concat, HT, parseRecords, toUnits } from '@memtls/fast-check';
 import { makeContexts } from '../fuzz/kit.js';
-import { CT, concat, HT, parseRecords, toUnits } from '../fuzz/wire.js';
 import { drain, established } from './helpers.js';
 
 /** The client's records after the handshake as letters: D application data, K KeyUpdate, A alert, ? other. */

@@ -11,7 +11,7 @@ process.env.MEMTLS_INSECURE_TEST_CRYPTO = '1';
 import { strict as assert } from 'node:assert';
 import { SSL_ERROR_SSL, SSL_ERROR_WANT_READ, SslContext } from '@memtls/core';
 import { nullSealRecord } from '@memtls/crypto-null';
-import { AL, alertBody, CT, concat, frame, HT, parseHello, record, sealed, splitMessages, toUnits } from '../fuzz/wire.js';
+import { AL, alertBody, CT, concat, frame, HT, parseHello, record, sealed, splitMessages, toUnits } from '@memtls/fast-check';
 import { testPki } from '../util/pki.js';
 import { alertsIn, assertFailed, drain, established, linkFor } from './helpers.js';
 

@@ -9,7 +9,7 @@ process.env.MEMTLS_INSECURE_TEST_CRYPTO = '1';
 
 import { strict as assert } from 'node:assert';
 import { SSL_ERROR_WANT_READ } from '@memtls/core';
-import { CT, concat, EXT, encodeHello, findExt, type Hello, HT, parseHello, record, sealed, splitMessages, toUnits, u16list, vec16 } from '../fuzz/wire.js';
+import { CT, concat, EXT, encodeHello, findExt, type Hello, HT, parseHello, record, sealed, splitMessages, toUnits, u16list, vec16 } from '@memtls/fast-check';
 import { bytesCopiedBy, elementsScannedBy } from '../util/copy-meter.js';
 import { drain, established, linkFor } from './helpers.js';
 

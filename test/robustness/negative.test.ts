@@ -14,8 +14,6 @@ process.env.MEMTLS_INSECURE_TEST_CRYPTO = '1';
 
 import { strict as assert } from 'node:assert';
 import { SSL_ERROR_SSL, SSL_ERROR_WANT_READ, SSL_ERROR_ZERO_RETURN } from '@memtls/core';
-import { type Dir, describe as describeOutcome, type Outcome, type Role, runPair, type Side } from '../fuzz/kit.js';
-import { incomingTypes, pattern, runAtBoundary } from '../fuzz/targets.js';
 import {
   AL,
   alertBody,
@@ -38,7 +36,9 @@ import {
   toUnits,
   u16list,
   vec16,
-} from '../fuzz/wire.js';
+} from '@memtls/fast-check';
+import { type Dir, describe as describeOutcome, type Outcome, type Role, runPair, type Side } from '../fuzz/kit.js';
+import { incomingTypes, pattern, runAtBoundary } from '../fuzz/targets.js';
 import { CLIENT_HELLO_VARIANTS, SERVER_HELLO_VARIANTS } from './hellos.js';
 import { alertsIn, assertFailed, drain, linkFor } from './helpers.js';
 

@@ -10,7 +10,7 @@ import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { SSL_RECEIVED_SHUTDOWN, SSL_SENT_SHUTDOWN, SslContext } from '@memtls/core';
 import { createNullProvider, INSECURE_ENV, NULL_SIGNATURE_PREFIX, nullOpen, nullOpenRecord, nullSeal, nullSealRecord, nullSignature } from '@memtls/crypto-null';
-import { CT } from '../fuzz/wire.js';
+import { CT } from '@memtls/fast-check';
 import { closeBoth, handshake, pair } from '../util/pair.js';
 import { testPki } from '../util/pki.js';
 import { drain, established } from './helpers.js';

@@ -8,8 +8,8 @@ process.env.MEMTLS_INSECURE_TEST_CRYPTO = '1';
 
 import { strict as assert } from 'node:assert';
 import { MemoryBio, SSL_ERROR_WANT_READ, Ssl } from '@memtls/core';
+import { AL, ascii, CT, concat, EXT, encodeHello, findExt, type Hello, HT, parseHello, parseRecords, record, splitMessages, vec16 } from '@memtls/fast-check';
 import { makeContexts } from '../fuzz/kit.js';
-import { AL, ascii, CT, concat, EXT, encodeHello, findExt, type Hello, HT, parseHello, parseRecords, record, splitMessages, vec16 } from '../fuzz/wire.js';
 import { Link } from '../util/link.js';
 import { assertFailed, drain } from './helpers.js';
 

@@ -3,7 +3,7 @@
  * an HTTP GET, show the response and how the connection closed.
  */
 import { SSL_RECEIVED_SHUTDOWN, SSL_SENT_SHUTDOWN } from '@memtls/core';
-import { TlsWebSocket, isTlsStreamError } from '@memtls/websocket';
+import { isTlsStreamError, TlsWebSocket } from '@memtls/websocket';
 
 interface PageConfig {
   relay: string;

@@ -20,8 +20,8 @@
  *
  * Rules:
  * - `createNullProvider()` throws unless `process.env.MEMTLS_INSECURE_TEST_CRYPTO === '1'`: it cannot be
- *   selected by accident outside the test and fuzz scripts (which set the variable). The package is private
- *   and never published.
+ *   selected by accident outside the test and fuzz scripts (which set the variable). The package is published
+ *   only for fuzzing with @memtls/fast-check; its name, description and README say it has no security.
  * - Peer-controlled input never makes a method reject (the `CryptoProvider` contract): a bad checksum is
  *   `null`, a bad signature `false`, a malformed key share `null`.
  */

@@ -6,64 +6,11 @@
  * Nothing here validates: it builds and takes apart whatever bytes a test wants, including invalid ones.
  */
 import { NULL_TAG_LENGTH, nullOpen, nullOpenRecord, nullSeal, nullSealRecord } from '@memtls/crypto-null';
+import { CT, HT } from './codes.js';
 
-export const CT = { CCS: 20, ALERT: 21, HANDSHAKE: 22, APP: 23 } as const;
-export const HT = {
-  HELLO_REQUEST: 0,
-  CLIENT_HELLO: 1,
-  SERVER_HELLO: 2,
-  NEW_SESSION_TICKET: 4,
-  END_OF_EARLY_DATA: 5,
-  ENCRYPTED_EXTENSIONS: 8,
-  CERTIFICATE: 11,
-  SERVER_KEY_EXCHANGE: 12,
-  CERTIFICATE_REQUEST: 13,
-  SERVER_HELLO_DONE: 14,
-  CERTIFICATE_VERIFY: 15,
-  CLIENT_KEY_EXCHANGE: 16,
-  FINISHED: 20,
-  CERTIFICATE_URL: 21,
-  CERTIFICATE_STATUS: 22,
-  SUPPLEMENTAL_DATA: 23,
-  KEY_UPDATE: 24,
-  COMPRESSED_CERTIFICATE: 25,
-  MESSAGE_HASH: 254,
-} as const;
-/** Every handshake type registered with IANA (TLS HandshakeType registry), TLS 1.2 ones included. */
-export const DEFINED_HANDSHAKE_TYPES: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 8, 11, 12, 13, 14, 15, 16, 17, 20, 21, 22, 23, 24, 25, 26, 254];
+export * from './codes.js';
 
-export const AL = {
-  CLOSE_NOTIFY: 0,
-  UNEXPECTED_MESSAGE: 10,
-  BAD_RECORD_MAC: 20,
-  RECORD_OVERFLOW: 22,
-  HANDSHAKE_FAILURE: 40,
-  BAD_CERTIFICATE: 42,
-  ILLEGAL_PARAMETER: 47,
-  DECODE_ERROR: 50,
-  DECRYPT_ERROR: 51,
-  PROTOCOL_VERSION: 70,
-  INTERNAL_ERROR: 80,
-  USER_CANCELED: 90,
-  NO_RENEGOTIATION: 100,
-  MISSING_EXTENSION: 109,
-  UNSUPPORTED_EXTENSION: 110,
-  CERTIFICATE_REQUIRED: 116,
-} as const;
-
-export const EXT = {
-  SERVER_NAME: 0,
-  SUPPORTED_GROUPS: 10,
-  SIGNATURE_ALGORITHMS: 13,
-  ALPN: 16,
-  PRE_SHARED_KEY: 41,
-  EARLY_DATA: 42,
-  SUPPORTED_VERSIONS: 43,
-  COOKIE: 44,
-  PSK_KEY_EXCHANGE_MODES: 45,
-  KEY_SHARE: 51,
-} as const;
-
+/** The bytes of `parts`, one after the other. */
 export function concat(...parts: Uint8Array[]): Uint8Array {
   let n = 0;
   for (const p of parts) n += p.length;
@@ -76,20 +23,50 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-export const fromHex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const nibble = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1);
+
+/** Lower-case hex of `b`. */
+export function hex(b: Uint8Array): string {
+  let out = '';
+  for (const x of b) out += HEX[x];
+  return out;
+}
+
+/** Bytes of a hex string (as Node's Buffer: pairs of hex digits, stopping at the first pair that is not hex). */
+export function fromHex(s: string): Uint8Array {
+  const out = new Uint8Array(s.length >> 1);
+  let n = 0;
+  for (; n < out.length; n++) {
+    const hi = nibble(s.charCodeAt(2 * n));
+    const lo = nibble(s.charCodeAt(2 * n + 1));
+    if (hi < 0 || lo < 0) break;
+    out[n] = (hi << 4) | lo;
+  }
+  return n === out.length ? out : out.slice(0, n);
+}
+/** UTF-8 bytes of `s`. */
 export const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 // ------------------------------------------------------------------ records
 
+/** A record as it is on the wire. */
 export interface Rec {
+  /** Content type. */
   type: number;
+  /** Record version. */
   version: number;
+  /** The fragment. */
   body: Uint8Array;
 }
 
 /** Split a byte stream into records; a trailing partial record is returned as `rest`. */
-export function parseRecords(bytes: Uint8Array): { records: Rec[]; rest: Uint8Array } {
+export function parseRecords(bytes: Uint8Array): {
+  /** The complete records. */
+  records: Rec[];
+  /** A trailing incomplete part. */
+  rest: Uint8Array;
+} {
   const records: Rec[] = [];
   let o = 0;
   while (bytes.length - o >= 5) {
@@ -101,6 +78,7 @@ export function parseRecords(bytes: Uint8Array): { records: Rec[]; rest: Uint8Ar
   return { records, rest: bytes.slice(o) };
 }
 
+/** A plaintext record: `type`, `version` (default 0x0303), the length, `body`. */
 export function record(type: number, body: Uint8Array, version = 0x0303): Uint8Array {
   const out = new Uint8Array(5 + body.length);
   out[0] = type;
@@ -119,12 +97,19 @@ export function record(type: number, body: Uint8Array, version = 0x0303): Uint8A
  * in TLS 1.2 a record that looks AES-GCM protected (`looksSealed12`).
  */
 export interface Unit {
+  /** It was protected (opened when not `opaque`). */
   sealed: boolean;
+  /** Protected and not opened (real crypto, or corrupted). */
   opaque: boolean;
+  /** Content type (the inner type of an opened TLS 1.3 record). */
   type: number;
+  /** Record version. */
   version: number;
+  /** The content (opened), or the protected fragment (`opaque`). */
   content: Uint8Array;
+  /** TLS 1.2 record protection. */
   v12?: boolean;
+  /** TLS 1.2: the sequence number it was sealed with. */
   seq?: number;
 }
 
@@ -154,7 +139,12 @@ export function sealed12(type: number, content: Uint8Array, seq = 0): Uint8Array
 }
 
 /** Open a TLS 1.2 null-provider record (the sequence number read from its explicit nonce), or null. */
-export function open12(r: Rec): { seq: number; content: Uint8Array } | null {
+export function open12(r: Rec): {
+  /** The sequence number (its explicit nonce). */
+  seq: number;
+  /** The content. */
+  content: Uint8Array;
+} | null {
   if (r.body.length < TLS12_EXPLICIT + NULL_TAG_LENGTH) return null;
   const s = r.body.subarray(0, TLS12_EXPLICIT);
   const ct = r.body.subarray(TLS12_EXPLICIT);
@@ -174,7 +164,13 @@ export function open12(r: Rec): { seq: number; content: Uint8Array } | null {
 const looksSealed12 = (r: Rec): boolean =>
   (r.type === CT.HANDSHAKE || r.type === CT.ALERT || r.type === CT.CCS) && r.body.length >= TLS12_EXPLICIT + 16 && r.body.subarray(0, 6).every((b) => b === 0);
 
-export function toUnits(bytes: Uint8Array): { units: Unit[]; rest: Uint8Array } {
+/** Split a byte stream into records and open the ones the null provider sealed (see `Unit`). */
+export function toUnits(bytes: Uint8Array): {
+  /** The records, opened where possible. */
+  units: Unit[];
+  /** A trailing incomplete part. */
+  rest: Uint8Array;
+} {
   const { records, rest } = parseRecords(bytes);
   const units = records.map((r): Unit => {
     if (r.type === CT.APP) {
@@ -192,6 +188,7 @@ export function toUnits(bytes: Uint8Array): { units: Unit[]; rest: Uint8Array } 
   return { units, rest };
 }
 
+/** A unit back to record bytes, re-sealed with the null provider when it was sealed. */
 export function fromUnit(u: Unit): Uint8Array {
   if (u.opaque) return record(u.type, u.content, u.version);
   if (!u.sealed) return record(u.type, u.content, u.version);
@@ -199,19 +196,25 @@ export function fromUnit(u: Unit): Uint8Array {
   return nullSealRecord(u.type, u.content);
 }
 
+/** Units back to record bytes (`fromUnit` each). */
 export const fromUnits = (units: readonly Unit[]): Uint8Array => concat(...units.map(fromUnit));
 
 /** A protected record carrying `content` of inner type `type` (null provider, any key). */
 export const sealed = (type: number, content: Uint8Array): Uint8Array => nullSealRecord(type, content);
+/** An alert's two bytes: level (default 2, fatal), description. */
 export const alertBody = (desc: number, level = 2): Uint8Array => new Uint8Array([level, desc]);
 
 // ------------------------------------------------------------------ handshake messages
 
+/** A handshake message (RFC 8446 §4). */
 export interface HsMsg {
+  /** Handshake type. */
   type: number;
+  /** The body, without the 4-byte header. */
   body: Uint8Array;
 }
 
+/** A handshake message: type, 24-bit length, body. */
 export function frame(type: number, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(4 + body.length);
   out[0] = type;
@@ -223,7 +226,12 @@ export function frame(type: number, body: Uint8Array): Uint8Array {
 }
 
 /** Split a handshake byte stream into messages; an incomplete tail is returned as `rest`. */
-export function splitMessages(stream: Uint8Array): { msgs: HsMsg[]; rest: Uint8Array } {
+export function splitMessages(stream: Uint8Array): {
+  /** The complete messages. */
+  msgs: HsMsg[];
+  /** A trailing incomplete part. */
+  rest: Uint8Array;
+} {
   const msgs: HsMsg[] = [];
   let o = 0;
   while (stream.length - o >= 4) {
@@ -239,8 +247,29 @@ export function splitMessages(stream: Uint8Array): { msgs: HsMsg[]; rest: Uint8A
  * A flight as handshake messages: each item is a message (with the protection and source record it came in)
  * or a non-handshake unit kept whole. Messages spanning records are attributed to the record they start in.
  */
-export type Item = { kind: 'msg'; sealed: boolean; v12?: boolean; group: number; msg: HsMsg } | { kind: 'unit'; group: number; unit: Unit };
+export type Item =
+  | {
+      /** A handshake message. */
+      kind: 'msg';
+      /** It came (and goes back) in protected records. */
+      sealed: boolean;
+      /** TLS 1.2 record protection. */
+      v12?: boolean;
+      /** Index of the record it started in. */
+      group: number;
+      /** The message. */
+      msg: HsMsg;
+    }
+  | {
+      /** A record kept whole. */
+      kind: 'unit';
+      /** Its index. */
+      group: number;
+      /** The record. */
+      unit: Unit;
+    };
 
+/** A flight's records as handshake messages (reassembled across records) and the other records kept whole. */
 export function toItems(units: readonly Unit[]): Item[] {
   const items: Item[] = [];
   let buf: Uint8Array = new Uint8Array(0);
@@ -307,18 +336,27 @@ export function fromItems(items: readonly Item[]): Uint8Array {
 
 // ------------------------------------------------------------------ hello syntax (RFC 8446 §4.1.2, §4.1.3)
 
+/** An extension (RFC 8446 §4.2). */
 export interface Ext {
+  /** Extension type. */
   type: number;
+  /** Extension data. */
   data: Uint8Array;
 }
 
+/** A ClientHello or ServerHello (RFC 8446 §4.1.2, §4.1.3; RFC 5246 §7.4.1.2). */
 export interface Hello {
+  /** legacy_version (0x0303 in TLS 1.3). */
   legacyVersion: number;
+  /** The 32 random bytes. */
   random: Uint8Array;
+  /** legacy_session_id (ServerHello: the echo). */
   sessionId: Uint8Array;
   /** ClientHello: the offered suites; ServerHello: one element. */
   suites: number[];
+  /** Compression methods (one byte in a ServerHello). */
   compression: Uint8Array;
+  /** The extensions, in order. */
   extensions: Ext[];
 }
 
@@ -357,6 +395,7 @@ function readExts(c: Cursor): Ext[] {
   return out;
 }
 
+/** A ClientHello (`client`) or ServerHello body taken apart (throws on bytes too short). */
 export function parseHello(body: Uint8Array, client: boolean): Hello {
   const c = new Cursor(body);
   const legacyVersion = c.u16();
@@ -373,14 +412,19 @@ export function parseHello(body: Uint8Array, client: boolean): Hello {
 }
 
 const u16b = (n: number): Uint8Array => new Uint8Array([(n >> 8) & 0xff, n & 0xff]);
+/** `b` behind an 8-bit length. */
 export const vec8 = (b: Uint8Array): Uint8Array => concat(new Uint8Array([b.length]), b);
+/** `b` behind a 16-bit length. */
 export const vec16 = (b: Uint8Array): Uint8Array => concat(u16b(b.length), b);
+/** 16-bit values behind a 16-bit length (cipher suites, groups, signature schemes). */
 export const u16list = (xs: readonly number[]): Uint8Array => vec16(concat(...xs.map(u16b)));
 
+/** An extension block: the 16-bit length, then each extension's type, length and data. */
 export function encodeExts(exts: readonly Ext[]): Uint8Array {
   return vec16(concat(...exts.map((e) => concat(u16b(e.type), vec16(e.data)))));
 }
 
+/** A ClientHello (`client`) or ServerHello as a framed handshake message (`withExtensions`: default true). */
 export function encodeHello(h: Hello, client: boolean, withExtensions = true): Uint8Array {
   const parts = [u16b(h.legacyVersion), h.random, vec8(h.sessionId)];
   if (client) parts.push(u16list(h.suites), vec8(h.compression));
@@ -389,4 +433,5 @@ export function encodeHello(h: Hello, client: boolean, withExtensions = true): U
   return frame(client ? HT.CLIENT_HELLO : HT.SERVER_HELLO, concat(...parts));
 }
 
+/** The first extension of `type` in `h`. */
 export const findExt = (h: Hello, type: number): Ext | undefined => h.extensions.find((e) => e.type === type);

@@ -16,6 +16,7 @@
  * still fits 2^14). A benign mutation must leave the run's result unchanged.
  */
 import fc from 'fast-check';
+import type { Op } from './ops.js';
 import {
   CT,
   concat,
@@ -26,35 +27,16 @@ import {
   fromItems,
   fromUnits,
   HT,
+  hex,
   type Item,
   parseRecords,
+  record,
   toItems,
   toUnits,
   type Unit,
 } from './wire.js';
 
-export type Op =
-  | { op: 'flip'; pos: number; bit: number }
-  | { op: 'truncate'; at: number }
-  | { op: 'insert'; at: number; bytes: string }
-  | { op: 'split'; rec: number; at: number }
-  | { op: 'merge'; rec: number }
-  | { op: 'swap'; rec: number }
-  | { op: 'dup'; rec: number }
-  | { op: 'drop'; rec: number }
-  | { op: 'msgFlip'; msg: number; pos: number; bit: number }
-  | { op: 'msgType'; msg: number; type: number }
-  | { op: 'msgTrunc'; msg: number; at: number }
-  | { op: 'msgExtend'; msg: number; bytes: string }
-  | { op: 'msgLen'; msg: number; delta: number }
-  | { op: 'msgBody'; msg: number; bytes: string }
-  | { op: 'msgDup'; msg: number }
-  | { op: 'msgDrop'; msg: number }
-  | { op: 'msgSwap'; msg: number }
-  | { op: 'msgInsert'; msg: number; type: number; bytes: string }
-  | { op: 'extDrop'; msg: number; ext: number }
-  | { op: 'extDup'; msg: number; ext: number }
-  | { op: 'extData'; msg: number; ext: number; bytes: string };
+export type { Op } from './ops.js';
 
 const at = (permille: number, len: number): number => Math.floor((Math.min(Math.max(permille, 0), 1000) * len) / 1000);
 const wrap = (i: number, n: number): number => ((i % n) + n) % n;
@@ -184,9 +166,28 @@ function applyOne(s: State, op: Op): void {
         return false;
       });
       return;
+    case 'recType':
+    case 'recVersion':
+    case 'recInsert':
+      applyHeaderOp(s, op);
+      return;
     default:
       applyMsgOp(s, op);
   }
+}
+
+/** Header-level operators: on the raw records (the protection is left as it is, so a sealed record keeps its bytes). */
+function applyHeaderOp(s: State, op: Extract<Op, { op: 'recType' | 'recVersion' | 'recInsert' }>): void {
+  const { records, rest } = parseRecords(s.bytes);
+  if (records.length === 0 && op.op !== 'recInsert') return;
+  const raw = records.map((r) => record(r.type, r.body, r.version));
+  const i = wrap(op.rec, Math.max(records.length, 1));
+  const r = records[i];
+  if (op.op === 'recInsert') raw.splice(Math.min(i, raw.length), 0, record(op.type & 0xff, fromHex(op.bytes)));
+  else if (r && op.op === 'recType') raw[i] = record(op.type & 0xff, r.body, r.version);
+  else if (r && op.op === 'recVersion') raw[i] = record(r.type, r.body, op.version & 0xffff);
+  s.bytes = concat(...raw, rest);
+  s.benign = false;
 }
 
 function applyMsgOp(s: State, op: Op): void {
@@ -259,7 +260,16 @@ function applyMsgOp(s: State, op: Op): void {
   });
 }
 
-export function applyOps(bytes: Uint8Array, ops: readonly Op[]): { bytes: Uint8Array; benign: boolean } {
+/** Apply `ops` in order to a flight; `benign` says the result only re-cut records (same application bytes). */
+export function applyOps(
+  bytes: Uint8Array,
+  ops: readonly Op[],
+): {
+  /** The mutated flight. */
+  bytes: Uint8Array;
+  /** Only record boundaries changed. */
+  benign: boolean;
+} {
   const s: State = { bytes, benign: true };
   for (const op of ops) applyOne(s, op);
   return s;
@@ -273,11 +283,12 @@ export function describeFlight(bytes: Uint8Array): string {
 
 // ------------------------------------------------------------------ arbitraries
 
-const hexBytes = (max: number): fc.Arbitrary<string> => fc.uint8Array({ maxLength: max }).map((b) => Buffer.from(b).toString('hex'));
+const hexBytes = (max: number): fc.Arbitrary<string> => fc.uint8Array({ maxLength: max }).map(hex);
 const idx = fc.nat({ max: 40 });
 const permille = fc.integer({ min: 0, max: 1000 });
 const hsType = fc.oneof(fc.constantFrom(1, 2, 4, 5, 8, 11, 13, 15, 20, 24, 254), fc.integer({ min: 0, max: 255 }));
 
+/** Record-level operators: flip, truncate, insert, and records split, merged, swapped, duplicated, dropped. */
 export const recordOp: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('flip' as const), pos: fc.nat({ max: 20000 }), bit: fc.nat({ max: 7 }) }),
   fc.record({ op: fc.constant('truncate' as const), at: permille }),
@@ -289,6 +300,7 @@ export const recordOp: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('drop' as const), rec: idx }),
 );
 
+/** Message-level operators: handshake messages and hello extensions changed, duplicated, dropped, swapped, injected. */
 export const messageOp: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('msgFlip' as const), msg: idx, pos: fc.nat({ max: 4000 }), bit: fc.nat({ max: 7 }) }),
   fc.record({ op: fc.constant('msgType' as const), msg: idx, type: hsType }),
@@ -309,4 +321,15 @@ export const messageOp: fc.Arbitrary<Op> = fc.oneof(
 export const benignOp: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('split' as const), rec: idx, at: permille }),
   fc.record({ op: fc.constant('merge' as const), rec: idx }),
+);
+
+/**
+ * Header operators (not in the project's `recordOp`, so its targets keep their case distribution): a record's
+ * content type or version changed, or a plaintext record of any type (CCS, alert, handshake, data, heartbeat,
+ * unassigned) inserted before record `rec`.
+ */
+export const headerOp: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ op: fc.constant('recType' as const), rec: idx, type: fc.oneof(fc.constantFrom(20, 21, 22, 23, 24), fc.integer({ min: 0, max: 255 })) }),
+  fc.record({ op: fc.constant('recVersion' as const), rec: idx, version: fc.oneof(fc.constantFrom(0x0300, 0x0301, 0x0302, 0x0304, 0x0a0a, 0xfefd), fc.integer({ min: 0, max: 0xffff })) }),
+  fc.record({ op: fc.constant('recInsert' as const), rec: idx, type: fc.oneof(fc.constantFrom(20, 21, 22, 23, 24), fc.integer({ min: 0, max: 255 })), bytes: hexBytes(24) }),
 );
