@@ -19,3 +19,4 @@ export { sniHostName } from './handshake/server-name.js';
 export { SslSession } from './session/session.js';
 export { Ssl, type SslOptions, type SslResult } from './ssl.js';
 export { type ContextOptions, SslContext, type VerifyInfo } from './ssl-context.js';
+export type { ExtensionOptions } from './handshake/extension-options.js';

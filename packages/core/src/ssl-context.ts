@@ -23,6 +23,7 @@ import { wrapServerCallbacks } from './handshake/server-callbacks.js';
 import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS12_SCHEMES, DEFAULT_TLS13_SCHEMES, parseSigalgs, schemeName, tls13SchemesForKey } from './handshake/signature.js';
 import { SessionCache } from './session/cache.js';
 import type { Ssl } from './ssl.js';
+import { type ExtensionOptions, extensionOptions } from './handshake/extension-options.js';
 import { utf8 } from './wire/bytes.js';
 
 export type { VerifyInfo } from './cert/verifier.js';
@@ -31,7 +32,7 @@ export type { VerifyInfo } from './cert/verifier.js';
  * What an `SslContext` is made from: the role, credentials, trust, protocol choices and limits shared by every
  * connection made from it.
  */
-export interface ContextOptions {
+export interface ContextOptions extends ExtensionOptions {
   /** Which side of the handshake connections from this context take. */
   role: 'client' | 'server';
   /** The lowest protocol version negotiated (default 'TLSv1.2'). */
@@ -198,6 +199,7 @@ export class SslContext {
   private readonly verifyDepth: number | undefined;
   private readonly sigalgs: readonly number[];
   private readonly sigalgs12: readonly number[];
+  private readonly extensions: ReturnType<typeof extensionOptions>;
   private quiet: boolean;
   private optionBits: number;
   private modeBits: number;
@@ -213,10 +215,9 @@ export class SslContext {
     if (typeof opts !== 'object' || opts === null) throw new TypeError('SslContext: options object required');
     if (opts.role !== 'client' && opts.role !== 'server') throw new TypeError("SslContext: role must be 'client' or 'server'");
     this.role = opts.role;
-    if (opts.requireExtendedMasterSecret !== undefined && typeof opts.requireExtendedMasterSecret !== 'boolean') {
-      throw new TypeError('SslContext: requireExtendedMasterSecret must be a boolean');
-    }
+    if (opts.requireExtendedMasterSecret !== undefined && typeof opts.requireExtendedMasterSecret !== 'boolean') throw new TypeError('SslContext: requireExtendedMasterSecret must be a boolean');
     this.requireEms = opts.requireExtendedMasterSecret ?? false;
+    this.extensions = extensionOptions(opts, this.role);
 
     this.provider = providerFrom(opts.crypto, () => (globalThis as { crypto?: unknown }).crypto);
     if (opts.now !== undefined && typeof opts.now !== 'function') throw new TypeError('SslContext: now must be a function returning a Date');
@@ -404,6 +405,7 @@ export class SslContext {
       suites12: this.suites12,
       versions: this.versions,
       requireExtendedMasterSecret: this.requireEms,
+      ...this.extensions,
       signatureSchemes12: this.sigalgs12,
       groups: this.groups,
       signatureSchemes: this.sigalgs,

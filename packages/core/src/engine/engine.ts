@@ -195,7 +195,7 @@ export class Engine extends RecordLayer implements HandshakeContext {
   /** Pack queued handshake messages into records under the current write key. */
   async flushHandshake(legacyVersion = 0x0303): Promise<void> {
     if (this.hsOut.length === 0) return;
-    const frags = this.fragmenter.handshakeFragments(this.hsOut);
+    const frags = this.fragmenter.handshakeFragments(this.hsOut, this.writeProt !== null);
     this.hsOut = [];
     for (const frag of frags) {
       if (this.writeProt) this.pushRecord(await this.writeProt.seal(ContentType.HANDSHAKE, frag));

@@ -86,6 +86,9 @@ export interface HandshakeContext extends ConnectionInfo {
   setSkipEarlyData(mode: EarlyDataSkip): void;
   /** Count one NewSessionTicket against the flood limit (reset by application data). */
   countTicket(): void;
+  /** RFC 8449 negotiated (handshake/record-size.ts): the content one protected record we send may carry, and the
+   * plaintext one protected record we receive may carry. */
+  setRecordSizeLimits(sendContent: number, receive: number): void;
   /** Process a post-handshake KeyUpdate (RFC 8446 §4.6.3). */
   handleKeyUpdate(msg: HandshakeMessage): Promise<RecordEvent>;
   /** Send the scheduled KeyUpdate and, with `includeOwed`, an owed reply. */

@@ -43,6 +43,7 @@ import {
 } from '../common.js';
 import type { EngineConfig } from '../config.js';
 import type { Handshake, HandshakeContext, RecordEvent } from '../context.js';
+import { acceptRecordSizeLimit } from '../record-size.js';
 import { tls13SchemesForKey } from '../signature.js';
 import { serverHello12 } from './hello12.js';
 import { buildClientHello, ClientOffer, checkCommonHello } from './hello13.js';
@@ -277,8 +278,8 @@ class ExpectEncryptedExtensions implements ClientState {
       }
       cx.alpnProtocol = chosen;
     }
-    const sni = findExtension(exts, X.SERVER_NAME);
-    if (sni && sni.length !== 0) throw SslError.decode('non-empty server_name in EncryptedExtensions');
+    if (findExtension(exts, X.SERVER_NAME)?.length) throw SslError.decode('non-empty server_name in EncryptedExtensions');
+    acceptRecordSizeLimit(cx, exts, 'TLSv1.3');
     cx.transcript.add(msg.raw);
     // A resumed handshake has no Certificate / CertificateVerify (RFC 8446 §2.2).
     return this.psk ? new ExpectFinished(this.role, this.keys, null, this.psk) : new ExpectCertificateOrCertificateRequest(this.role, this.keys);

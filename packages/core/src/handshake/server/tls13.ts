@@ -32,6 +32,7 @@ import {
 } from '../common.js';
 import type { Credential, EngineConfig } from '../config.js';
 import type { Handshake, HandshakeContext, RecordEvent, TicketRequests } from '../context.js';
+import { answerRecordSizeLimit } from '../record-size.js';
 import { serverNameFromExtension } from '../server-name.js';
 import { chooseVersion } from './hello.js';
 import { negotiate12 } from './hello12.js';
@@ -263,6 +264,8 @@ async function sendServerFlight(cx: HandshakeContext, role: ServerHandshake, ch:
   const ee: Extension[] = [];
   if (neg.sni !== null) ee.push({ type: X.SERVER_NAME, data: new Uint8Array(0) });
   if (neg.alpn !== null) ee.push({ type: X.ALPN, data: encodeAlpn([neg.alpn]) });
+  const rsl = answerRecordSizeLimit(cx, ch.extensions, 'TLSv1.3');
+  if (rsl) ee.push(rsl);
   cx.queueHandshake(encodeEncryptedExtensions(ee));
   // A resumed handshake authenticates with the PSK: no CertificateRequest, Certificate, CertificateVerify.
   const requestCert = cx.config.verifyPeer && !psk;
