@@ -217,7 +217,7 @@ export class SslContext {
     this.role = opts.role;
     if (opts.requireExtendedMasterSecret !== undefined && typeof opts.requireExtendedMasterSecret !== 'boolean') throw new TypeError('SslContext: requireExtendedMasterSecret must be a boolean');
     this.requireEms = opts.requireExtendedMasterSecret ?? false;
-    this.extensions = extensionOptions(opts, this.role);
+    this.extensions = extensionOptions(opts);
 
     this.provider = providerFrom(opts.crypto, () => (globalThis as { crypto?: unknown }).crypto);
     if (opts.now !== undefined && typeof opts.now !== 'function') throw new TypeError('SslContext: now must be a function returning a Date');

@@ -34,6 +34,7 @@ import { MAX_PLAINTEXT } from './record/tls13.js';
 import type { SslSession } from './session/session.js';
 import { checkBits, checkExporterArgs, checkSslArgs, OpQueue, type SslOptions, type SslResult } from './ssl/api.js';
 import { BioIo } from './ssl/bio-io.js';
+import { verifyClientPostHandshake } from './ssl/client-auth.js';
 import { Connection } from './ssl/connection.js';
 import { readSteps, writeOwedBeforeMessage } from './ssl/read.js';
 import { shutdownSteps } from './ssl/shutdown.js';
@@ -218,6 +219,10 @@ export class Ssl {
     this.engine.scheduleKeyUpdate(requestPeer);
     return 1;
   }
+
+  /** SSL_verify_client_post_handshake (server, TLS 1.3; docs/client-auth.md): queue a CertificateRequest, sent by
+   * the next doHandshake, write or read. 1, or 0 with errorReason() ('extension not received', 'request pending'...). */
+  verifyClientPostHandshake(): number { return verifyClientPostHandshake(this.conn); }
 
   /**
    * TLS-Exporter (SSL_export_keying_material): RFC 8446 §7.5 in TLS 1.3, RFC 5705 in TLS 1.2. A null context is

@@ -9,8 +9,11 @@ export interface ExtensionOptions {
    * Client: offer post-handshake client authentication (RFC 8446 §4.2.6, OpenSSL's
    * SSL_CTX_set_post_handshake_auth): a TLS 1.3 server may then ask for our certificate at any time after the
    * handshake (`Ssl.verifyClientPostHandshake()` on a memtls server); the answer is our certificate (`cert`/`key`)
-   * or an empty Certificate. Without it, a CertificateRequest after the handshake is unexpected_message. Default
-   * false.
+   * or an empty Certificate. Without it, a CertificateRequest after the handshake is unexpected_message.
+   *
+   * Server (with verifyPeer): OpenSSL's SSL_VERIFY_POST_HANDSHAKE, as Python's `post_handshake_auth` on a server
+   * context: no CertificateRequest in a TLS 1.3 handshake, the client is asked later with
+   * `verifyClientPostHandshake()` (a TLS 1.2 handshake still asks, there being no later way). Default false.
    */
   postHandshakeAuth?: boolean;
   /**
@@ -24,10 +27,9 @@ export interface ExtensionOptions {
 }
 
 /** The resolved options (throws TypeError / RangeError synchronously on misuse). */
-export function extensionOptions(opts: ExtensionOptions, role: 'client' | 'server'): { postHandshakeAuth: boolean; recordSizeLimit: number | null } {
+export function extensionOptions(opts: ExtensionOptions): { postHandshakeAuth: boolean; recordSizeLimit: number | null } {
   if (opts.postHandshakeAuth !== undefined) {
     if (typeof opts.postHandshakeAuth !== 'boolean') throw new TypeError('SslContext: postHandshakeAuth must be a boolean');
-    if (role !== 'client') throw new TypeError('SslContext: postHandshakeAuth is a client option (a server asks with verifyClientPostHandshake())');
   }
   const limit = opts.recordSizeLimit;
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 64 && limit <= 16385)) {

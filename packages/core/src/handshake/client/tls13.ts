@@ -16,7 +16,7 @@ import { resumptionPsk } from '../../keys/tls13-key-schedule.js';
 import { SslSession, sessionPsk } from '../../session/session.js';
 import { equalBytes } from '../../wire/bytes.js';
 import { GROUP_CODES, groupByCode, HandshakeType as H, ExtensionType as X } from '../../wire/enums.js';
-import { findExtension, parseAlpn, parseCookie, parseKeyShareHrr, parseKeyShareServer, parsePreSharedKeyServer, parseU16List } from '../../wire/extensions.js';
+import { findExtension, parseAlpn, parseCookie, parseKeyShareHrr, parseKeyShareServer, parsePreSharedKeyServer, } from '../../wire/extensions.js';
 import {
   type CertificateRequestMsg,
   type HandshakeMessage,
@@ -32,8 +32,6 @@ import {
   type FinishedVerified,
   HandshakeKeys,
   parsePeerCertificate,
-  queueCertificate,
-  queueCertificateVerify,
   queueFinished,
   type SignatureVerified,
   unexpected,
@@ -44,7 +42,7 @@ import {
 import type { EngineConfig } from '../config.js';
 import type { Handshake, HandshakeContext, RecordEvent } from '../context.js';
 import { acceptRecordSizeLimit } from '../record-size.js';
-import { tls13SchemesForKey } from '../signature.js';
+import { answerPostHandshakeRequest, sendClientCertificate } from './client-auth.js';
 import { serverHello12 } from './hello12.js';
 import { buildClientHello, ClientOffer, checkCommonHello } from './hello13.js';
 import { sessionFits } from './session12.js';
@@ -69,6 +67,9 @@ export class ClientHandshake implements Handshake {
   latestSession: SslSession | null = null;
   readonly tickets = null;
   readonly holdsInit = false;
+  requestClientAuth(): 'NOT_SERVER' {
+    return 'NOT_SERVER';
+  }
   /** The session given to the constructor, kept so that a later `setServerName` decides again whether it fits. */
   readonly #session: SslSession | null;
   readonly #config: EngineConfig;
@@ -383,25 +384,10 @@ class ExpectFinished implements ClientState {
     await cx.setWriteKey(app.client);
     const resumptionMaster = await schedule.resumptionMaster(await cx.transcript.hash());
     cx.markHandshakeComplete();
-    // Nothing needs the transcript any more; the handshake secrets go with this state.
-    cx.transcript.release();
+    // Nothing needs the transcript any more (but post-handshake authentication); the handshake secrets go with this state.
+    cx.transcript.release(cx.config.postHandshakeAuth === true);
     return new Connected(this.role, suite, resumptionMaster, finished);
   }
-}
-
-/** Our Certificate and CertificateVerify when the server asked (RFC 8446 §4.4.2): empty without a fitting key. */
-async function sendClientCertificate(cx: HandshakeContext, cr: CertificateRequestMsg): Promise<void> {
-  const cred = cx.config.credentials[0];
-  const offered = parseU16List(findExtension(cr.extensions, X.SIGNATURE_ALGORITHMS) as Uint8Array, 'signature_algorithms');
-  const mine = cred ? tls13SchemesForKey(cred.keyType, cred.keyBits).filter((s) => cx.config.signatureSchemes.includes(s)) : [];
-  const scheme = mine.find((s) => offered.includes(s));
-  if (!cred || scheme === undefined) {
-    // RFC 8446 §4.4.2: with no suitable certificate, send an empty Certificate message.
-    queueCertificate(cx, cr.context, []);
-    return;
-  }
-  queueCertificate(cx, cr.context, cred.chain);
-  await queueCertificateVerify(cx, cred, scheme, false);
 }
 
 class Connected implements ClientState {
@@ -421,6 +407,7 @@ class Connected implements ClientState {
   async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState> {
     if (msg.type === H.NEW_SESSION_TICKET) await this.handleNewSessionTicket(cx, msg);
     else if (msg.type === H.KEY_UPDATE) await cx.handleKeyUpdate(msg);
+    else if (msg.type === H.CERTIFICATE_REQUEST) await answerPostHandshakeRequest(cx, msg, this.suite, this.name);
     else unexpected(msg, this.name);
     return this;
   }
