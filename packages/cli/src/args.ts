@@ -37,6 +37,10 @@ export interface CommonOptions {
   keylogfile?: string;
   sigalgs?: string;
   verify_depth?: string;
+  /** RFC 8449 record_size_limit to advertise (64..16385). */
+  record_size_limit?: string;
+  /** s_client only: offer post-handshake authentication (OpenSSL's -enable_pha). */
+  enable_pha?: boolean;
 }
 
 export interface ClientOptions extends CommonOptions {
@@ -101,7 +105,11 @@ function addCommon(cmd: Command): Command {
     .option('--no_tls1_2', 'no TLS 1.2 (TLS 1.3 only)')
     .option('--keylogfile <file>', 'append the NSS key log lines (for Wireshark) to this file; SSLKEYLOGFILE does the same')
     .option('--sigalgs <list>', 'signature algorithms for CertificateVerify, colon-separated, as OpenSSL (ECDSA+SHA256:RSA-PSS+SHA256:ed25519 or IANA names)')
-    .option('--verify_depth <n>', 'the most intermediate CA certificates in the peer chain (verify error 22 beyond it)');
+    .option('--verify_depth <n>', 'the most intermediate CA certificates in the peer chain (verify error 22 beyond it)')
+    .option(
+      '--record_size_limit <n>',
+      'advertise RFC 8449 record_size_limit n (64..16385: the most plaintext per protected record we accept); OpenSSL 3.0 has no flag for it, and its -maxfraglen (RFC 6066) is not implemented',
+    );
 }
 
 function buildProgram(onParsed: (p: Parsed) => void): Command {
@@ -124,6 +132,7 @@ function buildProgram(onParsed: (p: Parsed) => void): Command {
     .addOption(new Option('--starttls <protocol>', 'speak the protocol’s plaintext upgrade first').choices([...STARTTLS_PROTOCOLS]))
     .option('--verify <depth>', 'as OpenSSL: verify the server chain and go on when it fails, unless the error is deeper than <depth> (to limit the chain: -verify_depth)')
     .option('--verify_hostname <name>', 'check the server certificate against this host name too (verify error 62 when it does not match)')
+    .option('--enable_pha', 'offer post-handshake client authentication (TLS 1.3): a server may ask for -cert after the handshake')
     .option('--reconnect', 'drop the connection and reconnect 5 times with the session (resumption), then go on with the last one')
     .exitOverride()
     .action((opts: ClientOptions) => onParsed({ tool: 's_client', opts }));
