@@ -15,9 +15,8 @@ export function verifyClientPostHandshake(c: Connection): number {
   if (e.version !== 'TLSv1.3') return c.refuse('WRONG_SSL_VERSION');
   if (e.config.role !== 'server') return c.refuse('NOT_SERVER');
   if (c.fatal || c.inInit || !e.handshakeComplete) return c.refuse('STILL_IN_INIT');
-  // send_certificate_request: a server that does not verify clients (verifyPeer: false, no SSL_VERIFY_PEER) asks
-  // for no certificate: "invalid config".
-  if (!e.config.verifyPeer) return c.refuse('INVALID_CONFIG');
+  // Then the client's offer and the requests in flight, and last send_certificate_request's check: a server that
+  // does not verify clients (verifyPeer: false, no SSL_VERIFY_PEER) asks for no certificate, "invalid config".
   const refusal = e.requestClientAuth();
   if (refusal) return c.refuse(refusal);
   return 1;

@@ -10,13 +10,16 @@
  *   (holdsInit), and the next doHandshake, write or read sends it, as OpenSSL's state machine does.
  * - The CertificateRequest carries a fresh 32-byte certificate_request_context (as OpenSSL) and our
  *   signature_algorithms; the client's Certificate must echo the context (illegal_parameter otherwise).
- * - The server must verify clients (verifyPeer, so trust anchors; the facade refuses otherwise, "invalid config").
+ * - The server must verify clients (verifyPeer, so trust anchors; else "invalid config", checked last as OpenSSL).
  * - The client's certificate is verified as in the handshake: the same verifier, the same proofs (a
  *   CertificateVerify is checked only against a verified chain's key, the Finished only after it). An empty
  *   Certificate is certificate_required when the context has verifyPeer and requireClientCert (OpenSSL's
  *   SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT), else accepted and the earlier peer identity kept.
  * - Between the request and the Certificate the client may send anything (application data, KeyUpdate); once
  *   its Certificate came, only CertificateVerify and Finished (a message between is unexpected_message).
+ * - A completed exchange is followed by `numTickets` new tickets, whose sessions carry the new identity, as OpenSSL
+ *   3.0 sends them (statem_srvr.c: TLS_ST_SR_FINISHED after SSL_PHA_REQUESTED goes to TLS_ST_SW_SESSION_TICKET;
+ *   test/oracle pha-exchange); not after our close_notify.
  * - The transcript of each exchange is the handshake's then CertificateRequest, Certificate, CertificateVerify
  *   (§4.4.1); the Finished is keyed by the current client_application_traffic_secret_N (§4.4).
  */
@@ -51,11 +54,13 @@ export class ServerClientAuth {
     this.offered = ext !== undefined;
   }
 
-  /** SSL_verify_client_post_handshake, once the facade checked the version and the handshake. */
-  request(): PostHandshakeAuthRefusal | null {
+  /** SSL_verify_client_post_handshake, once the facade checked the version and the handshake; in OpenSSL's order:
+   * the client's offer and the requests in flight, then the configuration (send_certificate_request). */
+  request(verifiesClients: boolean): PostHandshakeAuthRefusal | null {
     if (!this.offered) return 'EXTENSION_NOT_RECEIVED';
     if (this.pending) return 'REQUEST_PENDING';
     if (this.#exchange) return 'REQUEST_SENT';
+    if (!verifiesClients) return 'INVALID_CONFIG';
     this.pending = true;
     return null;
   }
@@ -81,8 +86,9 @@ export class ServerClientAuth {
     await cx.flushHandshake();
   }
 
-  /** The client's Certificate, CertificateVerify or Finished of the exchange under way. */
-  async handle(cx: HandshakeContext, msg: HandshakeMessage, suite: CipherSuite, state: string): Promise<void> {
+  /** The client's Certificate, CertificateVerify or Finished of the exchange under way; true once its Finished
+   * completed the exchange. */
+  async handle(cx: HandshakeContext, msg: HandshakeMessage, suite: CipherSuite, state: string): Promise<boolean> {
     const ex = this.#exchange;
     if (!ex) return unexpected(msg, state);
     if (ex.expect === 'certificate') {
@@ -93,19 +99,20 @@ export class ServerClientAuth {
       if (cert.entries.length === 0) {
         if (cx.config.verifyPeer && cx.config.requirePeerCert) throw new SslError('PEER_DID_NOT_RETURN_A_CERTIFICATE');
         this.#exchange = { expect: 'finished', auth: { unauthenticated: 'no-certificate' } };
-        return;
+        return false;
       }
       this.#exchange = { expect: 'certificate-verify', chain: await verifyPeerChain(cx, cert, null) };
-      return;
+      return false;
     }
     if (ex.expect === 'certificate-verify') {
       if (msg.type !== H.CERTIFICATE_VERIFY) return unexpected(msg, `${state} (expecting the client's CertificateVerify)`);
       this.#exchange = { expect: 'finished', auth: await verifyCertificateVerify(cx, ex.chain, msg, false) };
-      return;
+      return false;
     }
     if (msg.type !== H.FINISHED) return unexpected(msg, `${state} (expecting the client's Finished)`);
     await verifyFinished(cx, suite, cx.trafficSecret(false), msg, 'client');
     this.#exchange = null;
     this.#context = null;
+    return true;
   }
 }

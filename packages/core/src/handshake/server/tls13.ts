@@ -82,7 +82,7 @@ export class ServerHandshake implements Handshake {
   }
 
   requestClientAuth(): PostHandshakeAuthRefusal | null {
-    return this.state instanceof Connected ? this.clientAuth.request() : 'EXTENSION_NOT_RECEIVED';
+    return this.state instanceof Connected ? this.clientAuth.request(this.#config.verifyPeer) : 'EXTENSION_NOT_RECEIVED';
   }
 
   setServerName(): boolean {
@@ -386,7 +386,7 @@ class Connected implements ServerState {
   async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ServerState> {
     const auth = this.role.clientAuth;
     if (msg.type === H.KEY_UPDATE && !auth.midExchange) await cx.handleKeyUpdate(msg);
-    else await auth.handle(cx, msg, this.suite, this.name);
+    else if ((await auth.handle(cx, msg, this.suite, this.name)) && !cx.writeClosed) await this.sendTickets(cx, cx.config.numTickets);
     return this;
   }
 
