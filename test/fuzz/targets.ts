@@ -21,6 +21,7 @@
 import { AL, applyOps, benignOp, CT, DEFINED_HANDSHAKE_TYPES, describeFlight, formatPlan, fromHex, fromItems, HT, type Item, messageOp, type Op, recordOp, toItems, toUnits } from '@memtls/fast-check';
 import fc from 'fast-check';
 import { checkDifferential, diffCase, diffCase12 } from './differential.js';
+import { checkPha, checkRsl, checkRslValue, phaCase, rslCase, rslValueCase } from './extensions.js';
 import { cleanSuccess, type Dir, describe, type Filter, type Outcome, type Role, runPair, type Version } from './kit.js';
 
 export const pattern = (n: number, salt: number): Uint8Array => {
@@ -271,7 +272,8 @@ export function stateAt(victim: Role, types: readonly number[], k: number, tls12
         return { state: 'expect-finished', allowed: [HT.FINISHED] };
       default:
         // RFC 8446 §4.6: after the handshake a client takes NewSessionTicket and KeyUpdate (no post-handshake
-        // auth: the client did not send post_handshake_auth, §4.6.2 says unexpected_message for a CertificateRequest).
+        // auth: these clients do not send post_handshake_auth, §4.6.2 says unexpected_message for a CertificateRequest;
+        // the post-handshake-auth target of extensions.ts covers clients that do).
         return { state: 'connected', allowed: [HT.NEW_SESSION_TICKET, HT.KEY_UPDATE] };
     }
   }
@@ -453,4 +455,7 @@ export const TARGETS: readonly Target[] = [
   target('injection-tls12', injectionCase12, checkInjection),
   target('differential', diffCase, (c) => checkDifferential(c)),
   target('differential-tls12', diffCase12, (c) => checkDifferential(c)),
+  target('record-size-limit', rslCase, checkRsl),
+  target('record-size-limit-value', rslValueCase, checkRslValue),
+  target('post-handshake-auth', phaCase, checkPha),
 ];

@@ -24,7 +24,7 @@ const SENT = 1;
 const RECEIVED = 2;
 
 type Version = 'TLSv1.2' | 'TLSv1.3';
-type Scenario = 'python-closes' | 'memtls-closes' | 'python-unidir' | 'memtls-unidir' | 'truncate' | 'expect-eof';
+type Scenario = 'python-closes' | 'memtls-closes' | 'python-unidir' | 'memtls-unidir' | 'truncate' | 'expect-eof' | 'pha-answer' | 'pha-request';
 
 interface PyResult {
   role: string;
@@ -34,6 +34,8 @@ interface PyResult {
   got?: string;
   extra?: string;
   unwrap?: string;
+  peer_before?: boolean;
+  peer_subject?: Record<string, string> | null;
   type?: string;
   error?: string;
 }
@@ -71,6 +73,11 @@ class PythonPeer {
 
   describe(): string {
     return `--- python3 python_peer.py\n--- stdout:\n${this.#stdout}\n--- stderr:\n${this.#stderr}`;
+  }
+
+  /** Python's stdout so far. */
+  stdout(): string {
+    return this.#stdout;
   }
 
   /** The port printed by a server ("LISTENING <port>"). */
@@ -249,3 +256,60 @@ describe(`interop: memtls ↔ Python ssl (SSLObject + MemoryBIO), ${version}`, f
   }
 });
 }
+
+describe('interop: post-handshake client authentication with Python ssl (TLS 1.3)', function () {
+  this.timeout(30_000);
+  let core: CoreApi;
+  let pki: Pki;
+  before(async () => {
+    core = await loadCore();
+    pki = await getPki();
+  });
+  afterEach(async () => {
+    await Promise.allSettled([...live].map((p) => p.kill()));
+    live.clear();
+    await cleanupPeers();
+  });
+
+  it('Python client (post_handshake_auth = True) → memtls server verifyClientPostHandshake(): verified', async () => {
+    const cred = pki.servers['ec-p256'];
+    const { port, accepted } = await acceptOne();
+    const py = new PythonPeer(['client', String(port), 'pha-answer', pki.caPath, pki.client.certPath, pki.client.keyPath], 'TLSv1.3');
+    const sock = await accepted;
+    const ssl = new core.Ssl(new core.SslContext({ role: 'server', cert: cred.certPem, key: cred.keyPem, ca: pki.caPem, verifyPeer: true, postHandshakeAuth: true }));
+    await handshake(ssl, sock);
+    assert.equal(ssl.peerCertificates().length, 0);
+    assert.equal(ssl.verifyClientPostHandshake(), 1);
+    await writeAll(ssl, sock, utf8(MEMTLS_MSG));
+    assert.equal(text(await readExactly(ssl, sock, PY_MSG.length)), PY_MSG);
+    // The second message comes after the read in which Python answered the request.
+    assert.equal(text(await readExactly(ssl, sock, PY_MSG.length)), PY_MSG);
+    assert.equal(ssl.verifyResult(), 'X509_V_OK', py.describe());
+    assert.ok(ssl.peerCertificates().length >= 1);
+    assert.equal((await readUntilZeroReturn(ssl, sock)).length, 0);
+    assert.equal(await ssl.shutdown(), 1);
+    pumpFor(ssl, sock).flush();
+    const r = await py.result();
+    assert.equal(r.outcome, 'closed', py.describe());
+    await endTransport(ssl, sock);
+  });
+
+  it('memtls client (postHandshakeAuth) → Python server verify_client_post_handshake(): Python sees our certificate', async () => {
+    const cred = pki.servers['ec-p256'];
+    const py = new PythonPeer(['server', '0', 'pha-request', pki.caPath, cred.certPath, cred.keyPath], 'TLSv1.3');
+    const sock = await connectTcp(await py.listening());
+    const ssl = new core.Ssl(new core.SslContext({ role: 'client', ca: pki.caPem, cert: pki.client.certPem, key: pki.client.keyPem, postHandshakeAuth: true }), { serverName: 'localhost' });
+    await handshake(ssl, sock);
+    // Python's request comes before its data: answered in this read.
+    assert.equal(text(await readExactly(ssl, sock, PY_MSG.length)), PY_MSG);
+    await writeAll(ssl, sock, utf8(MEMTLS_MSG));
+    assert.equal((await readUntilZeroReturn(ssl, sock)).length, 0);
+    assert.equal(await ssl.shutdown(), 1);
+    pumpFor(ssl, sock).flush();
+    const r = await py.result();
+    assert.equal(r.outcome, 'closed', py.describe());
+    assert.equal(r.peer_before, false, 'nothing was asked in the handshake (SSL_VERIFY_POST_HANDSHAKE)');
+    assert.equal(r.peer_subject?.commonName, 'memtls-client', py.describe());
+    await endTransport(ssl, sock);
+  });
+});

@@ -10,6 +10,11 @@ usage: python3 python_peer.py ROLE PORT SCENARIO CAFILE [CERTFILE KEYFILE]
     memtls-unidir   read until SSLZeroReturnError, then close the socket without answering
     truncate        close the TCP socket without close_notify
     expect-eof      read until the transport ends; memtls closes it without close_notify
+    pha-answer      client with post_handshake_auth (and CERTFILE KEYFILE): the memtls server asks for the
+                    certificate after the handshake; write PY_MSG again after the read that answered, then unwrap()
+    pha-request     server with post_handshake_auth and CERT_REQUIRED against CAFILE (SSL_VERIFY_POST_HANDSHAKE):
+                    verify_client_post_handshake() before writing PY_MSG; the memtls client answers while reading
+                    it; report the peer certificate's subject, then unwrap()
 Prints exactly one line "RESULT {json}" and exits 0 (or 1 on an unexpected exception, still printing RESULT).
 """
 
@@ -89,9 +94,18 @@ def main():
     if role == "client":
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.load_verify_locations(cafile)
+        if len(sys.argv) > 6:
+            ctx.load_cert_chain(sys.argv[5], sys.argv[6])
     else:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(sys.argv[5], sys.argv[6])
+    if scenario.startswith("pha-"):
+        # Client: send post_handshake_auth. Server: with a verify mode, SSL_VERIFY_POST_HANDSHAKE (no request in the
+        # handshake, only when asked).
+        ctx.post_handshake_auth = True
+        if role == "server":
+            ctx.load_verify_locations(cafile)
+            ctx.verify_mode = ssl.CERT_REQUIRED
     # MEMTLS_PY_TLS=TLSv1_2 pins TLS 1.2 (minimum and maximum_version); the default is TLS 1.3 only.
     version = getattr(ssl.TLSVersion, os.environ.get("MEMTLS_PY_TLS", "TLSv1_3"))
     ctx.minimum_version = version
@@ -118,6 +132,9 @@ def main():
     try:
         c.call(obj.do_handshake)
         base["version"] = obj.version()
+        if scenario == "pha-request":
+            base["peer_before"] = bool(obj.getpeercert())
+            obj.verify_client_post_handshake()
         c.call(obj.write, PY_MSG)
         base["got"] = c.read_exactly(len(MEMTLS_MSG)).decode("latin1")
         if scenario == "python-closes":
@@ -138,6 +155,15 @@ def main():
         elif scenario == "memtls-unidir":
             base["extra"] = c.read_until_close().decode("latin1")
             result(outcome="received-close-notify", **base)
+        elif scenario == "pha-answer":
+            c.call(obj.write, PY_MSG)
+            c.call(obj.unwrap)
+            result(outcome="closed", **base)
+        elif scenario == "pha-request":
+            cert = obj.getpeercert()
+            base["peer_subject"] = dict(x[0] for x in cert["subject"]) if cert else None
+            c.call(obj.unwrap)
+            result(outcome="closed", **base)
         elif scenario == "truncate":
             result(outcome="truncated", **base)
         elif scenario == "expect-eof":

@@ -15,7 +15,11 @@
  *   pair N M        BIO_new_bio_pair: the client's end holds at most N unread bytes, the server's M.
  *                   Bytes arrive at once; `eof X` is BIO_shutdown_wr on the peer's end.
  *
- * usage: harness <server-cert.pem> <server-key.pem> <ca.pem>  < scenario
+ * Post-handshake authentication (`pha <client-cert.pem> <client-key.pem>` after the version): the client has a
+ * certificate and SSL_set_post_handshake_auth; the server verifies clients against <ca.pem> with
+ * SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT | SSL_VERIFY_POST_HANDSHAKE (asked after the handshake only).
+ *
+ * usage: harness <server-cert.pem> <server-key.pem> <ca.pem> [tls1.2|tls1.3 [pha <cert> <key>]]  < scenario
  * Build: cc -O1 -o harness harness.c -lssl -lcrypto
  */
 #include <ctype.h>
@@ -65,6 +69,8 @@ static int version = TLS1_3_VERSION;
 /* The server's tickets: SSL_OP_NO_TICKET (stateful TLS 1.3 tickets, TLS 1.2 session IDs) unless "tickets" asks
  * for OpenSSL's default (stateless tickets in both versions). */
 static int no_ticket = 1;
+/* Post-handshake authentication: the client's certificate and key (NULL: not configured). */
+static const char *pha_cert = NULL, *pha_key = NULL;
 
 static SSL_CTX *make_ctx(int server, const char *cert, const char *key, const char *ca)
 {
@@ -91,10 +97,21 @@ static SSL_CTX *make_ctx(int server, const char *cert, const char *key, const ch
         if (no_ticket)
             SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
         SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"memtls-oracle", 13);
+        if (pha_cert != NULL) {
+            if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1)
+                die("cannot load %s", ca);
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT | SSL_VERIFY_POST_HANDSHAKE, NULL);
+        }
     } else {
         if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1)
             die("cannot load %s", ca);
         SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+        if (pha_cert != NULL) {
+            if (SSL_CTX_use_certificate_file(ctx, pha_cert, SSL_FILETYPE_PEM) != 1
+                || SSL_CTX_use_PrivateKey_file(ctx, pha_key, SSL_FILETYPE_PEM) != 1)
+                die("cannot load %s / %s", pha_cert, pha_key);
+            SSL_CTX_set_post_handshake_auth(ctx, 1);
+        }
     }
     return ctx;
 }
@@ -431,6 +448,10 @@ static void run_step(char **tok, int ntok, const char *step)
              * side's next handshake, read or write; both contexts set SSL_OP_NO_RENEGOTIATION (memtls never
              * renegotiates), so a scenario clears it on the initiating side first */
             val_line(step, x, SSL_renegotiate(live(x)));
+        } else if (strcmp(what, "verify_pha") == 0) {
+            val_line(step, x, SSL_verify_client_post_handshake(live(x)));
+        } else if (strcmp(what, "peer_cert") == 0) {
+            val_line(step, x, SSL_get0_peer_certificate(live(x)) != NULL);
         } else if (strcmp(what, "new_ticket") == 0) {
             val_line(step, x, SSL_new_session_ticket(live(x)));
         } else if (strcmp(what, "num_tickets") == 0) {
@@ -463,18 +484,33 @@ int main(int argc, char **argv)
 {
     char line[1024];
 
-    if (argc < 4 || argc > 6
-        || (argc >= 5 && strcmp(argv[4], "tls1.2") != 0 && strcmp(argv[4], "tls1.3") != 0)
-        || (argc == 6 && strcmp(argv[5], "tickets") != 0 && strcmp(argv[5], "no_ticket") != 0)) {
-        fprintf(stderr, "usage: %s server-cert.pem server-key.pem ca.pem [tls1.2|tls1.3 [tickets|no_ticket]] < scenario\n", argv[0]);
+    int arg = 4;
+    int usage = 0;
+
+    if (argc < 4)
+        usage = 1;
+    if (!usage && argc > arg) {
+        if (strcmp(argv[arg], "tls1.2") == 0)
+            version = TLS1_2_VERSION;
+        else if (strcmp(argv[arg], "tls1.3") != 0)
+            usage = 1;
+        arg++;
+    }
+    if (!usage && argc > arg && (strcmp(argv[arg], "tickets") == 0 || strcmp(argv[arg], "no_ticket") == 0)) {
+        no_ticket = strcmp(argv[arg], "no_ticket") == 0;
+        arg++;
+    }
+    if (!usage && argc > arg && strcmp(argv[arg], "pha") == 0 && argc >= arg + 3) {
+        pha_cert = argv[arg + 1];
+        pha_key = argv[arg + 2];
+        arg += 3;
+    }
+    if (usage || arg != argc) {
+        fprintf(stderr, "usage: %s server-cert.pem server-key.pem ca.pem [tls1.2|tls1.3 [tickets|no_ticket] [pha client-cert.pem client-key.pem]] < scenario\n", argv[0]);
         return 2;
     }
-    if (argc >= 5 && strcmp(argv[4], "tls1.2") == 0)
-        version = TLS1_2_VERSION;
-    if (argc == 6 && strcmp(argv[5], "tickets") == 0)
-        no_ticket = 0;
     C.ctx = make_ctx(0, NULL, NULL, argv[3]);
-    S.ctx = make_ctx(1, argv[1], argv[2], NULL);
+    S.ctx = make_ctx(1, argv[1], argv[2], argv[3]);
     C.wbuf = OPENSSL_malloc(MAX_IO);
     S.wbuf = OPENSSL_malloc(MAX_IO);
     C.rbuf = OPENSSL_malloc(MAX_IO);

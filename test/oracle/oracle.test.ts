@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testPki } from '../util/pki.js';
-import { type OraclePki, type OracleTickets, type OracleVersion, runMemtls } from './runner.js';
+import { isPhaScenario, type OraclePki, type OracleTickets, type OracleVersion, runMemtls } from './runner.js';
 
 // compiled to test/dist/oracle/: the sources stay in test/oracle/
 const srcDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'oracle');
@@ -66,7 +66,15 @@ function scenarioFiles(): string[] {
   );
 }
 
-function parseLines(out: string[]): Line[] {
+/** `#! flight <step>...`: steps whose written bytes are a handshake flight of their own (a post-handshake
+ * CertificateRequest and the client's answer: their sizes differ between the implementations, and an ECDSA
+ * signature's DER length even between runs), left out of the byte counts as the handshake's are. */
+function flightSteps(scenario: string): Set<number> {
+  const m = /^#!\s*flight\s+([\d\s]+)$/m.exec(scenario);
+  return new Set(m?.[1] ? m[1].trim().split(/\s+/).map(Number) : []);
+}
+
+function parseLines(out: string[], flights: ReadonlySet<number> = new Set()): Line[] {
   const lines = out.map((raw) => {
     const f = raw.split('\t');
     if (f.length !== 6) throw new Error(`malformed trace line: ${JSON.stringify(raw)}`);
@@ -83,7 +91,7 @@ function parseLines(out: string[]): Line[] {
   // OpenSSL in the side's next step: the bytes of both steps are left out.
   let reneg = { c: 0, s: 0 };
   let queue: { c: Seg[]; s: Seg[] } = { c: [], s: [] };
-  for (const l of lines) {
+  for (const [i, l] of lines.entries()) {
     const t = l.step.split(' ');
     if (t[0] === 'new') {
       last = { c: 0, s: 0 };
@@ -109,7 +117,7 @@ function parseLines(out: string[]): Line[] {
     const delta = total - last[side];
     // handshake calls up to the first that returns 1; later ones (KeyUpdate, tickets) are compared
     if (t[1] === 'renegotiate') reneg[side] = 2;
-    const isHs = (t[1] === 'handshake' && !established[side]) || (t[0] === side && reneg[side] > 0);
+    const isHs = (t[1] === 'handshake' && !established[side]) || (t[0] === side && (reneg[side] > 0 || flights.has(i + 1)));
     if (t[0] === side && reneg[side] > 0) reneg[side]--;
     if (isHs) hs[side] += delta;
     if (t[1] === 'handshake' && l.ret === '1') established[side] = true;
@@ -136,7 +144,7 @@ function parseLines(out: string[]): Line[] {
 function expectedDiffs(text: string, version: OracleVersion, tickets: OracleTickets): ExpectedDiff[] {
   const out: ExpectedDiff[] = [];
   for (const raw of text.split('\n')) {
-    if (!raw.startsWith('#!') || /^#!\s*only\s/.test(raw)) continue;
+    if (!raw.startsWith('#!') || /^#!\s*(only|flight)\s/.test(raw) || isPhaScenario(raw)) continue;
     const m = /^#!\s*diff\s+(?:(tls1\.[23])\s+)?(?:(tickets|no_ticket)\s+)?(\d+)\s+(ret|err|flags|reason|wrote)\s+"([^"]*)"\s+"([^"]*)"\s+because\s+(\S.*)$/.exec(raw.trim());
     if (!m) throw new Error(`malformed expected-difference line: ${raw}`);
     if (m[1] !== undefined && m[1] !== version) continue;
@@ -167,7 +175,7 @@ describe('oracle: memtls against the system OpenSSL (libssl) over memory BIOs', 
   this.timeout(60_000);
   let harness = '';
   let workDir = '';
-  let pki: OraclePki & { paths: [string, string, string] };
+  let pki: OraclePki & { paths: [string, string, string]; clientPaths: [string, string] };
 
   before(() => {
     workDir = mkdtempSync(join(tmpdir(), 'memtls-oracle-'));
@@ -180,7 +188,7 @@ describe('oracle: memtls against the system OpenSSL (libssl) over memory BIOs', 
     }
     const p = testPki();
     const leaf = p.leaves['ec-p256'];
-    pki = { cert: leaf.cert, key: leaf.key, ca: p.caCert, paths: [leaf.certPath, leaf.keyPath, p.caPath] };
+    pki = { cert: leaf.cert, key: leaf.key, ca: p.caCert, clientCert: p.client.cert, clientKey: p.client.key, paths: [leaf.certPath, leaf.keyPath, p.caPath], clientPaths: [p.client.certPath, p.client.keyPath] };
   });
 
   after(() => {
@@ -202,7 +210,9 @@ describe('oracle: memtls against the system OpenSSL (libssl) over memory BIOs', 
         it(`${version} ${name}${mode}: ${title}`, async () => {
           let cOut: string;
           try {
-            cOut = execFileSync(harness, [...pki.paths, version, tickets], { input: text, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+            // `#! pha`: post-handshake authentication configured on both sides (harness.c's pha arguments).
+            const pha = isPhaScenario(text) ? ['pha', ...pki.clientPaths] : [];
+            cOut = execFileSync(harness, [...pki.paths, version, tickets, ...pha], { input: text, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
           } catch (e) {
             throw new Error(`harness failed on ${name}: ${(e as { stderr?: string }).stderr ?? (e as Error).message}`);
           }
@@ -213,8 +223,9 @@ describe('oracle: memtls against the system OpenSSL (libssl) over memory BIOs', 
             writeFileSync(join(process.env.ORACLE_TRACE_DIR, `${base}.openssl`), cOut);
             writeFileSync(join(process.env.ORACLE_TRACE_DIR, `${base}.memtls`), `${mOut.join('\n')}\n`);
           }
-          const o = parseLines(cOut.trimEnd().split('\n'));
-          const m = parseLines(mOut);
+          const flights = flightSteps(text);
+          const o = parseLines(cOut.trimEnd().split('\n'), flights);
+          const m = parseLines(mOut, flights);
           assert.equal(o.length, m.length, `trace lengths differ (openssl ${o.length}, memtls ${m.length})`);
 
           const found: ExpectedDiff[] = [];

@@ -31,7 +31,14 @@ export interface OraclePki {
   cert: string;
   key: string;
   ca: string;
+  /** The client's certificate and key for `#! pha` scenarios (post-handshake authentication). */
+  clientCert?: string;
+  clientKey?: string;
 }
+
+/** `#! pha`: the client offers post-handshake authentication with a certificate; the server verifies clients and
+ * asks after the handshake only (harness.c's `pha` arguments: SSL_VERIFY_POST_HANDSHAKE). */
+export const isPhaScenario = (scenario: string): boolean => /^#!\s*pha\s*$/m.test(scenario);
 
 /** The protocol version both sides are pinned to (harness.c's fourth argument). */
 export type OracleVersion = 'tls1.3' | 'tls1.2';
@@ -203,9 +210,11 @@ export async function runMemtls(scenario: string, pki: OraclePki, version: Oracl
     else throw new Error('transport mem | transport pair N M');
   }
   const common = versionOptions(version);
+  const pha = isPhaScenario(scenario);
+  if (pha && (!pki.clientCert || !pki.clientKey)) throw new Error('#! pha needs the client certificate');
   const ctx: Record<Side, SslContext> = {
-    c: new SslContext({ role: 'client', ca: pki.ca, ...common }),
-    s: new SslContext({ role: 'server', cert: pki.cert, key: pki.key, ...common }),
+    c: new SslContext({ role: 'client', ca: pki.ca, ...common, ...(pha ? { cert: pki.clientCert as string, key: pki.clientKey as string, postHandshakeAuth: true } : {}) }),
+    s: new SslContext({ role: 'server', cert: pki.cert, key: pki.key, ...common, ...(pha ? { ca: pki.ca, verifyPeer: true, postHandshakeAuth: true } : {}) }),
   };
   // As harness.c's server: SSL_OP_NO_TICKET (stateful TLS 1.3 tickets, TLS 1.2 session IDs), or the default
   // stateless tickets.
@@ -327,6 +336,12 @@ export async function runMemtls(scenario: string, pki: OraclePki, version: Oracl
             break;
           case 'new_ticket':
             ret = String(ssl(x).newSessionTicket());
+            break;
+          case 'verify_pha':
+            ret = String(ssl(x).verifyClientPostHandshake());
+            break;
+          case 'peer_cert':
+            ret = ssl(x).peerCertificates().length > 0 ? '1' : '0';
             break;
           case 'num_tickets':
             ssl(x).setNumTickets(num(arg, 64));

@@ -40,6 +40,10 @@ export interface CommonOptions {
   no_ticket?: boolean;
   psk?: string;
   psk_identity?: string;
+  /** RFC 8449 record_size_limit to advertise (64..16385). */
+  record_size_limit?: string;
+  /** s_client only: offer post-handshake authentication (OpenSSL's -enable_pha). */
+  enable_pha?: boolean;
 }
 
 export interface ClientOptions extends CommonOptions {
@@ -108,7 +112,11 @@ function addCommon(cmd: Command): Command {
     .option('--verify_depth <n>', 'the most intermediate CA certificates in the peer chain (verify error 22 beyond it)')
     .option('--no_ticket', 'SSL_OP_NO_TICKET: server: stateful TLS 1.3 tickets, TLS 1.2 session IDs; client: no TLS 1.2 session_ticket')
     .option('--psk <hex>', 'a TLS 1.3 external PSK, in hex, bound to SHA-256 as OpenSSL\u2019s (client: offered; server: accepted for -psk_identity)')
-    .option('--psk_identity <id>', 'the PSK identity (default Client_identity, as OpenSSL)');
+    .option('--psk_identity <id>', 'the PSK identity (default Client_identity, as OpenSSL)')
+    .option(
+      '--record_size_limit <n>',
+      'advertise RFC 8449 record_size_limit n (64..16385: the most plaintext per protected record we accept); OpenSSL 3.0 has no flag for it, and its -maxfraglen (RFC 6066) is not implemented',
+    );
 }
 
 function buildProgram(onParsed: (p: Parsed) => void): Command {
@@ -131,6 +139,7 @@ function buildProgram(onParsed: (p: Parsed) => void): Command {
     .addOption(new Option('--starttls <protocol>', 'speak the protocol’s plaintext upgrade first').choices([...STARTTLS_PROTOCOLS]))
     .option('--verify <depth>', 'as OpenSSL: verify the server chain and go on when it fails, unless the error is deeper than <depth> (to limit the chain: -verify_depth)')
     .option('--verify_hostname <name>', 'check the server certificate against this host name too (verify error 62 when it does not match)')
+    .option('--enable_pha', 'offer post-handshake client authentication (TLS 1.3): a server may ask for -cert after the handshake')
     .option('--reconnect', 'drop the connection and reconnect 5 times with the session (resumption), then go on with the last one')
     .exitOverride()
     .action((opts: ClientOptions) => onParsed({ tool: 's_client', opts }));

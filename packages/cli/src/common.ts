@@ -126,6 +126,9 @@ export function buildContext(role: 'client' | 'server', opts: CommonOptions, pol
   // -verify_depth: OpenSSL's verify depth (X509_VERIFY_PARAM_set_depth): the most intermediate CAs.
   if (opts.verify_depth !== undefined) co.verifyDepth = depthArg(opts.verify_depth, '-verify_depth');
   if (opts.no_ticket === true) co.options = SSL_OP_NO_TICKET;
+  // -record_size_limit (RFC 8449; the core checks the range: RangeError is a usage error) and -enable_pha.
+  if (opts.record_size_limit !== undefined) co.recordSizeLimit = /^\d+$/.test(opts.record_size_limit) ? Number(opts.record_size_limit) : Number.NaN;
+  if (opts.enable_pha) co.postHandshakeAuth = true;
   if (msgCallback) co.msgCallback = msgCallback;
   // -keylogfile, else SSLKEYLOGFILE (as OpenSSL's s_client and Node do): append, owner-only, one line per secret.
   const keylogFile = opts.keylogfile ?? (process.env.SSLKEYLOGFILE || undefined);

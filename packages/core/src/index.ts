@@ -16,6 +16,7 @@ export { type CallOutcome, Driver, type DriverCall, DriverError, DriverErrorCode
 export type { MsgInfo } from './engine/config.js';
 export { type ReasonCode, type ReasonInfo, Reasons } from './errors/reasons.js';
 export { type ErrorOrigin, SslError } from './errors/ssl-error.js';
+export type { ExtensionOptions } from './handshake/extension-options.js';
 export type { ExternalPskKey, ExternalPskOffer, PskOptions } from './handshake/psk-external.js';
 export { sniHostName } from './handshake/server-name.js';
 export type { SessionCacheOptions } from './handshake/session-hooks.js';

@@ -17,6 +17,7 @@ import type { CryptoProvider, GroupName, SignatureSchemeName, SigningKey } from 
 import type { CipherSuite } from './crypto/suites.js';
 import { type Credential, DEFAULT_LIMITS, type EngineConfig, type Limits, type MsgInfo } from './engine/config.js';
 import { credentialFromPem } from './handshake/credential.js';
+import { type ExtensionOptions, extensionOptions } from './handshake/extension-options.js';
 import { type PskOptions, pskCallbacks } from './handshake/psk-external.js';
 import { wrapServerCallbacks } from './handshake/server-callbacks.js';
 import { type SessionCacheOptions, sessionCacheHooks } from './handshake/session-hooks.js';
@@ -24,6 +25,7 @@ import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS12_SCHEMES, DEFAULT_TLS13_SCHEMES, par
 import { SessionCache } from './session/cache.js';
 import { checkTicketKeys, type TicketKeyStore, type TicketOptions, ticketKeysFrom } from './session/ticket-keys.js';
 import type { Ssl } from './ssl.js';
+import { utf8 } from './wire/bytes.js';
 
 export type { VerifyInfo } from './cert/verifier.js';
 
@@ -31,7 +33,7 @@ export type { VerifyInfo } from './cert/verifier.js';
  * What an `SslContext` is made from: the role, credentials, trust, protocol choices and limits shared by every
  * connection made from it.
  */
-export interface ContextOptions extends TicketOptions, PskOptions<Ssl>, SessionCacheOptions<Ssl> {
+export interface ContextOptions extends TicketOptions, PskOptions<Ssl>, SessionCacheOptions<Ssl>, ExtensionOptions {
   /** Which side of the handshake connections from this context take. */
   role: 'client' | 'server';
   /** The lowest protocol version negotiated (default 'TLSv1.2'). */
@@ -201,6 +203,7 @@ export class SslContext {
   private readonly sigalgs12: readonly number[];
   private readonly psk: ReturnType<typeof pskCallbacks<Ssl>>;
   private readonly sessionHooks: ReturnType<typeof sessionCacheHooks<Ssl>>;
+  private readonly extensions: ReturnType<typeof extensionOptions>;
   private quiet: boolean;
   private optionBits: number;
   private modeBits: number;
@@ -218,10 +221,9 @@ export class SslContext {
     if (typeof opts !== 'object' || opts === null) throw new TypeError('SslContext: options object required');
     if (opts.role !== 'client' && opts.role !== 'server') throw new TypeError("SslContext: role must be 'client' or 'server'");
     this.role = opts.role;
-    if (opts.requireExtendedMasterSecret !== undefined && typeof opts.requireExtendedMasterSecret !== 'boolean') {
-      throw new TypeError('SslContext: requireExtendedMasterSecret must be a boolean');
-    }
+    if (opts.requireExtendedMasterSecret !== undefined && typeof opts.requireExtendedMasterSecret !== 'boolean') throw new TypeError('SslContext: requireExtendedMasterSecret must be a boolean');
     this.requireEms = opts.requireExtendedMasterSecret ?? false;
+    this.extensions = extensionOptions(opts);
 
     this.provider = providerFrom(opts.crypto, () => (globalThis as { crypto?: unknown }).crypto);
     if (opts.now !== undefined && typeof opts.now !== 'function') throw new TypeError('SslContext: now must be a function returning a Date');
@@ -403,6 +405,7 @@ export class SslContext {
       suites12: this.suites12,
       versions: this.versions,
       requireExtendedMasterSecret: this.requireEms,
+      ...this.extensions,
       signatureSchemes12: this.sigalgs12,
       groups: this.groups,
       signatureSchemes: this.sigalgs,

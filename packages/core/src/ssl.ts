@@ -34,6 +34,7 @@ import { MAX_PLAINTEXT } from './record/tls13.js';
 import type { SslSession } from './session/session.js';
 import { checkBits, checkExporterArgs, checkSslArgs, OpQueue, type SslOptions, type SslResult } from './ssl/api.js';
 import { BioIo } from './ssl/bio-io.js';
+import { verifyClientPostHandshake } from './ssl/client-auth.js';
 import { Connection } from './ssl/connection.js';
 import { readSteps, writeOwedBeforeMessage } from './ssl/read.js';
 import { shutdownSteps } from './ssl/shutdown.js';
@@ -219,10 +220,12 @@ export class Ssl {
     return 1;
   }
 
-  /**
-   * TLS-Exporter (SSL_export_keying_material): RFC 8446 §7.5 in TLS 1.3, RFC 5705 in TLS 1.2. A null context is
-   * OpenSSL's use_context = 0: the same as an empty context in TLS 1.3, another value in TLS 1.2.
-   */
+  /** SSL_verify_client_post_handshake (server, TLS 1.3; docs/extensions.md): queue a CertificateRequest, sent by
+   * the next doHandshake, write or read. 1, or 0 with errorReason() ('extension not received', 'request pending'...). */
+  verifyClientPostHandshake(): number { return verifyClientPostHandshake(this.conn); }
+
+  /** TLS-Exporter (SSL_export_keying_material): RFC 8446 §7.5 in TLS 1.3, RFC 5705 in TLS 1.2. A null context is
+   * OpenSSL's use_context = 0: the same as an empty context in TLS 1.3, another value in TLS 1.2. */
   exportKeyingMaterial(label: string, context: Uint8Array | null, length: number): Promise<Uint8Array> {
     checkExporterArgs('exportKeyingMaterial', label, context);
     if (!Number.isInteger(length) || length < 1 || length > 255 * 64) throw new RangeError('exportKeyingMaterial: bad length');
@@ -230,12 +233,8 @@ export class Ssl {
     return this.queue.run(() => this.engine.exportKeyingMaterial(label, context, length));
   }
 
-  /**
-   * TLS-Exporter computed synchronously (Node's `exportKeyingMaterial` is synchronous). Needs a provider with
-   * `hashSync` and `hkdfExpandSync` (the node:crypto provider has them); with an asynchronous provider it throws an
-   * Error: use `exportKeyingMaterial` (a Promise) instead. In TLS 1.2 `hashSync` is enough (the PRF's HMAC is
-   * built on it). Same arguments and checks as `exportKeyingMaterial`.
-   */
+  /** TLS-Exporter computed synchronously (as Node's), with a provider that has `hashSync` and `hkdfExpandSync` (node:crypto;
+   * TLS 1.2 needs `hashSync` only); else an Error: use `exportKeyingMaterial`. Same arguments and checks. */
   exportKeyingMaterialSync(label: string, context: Uint8Array | null, length: number): Uint8Array {
     checkExporterArgs('exportKeyingMaterialSync', label, context);
     const max = 255 * (this.engine.hashLen || 64);

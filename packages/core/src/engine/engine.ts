@@ -27,7 +27,7 @@ import { X509_V_ERR_NOT_VERIFIED } from '../cert/verify.js';
 import { hashLength } from '../crypto/provider.js';
 import type { CipherSuite } from '../crypto/suites.js';
 import { SslError } from '../errors/ssl-error.js';
-import type { EarlyDataSkip, Handshake, HandshakeContext, RecordEvent, TicketRequests } from '../handshake/context.js';
+import type { EarlyDataSkip, Handshake, HandshakeContext, PostHandshakeAuthRefusal, RecordEvent, TicketRequests } from '../handshake/context.js';
 import { createHandshake, type HandshakeOptions } from '../handshake/create.js';
 import { Transcript } from '../handshake/transcript.js';
 import { nextTrafficSecret, trafficKeys } from '../keys/tls13-key-schedule.js';
@@ -164,14 +164,13 @@ export class Engine extends RecordLayer implements HandshakeContext {
   }
 
   markHelloSeen(): void { this.helloSeen = true; }
-
   setPeerFinishedData(verifyData: Uint8Array): void { this.secrets.setFinished(false, verifyData); }
-
   markPeerFinished(): void { this.peerFinished = true; }
-
   markHandshakeComplete(): void { this.handshakeComplete = true; }
-
   setSkipEarlyData(mode: EarlyDataSkip): void { this.skipEarlyData = mode; }
+  trafficSecret(write: boolean): Uint8Array { return (write ? this.#writeSecret : this.#readSecret) as Uint8Array; }
+  /** Server: SSL_verify_client_post_handshake once the facade checked the version and the handshake. */
+  requestClientAuth(): PostHandshakeAuthRefusal | null { return this.hs.requestClientAuth(); }
 
   /** Count one NewSessionTicket: more than `limits.maxTickets` without application data in between is refused. */
   countTicket(): void {
@@ -196,7 +195,7 @@ export class Engine extends RecordLayer implements HandshakeContext {
   /** Pack queued handshake messages into records under the current write key. */
   async flushHandshake(legacyVersion = 0x0303): Promise<void> {
     if (this.hsOut.length === 0) return;
-    const frags = this.fragmenter.handshakeFragments(this.hsOut);
+    const frags = this.fragmenter.handshakeFragments(this.hsOut, this.writeProt !== null);
     this.hsOut = [];
     for (const frag of frags) {
       if (this.writeProt) this.pushRecord(await this.writeProt.seal(ContentType.HANDSHAKE, frag));

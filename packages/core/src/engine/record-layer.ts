@@ -19,7 +19,7 @@
 
 import type { CipherSuite } from '../crypto/suites.js';
 import { SslError } from '../errors/ssl-error.js';
-import type { RecordEvent } from '../handshake/context.js';
+import type { EarlyDataSkip, RecordEvent } from '../handshake/context.js';
 import { Deframer } from '../record/deframer.js';
 import { Fragmenter, plainRecord } from '../record/fragmenter.js';
 import { PlaintextQueue } from '../record/plaintext.js';
@@ -32,6 +32,9 @@ import { FloodCounters } from './limits.js';
 import { type PeekSource, PIPELINE_DEPTH, type Speculation, SpeculationPipeline } from './speculation.js';
 
 export type { RecordEvent } from '../handshake/context.js';
+
+/** Every AEAD memtls speaks (AES-GCM, ChaCha20-Poly1305) has a 16-byte tag. */
+const AEAD_TAG_LENGTH = 16;
 
 /**
  * The engine's state as BearSSL's br_ssl_engine_current_state gives it, derived from its buffers and flags.
@@ -81,13 +84,14 @@ export abstract class RecordLayer {
     this.speculation = new SpeculationPipeline(config.provider.synchronous ? 1 : PIPELINE_DEPTH);
     this.deframer = new Deframer({
       // The ciphertext limit is the version's: 2^14 + 256 (RFC 8446 §5.2), 2^14 + 2048 (RFC 5246 §6.2.3).
-      maxRecordBody: () => (this.readProt ? (this.version === 'TLSv1.2' ? MAX_CIPHERTEXT_12 : MAX_CIPHERTEXT_13) : MAX_PLAINTEXT),
+      maxRecordBody: () => (this.readProt ? this.maxProtectedBody() : MAX_PLAINTEXT),
       detectsHttp: () => this.config.role === 'server' && !this.suite,
       strictVersion: () => this.suite !== null && this.handshakeComplete,
     });
   }
 
   // What the record layer reads of the handshake's state (Engine's fields).
+  protected abstract skipEarlyData: EarlyDataSkip;
   abstract suite: CipherSuite | null;
   abstract version: 'TLSv1.2' | 'TLSv1.3' | null;
   abstract handshakeComplete: boolean;
@@ -122,6 +126,31 @@ export abstract class RecordLayer {
   }
   set maxSendFragment(size: number) {
     this.fragmenter.maxFragment = size;
+  }
+
+  /** RFC 8449: the record_size_limit we advertised, once negotiated (null: none); protected records above it are
+   * record_overflow. */
+  private receiveLimit: number | null = null;
+
+  /**
+   * RFC 8449 negotiated (handshake/record-size.ts): protected records we send carry at most `sendContent` bytes of
+   * content; protected records we receive may carry at most `receive` bytes of plaintext (TLS 1.3: the whole
+   * TLSInnerPlaintext, content type and padding included).
+   */
+  setRecordSizeLimits(sendContent: number, receive: number): void {
+    this.fragmenter.peerLimit = sendContent;
+    this.receiveLimit = receive;
+  }
+
+  /**
+   * The largest protected record body accepted now: the version's ciphertext limit (2^14 + 256, RFC 8446 §5.2;
+   * 2^14 + 2048, RFC 5246 §6.2.3), or the record_size_limit we advertised plus the AEAD's exact expansion (tag,
+   * TLS 1.2 explicit nonce). Rejected early data, skipped unopened, is not subject to it.
+   */
+  private maxProtectedBody(): number {
+    const max = this.version === 'TLSv1.2' ? MAX_CIPHERTEXT_12 : MAX_CIPHERTEXT_13;
+    if (this.receiveLimit === null || this.skipEarlyData !== 'none' || !this.suite) return max;
+    return Math.min(max, this.receiveLimit + AEAD_TAG_LENGTH + (this.version === 'TLSv1.2' ? this.suite.explicitNonceLen : 0));
   }
 
   /** Application data `data[from, end)` cut into at most `count` records' plaintext by the send fragment size. */

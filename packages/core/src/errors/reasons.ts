@@ -79,6 +79,12 @@ const REASONS = {
   DOWNGRADE_DETECTED: { text: 'inappropriate fallback', alert: A.ILLEGAL_PARAMETER },
   /** An operation of another protocol version (SSL_key_update in TLS 1.2). */
   WRONG_SSL_VERSION: { text: 'wrong ssl version', alert: null },
+  // SSL_verify_client_post_handshake refusals (the call returns 0; nothing is sent)
+  EXTENSION_NOT_RECEIVED: { text: 'extension not received', alert: null },
+  REQUEST_PENDING: { text: 'request pending', alert: null },
+  REQUEST_SENT: { text: 'request sent', alert: null },
+  NOT_SERVER: { text: 'not server', alert: null },
+  INVALID_CONFIG: { text: 'invalid config', alert: null },
   /** Five warning alerts in a row without other records (OpenSSL's MAX_WARN_ALERT_COUNT). */
   TOO_MANY_WARN_ALERTS: { text: 'too many warn alerts', alert: A.UNEXPECTED_MESSAGE },
   /** The peer refused a renegotiation with a no_renegotiation warning (fatal, as in OpenSSL). */

@@ -85,6 +85,11 @@ export interface EngineConfig {
   /** Server with verifyPeer: refuse a client that sends no certificate (SSL_VERIFY_FAIL_IF_NO_PEER_CERT). */
   requirePeerCert: boolean;
   limits: Limits;
+  /** RFC 8449: the record_size_limit we advertise (64..16385), or null/absent: a client sends none, a server
+   * answers with the protocol maximum (handshake/record-size.ts). */
+  recordSizeLimit?: number | null;
+  /** Client: offer post-handshake authentication (RFC 8446 §4.2.6, SSL_CTX_set_post_handshake_auth). */
+  postHandshakeAuth?: boolean;
   /** Server: where tickets live (null: no tickets, no resumption). */
   sessionCache: SessionCache | null;
   /** Server: the keys that seal stateless tickets (null: stateful tickets only). */

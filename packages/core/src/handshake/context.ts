@@ -88,6 +88,12 @@ export interface HandshakeContext extends ConnectionInfo {
   setSkipEarlyData(mode: EarlyDataSkip): void;
   /** Count one NewSessionTicket against the flood limit (reset by application data). */
   countTicket(): void;
+  /** RFC 8449 negotiated (handshake/record-size.ts): the content one protected record we send may carry, and the
+   * plaintext one protected record we receive may carry. */
+  setRecordSizeLimits(sendContent: number, receive: number): void;
+  /** The current application traffic secret we write with (`write`) or read with: the key of a post-handshake
+   * Finished (RFC 8446 §4.4: client_application_traffic_secret_N). A method: inspection must not reach it. */
+  trafficSecret(write: boolean): Uint8Array;
   /** Process a post-handshake KeyUpdate (RFC 8446 §4.6.3). */
   handleKeyUpdate(msg: HandshakeMessage): Promise<RecordEvent>;
   /** Send the scheduled KeyUpdate and, with `includeOwed`, an owed reply. */
@@ -102,6 +108,9 @@ export interface TicketRequests {
    * newSessionTicket() time, or at the next write with an empty write buffer); until then they wait. */
   armed: boolean;
 }
+
+/** Why SSL_verify_client_post_handshake refuses (the call returns 0 with this reason). */
+export type PostHandshakeAuthRefusal = 'NOT_SERVER' | 'INVALID_CONFIG' | 'EXTENSION_NOT_RECEIVED' | 'REQUEST_PENDING' | 'REQUEST_SENT';
 
 /** One side of the handshake, driven by the engine one message at a time. */
 export interface Handshake {
@@ -124,6 +133,8 @@ export interface Handshake {
   readonly latestSession: SslSession | null;
   /** Server: ticket requests. Client: null. */
   readonly tickets: TicketRequests | null;
+  /** Server: queue a post-handshake CertificateRequest (RFC 8446 §4.6.2), or say why not. Client: NOT_SERVER. */
+  requestClientAuth(): PostHandshakeAuthRefusal | null;
   /** Client: SSL_set_tlsext_host_name before the ClientHello is built. Server: false (nothing done). */
   setServerName(cx: HandshakeContext, name: string): boolean;
 }

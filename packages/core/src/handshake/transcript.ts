@@ -45,10 +45,24 @@ export class Transcript {
     return this.p.hash(this.hashName, concat(this.bytes(), extra));
   }
 
-  /** Drop the messages once the handshake is over (nothing hashes the transcript after it). */
-  release(): void {
-    this.parts = [];
-    this.total = 0;
+  /** The handshake transcript post-handshake authentication starts each exchange from (RFC 8446 §4.4.1). */
+  private base: Uint8Array | null = null;
+
+  /**
+   * The handshake is over: drop the messages, or with `keepBase` (post-handshake authentication was offered) keep
+   * them, hashed or not, as the start of every post-handshake exchange.
+   */
+  release(keepBase = false): void {
+    this.base = keepBase ? this.bytes() : null;
+    this.parts = this.base ? [this.base] : [];
+    this.total = this.base?.length ?? 0;
+  }
+
+  /** Start a post-handshake authentication exchange: the handshake transcript kept by `release(true)`. */
+  restartFromBase(): void {
+    if (!this.base) throw new Error('post-handshake authentication without the handshake transcript');
+    this.parts = [this.base];
+    this.total = this.base.length;
   }
 
   /** RFC 8446 §4.4.1: replace ClientHello1 by message_hash(Hash(ClientHello1)). */

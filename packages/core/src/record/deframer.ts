@@ -112,7 +112,7 @@ export class Deframer {
       throw new SslError('WRONG_VERSION_NUMBER', { detail: `record version ${h[1]}.${h[2]}` });
     }
     const max = this.policy.maxRecordBody();
-    if (len > max) throw new SslError(max > MAX_PLAINTEXT ? 'ENCRYPTED_LENGTH_TOO_LONG' : 'PACKET_LENGTH_TOO_LONG', { detail: `record of ${len} bytes` });
+    if (len > max) throw new SslError(max > MAX_PLAINTEXT ? 'ENCRYPTED_LENGTH_TOO_LONG' : 'PACKET_LENGTH_TOO_LONG', { detail: `record of ${len} bytes (at most ${max} now)` });
     return len;
   }
 }

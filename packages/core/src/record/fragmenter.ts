@@ -25,11 +25,22 @@ export function plainRecord(type: number, payload: Uint8Array, legacyVersion = 0
 export class Fragmenter {
   /** SSL_set_max_send_fragment: the most plaintext one record we send carries (handshake and application data). */
   maxFragment = MAX_PLAINTEXT;
+  /**
+   * RFC 8449, once negotiated: the most content one protected record may carry under the peer's
+   * record_size_limit (in TLS 1.3 the limit less the content type byte). Unprotected records are not subject to it.
+   */
+  peerLimit: number | null = null;
 
-  /** Coalesce handshake messages into one stream and cut it into record fragments (views into one buffer). */
-  handshakeFragments(messages: readonly Uint8Array[]): Uint8Array[] {
+  /** The fragment size of protected records: the send fragment size within the peer's record_size_limit. */
+  get protectedFragment(): number {
+    return this.peerLimit === null ? this.maxFragment : Math.min(this.maxFragment, this.peerLimit);
+  }
+
+  /** Coalesce handshake messages into one stream and cut it into record fragments (views into one buffer);
+   * `protectedRecords`: they will be sealed, so the peer's record_size_limit applies. */
+  handshakeFragments(messages: readonly Uint8Array[], protectedRecords: boolean): Uint8Array[] {
     const all = concat(...messages);
-    const step = this.maxFragment;
+    const step = protectedRecords ? this.protectedFragment : this.maxFragment;
     const frags: Uint8Array[] = [];
     for (let i = 0; i < all.length; i += step) frags.push(all.subarray(i, Math.min(all.length, i + step)));
     return frags;
@@ -37,7 +48,7 @@ export class Fragmenter {
 
   /** Application data `data[from, end)` cut into at most `count` record fragments (views into `data`). */
   appFragments(data: Uint8Array, from: number, end: number, count: number): Uint8Array[] {
-    const frag = this.maxFragment;
+    const frag = this.protectedFragment;
     const chunks: Uint8Array[] = [];
     for (let o = from; chunks.length < count && o < end; o += frag) chunks.push(data.subarray(o, Math.min(end, o + frag)));
     return chunks;

@@ -14,6 +14,7 @@
  * - `flags` are OpenSSL's SENT/RECEIVED shutdown bits over the engine's closure state, which is held there only
  *   (reference/openssl3-shutdown.md; each branch cites its rule).
  */
+
 import {
   SSL_ERROR_SSL,
   SSL_ERROR_SYSCALL,
@@ -26,6 +27,7 @@ import {
 } from '../constants.js';
 import type { Engine, RecordEvent } from '../engine/engine.js';
 import { SslError } from '../errors/ssl-error.js';
+import type { PostHandshakeAuthRefusal } from '../handshake/context.js';
 import { AlertDescription } from '../wire/enums.js';
 import type { BioIo, PullOutcome } from './bio-io.js';
 
@@ -125,7 +127,7 @@ export class Connection {
   }
 
   /** Record a non-fatal error of a synchronous call (OpenSSL's error queue) and return 0. */
-  refuse(reason: 'STILL_IN_INIT' | 'BAD_WRITE_RETRY' | 'PROTOCOL_IS_SHUTDOWN' | 'WRONG_SSL_VERSION'): number {
+  refuse(reason: 'STILL_IN_INIT' | 'BAD_WRITE_RETRY' | 'PROTOCOL_IS_SHUTDOWN' | 'WRONG_SSL_VERSION' | PostHandshakeAuthRefusal): number {
     const err = new SslError(reason, { origin: 'local' });
     this.callError = err;
     this.lastError = err;

@@ -77,6 +77,17 @@ export function parseServerName(data: Uint8Array): ServerNameEntry[] {
   });
 }
 
+// --- record_size_limit (RFC 8449 §4) ---
+export function encodeRecordSizeLimit(limit: number): Uint8Array {
+  return encode((w) => w.u16(limit));
+}
+/** The peer's RecordSizeLimit; below 64 is illegal_parameter (RFC 8449 §4). */
+export function parseRecordSizeLimit(data: Uint8Array): number {
+  const limit = parseAll(data, 'record_size_limit', (r) => r.u16());
+  if (limit < 64) throw new SslError('BAD_EXTENSION', { detail: `record_size_limit ${limit} (at least 64)` });
+  return limit;
+}
+
 // --- u16 lists: supported_groups, signature_algorithms(_cert) ---
 export function encodeU16List(values: readonly number[]): Uint8Array {
   return encode((w) => {

@@ -1,6 +1,7 @@
 /**
  * The TLS 1.3 client after the handshake (RFC 8446 §4.6): NewSessionTicket makes a resumable session (§4.6.1),
- * KeyUpdate moves the keys (§4.6.3); anything else is unexpected_message.
+ * KeyUpdate moves the keys (§4.6.3), a CertificateRequest is answered when post-handshake auth was offered (§4.6.2,
+ * client-auth.ts); anything else is unexpected_message.
  */
 import type { CipherSuite } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
@@ -11,6 +12,7 @@ import { HandshakeType as H } from '../../wire/enums.js';
 import { type HandshakeMessage, parseNewSessionTicket } from '../../wire/handshake.js';
 import { type FinishedVerified, unexpected } from '../common.js';
 import type { HandshakeContext } from '../context.js';
+import { answerPostHandshakeRequest } from './client-auth.js';
 import type { ClientState12 } from './tls12.js';
 
 /** Where a ticket's session goes (the client role): the newest one is what getSession() returns. */
@@ -36,6 +38,7 @@ export class Connected implements ClientState12 {
   async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ClientState12> {
     if (msg.type === H.NEW_SESSION_TICKET) await this.handleNewSessionTicket(cx, msg);
     else if (msg.type === H.KEY_UPDATE) await cx.handleKeyUpdate(msg);
+    else if (msg.type === H.CERTIFICATE_REQUEST) await answerPostHandshakeRequest(cx, msg, this.suite, this.name);
     else unexpected(msg, this.name);
     return this;
   }

@@ -11,6 +11,7 @@ import { type Extension, findExtension, parseAlpn } from '../../wire/extensions.
 import { DOWNGRADE_TLS11, DOWNGRADE_TLS12, type HandshakeMessage, type ServerHello } from '../../wire/handshake.js';
 import { encodeEcPointFormats, encodeRenegotiationInfo, parseEcPointFormats, parseRenegotiationInfo } from '../../wire/handshake12.js';
 import type { HandshakeContext } from '../context.js';
+import { acceptRecordSizeLimit } from '../record-size.js';
 import { resumeSession12 } from './resume12.js';
 import { type ClientSessions, clientPlan12, type Offered12 } from './session12.js';
 import { type ClientState12, ExpectCertificate12 } from './tls12.js';
@@ -26,7 +27,7 @@ export function tls12HelloExtensions(): Extension[] {
 }
 
 /** The extensions a TLS 1.2 ServerHello may carry (the client sent them all): RFC 5246 §7.4.1.4. */
-const ALLOWED_12 = new Set<number>([X.SERVER_NAME, X.EC_POINT_FORMATS, X.ALPN, X.EXTENDED_MASTER_SECRET, X.RENEGOTIATION_INFO, X.SESSION_TICKET]);
+const ALLOWED_12 = new Set<number>([X.SERVER_NAME, X.EC_POINT_FORMATS, X.ALPN, X.EXTENDED_MASTER_SECRET, X.RENEGOTIATION_INFO, X.SESSION_TICKET, X.RECORD_SIZE_LIMIT]);
 
 /**
  * A ServerHello without supported_versions: the server chose TLS 1.2 or older. Checked before anything else is
@@ -75,6 +76,7 @@ export async function serverHello12(cx: HandshakeContext, msg: HandshakeMessage,
     if (list.length !== 1 || chosen === undefined || !c.alpn?.includes(chosen)) throw new SslError('BAD_ALPN', { detail: 'the server selected a protocol that was not offered' });
     cx.alpnProtocol = chosen;
   }
+  acceptRecordSizeLimit(cx, sh.extensions, 'TLSv1.2');
   cx.version = 'TLSv1.2';
   cx.suite = suite;
   cx.extendedMasterSecret = ems !== undefined;

@@ -24,6 +24,7 @@ import {
 import { encodeClientHello, type ServerHello } from '../../wire/handshake.js';
 import type { HandshakeContext } from '../context.js';
 import type { ExternalPsk } from '../psk-external.js';
+import { offerRecordSizeLimit } from '../record-size.js';
 import { sniHostName } from '../server-name.js';
 import { tls12HelloExtensions } from './hello12.js';
 import { fillBinders, type OfferedPsk, preSharedKeyExtension, psksToOffer } from './psk-external.js';
@@ -95,6 +96,10 @@ export async function buildClientHello(cx: HandshakeContext, offer: ClientOffer,
   }
   if (c.alpn?.length) exts.push({ type: X.ALPN, data: encodeAlpn(c.alpn) });
   if (cookie) exts.push({ type: X.COOKIE, data: encodeCookie(cookie) });
+  const rsl = offerRecordSizeLimit(cx);
+  if (rsl) exts.push(rsl);
+  // RFC 8446 §4.2.6: post_handshake_auth (empty) when the application will answer a later CertificateRequest.
+  if (c.postHandshakeAuth && c.versions.tls13) exts.push({ type: X.POST_HANDSHAKE_AUTH, data: new Uint8Array(0) });
   offer.resumption12 ??= offer12(c, session);
   if (offer.resumption12.ticket) exts.push(offer.resumption12.ticket);
   // RFC 8446 §4.2.11: pre_shared_key is last; its binders cover the ClientHello up to the binders.

@@ -12,10 +12,10 @@
  */
 import { suiteById, suiteByName } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
-import { type SslSession, sessionPsk } from '../../session/session.js';
+import type { SslSession, } from '../../session/session.js';
 import { equalBytes } from '../../wire/bytes.js';
 import { GROUP_CODES, groupByCode, HandshakeType as H, ExtensionType as X } from '../../wire/enums.js';
-import { findExtension, parseAlpn, parseCookie, parseKeyShareHrr, parseKeyShareServer, parseU16List } from '../../wire/extensions.js';
+import { findExtension, parseAlpn, parseCookie, parseKeyShareHrr, parseKeyShareServer, } from '../../wire/extensions.js';
 import {
   type CertificateRequestMsg,
   type HandshakeMessage,
@@ -29,8 +29,6 @@ import {
   type ChainVerified,
   HandshakeKeys,
   parsePeerCertificate,
-  queueCertificate,
-  queueCertificateVerify,
   queueFinished,
   type SignatureVerified,
   unexpected,
@@ -41,7 +39,8 @@ import {
 import type { EngineConfig } from '../config.js';
 import type { Handshake, HandshakeContext, RecordEvent } from '../context.js';
 import type { ExternalPsk } from '../psk-external.js';
-import { tls13SchemesForKey } from '../signature.js';
+import { acceptRecordSizeLimit } from '../record-size.js';
+import { sendClientCertificate } from './client-auth.js';
 import { Connected } from './connected13.js';
 import { serverHello12 } from './hello12.js';
 import { buildClientHello, ClientOffer, checkCommonHello, initialShareGroups } from './hello13.js';
@@ -65,6 +64,9 @@ export class ClientHandshake implements Handshake {
   latestSession: SslSession | null = null;
   readonly tickets = null;
   readonly holdsInit = false;
+  requestClientAuth(): 'NOT_SERVER' {
+    return 'NOT_SERVER';
+  }
   /** The session given to the constructor, kept so that a later `setServerName` decides again whether it fits. */
   readonly #session: SslSession | null;
   readonly #config: EngineConfig;
@@ -267,8 +269,8 @@ class ExpectEncryptedExtensions implements ClientState {
       }
       cx.alpnProtocol = chosen;
     }
-    const sni = findExtension(exts, X.SERVER_NAME);
-    if (sni && sni.length !== 0) throw SslError.decode('non-empty server_name in EncryptedExtensions');
+    if (findExtension(exts, X.SERVER_NAME)?.length) throw SslError.decode('non-empty server_name in EncryptedExtensions');
+    acceptRecordSizeLimit(cx, exts, 'TLSv1.3');
     cx.transcript.add(msg.raw);
     // A resumed handshake has no Certificate / CertificateVerify (RFC 8446 §2.2).
     return this.psk ? new ExpectFinished(this.role, this.keys, null, this.psk) : new ExpectCertificateOrCertificateRequest(this.role, this.keys);
@@ -372,23 +374,8 @@ class ExpectFinished implements ClientState {
     await cx.setWriteKey(app.client);
     const resumptionMaster = await schedule.resumptionMaster(await cx.transcript.hash());
     cx.markHandshakeComplete();
-    // Nothing needs the transcript any more; the handshake secrets go with this state.
-    cx.transcript.release();
+    // Nothing needs the transcript any more (but post-handshake authentication); the handshake secrets go with this state.
+    cx.transcript.release(cx.config.postHandshakeAuth === true);
     return new Connected(this.role, suite, resumptionMaster, finished);
   }
-}
-
-/** Our Certificate and CertificateVerify when the server asked (RFC 8446 §4.4.2): empty without a fitting key. */
-async function sendClientCertificate(cx: HandshakeContext, cr: CertificateRequestMsg): Promise<void> {
-  const cred = cx.config.credentials[0];
-  const offered = parseU16List(findExtension(cr.extensions, X.SIGNATURE_ALGORITHMS) as Uint8Array, 'signature_algorithms');
-  const mine = cred ? tls13SchemesForKey(cred.keyType, cred.keyBits).filter((s) => cx.config.signatureSchemes.includes(s)) : [];
-  const scheme = mine.find((s) => offered.includes(s));
-  if (!cred || scheme === undefined) {
-    // RFC 8446 §4.4.2: with no suitable certificate, send an empty Certificate message.
-    queueCertificate(cx, cr.context, []);
-    return;
-  }
-  queueCertificate(cx, cr.context, cred.chain);
-  await queueCertificateVerify(cx, cred, scheme, false);
 }

@@ -8,11 +8,12 @@ import type { GroupName } from '../../crypto/provider.js';
 import { type CipherSuite, EMPTY_RENEGOTIATION_INFO_SCSV, TLS12_SUITES } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
 import { GROUP_CODES, ExtensionType as X } from '../../wire/enums.js';
-import { findExtension, parseAlpn, parseU16List } from '../../wire/extensions.js';
+import { type Extension, findExtension, parseAlpn, parseU16List } from '../../wire/extensions.js';
 import type { ClientHello } from '../../wire/handshake.js';
 import { parseEcPointFormats, parseRenegotiationInfo } from '../../wire/handshake12.js';
 import type { Credential } from '../config.js';
 import type { HandshakeContext } from '../context.js';
+import { answerRecordSizeLimit } from '../record-size.js';
 import { serverNameFromExtension } from '../server-name.js';
 import { schemeList, tls12SchemesForKey } from '../signature.js';
 import { authFits } from '../tls12-keys.js';
@@ -31,6 +32,8 @@ export interface Negotiated12 {
   secureRenegotiation: boolean;
   /** The client sent ec_point_formats: ours goes back. */
   pointFormats: boolean;
+  /** Our answer to the client's record_size_limit (RFC 8449; null: it sent none): the limits are in force. */
+  recordSizeLimit: Extension | null;
 }
 
 /** The named curve of an ECDSA key (its certificate is usable only if the client lists the curve, RFC 8422 §5.1). */
@@ -99,5 +102,6 @@ export function negotiate12(cx: HandshakeContext, ch: ClientHello, credentials: 
     ems: emsExt !== undefined,
     secureRenegotiation: ri !== undefined || ch.cipherSuites.includes(EMPTY_RENEGOTIATION_INFO_SCSV),
     pointFormats: pf !== undefined,
+    recordSizeLimit: answerRecordSizeLimit(cx, ch.extensions, 'TLSv1.2'),
   };
 }

@@ -30,6 +30,7 @@ export function serverHelloExtensions12(neg: Negotiated12, resumed: boolean, tic
   if (neg.sni !== null && !resumed) exts.push({ type: X.SERVER_NAME, data: new Uint8Array(0) });
   if (neg.alpn !== null) exts.push({ type: X.ALPN, data: encodeAlpn([neg.alpn]) });
   if (ticket) exts.push({ type: X.SESSION_TICKET, data: new Uint8Array(0) });
+  if (neg.recordSizeLimit) exts.push(neg.recordSizeLimit);
   return exts;
 }
 

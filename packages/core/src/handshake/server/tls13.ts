@@ -33,8 +33,10 @@ import {
   verifyPeerChain,
 } from '../common.js';
 import type { Credential, EngineConfig } from '../config.js';
-import type { Handshake, HandshakeContext, RecordEvent, TicketRequests } from '../context.js';
+import type { Handshake, HandshakeContext, PostHandshakeAuthRefusal, RecordEvent, TicketRequests } from '../context.js';
+import { answerRecordSizeLimit } from '../record-size.js';
 import { serverNameFromExtension } from '../server-name.js';
+import { ServerClientAuth } from './client-auth.js';
 import { chooseVersion } from './hello.js';
 import { negotiate12 } from './hello12.js';
 import { type CertificateAuth, type Negotiated, negotiate, type SelectedPsk, selectPsk } from './hello13.js';
@@ -64,6 +66,8 @@ export class ServerHandshake implements Handshake {
   readonly issued: IssuedTickets = { nonce: 0, ids: [] };
   /** The cache id of the session this connection resumed (rule 19 withdraws it too). */
   resumedId: Uint8Array | null = null;
+  /** Post-handshake client authentication (server/client-auth.ts). */
+  readonly clientAuth = new ServerClientAuth();
   /** The credentials the application's selectContext chose for this handshake (null: the context's own). */
   selectedCredentials: readonly Credential[] | null = null;
   readonly #config: EngineConfig;
@@ -77,7 +81,11 @@ export class ServerHandshake implements Handshake {
   }
 
   get holdsInit(): boolean {
-    return this.tickets.pending > 0 && this.tickets.armed;
+    return (this.tickets.pending > 0 && this.tickets.armed) || this.clientAuth.pending;
+  }
+
+  requestClientAuth(): PostHandshakeAuthRefusal | null {
+    return this.state instanceof Connected ? this.clientAuth.request(this.#config.verifyPeer) : 'EXTENSION_NOT_RECEIVED';
   }
 
   setServerName(): boolean {
@@ -107,6 +115,7 @@ export class ServerHandshake implements Handshake {
 
   /** Requested tickets, once armed (after the scheduled KeyUpdate the engine sent first). */
   async flushPostHandshake(cx: HandshakeContext): Promise<void> {
+    if (this.state instanceof Connected) await this.clientAuth.flush(cx);
     const t = this.tickets;
     if (t.pending > 0 && t.armed && cx.handshakeComplete && this.state instanceof Connected) {
       t.armed = false;
@@ -264,6 +273,7 @@ async function sendServerFlight(cx: HandshakeContext, role: ServerHandshake, ch:
   cx.transcript.hashName = neg.suite.hash;
   cx.alpnProtocol = neg.alpn;
   cx.serverName = neg.sni;
+  role.clientAuth.noteClientHello(ch);
   const sh = encodeServerHello({
     legacyVersion: ProtocolVersion.TLS12,
     random: p.randomBytes(32),
@@ -293,9 +303,12 @@ async function sendServerFlight(cx: HandshakeContext, role: ServerHandshake, ch:
   const ee: Extension[] = [];
   if (neg.sni !== null) ee.push({ type: X.SERVER_NAME, data: new Uint8Array(0) });
   if (neg.alpn !== null) ee.push({ type: X.ALPN, data: encodeAlpn([neg.alpn]) });
+  const rsl = answerRecordSizeLimit(cx, ch.extensions, 'TLSv1.3');
+  if (rsl) ee.push(rsl);
   cx.queueHandshake(encodeEncryptedExtensions(ee));
   // A resumed handshake authenticates with the PSK: no CertificateRequest, Certificate, CertificateVerify.
-  const requestCert = cx.config.verifyPeer && !psk;
+  // With postHandshakeAuth (SSL_VERIFY_POST_HANDSHAKE) the client is asked after the handshake only.
+  const requestCert = cx.config.verifyPeer && !psk && !cx.config.postHandshakeAuth;
   if (cert) {
     if (requestCert) {
       cx.queueHandshake(encodeCertificateRequest({ context: new Uint8Array(0), extensions: [{ type: X.SIGNATURE_ALGORITHMS, data: encodeU16List(cx.config.signatureSchemes) }] }));
@@ -376,8 +389,8 @@ class ExpectFinished implements ServerState {
     cx.markPeerFinished();
     const resumptionMaster = await schedule.resumptionMaster(await cx.transcript.hash());
     cx.markHandshakeComplete();
-    // Nothing needs the transcript any more; the handshake secrets go with this state.
-    cx.transcript.release();
+    // Nothing needs the transcript any more (but post-handshake authentication); the handshake secrets go with this state.
+    cx.transcript.release(this.role.clientAuth.offered);
     const connected = new Connected(this.role, suite, resumptionMaster, finished);
     // After a resumption one replacement ticket at most, as OpenSSL sends (statem_srvr.c, TLS_ST_SW_SESSION_TICKET);
     // after a full handshake the configured number; none after an external PSK (unlike OpenSSL: a resumption would
@@ -403,8 +416,9 @@ class Connected implements ServerState {
   }
 
   async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<ServerState> {
-    if (msg.type === H.KEY_UPDATE) await cx.handleKeyUpdate(msg);
-    else unexpected(msg, this.name);
+    const auth = this.role.clientAuth;
+    if (msg.type === H.KEY_UPDATE && !auth.midExchange) await cx.handleKeyUpdate(msg);
+    else if ((await auth.handle(cx, msg, this.suite, this.name)) && !cx.writeClosed) await this.sendTickets(cx, cx.config.numTickets);
     return this;
   }
 
