@@ -18,7 +18,7 @@
  *
  * @packageDocumentation
  */
-export { type ConnectEndpoint, type DriveOptions, drive, type InMemoryEndpoint, type Preamble, type TcpEndpoint } from './driver.js';
+export { type ConnectEndpoint, type DriveOptions, drive, type InMemoryEndpoint, type ListenEndpoint, type Preamble, type TcpEndpoint } from './driver.js';
 export { memoryDuplexPair } from './duplex-pair.js';
 export { seededProvider } from './seeded.js';
 export { ALERT_NAMES, alertName, type DriveResult, formatResult, formatVerdict, plaintextAlert, type Verdict } from './verdict.js';
