@@ -2,10 +2,12 @@
  * Endpoints for the @memtls/fast-check tests: Node's `tls` server over any Duplex (in memory) or on a loopback
  * port, and the planted-defect servers: a Node `tls` server behind a small Duplex wrapper of the test's own that
  * (1) hangs when a handshake record shorter than a handshake header arrives, (2) throws on a ClientHello that
- * carries a GREASE extension, (3) hands the application plaintext decrypted without checking the GCM tag.
+ * carries a GREASE extension, (3) hands the application plaintext decrypted without checking the GCM tag; and
+ * TLS clients for the driver's listening mode (`{ connectTo }`): Node's `tls.connect`, and the same behind the
+ * wrapper with defect (1) on the client side.
  */
 import { createDecipheriv, createHmac } from 'node:crypto';
-import type net from 'node:net';
+import net from 'node:net';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { CT, GREASE_VALUES, HT, parseHello, parseRecords, splitMessages } from '@memtls/fast-check';
@@ -174,4 +176,44 @@ export function leaksPlaintextBeforeTagCheck(socket: Duplex, app: (plain: Buffer
     key = expandLabel(s, 'key', 16);
     iv = expandLabel(s, 'iv', 12);
   });
+}
+
+/** The raw sockets of the test clients below, destroyed by `destroyClients()` after each run. */
+const clientSockets = new Set<net.Socket>();
+
+/** Destroy every test client's connection (the driver closes its end; a frozen client would keep its own open). */
+export function destroyClients(): void {
+  for (const s of clientSockets) s.destroy();
+  clientSockets.clear();
+}
+
+/** A raw loopback connection for a test client, half-open capable (our FIN does not end its writable side). */
+function rawConnection(port: number, host: string): net.Socket {
+  const raw = net.connect({ port, host, allowHalfOpen: true, noDelay: true });
+  raw.on('error', () => {});
+  clientSockets.add(raw);
+  return raw;
+}
+
+/** Node's TLS client over `socket`: verifies localhost against the test CA, closes on the first data or the server's close. */
+function nodeTlsClientOver(socket: Duplex, onData?: (b: Buffer) => void): tls.TLSSocket {
+  const t = tls.connect({ socket, ca: testPki().caCert, servername: 'localhost' });
+  t.on('error', () => {});
+  t.on('data', (b: Buffer) => {
+    onData?.(b);
+    t.end();
+  });
+  t.on('end', () => t.end());
+  return t;
+}
+
+/** Node's `tls.connect` client to `host:port` (errors are outcomes, not failures of the test); `onData` sees what it reads. */
+export function nodeTlsClient(port: number, host: string, onData?: (b: Buffer) => void): void {
+  nodeTlsClientOver(rawConnection(port, host), onData);
+}
+
+/** Defect 1 on the client side: Node's tls client behind the wrapper that freezes on a handshake record shorter than 4 bytes. */
+export function clientHangsOnShortHandshakeRecord(port: number, host: string): void {
+  const tap = new RecordTap();
+  nodeTlsClientOver(new Wrapper(rawConnection(port, host), (b) => !tap.feed(b).some((r) => r.type === CT.HANDSHAKE && r.body.length < 4)));
 }

@@ -7,7 +7,8 @@
  *     the recommended close loop (shutdown; read until ZERO_RETURN; shutdown) on both sides, both end with 1
  *     and SENT|RECEIVED, data is delivered once and in order, and every call returns (no hang).
  * Each property runs twice: both ends pinned to TLS 1.3, then both pinned to TLS 1.2 (minVersion/maxVersion),
- * MEMTLS_PROPERTY_RUNS cases each (default 25).
+ * MEMTLS_PROPERTY_RUNS cases each (default 25). The cuts (`chunking`, capped at 3000 bytes) and the BIO pair
+ * sizes (`bioPairSizes`) are @memtls/fast-check's arbitraries, weighted to single bytes and record boundaries.
  */
 import { strict as assert } from 'node:assert';
 import {
@@ -21,6 +22,7 @@ import {
   SSL_SENT_SHUTDOWN,
   Ssl,
 } from '@memtls/core';
+import { bioPairSizes, chunking } from '@memtls/fast-check';
 import fc from 'fast-check';
 import { contexts } from '../util/pair.js';
 
@@ -221,7 +223,7 @@ for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
         fc.asyncProperty(
           script(30000),
           script(30000),
-          fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 8 }),
+          chunking({ max: 3000 }),
           fc.array(fc.boolean(), { maxLength: 6 }),
           async (c, s, chunks, order) => {
             const cOut = new MemoryBio();
@@ -269,13 +271,12 @@ for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
     it('P2 + P3: any BIO pair sizes >= 1 and any call interleaving converge with both sides at 1 and SENT|RECEIVED', async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.integer({ min: 1, max: 20000 }),
-          fc.integer({ min: 1, max: 20000 }),
+          bioPairSizes(),
           script(40000),
           script(40000),
           fc.array(fc.boolean(), { maxLength: 6 }),
-          async (size1, size2, c, s, order) => {
-            const [e1, e2] = newBioPair(size1, size2);
+          async ({ c2s, s2c }, c, s, order) => {
+            const [e1, e2] = newBioPair(c2s, s2c);
             const client = new Ssl(cctx, { serverName: 'localhost' });
             const server = new Ssl(sctx);
             const c1 = new CountedBio(e1);

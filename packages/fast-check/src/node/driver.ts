@@ -1,14 +1,15 @@
 /**
  * The man-in-the-middle driver: a memtls client (or server) talks to the endpoint under test, in memory over a
- * Duplex the endpoint's code receives, or over TCP on the loopback; every flight memtls writes passes through a
- * mutation plan, is cut by a chunking and delivered in separate writes; the run ends in a `Verdict`.
+ * Duplex the endpoint's code receives, over a Duplex the caller opens, or over TCP on the loopback (the driver
+ * connects to a listening endpoint, or listens for one connection from a connecting one: a TLS client under
+ * test); every flight memtls writes passes through a mutation plan, is cut by a chunking and delivered in
+ * separate writes; the run ends in a `Verdict`.
  *
  * The script of the memtls side: handshake; write the payload; read what comes until the endpoint closes or goes
  * quiet; shutdown (close_notify); read until the endpoint closes. When memtls waits for input and nothing comes
  * for `quietMs`, it moves on (after the payload: to its shutdown; otherwise it closes its half of the transport,
  * an EOF). After our EOF the endpoint must close or answer within `budgetMs`, or the verdict is `hang`.
  */
-import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   MemoryBio,
@@ -24,6 +25,7 @@ import { applyPlan, type MutationPlan } from '../plan.js';
 import { applyChunking, type Chunking } from '../schedule.js';
 import { concat } from '../wire.js';
 import { memoryDuplexPair } from './duplex-pair.js';
+import { connectTcp, LOOPBACK_HOSTS, listenOnce, type OneShotListener } from './transport.js';
 import { alertName, type DriveResult, plaintextAlert, type Verdict } from './verdict.js';
 
 /** An endpoint in this process: `serve` gets its end of an in-memory connection (a Duplex), as a server gets a socket. */
@@ -38,6 +40,24 @@ export interface TcpEndpoint {
   port: number;
   /** Default '127.0.0.1'. */
   host?: '127.0.0.1' | '::1' | 'localhost';
+}
+
+/**
+ * An endpoint that connects (a TLS client under test, over TCP): the driver listens on the loopback, port 0, and
+ * calls `connectTo` with the port; your code starts its client there (a `tls.connect`, a spawned process). The
+ * driver accepts exactly one connection (the listener closes on it, so a retry is refused) and runs the memtls
+ * side on it: a server context to test a client.
+ */
+export interface ListenEndpoint {
+  /**
+   * Start your client against `host:port`. The run does not wait for it to return: it may resolve when your client
+   * is done. A throw (or a rejection, at any time during the run) is an `exception` verdict.
+   */
+  connectTo(port: number, host: string): void | Promise<void>;
+  /** Where the driver listens: default '127.0.0.1'. */
+  host?: '127.0.0.1' | '::1';
+  /** How long your client has to connect before the verdict is `hang` (default 5000 ms). */
+  acceptMs?: number;
 }
 
 /** An endpoint reached through a transport your code opens: any Duplex (a WebSocket stream to a relay, a proxy...). */
@@ -57,10 +77,10 @@ export interface Preamble {
 /** What one run does. */
 export interface DriveOptions {
   /** The endpoint under test. */
-  endpoint: InMemoryEndpoint | TcpEndpoint | ConnectEndpoint;
+  endpoint: InMemoryEndpoint | TcpEndpoint | ListenEndpoint | ConnectEndpoint;
   /** A plaintext exchange before the handshake (absent: TLS from the first byte). */
   preamble?: Preamble;
-  /** The memtls side's context: a client context to test a server, a server context to test a client (in memory). */
+  /** The memtls side's context: a client context to test a server, a server context to test a client. */
   context: SslContext;
   /** The server name the memtls client sends (default 'localhost'). */
   serverName?: string;
@@ -72,7 +92,7 @@ export interface DriveOptions {
   chunking?: Chunking;
   /** Application data the memtls side writes after the handshake (default: 'memtls-fast-check\n'). */
   payload?: Uint8Array;
-  /** How long memtls waits for input before it moves on (default 100 ms in memory, 250 ms over TCP). */
+  /** How long memtls waits for input before it moves on (default 100 ms in memory, 250 ms over TCP either way). */
   quietMs?: number;
   /** How long the endpoint has to close or answer after our EOF before the verdict is `hang` (default 2000 ms). */
   budgetMs?: number;
@@ -98,8 +118,10 @@ export function drive(o: DriveOptions): Promise<DriveResult> {
   if (!o || typeof o !== 'object') throw new TypeError('drive(): options must be an object');
   if (!(o.context && typeof o.context === 'object' && 'role' in o.context)) throw new TypeError('drive(): options.context must be an SslContext');
   const ep = o.endpoint as unknown;
-  const kind = ep && typeof ep === 'object' ? ['serve', 'connect', 'port'].filter((k) => k in ep) : [];
-  if (kind.length !== 1) throw new TypeError('drive(): options.endpoint needs exactly one of serve(socket), connect() or port');
+  const kind = ep && typeof ep === 'object' ? ['serve', 'connect', 'port', 'connectTo'].filter((k) => k in ep) : [];
+  if (kind.length !== 1) throw new TypeError('drive(): options.endpoint needs exactly one of serve(socket), connect(), port or connectTo(port)');
+  const fn = kind[0] === 'port' ? null : (ep as Record<string, unknown>)[kind[0] as string];
+  if (fn !== null && typeof fn !== 'function') throw new TypeError(`drive(): endpoint.${kind[0]} must be a function`);
   for (const k of ['quietMs', 'budgetMs'] as const) {
     const v = o[k];
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new RangeError(`drive(): options.${k} must be a finite number >= 0`);
@@ -107,7 +129,12 @@ export function drive(o: DriveOptions): Promise<DriveResult> {
   if ('port' in (ep as object)) {
     const t = ep as TcpEndpoint;
     if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535) throw new RangeError('drive(): endpoint.port must be 1 to 65535');
-    if (!['127.0.0.1', '::1', 'localhost'].includes(t.host ?? '127.0.0.1')) throw new RangeError('drive(): a TCP endpoint must be on the loopback (127.0.0.1, ::1, localhost)');
+    if (!LOOPBACK_HOSTS.includes(t.host ?? '127.0.0.1')) throw new RangeError('drive(): a TCP endpoint must be on the loopback (127.0.0.1, ::1, localhost)');
+  }
+  if ('connectTo' in (ep as object)) {
+    const l = ep as ListenEndpoint;
+    if (!['127.0.0.1', '::1'].includes(l.host ?? '127.0.0.1')) throw new RangeError("drive(): a listening endpoint's host must be 127.0.0.1 or ::1");
+    if (l.acceptMs !== undefined && !(Number.isFinite(l.acceptMs) && l.acceptMs >= 0)) throw new RangeError('drive(): endpoint.acceptMs must be a finite number >= 0');
   }
   if (o.payload !== undefined && !(o.payload instanceof Uint8Array)) throw new TypeError('drive(): options.payload must be a Uint8Array');
   if (running) throw new TypeError('drive(): another run is on; runs in one process go one at a time (uncaught exceptions are attributed to the endpoint)');
@@ -126,7 +153,7 @@ async function run(o: DriveOptions, box: { capture: (e: unknown) => void }): Pro
   box.capture = capture;
   let wake: () => void = () => {};
   const started = Date.now();
-  const tcp = 'port' in o.endpoint;
+  const tcp = 'port' in o.endpoint || 'connectTo' in o.endpoint;
   const quietMs = o.quietMs ?? (tcp ? 250 : 100);
   const budgetMs = o.budgetMs ?? 2000;
   const ssl = new Ssl(o.context, o.context.role === 'client' ? { serverName: o.serverName ?? 'localhost' } : {});
@@ -140,6 +167,7 @@ async function run(o: DriveOptions, box: { capture: (e: unknown) => void }): Pro
   let closed = false;
   let socket: Duplex | null = null;
   let serveRan: Promise<void> = Promise.resolve();
+  let listener: OneShotListener | null = null;
   let failed = false;
   try {
     const ep = o.endpoint;
@@ -152,7 +180,26 @@ async function run(o: DriveOptions, box: { capture: (e: unknown) => void }): Pro
         capture(e);
         return result({ kind: 'exception', error: e });
       }
-    } else socket = await connectTcp(ep as TcpEndpoint);
+    } else if ('connectTo' in ep) {
+      const l = await listenOnce(ep.host ?? '127.0.0.1');
+      listener = l;
+      serveRan = Promise.resolve()
+        .then(() => ep.connectTo(l.port, ep.host ?? '127.0.0.1'))
+        .catch((e: unknown) => capture(e));
+      let got: Duplex | null = null;
+      void l.accepted.then((x) => {
+        got = x;
+        wake();
+      });
+      const acceptMs = ep.acceptMs ?? 5000;
+      const until = Date.now() + acceptMs;
+      while (!got && !exception && Date.now() < until) await waitFor(until - Date.now());
+      l.close();
+      if (exception) return result({ kind: 'exception', error: (exception as { error: unknown }).error });
+      // Your client never connected: it hangs before its first byte.
+      if (!got) return result({ kind: 'hang', afterMs: acceptMs });
+      socket = got;
+    } else socket = await connectTcp((ep as TcpEndpoint).host ?? '127.0.0.1', (ep as TcpEndpoint).port);
     const s = socket;
     let pre: Uint8Array | null = o.preamble ? new Uint8Array(0) : null;
     s.on('data', (b: Buffer) => {
@@ -201,6 +248,7 @@ async function run(o: DriveOptions, box: { capture: (e: unknown) => void }): Pro
     throw e;
   } finally {
     socket?.destroy();
+    listener?.close();
     await Promise.race([serveRan, new Promise((r) => setTimeout(r, 10))]);
     process.setUncaughtExceptionCaptureCallback(null);
     running = false;
@@ -345,15 +393,3 @@ async function run(o: DriveOptions, box: { capture: (e: unknown) => void }): Pro
 }
 
 const alertVerdict = (description: number, level: number): Verdict => ({ kind: 'alert', description, name: alertName(description), level });
-
-function connectTcp(e: TcpEndpoint): Promise<net.Socket> {
-  const host = e.host ?? '127.0.0.1';
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host, port: e.port, noDelay: true }, () => {
-      s.off('error', reject);
-      resolve(s);
-    });
-    s.once('error', reject);
-  });
-}
-

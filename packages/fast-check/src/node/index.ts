@@ -1,6 +1,7 @@
 /**
  * `@memtls/fast-check/node`: the man-in-the-middle driver. A memtls client (or server) runs against your endpoint
- * (in memory over a Duplex your code receives, or over TCP on the loopback), applies a mutation plan to its own
+ * (in memory over a Duplex your code receives, over a Duplex you open, or over TCP on the loopback: to your server,
+ * `{ port }`, or from your client, `{ connectTo }`), applies a mutation plan to its own
  * flights, and classifies how your endpoint ended the run (`Verdict`), so one `fc.assert` states a property of
  * your endpoint.
  *
@@ -18,7 +19,7 @@
  *
  * @packageDocumentation
  */
-export { type ConnectEndpoint, type DriveOptions, drive, type InMemoryEndpoint, type Preamble, type TcpEndpoint } from './driver.js';
+export { type ConnectEndpoint, type DriveOptions, drive, type InMemoryEndpoint, type ListenEndpoint, type Preamble, type TcpEndpoint } from './driver.js';
 export { memoryDuplexPair } from './duplex-pair.js';
 export { seededProvider } from './seeded.js';
 export { ALERT_NAMES, alertName, type DriveResult, formatResult, formatVerdict, plaintextAlert, type Verdict } from './verdict.js';

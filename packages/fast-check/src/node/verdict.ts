@@ -54,9 +54,9 @@ export const alertName = (d: number): string => ALERT_NAMES[d] ?? `alert_${d}`;
  * - `alert`: the endpoint sent an alert other than close_notify (`description`, `name`, `level`);
  * - `closed`: the endpoint closed the transport without an alert we could read;
  * - `hang`: after our side had nothing more to send and closed its half of the transport, the endpoint neither
- *   answered nor closed within the budget;
- * - `exception`: the endpoint's code threw (its `serve` function, a write into its stream, or an uncaught
- *   exception while the run was on).
+ *   answered nor closed within the budget (or, an endpoint that connects, it never connected within `acceptMs`);
+ * - `exception`: the endpoint's code threw (its `serve`, `connect` or `connectTo` function, a write into its
+ *   stream, or an uncaught exception while the run was on).
  */
 export type Verdict =
   | {
@@ -80,7 +80,7 @@ export type Verdict =
   | {
     /** The verdict. */
     kind: 'hang';
-    /** Milliseconds waited after our EOF. */
+    /** Milliseconds waited after our EOF (or for the connection of an endpoint that connects). */
     afterMs: number;
     }
   | {
