@@ -13,7 +13,7 @@ import { DEFAULT_MIN_RSA_MODULUS_BITS, RSA_MAX_MODULUS_BITS } from './cert/key-l
 import { anchorsFrom, PolicyVerifier, pinsFrom, type VerifyInfo } from './cert/verifier.js';
 import { SSL_MODE_AUTO_RETRY, SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_OP_NO_TICKET } from './constants.js';
 import { checkBits, checkCount, groupsFrom, providerFrom, suitesFrom, versionsFrom } from './crypto/choices.js';
-import type { CryptoProvider, GroupName, SignatureSchemeName, SigningKey } from './crypto/provider.js';
+import type { CryptoProvider, GroupName, SignatureSchemeName, } from './crypto/provider.js';
 import type { CipherSuite } from './crypto/suites.js';
 import { type Credential, DEFAULT_LIMITS, type EngineConfig, type Limits, type MsgInfo } from './engine/config.js';
 import { credentialFromPem } from './handshake/credential.js';
@@ -25,7 +25,6 @@ import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS12_SCHEMES, DEFAULT_TLS13_SCHEMES, par
 import { SessionCache } from './session/cache.js';
 import { checkTicketKeys, type TicketKeyStore, type TicketOptions, ticketKeysFrom } from './session/ticket-keys.js';
 import type { Ssl } from './ssl.js';
-import { utf8 } from './wire/bytes.js';
 
 export type { VerifyInfo } from './cert/verifier.js';
 

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { TLS12_SUITES } from '#internal/crypto/suites';
-import { clientCtx, KEY_KINDS, type KeyKind, pair, serverCtx, testPki, transfer } from './helpers.js';
+import { clientCtx, KEY_KINDS, type KeyKind, pair, serverCtx, transfer } from './helpers.js';
 
 const fits = (auth: string | null, kind: KeyKind) => (auth === 'RSA' ? kind === 'rsa' : kind !== 'rsa');
 /** The curve an ECDSA certificate needs in supported_groups (RFC 8422 §5.1). */

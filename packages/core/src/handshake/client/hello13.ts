@@ -4,7 +4,7 @@
  */
 import { isHybridGroup } from '../../crypto/hybrid.js';
 import type { GroupName, KeyShare } from '../../crypto/provider.js';
-import { type CipherSuite, suiteByName } from '../../crypto/suites.js';
+import type { CipherSuite, } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
 import type { SslSession } from '../../session/session.js';
 import { equalBytes } from '../../wire/bytes.js';
