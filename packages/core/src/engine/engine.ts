@@ -158,9 +158,9 @@ export class Engine extends RecordLayer implements HandshakeContext {
   }
 
   /** Server: the tickets requested with newSessionTicket() (SSL_new_session_ticket). Client: null. */
-  get tickets(): TicketRequests | null {
-    return this.hs.tickets;
-  }
+  get tickets(): TicketRequests | null { return this.hs.tickets; }
+  /** Client: the early data its session allows (writeEarlyData checks it before the ClientHello). */
+  get earlyAllowance(): number { return this.hs.earlyAllowance; }
 
   /** Client: SSL_set_tlsext_host_name, before the ClientHello is built (the facade checks). False on a server. */
   setServerName(name: string): boolean {

@@ -126,6 +126,8 @@ export interface Handshake {
   invalidateSessions(): void;
   /** Client: the newest session made from a NewSessionTicket. Server: null. */
   readonly latestSession: SslSession | null;
+  /** Client: the early data the session it would offer allows (0: none; before the ClientHello). Server: 0. */
+  readonly earlyAllowance: number;
   /** Server: ticket requests. Client: null. */
   readonly tickets: TicketRequests | null;
   /** Client: SSL_set_tlsext_host_name before the ClientHello is built. Server: false (nothing done). */

@@ -26,7 +26,7 @@ export class EarlyData {
   /** Client: the application called writeEarlyData before the handshake started (offer early data). Server: it
    * called readEarlyData first (accept early data, as OpenSSL accepts it only inside SSL_read_early_data). */
   wanted = false;
-  /** Client: the bytes the offered session allows (its ticket's max_early_data_size; 0: no early data possible). */
+  /** Client: the bytes the offered session allows (its ticket's max_early_data_size), set with the ClientHello. */
   allowance = 0;
   /** Client: application data may be sealed under the early key now (from the ClientHello until the server's
    * answer rejects it, or until EndOfEarlyData). */

@@ -35,7 +35,7 @@ export async function writeEarlyDataSteps(c: Connection, data: Uint8Array): Prom
   const e = c.engine.early;
   if (c.fatal) return -1;
   if (!c.started) {
-    if (e.allowance === 0) return refuse(c, 'SHOULD_NOT_HAVE_BEEN_CALLED', 'no session that allows early data is offered', 0);
+    if (c.engine.earlyAllowance === 0) return refuse(c, 'SHOULD_NOT_HAVE_BEEN_CALLED', 'no session that allows early data is offered', 0);
     e.wanted = true;
     c.started = true;
     try {

@@ -76,11 +76,14 @@ export class ClientHandshake implements Handshake {
     cx.serverName = hostName;
     this.#session = session;
     this.offered = this.sessionToOffer();
-    cx.early.allowance = earlyAllowance(cx.config, this.offered);
   }
 
   get stateName(): string {
     return this.state.name;
+  }
+
+  get earlyAllowance(): number {
+    return earlyAllowance(this.#config, this.offered);
   }
 
   /** Offer a session only where it fits: resumable now, same server name, its version and suite still enabled. */
@@ -92,7 +95,6 @@ export class ClientHandshake implements Handshake {
     this.hostName = name;
     cx.serverName = name;
     this.offered = this.sessionToOffer();
-    cx.early.allowance = earlyAllowance(cx.config, this.offered);
     return true;
   }
 

@@ -60,6 +60,7 @@ export class ServerHandshake implements Handshake {
   private state: ServerState = new ExpectClientHello(this, null);
   readonly tickets: TicketRequests = { pending: 0, armed: false };
   readonly latestSession = null;
+  readonly earlyAllowance = 0;
   /** Tickets this connection issued (rule 19 withdraws them), and their nonce counter. */
   readonly issued: IssuedTickets = { nonce: 0, ids: [] };
   /** The cache id of the session this connection resumed (rule 19 withdraws it too). */
