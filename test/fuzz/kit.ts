@@ -57,6 +57,10 @@ export interface Setup {
   /** Both ends have the same external PSK (pskUseSession / pskFindSession): the handshake is authenticated by it,
    * without Certificate or CertificateVerify (RFC 8446 §4.2.11). */
   psk?: boolean;
+  /** 0-RTT early data (RFC 8446 §4.2.10): the server accepts early data (maxEarlyData), the run resumes, the client
+   * writes its payload as early data (writeEarlyData) and the server reads it first (readEarlyData until 0); the
+   * client writes it again after the handshake when the server did not accept it (as an application would). */
+  earlyData?: boolean;
   /** Seed of the null provider's random stream (the client uses seed, the server seed + 1). */
   seed?: number;
   /** Null provider: declared synchronous (one record at a time) instead of pipelined; and with the
@@ -95,6 +99,7 @@ export function makeContexts(s: Setup): { cctx: SslContext; sctx: SslContext } {
     // Real CA signatures do not verify under the null provider: accept the chain through the callback there.
     ...(s.clientAuth ? { verifyPeer: true, ca: pki.caCert, ...(nul ? { verifyCallback: () => true } : {}) } : {}),
     ...(s.serverLimits ? { limits: s.serverLimits } : {}),
+    ...(s.earlyData ? { maxEarlyData: 16384 } : {}),
     ...(s.psk ? { pskFindSession: (id: Uint8Array) => (id.length === FUZZ_PSK_IDENTITY.length && id.every((b, i) => b === FUZZ_PSK_IDENTITY[i]) ? { key: FUZZ_PSK_KEY } : null) } : {}),
     ...pin,
     ...s.server,
@@ -168,7 +173,7 @@ export interface Failure {
   afterEof: boolean;
 }
 
-type Phase = 'hs' | 'write' | 'read' | 'close' | 'drain' | 'done' | 'closed' | 'failed';
+type Phase = 'early' | 'hs' | 'write' | 'read' | 'close' | 'drain' | 'done' | 'closed' | 'failed';
 
 export class Side {
   readonly role: Role;
@@ -190,9 +195,12 @@ export class Side {
   private readonly payload: Uint8Array;
   private readonly expect: number;
   private readonly readSize: number;
+  /** Client: bytes written as early data (sent again after the handshake unless the server accepted them). */
+  private earlySent = 0;
 
-  constructor(role: Role, ssl: Ssl, payload: Uint8Array, expect: number, readSize: number) {
+  constructor(role: Role, ssl: Ssl, payload: Uint8Array, expect: number, readSize: number, early = false) {
     this.role = role;
+    if (early) this.phase = 'early';
     this.ssl = ssl;
     this.payload = payload;
     this.expect = expect;
@@ -233,10 +241,25 @@ export class Side {
     let r = 0;
     this.calls++;
     switch (this.phase) {
+      case 'early':
+        if (this.role === 'client') {
+          call = 'writeEarlyData';
+          r = this.payload.length ? await guard(this.ssl.writeEarlyData(this.payload), `${this.role} writeEarlyData`) : 0;
+          if (r > 0) this.earlySent = this.sent = r;
+          if (r >= 0) [this.phase, r] = ['hs', 1]; // 0: the session allows none (a refusal, not an error)
+        } else {
+          const b = new Uint8Array(this.readSize);
+          call = 'readEarlyData';
+          r = await guard(this.ssl.readEarlyData(b), `${this.role} readEarlyData`);
+          if (r > 0) for (let k = 0; k < r; k++) this.received.push(b[k] as number);
+          if (r === 0) [this.phase, r] = ['hs', 1];
+        }
+        break;
       case 'hs':
         call = 'doHandshake';
         r = await guard(this.ssl.doHandshake(), `${this.role} doHandshake`);
         if (r === 1) this.phase = 'write';
+        if (r === 1 && this.earlySent > 0 && this.ssl.getEarlyDataStatus() !== 'accepted') this.sent = 0;
         break;
       case 'write': {
         if (this.sent >= this.payload.length) {
@@ -340,7 +363,7 @@ export interface Outcome {
 
 export async function runPair(o: RunOptions): Promise<Outcome> {
   const { cctx, sctx } = makeContexts(o);
-  if (!o.resume) return runPairOn(o, cctx, sctx, null);
+  if (!o.resume && !o.earlyData) return runPairOn(o, cctx, sctx, null);
   const { filter: _mitm, ...clean } = o;
   const first = await runPairOn(clean, cctx, sctx, null);
   const session = first.client.ssl.getSession();
@@ -352,8 +375,9 @@ async function runPairOn(o: RunOptions, cctx: SslContext, sctx: SslContext, sess
   const cp = o.clientPayload ?? new Uint8Array(0);
   const sp = o.serverPayload ?? new Uint8Array(0);
   const rs = o.readSize ?? 4096;
-  const client = new Side('client', new Ssl(cctx, session ? { serverName: 'localhost', session } : { serverName: 'localhost' }), cp, sp.length, rs);
-  const server = new Side('server', new Ssl(sctx), sp, cp.length, rs);
+  const early = o.earlyData === true && session !== null;
+  const client = new Side('client', new Ssl(cctx, session ? { serverName: 'localhost', session } : { serverName: 'localhost' }), cp, sp.length, rs, early);
+  const server = new Side('server', new Ssl(sctx), sp, cp.length, rs, early);
   const flights: Record<Dir, number> = { c2s: 0, s2c: 0 };
   const violations: string[] = [];
   const reseq: Record<Dir, Resequencer> = { c2s: new Resequencer(), s2c: new Resequencer() };

@@ -38,6 +38,8 @@ export interface MutationCase {
   clientAuth: boolean;
   /** Both ends share an external PSK that authenticates the handshake (absent: false). */
   psk?: boolean;
+  /** A resumption whose client sends its payload as 0-RTT early data, read first by the server (absent: false). */
+  earlyData?: boolean;
   seed: number;
   /** Null provider only: synchronous (no pipelining) and the sealRecord fast path (absent: false). */
   sync?: boolean;
@@ -68,6 +70,7 @@ export async function runMutation(c: MutationCase): Promise<{ out: Outcome; beni
     hrr: c.hrr,
     clientAuth: c.clientAuth,
     psk: c.psk === true,
+    earlyData: c.earlyData === true,
     seed: c.seed,
     sync: c.sync === true,
     fastSeal: c.fastSeal === true,
@@ -83,6 +86,7 @@ export async function checkMutation(c: MutationCase): Promise<void> {
   const { out, benign, applied } = await runMutation(c);
   const problems = [...out.violations];
   if (benign && !cleanSuccess(out, pattern(c.clientPayload, 1), pattern(c.serverPayload, 2))) problems.push('a benign re-cut changed the result');
+  if (benign && c.earlyData && !c.hrr && c.clientPayload > 0 && out.client.ssl.getEarlyDataStatus() !== 'accepted') problems.push('a benign re-cut made the server reject the early data');
   if (problems.length) {
     throw new Error(`mutation case ${JSON.stringify(c)}\n  flight: ${applied ?? 'not reached'}\n  outcome: ${describe(out)}\n  ${problems.join('\n  ')}`);
   }
@@ -120,6 +124,10 @@ const withPsk = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T & { psk: boolean }> => a
 export const mutationCasePsk = withPsk(mutationCase);
 export const benignCasePsk = withPsk(benignCase);
 export const benignCase12 = tls12(benignCase);
+/** The same cases as a 0-RTT resumption: the client's payload (within max_early_data) goes as early data. */
+const withEarlyData = <T extends { clientPayload: number }>(a: fc.Arbitrary<T>): fc.Arbitrary<T & { earlyData: boolean }> => a.map((c) => ({ ...c, earlyData: true, clientPayload: c.clientPayload % 16385 }));
+export const mutationCaseEarly = withEarlyData(mutationCase);
+export const benignCaseEarly = withEarlyData(benignCase);
 
 // ------------------------------------------------------------------ injection
 
@@ -439,6 +447,8 @@ export const TARGETS: readonly Target[] = [
   target('benign-tls12', benignCase12, checkMutation),
   target('mutation-psk', mutationCasePsk, checkMutation),
   target('benign-psk', benignCasePsk, checkMutation),
+  target('mutation-early-data', mutationCaseEarly, checkMutation),
+  target('benign-early-data', benignCaseEarly, checkMutation),
   target('injection', injectionCase, checkInjection),
   target('injection-tls12', injectionCase12, checkInjection),
   target('differential', diffCase, (c) => checkDifferential(c)),
