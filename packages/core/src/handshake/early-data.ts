@@ -1,7 +1,7 @@
 /**
  * 0-RTT early data (RFC 8446 §4.2.10), what both roles share: the connection's early-data state (the engine holds
- * one, the handshake states and the facade's readEarlyData/writeEarlyData steps update it) and the client early
- * traffic secret. docs/early-data.md describes the whole feature.
+ * one, the handshake states and the facade's readEarlyData/writeEarlyData steps update it); the client early traffic
+ * secret is in early-secret.ts. docs/early-data.md describes the whole feature.
  *
  * Rules:
  * - Early data exists only with a resumption PSK offered first whose ticket allowed it (max_early_data_size > 0),
@@ -12,10 +12,7 @@
  *   `limit` bytes (more is unexpected_message, RFC 8446 §4.2.10); it goes to the plaintext buffer, in order, so
  *   that readEarlyData (or read() after the handshake) returns it.
  */
-import type { CipherSuite } from '../crypto/suites.js';
 import { SslError } from '../errors/ssl-error.js';
-import { KeySchedule } from '../keys/tls13-key-schedule.js';
-import type { HandshakeContext } from './context.js';
 
 /** OpenSSL's SSL_EARLY_DATA_NOT_SENT / _REJECTED / _ACCEPTED. */
 export type EarlyDataStatus = 'not_sent' | 'rejected' | 'accepted';
@@ -47,14 +44,4 @@ export class EarlyData {
     this.received += n;
     if (this.received > this.limit) throw new SslError('TOO_MUCH_EARLY_DATA', { detail: `more than max_early_data_size (${this.limit}) bytes of early data` });
   }
-}
-
-/** client_early_traffic_secret of `psk` over the transcript so far (the first ClientHello), logged for the key log. */
-export async function clientEarlyTrafficSecret(cx: HandshakeContext, suite: CipherSuite, psk: Uint8Array): Promise<Uint8Array> {
-  const ks = new KeySchedule(cx.config.provider, suite.hash);
-  await ks.early(psk);
-  // The client has not chosen the transcript hash yet: the ClientHello is hashed with the PSK's.
-  const secret = await ks.clientEarlyTraffic(await cx.config.provider.hash(suite.hash, cx.transcript.bytes()));
-  cx.logSecret('CLIENT_EARLY_TRAFFIC_SECRET', secret);
-  return secret;
 }

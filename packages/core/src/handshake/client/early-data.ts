@@ -23,7 +23,7 @@ import { ExtensionType as X } from '../../wire/enums.js';
 import { type Extension, findExtension } from '../../wire/extensions.js';
 import type { EngineConfig } from '../config.js';
 import type { HandshakeContext } from '../context.js';
-import { clientEarlyTrafficSecret } from '../early-data.js';
+import { clientEarlyTrafficSecret } from '../early-secret.js';
 
 /** The early data `session` allows on this configuration (0: none). */
 export function earlyAllowance(c: EngineConfig, session: SslSession | null): number {

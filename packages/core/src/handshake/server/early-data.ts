@@ -21,7 +21,7 @@ import { findExtension, parsePreSharedKeyClient } from '../../wire/extensions.js
 import type { ClientHello, HandshakeMessage } from '../../wire/handshake.js';
 import { unexpected } from '../common.js';
 import type { HandshakeContext } from '../context.js';
-import { clientEarlyTrafficSecret } from '../early-data.js';
+import { clientEarlyTrafficSecret } from '../early-secret.js';
 import type { Negotiated, SelectedPsk } from './hello13.js';
 import type { SelectedExternalPsk } from './psk-external.js';
 import type { ServerState12 } from './tls12.js';
