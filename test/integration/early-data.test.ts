@@ -162,7 +162,7 @@ describe('TLS 1.3 0-RTT early data (RFC 8446 §4.2.10)', () => {
     }
   });
 
-  it('a server without maxEarlyData issues tickets without early_data: writeEarlyData is 0 with "should not have been called"', async () => {
+  it('a server without maxEarlyData issues tickets without early_data: writeEarlyData is 0 with "called a function you should not call"', async () => {
     const { cctx, sctx } = contexts();
     const session = await firstSession(cctx, sctx);
     assert.equal(session.maxEarlyData, 0);
@@ -170,7 +170,7 @@ describe('TLS 1.3 0-RTT early data (RFC 8446 §4.2.10)', () => {
     const r = await p.client.writeEarlyData(enc.encode('no'));
     assert.equal(r, 0);
     assert.equal(p.client.getError(r), SSL_ERROR_SSL);
-    assert.equal(p.client.errorReason(), 'should not have been called');
+    assert.equal(p.client.errorReason(), 'called a function you should not call');
     await handshake(p);
     assert.equal(p.client.getEarlyDataStatus(), 'not_sent');
     assert.equal(p.server.getEarlyDataStatus(), 'not_sent');
@@ -188,7 +188,7 @@ describe('TLS 1.3 0-RTT early data (RFC 8446 §4.2.10)', () => {
     assert.equal(await zeroRtt2(p), 'a'.repeat(1000) + 'c'.repeat(7));
     const late = await p.client.writeEarlyData(enc.encode('late'));
     assert.equal(late, 0);
-    assert.equal(p.client.errorReason(), 'should not have been called');
+    assert.equal(p.client.errorReason(), 'called a function you should not call');
   });
 
   it('API misuse throws: writeEarlyData on a server, readEarlyData on a client, empty buffers; readEarlyData after doHandshake or after 0 is an error', async () => {
@@ -201,7 +201,7 @@ describe('TLS 1.3 0-RTT early data (RFC 8446 §4.2.10)', () => {
     const r = await p.server.readEarlyData(new Uint8Array(8));
     assert.ok(r < 0);
     assert.equal(p.server.getError(r), SSL_ERROR_SSL);
-    assert.equal(p.server.errorReason(), 'should not have been called');
+    assert.equal(p.server.errorReason(), 'called a function you should not call');
     assert.equal(p.server.isInitFinished(), true, 'not fatal');
     const q = pair(cctx, sctx);
     const s = await serverEarly(q.server);
@@ -210,7 +210,7 @@ describe('TLS 1.3 0-RTT early data (RFC 8446 §4.2.10)', () => {
     assert.equal((await serverEarly(q.server)).ret, 0, 'FINISH: no early data offered');
     const again = await q.server.readEarlyData(new Uint8Array(8));
     assert.ok(again < 0, 'after FINISH');
-    assert.equal(q.server.errorReason(), 'should not have been called');
+    assert.equal(q.server.errorReason(), 'called a function you should not call');
   });
 
   it('a client that sends more early data than the ticket allows gets unexpected_message ("too much early data")', async () => {

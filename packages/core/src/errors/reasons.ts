@@ -15,7 +15,7 @@ const REASONS = {
   BAD_LENGTH: { text: 'bad length', alert: null },
   BROKEN_PIPE: { text: 'broken pipe', alert: null },
   STILL_IN_INIT: { text: 'still in init', alert: null },
-  SHOULD_NOT_HAVE_BEEN_CALLED: { text: 'should not have been called', alert: null },
+  SHOULD_NOT_HAVE_BEEN_CALLED: { text: 'called a function you should not call', alert: null },
   // record layer
   WRONG_VERSION_NUMBER: { text: 'wrong version number', alert: A.PROTOCOL_VERSION },
   HTTP_REQUEST: { text: 'http request', alert: null },

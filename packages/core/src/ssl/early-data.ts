@@ -7,14 +7,14 @@
  * - writeEarlyData (client): the first call starts the handshake (ClientHello with early_data, then records under
  *   the early key); later calls add early data until the handshake moves on. Without a session that allows early
  *   data, or once the handshake has gone on (doHandshake, read, write), it returns 0 with SSL_ERROR_SSL
- *   ("should not have been called"), as OpenSSL. More than the ticket's max_early_data_size in all is refused the
+ *   ("called a function you should not call"), as OpenSSL. More than the ticket's max_early_data_size in all is refused the
  *   same way, without writing anything ("too much early data"; OpenSSL makes this fatal, memtls lets the
  *   application send the data after the handshake instead). A write the BIO cannot take all of returns -1
  *   (WANT_WRITE) and its retry reports the bytes once they are in the BIO.
  * - readEarlyData (server): valid only as the connection's first calls. It runs the handshake up to the server's
  *   flight, then returns early data (> 0) as it arrives, -1 with WANT_READ while more may come, and 0 (FINISH)
  *   once no more will: EndOfEarlyData came, or early data was rejected or not sent. After FINISH the application
- *   calls doHandshake; another readEarlyData is -1 with SSL_ERROR_SSL ("should not have been called"), as OpenSSL.
+ *   calls doHandshake; another readEarlyData is -1 with SSL_ERROR_SSL ("called a function you should not call"), as OpenSSL.
  */
 import { SslError } from '../errors/ssl-error.js';
 import type { Connection } from './connection.js';
