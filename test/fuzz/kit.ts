@@ -65,6 +65,10 @@ export interface Setup {
   /** Both ends have the same external PSK (pskUseSession / pskFindSession): the handshake is authenticated by it,
    * without Certificate or CertificateVerify (RFC 8446 §4.2.11). */
   psk?: boolean;
+  /** 0-RTT early data (RFC 8446 §4.2.10): the server accepts early data (maxEarlyData), the run resumes, the client
+   * writes its payload as early data (writeEarlyData) and the server reads it first (readEarlyData until 0); the
+   * client writes it again after the handshake when the server did not accept it (as an application would). */
+  earlyData?: boolean;
   /** Seed of the null provider's random stream (the client uses seed, the server seed + 1). */
   seed?: number;
   /** Null provider: declared synchronous (one record at a time) instead of pipelined; and with the
@@ -113,6 +117,7 @@ export function makeContexts(s: Setup): { cctx: SslContext; sctx: SslContext } {
     // Real CA signatures do not verify under the null provider: accept the chain through the callback there.
     ...(s.clientAuth ? { verifyPeer: true, ca: pki.caCert, ...(nul ? { verifyCallback: () => true } : {}) } : {}),
     ...(s.serverLimits ? { limits: s.serverLimits } : {}),
+    ...(s.earlyData ? { maxEarlyData: 16384 } : {}),
     ...(s.psk ? { pskFindSession: (id: Uint8Array) => (id.length === FUZZ_PSK_IDENTITY.length && id.every((b, i) => b === FUZZ_PSK_IDENTITY[i]) ? { key: FUZZ_PSK_KEY } : null) } : {}),
     ...pin,
     ...s.server,
@@ -133,12 +138,12 @@ export function makeContexts(s: Setup): { cctx: SslContext; sctx: SslContext } {
 
 export interface RunOptions extends Setup, Omit<PairRunOptions, 'crypto' | 'resequence'> {}
 
-/** A pair run on the contexts of `o` (`makeContexts`); with `resume`, after a first clean run that gives the session. */
+/** A pair run on the contexts of `o` (`makeContexts`); with `resume` or `earlyData`, after a first clean run that gives the session. */
 export async function runPair(o: RunOptions): Promise<Outcome> {
   const { cctx, sctx } = makeContexts(o);
   const run = (r: RunOptions, session: Parameters<typeof runMemtlsPair>[3]) =>
     runMemtlsPair({ ...r, crypto: r.crypto, resequence: r.version === 'tls1.2' && r.crypto === 'null' }, cctx, sctx, session);
-  if (!o.resume) return run(o, null);
+  if (!o.resume && !o.earlyData) return run(o, null);
   const { filter: _mitm, ...clean } = o;
   const first = await run(clean, null);
   const session = first.client.ssl.getSession();

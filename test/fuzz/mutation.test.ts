@@ -1,7 +1,7 @@
 /**
  * Mutation fuzzing in CI (targets.ts: `mutation`, `benign`, `mutation-pq` (X25519MLKEM768), the same pinned to TLS 1.2:
- * `mutation-tls12`, `benign-tls12`, and with an external PSK on both ends: `mutation-psk`, `benign-psk`): MEMTLS_FUZZ_RUNS
- * cases each (default 150), from MEMTLS_FUZZ_SEED (default fixed, so CI is
+ * `mutation-tls12`, `benign-tls12`, with an external PSK on both ends: `mutation-psk`, `benign-psk`, and as a 0-RTT
+ * resumption: `mutation-early-data`, `benign-early-data`): MEMTLS_FUZZ_RUNS cases each (default 150), from MEMTLS_FUZZ_SEED (default fixed, so CI is
  * reproducible). `pnpm fuzz` runs the same targets for minutes.
  */
 process.env.MEMTLS_INSECURE_TEST_CRYPTO = '1';
@@ -20,6 +20,8 @@ describe('fuzz: mutated flights of an external-PSK handshake (fast-check)', func
   this.timeout(600000);
   it(`mutation-psk: ${RUNS} cases of record- and message-level mutations, both roles, both providers`, () => assertTarget('mutation-psk'));
   it(`benign-psk: ${RUNS} cases of record re-cutting that must not change the result`, () => assertTarget('benign-psk'));
+  it(`mutation-early-data: ${RUNS} cases of mutations of a 0-RTT resumption (early data, EndOfEarlyData), both roles`, () => assertTarget('mutation-early-data'));
+  it(`benign-early-data: ${RUNS} cases of record re-cutting of a 0-RTT resumption that must not change the result`, () => assertTarget('benign-early-data'));
 });
 
 describe('fuzz: mutated flights, TLS 1.2 on both ends (fast-check)', function () {

@@ -42,6 +42,8 @@ export interface MutationCase {
   clientAuth: boolean;
   /** Both ends share an external PSK that authenticates the handshake (absent: false). */
   psk?: boolean;
+  /** A resumption whose client sends its payload as 0-RTT early data, read first by the server (absent: false). */
+  earlyData?: boolean;
   seed: number;
   /** Null provider only: synchronous (no pipelining) and the sealRecord fast path (absent: false). */
   sync?: boolean;
@@ -73,6 +75,7 @@ export async function runMutation(c: MutationCase): Promise<{ out: Outcome; beni
     pq: c.pq === true,
     clientAuth: c.clientAuth,
     psk: c.psk === true,
+    earlyData: c.earlyData === true,
     seed: c.seed,
     sync: c.sync === true,
     fastSeal: c.fastSeal === true,
@@ -88,6 +91,7 @@ export async function checkMutation(c: MutationCase): Promise<void> {
   const { out, benign, applied } = await runMutation(c);
   const problems = [...out.violations];
   if (benign && !cleanSuccess(out, pattern(c.clientPayload, 1), pattern(c.serverPayload, 2))) problems.push('a benign re-cut changed the result');
+  if (benign && c.earlyData && !c.hrr && c.clientPayload > 0 && out.client.ssl.getEarlyDataStatus() !== 'accepted') problems.push('a benign re-cut made the server reject the early data');
   if (problems.length) {
     const plan = formatPlan({ dir: c.dir, flight: c.flight, ops: c.ops }).replace(/\n/g, '\n  ');
     throw new Error(`mutation case ${JSON.stringify(c)}\n  ${plan}\n  flight: ${applied ?? 'not reached'}\n  outcome: ${describe(out)}\n  ${problems.join('\n  ')}`);
@@ -130,6 +134,10 @@ export const benignCasePsk = withPsk(benignCase);
 /** The TLS 1.3 cases with the hybrid post-quantum group X25519MLKEM768 always (its 1216- and 1120-byte shares). */
 export const mutationCasePq = mutationCase.map((c) => ({ ...c, pq: true }));
 export const benignCase12 = tls12(benignCase);
+/** The same cases as a 0-RTT resumption: the client's payload (within max_early_data) goes as early data. */
+const withEarlyData = <T extends { clientPayload: number }>(a: fc.Arbitrary<T>): fc.Arbitrary<T & { earlyData: boolean }> => a.map((c) => ({ ...c, earlyData: true, clientPayload: c.clientPayload % 16385 }));
+export const mutationCaseEarly = withEarlyData(mutationCase);
+export const benignCaseEarly = withEarlyData(benignCase);
 
 // ------------------------------------------------------------------ injection
 
@@ -451,6 +459,8 @@ export const TARGETS: readonly Target[] = [
   target('benign-tls12', benignCase12, checkMutation),
   target('mutation-psk', mutationCasePsk, checkMutation),
   target('benign-psk', benignCasePsk, checkMutation),
+  target('mutation-early-data', mutationCaseEarly, checkMutation),
+  target('benign-early-data', benignCaseEarly, checkMutation),
   target('injection', injectionCase, checkInjection),
   target('injection-tls12', injectionCase12, checkInjection),
   target('differential', diffCase, (c) => checkDifferential(c)),

@@ -452,6 +452,32 @@ static void run_step(char **tok, int ntok, const char *step)
             val_line(step, x, SSL_verify_client_post_handshake(live(x)));
         } else if (strcmp(what, "peer_cert") == 0) {
             val_line(step, x, SSL_get0_peer_certificate(live(x)) != NULL);
+        } else if (strcmp(what, "ctx_max_early_data") == 0) {
+            SSL_CTX_set_max_early_data(x->ctx, (uint32_t)num_arg(arg, 1L << 30));
+            out_line(step, "-", "-", x, 1);
+        } else if (strcmp(what, "write_early") == 0) {
+            /* SSL_write_early_data: the bytes written (memtls's return), or its 0 with SSL_get_error */
+            size_t written = 0;
+
+            ret = SSL_write_early_data(live(x), x->wbuf, (size_t)num_arg(arg, MAX_IO - 1), &written);
+            io_line(step, x, ret == 1 ? (int)written : ret, SSL_get_error(x->ssl, ret));
+        } else if (strcmp(what, "read_early") == 0) {
+            /* SSL_read_early_data: SUCCESS -> the bytes, FINISH -> 0 (no error code), ERROR -> -1 with SSL_get_error */
+            size_t got = 0;
+            long n = num_arg(arg, MAX_IO);
+
+            if (n < 1)
+                die("read_early needs at least 1 byte");
+            ret = SSL_read_early_data(live(x), x->rbuf, (size_t)n, &got);
+            if (ret == SSL_READ_EARLY_DATA_FINISH)
+                out_line(step, "0", "-", x, 1);
+            else if (ret == SSL_READ_EARLY_DATA_SUCCESS)
+                io_line(step, x, (int)got, SSL_ERROR_NONE);
+            else
+                io_line(step, x, -1, SSL_get_error(x->ssl, -1));
+        } else if (strcmp(what, "early_status") == 0) {
+            /* SSL_EARLY_DATA_NOT_SENT 0, _REJECTED 1, _ACCEPTED 2 */
+            val_line(step, x, SSL_get_early_data_status(live(x)));
         } else if (strcmp(what, "new_ticket") == 0) {
             val_line(step, x, SSL_new_session_ticket(live(x)));
         } else if (strcmp(what, "num_tickets") == 0) {

@@ -117,7 +117,8 @@ function parseLines(out: string[], flights: ReadonlySet<number> = new Set()): Li
     const delta = total - last[side];
     // handshake calls up to the first that returns 1; later ones (KeyUpdate, tickets) are compared
     if (t[1] === 'renegotiate') reneg[side] = 2;
-    const isHs = (t[1] === 'handshake' && !established[side]) || (t[0] === side && (reneg[side] > 0 || flights.has(i + 1)));
+    // 0-RTT: write_early writes the ClientHello, read_early the server's flight: handshake bytes too.
+    const isHs = ((t[1] === 'handshake' || t[1] === 'write_early' || t[1] === 'read_early') && !established[side]) || (t[0] === side && (reneg[side] > 0 || flights.has(i + 1)));
     if (t[0] === side && reneg[side] > 0) reneg[side]--;
     if (isHs) hs[side] += delta;
     if (t[1] === 'handshake' && l.ret === '1') established[side] = true;

@@ -343,6 +343,24 @@ export async function runMemtls(scenario: string, pki: OraclePki, version: Oracl
           case 'peer_cert':
             ret = ssl(x).peerCertificates().length > 0 ? '1' : '0';
             break;
+          case 'ctx_max_early_data':
+            ctx[x].setMaxEarlyData(num(arg, 1 << 30));
+            break;
+          case 'write_early':
+            await io(x, (s) => s.writeEarlyData(wbuf[x].subarray(0, num(arg, MAX_IO - 1))));
+            break;
+          case 'read_early': {
+            const n = num(arg, MAX_IO);
+            if (n < 1) throw new Error('read_early needs at least 1 byte');
+            const buf = new Uint8Array(n);
+            await io(x, (s) => s.readEarlyData(buf));
+            // FINISH (0) has no error code, as harness.c prints it
+            if (ret === '0') err = '-';
+            break;
+          }
+          case 'early_status':
+            ret = String(['not_sent', 'rejected', 'accepted'].indexOf(ssl(x).getEarlyDataStatus()));
+            break;
           case 'num_tickets':
             ssl(x).setNumTickets(num(arg, 64));
             ret = '1';

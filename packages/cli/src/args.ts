@@ -51,6 +51,7 @@ export interface ClientOptions extends CommonOptions {
   servername?: string;
   sess_out?: string;
   sess_in?: string;
+  early_data?: string;
   verify_return_error?: boolean;
   ign_eof?: boolean;
   no_ign_eof?: boolean;
@@ -70,6 +71,8 @@ export interface ServerOptions extends CommonOptions {
   verify?: string;
   Verify?: string;
   nocert?: boolean;
+  early_data?: boolean;
+  max_early_data?: string;
 }
 
 /** What -starttls speaks before the handshake. */
@@ -131,6 +134,7 @@ function buildProgram(onParsed: (p: Parsed) => void): Command {
     .option('--servername <name>', 'SNI and certificate name (default: the -connect host)')
     .option('--sess_out <file>', 'save the session for resumption (memtls format, not OpenSSL’s)')
     .option('--sess_in <file>', 'resume a session saved with -sess_out')
+    .option('--early_data <file>', 'send the file as TLS 1.3 0-RTT early data with the -sess_in session (when it allows early data)')
     .option('--verify_return_error', 'fail the handshake when the server certificate does not verify (default: report and continue, as OpenSSL)')
     .option('--ign_eof', 'keep running at stdin EOF (implied by -quiet)')
     .option('--no_ign_eof', 'close (close_notify) at stdin EOF even with -quiet')
@@ -152,6 +156,8 @@ function buildProgram(onParsed: (p: Parsed) => void): Command {
     .option('--verify <depth>', 'request a client certificate (the core then requires one; its chain may fail verification, at a depth up to <depth>)')
     .option('--Verify <depth>', 'require a client certificate that verifies against -CAfile')
     .option('--nocert', 'no certificate: only clients with the -psk key can connect')
+    .option('--early_data', 'accept TLS 1.3 0-RTT early data (max 16384 bytes unless -max_early_data): stateful single-use tickets')
+    .option('--max_early_data <n>', 'the early data accepted with the tickets issued (SSL_CTX_set_max_early_data)')
     .exitOverride()
     .action((opts: ServerOptions) => onParsed({ tool: 's_server', opts }));
 

@@ -223,6 +223,12 @@ export function depthArg(text: string, flag: string): number {
   return Number(text);
 }
 
+/** A byte count option (-max_early_data): a non-negative integer below 2^32. */
+export function countArg(text: string, flag: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > 0xffffffff) throw new UsageExit(`${flag}: a byte count (a non-negative integer below 2^32)`, EXIT_USAGE);
+  return Number(text);
+}
+
 /** PEM text of a DER certificate. */
 export function derToPem(der: Uint8Array): string {
   const b64 = Buffer.from(der).toString('base64').replace(/.{1,64}/g, '$&\n');

@@ -13,6 +13,7 @@
  * -quiet, and the connection goes on unless -verify_return_error.
  * Exit status: 0 for a clean close, 1 for any TLS or connection error (truncation included), 2 for usage.
  */
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { SslContext } from '@memtls/core';
 import { connect, type MemtlsSocket } from '@memtls/node';
@@ -67,7 +68,8 @@ export async function sClient(opts: ClientOptions, io: Io): Promise<number> {
     makeMsgPrinter(flags, print, '', versionRange(opts).maxVersion === 'TLSv1.2' ? '1.2' : '1.3') ?? undefined,
   );
   let session = opts.sess_in !== undefined ? readSessionFile(opts.sess_in) : undefined;
-  const env: RoundEnv = { opts, io, ctx, host, port, quiet, brief, flags, print, report, always, verified };
+  const earlyData = opts.early_data !== undefined ? readEarlyDataFile(opts.early_data) : undefined;
+  const env: RoundEnv = { opts, io, ctx, host, port, quiet, brief, flags, print, report, always, verified, earlyData };
   const rounds = opts.reconnect ? RECONNECTS + 1 : 1;
   for (let i = 0; i < rounds - 1; i++) {
     const r = await runRound(env, session, false);
@@ -90,6 +92,17 @@ interface RoundEnv {
   report: (l: string) => void;
   always: (l: string) => void;
   verified: { last: VerifyResult | null };
+  /** -early_data: the file's bytes, sent as 0-RTT early data with a session that allows it. */
+  earlyData: Buffer | undefined;
+}
+
+/** -early_data FILE: its bytes (OpenSSL's s_client reads the whole file and writes it with SSL_write_early_data). */
+function readEarlyDataFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new UsageExit(`-early_data: cannot read ${path}: ${(e as Error).message}`, EXIT_USAGE);
+  }
 }
 
 /** The TCP connection, with the -starttls exchange done on it when asked. */
@@ -130,6 +143,7 @@ async function runRound(env: RoundEnv, session: Buffer | undefined, interactive:
       servername: opts.servername ?? env.host,
       secureContext: env.ctx,
       ...(session ? { session } : {}),
+      ...(session && env.earlyData ? { earlyData: env.earlyData } : {}),
       trace: makeTracer(env.flags, env.print),
     });
   } catch (e) {

@@ -13,7 +13,7 @@
 import type net from 'node:net';
 import { createServer, type MemtlsServer, type MemtlsSocket, type TraceEvent } from '@memtls/node';
 import { EXIT_OK, EXIT_TLS_ERROR, EXIT_USAGE, parseHostPort, type ServerOptions, UsageExit } from './args.js';
-import { buildContext, depthArg, type Io, type VerifyResult, versionRange } from './common.js';
+import { buildContext, countArg, depthArg, type Io, type VerifyResult, versionRange } from './common.js';
 import { makeMsgPrinter, makeTracer, serverSummary, verifyErrorLines } from './trace.js';
 
 const MAX_REQUEST = 16 * 1024;
@@ -54,6 +54,11 @@ export async function sServer(opts: ServerOptions, io: Io): Promise<number> {
     },
     makeMsgPrinter(flags, print, '', versionRange(opts).maxVersion === 'TLSv1.2' ? '1.2' : '1.3') ?? undefined,
   );
+  // -early_data / -max_early_data: OpenSSL's s_server accepts up to 16384 bytes with -early_data alone.
+  const maxEarlyData = opts.max_early_data !== undefined ? countArg(opts.max_early_data, '-max_early_data') : opts.early_data ? 16384 : 0;
+  if (maxEarlyData > 0) ctx.setMaxEarlyData(maxEarlyData);
+  /** Early data bytes each connection received (stdio mode prints them as OpenSSL does, then skips them on 'data'). */
+  const earlySeen = new WeakMap<MemtlsSocket, number>();
   const tracers = new WeakMap<MemtlsSocket, (ev: TraceEvent) => void>();
   let server: MemtlsServer;
   try {
@@ -109,7 +114,20 @@ export async function sServer(opts: ServerOptions, io: Io): Promise<number> {
       errors++;
       io.stderr.write(`ERROR: ${err.code ? `${err.code}: ` : ''}${err.message}\n`);
     });
+    server.on('earlyData', (chunk: Buffer, sock: MemtlsSocket) => {
+      if (mode !== 'stdio') return;
+      // OpenSSL's s_server: "Early data received:", the data, then "End of early data" (stdout).
+      if (!earlySeen.has(sock)) io.stdout.write('Early data received:\n');
+      earlySeen.set(sock, (earlySeen.get(sock) ?? 0) + chunk.length);
+      io.stdout.write(chunk);
+    });
     server.on('secureConnection', (sock: MemtlsSocket) => {
+      let skip = earlySeen.get(sock) ?? 0;
+      if (maxEarlyData > 0 && mode === 'stdio') {
+        const status = sock.ssl.getEarlyDataStatus();
+        io.stdout.write(skip > 0 ? '\nEnd of early data\n' : status === 'not_sent' ? 'No early data received\n' : 'Early data was rejected\n');
+        if (status === 'accepted') print('Early data was accepted');
+      }
       const leaf = sock.ssl.peerCertificates()[0];
       for (const l of serverSummary(sock, leaf ? (verifyResults.get(leaf) ?? null) : null)) print(l);
       sock.on('error', (err: Error & { code?: string }) => {
@@ -121,7 +139,12 @@ export async function sServer(opts: ServerOptions, io: Io): Promise<number> {
       else if (mode === 'rev') serveRev(sock, print);
       else {
         active = sock;
-        sock.on('data', (d: Buffer) => io.stdout.write(d));
+        sock.on('data', (d: Buffer) => {
+          // The early data is on the readable side first: it was printed already.
+          const n = Math.min(skip, d.length);
+          skip -= n;
+          if (n < d.length) io.stdout.write(d.subarray(n));
+        });
         sock.once('close', () => {
           if (active === sock) active = null;
         });

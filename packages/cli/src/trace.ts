@@ -201,9 +201,15 @@ export function clientSummary(sock: MemtlsSocket, verify: VerifyResult | null, o
   // renegotiation, and OpenSSL prints NOT there.
   lines.push(`Secure Renegotiation IS${proto === 'TLSv1.2' ? '' : ' NOT'} supported`, 'Compression: NONE', 'Expansion: NONE');
   lines.push(sock.alpnProtocol ? `ALPN protocol: ${sock.alpnProtocol}` : 'No ALPN negotiated');
-  lines.push('Early data was not sent', verifyReturnLine(code), '---');
+  lines.push(earlyDataLine(sock), verifyReturnLine(code), '---');
   lines.push('SSL-Session:', `    Protocol  : ${proto}`, `    Cipher    : ${cipher}`, `    PSK identity: ${pskIdentityText(sock)}`, `    ${verifyReturnLine(code)}`, '---');
   return lines;
+}
+
+/** OpenSSL's s_client line for SSL_get_early_data_status. */
+function earlyDataLine(sock: MemtlsSocket): string {
+  const s = sock.ssl.getEarlyDataStatus();
+  return s === 'accepted' ? 'Early data was accepted' : s === 'rejected' ? 'Early data was rejected' : 'Early data was not sent';
 }
 
 /** `openssl s_client -brief` (stderr). */

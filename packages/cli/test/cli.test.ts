@@ -5,7 +5,7 @@
  * Every process is killed in afterEach and has a hard deadline.
  */
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -193,6 +193,40 @@ describe('memtls CLI', function () {
       assert.match(c.stderr, /Protocol version: TLSv1\.3\n[\s\S]*Negotiated TLS1\.3 group: X25519MLKEM768\n/);
       assert.doesNotMatch(c.stderr, /Server Temp Key/);
       assert.equal(server.proc.exitCode, null, server.stderr);
+    });
+
+    it('-early_data FILE with -sess_in → memtls s_server -early_data: accepted, printed as OpenSSL prints it; openssl s_client sees Max Early Data 16384', async () => {
+      const pki = testPki();
+      const { child: server, port } = await memtlsServer(['-cert', pki.server.certPath, '-key', pki.server.keyPath, '-early_data', '-naccept', '3']);
+      const sess = tmpFile('sess-early');
+      const early = tmpFile('early');
+      track(sess, (f) => rmSync(f, { force: true }));
+      track(early, (f) => rmSync(f, { force: true }));
+      writeFileSync(early, 'zero-rtt-line\n');
+      const base = ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', pki.caPath];
+      const first = memtls([...base, '-sess_out', sess]);
+      first.write('first-line\n');
+      await server.waitFor(/first-line/);
+      first.endInput();
+      assert.equal(await first.exited, 0, first.stderr);
+      assert.match(first.stdout, /Early data was not sent/);
+      const second = memtls([...base, '-sess_in', sess, '-early_data', early]);
+      await server.waitFor(/End of early data/);
+      second.write('second-line\n');
+      await server.waitFor(/second-line/);
+      second.endInput();
+      assert.equal(await second.exited, 0, second.stderr);
+      assert.match(second.stdout, /Reused, TLSv1\.3/);
+      assert.match(second.stdout, /Early data was accepted/);
+      assert.match(server.stdout, /No early data received\nfirst-line\nEarly data received:\nzero-rtt-line\n\nEnd of early data\nsecond-line\n/);
+      // openssl s_client's tickets from this server allow 16384 bytes of early data, as from openssl s_server -early_data.
+      const ossl = new Child('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', pki.caPath, '-tls1_3']);
+      ossl.write('third-line\n');
+      await server.waitFor(/third-line/);
+      ossl.endInput();
+      await ossl.exited;
+      assert.match(ossl.stdout, /Max Early Data: 16384/);
+      assert.equal(await server.exited, 0, server.stderr);
     });
 
     it('-sess_out/-sess_in between memtls s_client and memtls s_server; -Verify requires a client certificate', async () => {

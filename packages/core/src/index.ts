@@ -12,7 +12,7 @@ export * from './constants.js';
 export { type HybridGroupName, type HybridParts, hybridEncapsulate, hybridKeyShare, isHybridGroup } from './crypto/hybrid.js';
 export type { AeadKey, AeadName, CryptoProvider, Encapsulation, GroupName, HashName, KeyShare, PrivateKeyType, SignatureSchemeName, SigningKey } from './crypto/provider.js';
 export { createWebCryptoProvider } from './crypto/webcrypto.js';
-export { type CallOutcome, Driver, type DriverCall, DriverError, DriverErrorCode, type DriverErrorDetails, type DriverOptions, type DriverPhase, type DriverTransport, type EngineFailure, errorFromOutcome } from './driver/index.js';
+export { type CallOutcome, Driver, type DriverCall, type DriverEarlyData, DriverError, DriverErrorCode, type DriverErrorDetails, type DriverOptions, type DriverPhase, type DriverTransport, type EngineFailure, errorFromOutcome } from './driver/index.js';
 export type { MsgInfo } from './engine/config.js';
 export { type ReasonCode, type ReasonInfo, Reasons } from './errors/reasons.js';
 export { type ErrorOrigin, SslError } from './errors/ssl-error.js';

@@ -12,8 +12,8 @@ import type { ParsedCertificate } from './cert/certificate.js';
 import { DEFAULT_MIN_RSA_MODULUS_BITS, RSA_MAX_MODULUS_BITS } from './cert/key-limits.js';
 import { anchorsFrom, PolicyVerifier, pinsFrom, type VerifyInfo } from './cert/verifier.js';
 import { SSL_MODE_AUTO_RETRY, SSL_OP_IGNORE_UNEXPECTED_EOF, SSL_OP_NO_TICKET } from './constants.js';
-import { checkBits, checkCount, groupsFrom, providerFrom, suitesFrom, versionsFrom } from './crypto/choices.js';
-import type { CryptoProvider, GroupName, SignatureSchemeName, } from './crypto/provider.js';
+import { checkBits, checkCount, checkMaxEarlyData, groupsFrom, providerFrom, suitesFrom, versionsFrom } from './crypto/choices.js';
+import type { CryptoProvider, GroupName, SignatureSchemeName } from './crypto/provider.js';
 import type { CipherSuite } from './crypto/suites.js';
 import { type Credential, DEFAULT_LIMITS, type EngineConfig, type Limits, type MsgInfo } from './engine/config.js';
 import { credentialFromPem } from './handshake/credential.js';
@@ -78,6 +78,13 @@ export interface ContextOptions extends TicketOptions, PskOptions<Ssl>, SessionC
   sessionCache?: boolean;
   /** Server: how many session tickets to send after a handshake (OpenSSL default 2). */
   numTickets?: number;
+  /**
+   * Server, TLS 1.3: SSL_CTX_set_max_early_data: the 0-RTT early data (RFC 8446 §4.2.10) accepted with the tickets
+   * this context issues, in bytes (default 0: none; at most 2^32 - 1). Above 0 the tickets carry early_data and
+   * are stateful and single-use (replay protection, as OpenSSL by default); early data is accepted only when the
+   * application reads it with `Ssl.readEarlyData()`. See docs/early-data.md.
+   */
+  maxEarlyData?: number;
   /** SSL_OP_* bits to set on the context (and so on each connection). */
   options?: number;
   /** SSL_MODE_* bits to set on the context (and so on each connection). */
@@ -207,6 +214,7 @@ export class SslContext {
   private optionBits: number;
   private modeBits: number;
   private numTickets: number;
+  private maxEarlyData: number;
   /** Whether a server keeps sessions and issues tickets. */
   readonly sessionCacheEnabled: boolean;
   /** Server: the session cache tickets point into (null when sessionCache is false). */
@@ -294,6 +302,7 @@ export class SslContext {
     if (opts.ignoreUnexpectedEof) this.optionBits |= SSL_OP_IGNORE_UNEXPECTED_EOF;
     this.modeBits = checkBits(opts.mode ?? SSL_MODE_AUTO_RETRY, 'mode');
     this.numTickets = checkCount(opts.numTickets ?? 2, 'numTickets');
+    this.maxEarlyData = checkMaxEarlyData(opts.maxEarlyData ?? 0);
     this.sessionCacheEnabled = opts.sessionCache ?? true;
     if (typeof this.sessionCacheEnabled !== 'boolean') throw new TypeError('SslContext: sessionCache must be a boolean');
     this.sessionCache = this.role === 'server' && this.sessionCacheEnabled ? new SessionCache() : null;
@@ -361,6 +370,14 @@ export class SslContext {
   getNumTickets(): number {
     return this.numTickets;
   }
+  /** SSL_CTX_set_max_early_data (server): the early data accepted with tickets issued from now on (0: none). */
+  setMaxEarlyData(n: number): void {
+    this.maxEarlyData = checkMaxEarlyData(n);
+  }
+  /** SSL_CTX_get_max_early_data. */
+  getMaxEarlyData(): number {
+    return this.maxEarlyData;
+  }
 
   /** A copy of the current ticket key (48 bytes: 16-byte name, 32-byte AES-256-GCM key), as Node's tls.Server. */
   getTicketKeys(): Uint8Array {
@@ -416,6 +433,7 @@ export class SslContext {
       sessionCache: this.sessionCache,
       ticketKeys: this.#ticketKeys,
       numTickets: this.numTickets,
+      maxEarlyData: this.role === 'server' ? this.maxEarlyData : 0,
       ticketLifetime: this.ticketLifetime,
       noTicket: (this.optionBits & SSL_OP_NO_TICKET) !== 0,
       leafKey: (der) => verifier.leafKey(der),

@@ -29,13 +29,13 @@ import { SSL_ERROR_NONE, SSL_OP_NO_TICKET, SSL_SENT_SHUTDOWN } from './constants
 import type { MsgInfo } from './engine/config.js';
 import { Engine } from './engine/engine.js';
 import type { SslError } from './errors/ssl-error.js';
-import { sniHostName } from './handshake/server-name.js';
 import { MAX_PLAINTEXT } from './record/tls13.js';
 import type { SslSession } from './session/session.js';
-import { checkBits, checkExporterArgs, checkSslArgs, OpQueue, type SslOptions, type SslResult } from './ssl/api.js';
+import { checkBios, checkBits, checkEarlyDataArgs, checkExporterArgs, checkServerNameCall, checkSslArgs, OpQueue, type SslOptions, type SslResult } from './ssl/api.js';
 import { BioIo } from './ssl/bio-io.js';
 import { verifyClientPostHandshake } from './ssl/client-auth.js';
 import { Connection } from './ssl/connection.js';
+import { readEarlyDataSteps, writeEarlyDataSteps } from './ssl/early-data.js';
 import { readSteps, writeOwedBeforeMessage } from './ssl/read.js';
 import { shutdownSteps } from './ssl/shutdown.js';
 import { writeSteps } from './ssl/write.js';
@@ -59,24 +59,15 @@ export class Ssl {
   constructor(ctx: SslContext, opts: SslOptions = {}) {
     checkSslArgs(ctx, opts);
     this.ctx = ctx;
-    const quiet = ctx.getQuietShutdown();
-    const options = ctx.getOptions();
-    const modeBits = ctx.getMode();
-    const config = ctx.engineConfig(this);
-    this.engine = new Engine(config, { serverName: opts.serverName ?? null, session: opts.session ?? null });
-    this.conn = new Connection(this.engine, new BioIo(this.engine), quiet, options, modeBits);
+    this.engine = new Engine(ctx.engineConfig(this), { serverName: opts.serverName ?? null, session: opts.session ?? null });
+    this.conn = new Connection(this.engine, new BioIo(this.engine), ctx.getQuietShutdown(), ctx.getOptions(), ctx.getMode());
     this.engine.beforePostHandshakeMessage = () => writeOwedBeforeMessage(this.conn);
   }
 
   // ------------------------------------------------------------------ configuration (synchronous)
-
   /** SSL_set_bio: the same BIO may be given twice. */
   setBio(rbio: Bio, wbio: Bio): void {
-    for (const b of [rbio, wbio]) {
-      if (!b || typeof b.read !== 'function' || typeof b.write !== 'function' || typeof b.shouldRetry !== 'function') {
-        throw new TypeError('setBio: expected two BIOs (MemoryBio or newBioPair ends)');
-      }
-    }
+    checkBios(rbio, wbio);
     this.conn.io.attach(rbio, wbio);
   }
 
@@ -129,7 +120,6 @@ export class Ssl {
   }
 
   // ------------------------------------------------------------------ state (synchronous)
-
   /** SSL_get_error for the return value of the last call. */
   getError(ret: number): number {
     if (typeof ret !== 'number') throw new TypeError('getError: ret must be a number');
@@ -227,19 +217,14 @@ export class Ssl {
   /** TLS-Exporter (SSL_export_keying_material): RFC 8446 §7.5 in TLS 1.3, RFC 5705 in TLS 1.2. A null context is
    * OpenSSL's use_context = 0: the same as an empty context in TLS 1.3, another value in TLS 1.2. */
   exportKeyingMaterial(label: string, context: Uint8Array | null, length: number): Promise<Uint8Array> {
-    checkExporterArgs('exportKeyingMaterial', label, context);
-    if (!Number.isInteger(length) || length < 1 || length > 255 * 64) throw new RangeError('exportKeyingMaterial: bad length');
-    if (!this.engine.handshakeComplete) throw new TypeError('exportKeyingMaterial: the handshake has not completed');
+    checkExporterArgs('exportKeyingMaterial', label, context, length, 255 * 64, this.engine.handshakeComplete);
     return this.queue.run(() => this.engine.exportKeyingMaterial(label, context, length));
   }
 
   /** TLS-Exporter computed synchronously (as Node's), with a provider that has `hashSync` and `hkdfExpandSync` (node:crypto;
    * TLS 1.2 needs `hashSync` only); else an Error: use `exportKeyingMaterial`. Same arguments and checks. */
   exportKeyingMaterialSync(label: string, context: Uint8Array | null, length: number): Uint8Array {
-    checkExporterArgs('exportKeyingMaterialSync', label, context);
-    const max = 255 * (this.engine.hashLen || 64);
-    if (!Number.isInteger(length) || length < 1 || length > max) throw new RangeError(`exportKeyingMaterialSync: length must be an integer from 1 to ${max}`);
-    if (!this.engine.handshakeComplete) throw new TypeError('exportKeyingMaterialSync: the handshake has not completed');
+    checkExporterArgs('exportKeyingMaterialSync', label, context, length, 255 * (this.engine.hashLen || 64), this.engine.handshakeComplete);
     const out = this.engine.exportKeyingMaterialSync(label, context, length);
     if (!out) throw new Error('exportKeyingMaterialSync: the crypto provider is asynchronous (it has no hashSync/hkdfExpandSync); use Ssl.exportKeyingMaterial, which returns a Promise');
     return out;
@@ -261,10 +246,7 @@ export class Ssl {
    * a TypeError (the ClientHello is already built). An invalid name is a TypeError too.
    */
   setServerName(name: string): void {
-    if (this.engine.config.role !== 'client') throw new TypeError('setServerName: only a client sends a server name');
-    if (typeof name !== 'string') throw new TypeError('setServerName: name must be a string');
-    if (this.conn.started) throw new TypeError('setServerName: the handshake has already started (the ClientHello is built)');
-    sniHostName(name);
+    checkServerNameCall(this.isServer(), this.conn.started, name);
     this.engine.setServerName(name);
   }
 
@@ -299,7 +281,6 @@ export class Ssl {
   }
 
   // ------------------------------------------------------------------ results bound to their call
-
   private result(ret: number): SslResult {
     return { ret, error: this.getError(ret), reason: this.conn.callError ? this.conn.callError.reasonText : null };
   }
@@ -338,7 +319,6 @@ export class Ssl {
   }
 
   // ------------------------------------------------------------------ handshake
-
   /** SSL_do_handshake. 1 when done; <= 0: see getError. */
   doHandshake(): Promise<number> {
     this.requireBios('doHandshake');
@@ -349,7 +329,6 @@ export class Ssl {
   }
 
   // ------------------------------------------------------------------ read
-
   /** SSL_read: bytes copied into buf; <= 0: see getError. */
   read(buf: Uint8Array): Promise<number> {
     return this.readOrPeek(buf, false, 'read', (r) => r);
@@ -368,7 +347,6 @@ export class Ssl {
   }
 
   // ------------------------------------------------------------------ write
-
   /** SSL_write: bytes accepted (all of them unless partial writes are enabled); <= 0: see getError. */
   write(data: Uint8Array): Promise<number> {
     return this.writeOp(data, (r) => r);
@@ -381,6 +359,25 @@ export class Ssl {
   }
 
   // ------------------------------------------------------------------ shutdown
+  /** SSL_write_early_data (client, before the handshake; docs/early-data.md): bytes written; <= 0: see getError. */
+  writeEarlyData(data: Uint8Array): Promise<number> {
+    checkEarlyDataArgs(this.isServer(), 'client', 'writeEarlyData', data);
+    this.requireBios('writeEarlyData');
+    return this.queue.run(() => writeEarlyDataSteps(this.conn, data));
+  }
+
+  /** SSL_read_early_data (server, first calls): early data bytes (> 0), 0 when no more will come (then doHandshake),
+   * < 0: see getError. */
+  readEarlyData(buf: Uint8Array): Promise<number> {
+    checkEarlyDataArgs(this.isServer(), 'server', 'readEarlyData', buf);
+    this.requireBios('readEarlyData');
+    return this.queue.run(() => readEarlyDataSteps(this.conn, buf));
+  }
+
+  /** SSL_get_early_data_status: 'not_sent', 'rejected' (also until the server's answer) or 'accepted'. */
+  getEarlyDataStatus(): 'not_sent' | 'rejected' | 'accepted' {
+    return this.engine.early.status;
+  }
 
   /** SSL_shutdown: 0, 1 or -1, exactly as OpenSSL 3 (docs/shutdown.md). */
   shutdown(): Promise<number> {

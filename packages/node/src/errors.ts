@@ -30,7 +30,7 @@ import {
 export type MemtlsErrorCode = 'ERR_MEMTLS_UNEXPECTED_EOF' | 'ERR_MEMTLS_SSL' | 'ERR_MEMTLS_TRANSPORT_CLOSED' | 'ERR_MEMTLS_PLAINTEXT_AFTER_UPGRADE';
 
 /** The Ssl call a failure came from, named as OpenSSL names it. */
-export type SslCallName = 'SSL_do_handshake' | 'SSL_read' | 'SSL_write' | 'SSL_shutdown';
+export type SslCallName = 'SSL_do_handshake' | 'SSL_read' | 'SSL_write' | 'SSL_shutdown' | 'SSL_write_early_data' | 'SSL_read_early_data';
 
 /** The error a memtls socket emits: a stable `code` plus OpenSSL's reason and the failing call. */
 export class MemtlsError extends Error {

@@ -90,6 +90,14 @@ export interface SecureOptions {
    */
   ticketKeys?: Buffer | Uint8Array;
   /**
+   * Server (memtls's opt-in; Node's `tls` has no 0-RTT): accept up to this many bytes of TLS 1.3 early data
+   * (RFC 8446 §4.2.10) with the tickets this server issues (SSL_CTX_set_max_early_data; default 0: none). The
+   * tickets then are stateful and single-use (replay protection). Accepted early data is pushed to the socket's
+   * readable side before anything else, and each chunk is also told by the socket's `'earlyData'` event (the
+   * application may treat those bytes as replayable, RFC 8446 §8). Ignored by clients.
+   */
+  maxEarlyData?: number;
+  /**
    * TLS-PSK as Node's `pskCallback` (TLS 1.3 external PSKs, psk_dhe_ke; the key is bound to SHA-256).
    * Client: `pskCallback(hint)` returns `{ psk, identity }` to offer (or null); `hint` is always null (TLS 1.3
    * has none). When the server accepts the PSK it authenticates the server: no certificate is sent or checked,
@@ -213,6 +221,7 @@ export function contextFromOptions(role: 'client' | 'server', opts: SecureOption
   if (opts.ignoreUnexpectedEof !== undefined) co.ignoreUnexpectedEof = opts.ignoreUnexpectedEof;
   if (opts.pinnedPublicKeys !== undefined) co.pinnedPublicKeys = [...opts.pinnedPublicKeys];
   if (opts.sigalgs !== undefined) co.sigalgs = opts.sigalgs;
+  if (role === 'server' && opts.maxEarlyData !== undefined) co.maxEarlyData = opts.maxEarlyData;
   if (role === 'server' && opts.ticketKeys !== undefined) {
     if (!(opts.ticketKeys instanceof Uint8Array)) throw new TypeError('The "options.ticketKeys" property must be a Buffer or Uint8Array of 48 bytes');
     co.ticketKeys = new Uint8Array(opts.ticketKeys);

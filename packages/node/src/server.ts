@@ -5,7 +5,9 @@
  * Events: `'secureConnection'` (socket) once a handshake completes; `'tlsClientError'` (err, socket) when
  * one fails (the socket is destroyed; no `'error'` is thrown at the server); `'newSession'` (sessionId,
  * sessionData, callback) and `'resumeSession'` (sessionId, callback) for an external cache of TLS 1.2 session IDs
- * (session-events.ts); `'keylog'` (line, socket). All connections share one
+ * (session-events.ts); `'keylog'` (line, socket); `'earlyData'` (chunk, socket) for each chunk of accepted TLS 1.3
+ * early data, before the handshake completes (with `maxEarlyData`; the chunk is also on the socket's readable
+ * side, first). All connections share one
  * `SslContext`, so its session cache serves resumption across connections.
  *
  * Any `Duplex` can be served too: `server.emit('connection', duplex)` wraps it like a TCP connection.
@@ -93,6 +95,8 @@ export class MemtlsServer extends net.Server {
       this.emit('tlsClientError', err, sock);
     };
     sock.on('error', onError);
+    // 0-RTT early data (memtls's opt-in, early-data.ts): told with its socket, as 'keylog'.
+    sock.on('earlyData', (chunk: Buffer) => this.emit('earlyData', chunk, sock));
     // Node's tls.Server 'keylog' (line, tlsSocket), for every connection of this server.
     sock.on('keylog', (line: Buffer) => {
       this.emit('keylog', line, sock);

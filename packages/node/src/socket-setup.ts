@@ -8,6 +8,8 @@
  * - The SNI name on the wire is lowercase, without a trailing dot, and absent for an IP literal.
  * - 'keylog' lines are secrets: they are handed on only while someone listens (the caller's `onKeylog`).
  */
+export { earlyDataPlan } from './early-data.js';
+
 import { Ssl, type SslOptions, SslSession, sniHostName } from '@memtls/core';
 import { authorizationErrorName, contextFromOptions, setKeylogTarget } from './options.js';
 import { setPskSocket } from './psk.js';

@@ -41,6 +41,14 @@ export interface MemtlsSocketOptions extends SecureOptions {
   servername?: string;
   /** Client: a session saved with `getSession()` (or the `'session'` event) to resume. */
   session?: Uint8Array;
+  /**
+   * Client (memtls's opt-in; Node's `tls` has no 0-RTT): bytes to send as TLS 1.3 early data with the first flight
+   * (RFC 8446 §4.2.10, SSL_write_early_data), when `session` allows it. After `'secureConnect'`,
+   * `socket.ssl.getEarlyDataStatus()` says 'accepted', or 'rejected' / 'not_sent': then the server never got them,
+   * and the application writes them again if it wants to (as with OpenSSL). Early data can be replayed by an
+   * attacker: send only what is safe to repeat (RFC 8446 §8).
+   */
+  earlyData?: Uint8Array;
   /** Keep the writable side open after the peer's close_notify (default false, as in `tls`). */
   allowHalfOpen?: boolean;
   /** Read-BIO bound in bytes before the transport is paused (default 64 KiB; at least 32 KiB). */

@@ -31,12 +31,12 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { Driver, type DriverTransport, SSL_SENT_SHUTDOWN, type Ssl, type SslSession } from '@memtls/core';
+import { Driver, type DriverEarlyData, type DriverTransport, SSL_SENT_SHUTDOWN, type Ssl, type SslSession } from '@memtls/core';
 import { errorFromDriver, MemtlsError, shutdownFlagsName, sslErrorName } from './errors.js';
 import { type PeerCertificate, peerCertificateFromChain } from './peer-certificate.js';
 import { RecordTap } from './record-tap.js';
 import * as parity from './socket-parity.js';
-import { authorizationOf, newSocketSsl } from './socket-setup.js';
+import { authorizationOf, earlyDataPlan, newSocketSsl } from './socket-setup.js';
 import type { BufferStats, CipherInfo, KeyExchangeInfo, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
 import { takeAppError } from './tls-callbacks.js';
 import { TransportSocket } from './transport-socket.js';
@@ -126,7 +126,7 @@ export class MemtlsSocket extends TransportSocket {
     // An explicitly paused transport (e.g. after a STARTTLS exchange) does not resume on 'data' listeners.
     transport.resume();
 
-    this.#handshake = this.#runHandshake();
+    this.#handshake = this.#runHandshake(earlyDataPlan(opts, this.#ssl, this));
     this.#handshake.catch(() => undefined);
   }
 
@@ -309,9 +309,9 @@ export class MemtlsSocket extends TransportSocket {
     if (!this.destroyed) this.destroy(err);
   };
 
-  async #runHandshake(): Promise<void> {
+  async #runHandshake(early?: DriverEarlyData): Promise<void> {
     try {
-      await this.#driver.handshake();
+      await this.#driver.handshake(early);
     } catch (e) {
       // A callback's own Error (SNICallback, ALPNCallback, checkServerIdentity) is the one reported, as in Node.
       const err = takeAppError(this.#ssl) ?? errorFromDriver(e);

@@ -121,6 +121,12 @@ export function checkBits(bits: number, what: string): number {
 }
 
 /** A ticket count of SslContext (numTickets): an integer from 0 to 64, else RangeError. */
+/** maxEarlyData (SSL_CTX_set_max_early_data): a uint32, as max_early_data_size on the wire (RFC 8446 §4.2.10). */
+export function checkMaxEarlyData(n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError('SslContext: maxEarlyData must be an integer from 0 to 2^32 - 1');
+  return n;
+}
+
 export function checkCount(n: number, what: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 64) throw new RangeError(`SslContext: ${what} must be an integer from 0 to 64`);
   return n;

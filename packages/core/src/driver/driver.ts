@@ -33,7 +33,7 @@ import { MemoryBio } from '../bio/memory-bio.js';
 import { SSL_ERROR_NONE, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_ERROR_ZERO_RETURN, SSL_SENT_SHUTDOWN } from '../constants.js';
 import type { Ssl } from '../ssl.js';
 import { type CallOutcome, type DriverCall, DriverError, DriverErrorCode, type DriverPhase, type EngineFailure, errorFromOutcome } from './errors.js';
-import type { DriverOptions, DriverTransport } from './transport.js';
+import type { DriverEarlyData, DriverOptions, DriverTransport } from './transport.js';
 
 /** Plaintext sealed per SSL_write: one record, so the write BIO never holds more than that per call. */
 const WRITE_PIECE = 16 * 1024;
@@ -236,13 +236,44 @@ export class Driver {
 
   // ------------------------------------------------------------------ handshake
 
-  /** Run the handshake (started by the first call; later calls return the same promise). Rejects with a `DriverError`. */
-  handshake(): Promise<void> {
-    if (this.#handshake === null) this.#handshake = this.#runHandshake();
+  /**
+   * Run the handshake (started by the first call; later calls return the same promise). Rejects with a `DriverError`.
+   * `early` (first call only): a client's 0-RTT early data to write first (writeEarlyData; not sent when the session
+   * does not allow it: `ssl.getEarlyDataStatus()` says what became of it), or a server's reader of early data
+   * (readEarlyData until 0, each chunk to `read`), RFC 8446 §4.2.10.
+   */
+  handshake(early?: DriverEarlyData): Promise<void> {
+    if (this.#handshake === null) this.#handshake = this.#runHandshake(early);
     return this.#handshake;
   }
 
-  async #runHandshake(): Promise<void> {
+  /** OpenSSL's early-data calls before SSL_do_handshake: SSL_write_early_data once, or SSL_read_early_data until 0. */
+  async #earlyData(early: DriverEarlyData): Promise<void> {
+    if (early.write) {
+      const data = early.write;
+      const o = await this.#call('SSL_write_early_data', () => this.ssl.writeEarlyData(data));
+      // 0 with SSL_ERROR_SSL: the session allows no early data (a local refusal, not fatal): the handshake goes on.
+      if (o.ret < 0) throw this.#failCall(o, 'handshake');
+      const d = this.#drained('handshake');
+      if (d) await d;
+      return;
+    }
+    const read = early.read;
+    if (!read) return;
+    const buf = new Uint8Array(16 * 1024);
+    for (;;) {
+      if (this.#failure) throw this.#failure;
+      const seq = this.#inputSeq;
+      const o = await this.#call('SSL_read_early_data', () => this.ssl.readEarlyData(buf));
+      if (o.ret > 0) read(buf.slice(0, o.ret));
+      else if (o.ret === 0) return;
+      else if (o.err === SSL_ERROR_WANT_READ) await this.#waitInput(seq);
+      else throw this.#failCall(o, 'handshake');
+    }
+  }
+
+  async #runHandshake(early: DriverEarlyData | undefined): Promise<void> {
+    if (early) await this.#earlyData(early);
     for (;;) {
       if (this.#failure) throw this.#failure;
       const seq = this.#inputSeq;

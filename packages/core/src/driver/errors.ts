@@ -28,7 +28,7 @@ export const DriverErrorCode = {
 export type DriverErrorCode = (typeof DriverErrorCode)[keyof typeof DriverErrorCode];
 
 /** The `Ssl` call a failure came from, named as OpenSSL names it. */
-export type DriverCall = 'SSL_do_handshake' | 'SSL_read' | 'SSL_write' | 'SSL_shutdown';
+export type DriverCall = 'SSL_do_handshake' | 'SSL_read' | 'SSL_write' | 'SSL_shutdown' | 'SSL_write_early_data' | 'SSL_read_early_data';
 
 /** Which driver operation detected a failure. */
 export type DriverPhase = 'handshake' | 'read' | 'write' | 'shutdown' | 'transport';

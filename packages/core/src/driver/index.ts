@@ -3,4 +3,4 @@
  */
 export { Driver } from './driver.js';
 export { type CallOutcome, type DriverCall, DriverError, DriverErrorCode, type DriverErrorDetails, type DriverPhase, type EngineFailure, errorFromOutcome } from './errors.js';
-export type { DriverOptions, DriverTransport } from './transport.js';
+export type { DriverEarlyData, DriverOptions, DriverTransport } from './transport.js';

@@ -42,3 +42,11 @@ export interface DriverOptions {
   /** The peer's close_notify was read, before the driver completes a shutdown it started. */
   onPeerClose?(): void;
 }
+
+/** 0-RTT early data around the handshake (RFC 8446 §4.2.10; `Driver.handshake`): one of the two, by role. */
+export interface DriverEarlyData {
+  /** Client: early data to send with the first flight (SSL_write_early_data). */
+  write?: Uint8Array;
+  /** Server: read early data (SSL_read_early_data) and hand each chunk to this, in order. */
+  read?: (chunk: Uint8Array) => void;
+}

@@ -4,8 +4,7 @@
  * What every record passes through (deframing, speculation, output queue, plaintext, closure, the sticky error,
  * status) is its base class, engine/record-layer.ts; this file adds the content of records, keys and the handshake.
  *
- * Verbs (quinn's classification): inputs are `receive`/`inputDone` then `processRecord`, outputs `take`/
- * `readPlaintext`, commands `send*`/`queue*`, and pure getters (`status()`).
+ * Verbs (quinn's): inputs `receive`/`inputDone` then `processRecord`, outputs `take`/`readPlaintext`, commands `send*`/`queue*`, getters (`status()`).
  *
  * Rules:
  * - Every method that awaits crypto is called through the Ssl op queue, one at a time. Record sequence
@@ -19,9 +18,9 @@
  *   Finished); a second one is unexpected_message (CVE-2020-25648 is why stacks no longer count them).
  * - Once the read key is set, only the server accepts a plaintext alert, and only as the client's first answer
  *   to its flight (before any protected record from the client); everything else must be protected (§5).
- * - Rejected early data (RFC 8446 §4.2.10): `skipEarlyData` makes the server drop records that do not open
- *   under the handshake key (or, after a HelloRetryRequest, application-data records until the second
- *   ClientHello), within MAX_REJECTED_EARLY_DATA bytes; the first record that opens ends the skipping.
+ * - Early data (RFC 8446 §4.2.10, handshake/early-data.ts): accepted, it is application data before the handshake
+ *   completes (`early.reading`, within max_early_data); rejected, `skipEarlyData` drops records that do not open under
+ *   the handshake key (after an HRR: application data until the second ClientHello), within MAX_REJECTED_EARLY_DATA.
  */
 import { X509_V_ERR_NOT_VERIFIED } from '../cert/verify.js';
 import { hashLength } from '../crypto/provider.js';
@@ -29,6 +28,7 @@ import type { CipherSuite } from '../crypto/suites.js';
 import { SslError } from '../errors/ssl-error.js';
 import type { EarlyDataSkip, Handshake, HandshakeContext, PostHandshakeAuthRefusal, RecordEvent, TicketRequests } from '../handshake/context.js';
 import { createHandshake, type HandshakeOptions } from '../handshake/create.js';
+import { EarlyData } from '../handshake/early-data.js';
 import { Transcript } from '../handshake/transcript.js';
 import { nextTrafficSecret, trafficKeys } from '../keys/tls13-key-schedule.js';
 import { plainRecord } from '../record/fragmenter.js';
@@ -74,6 +74,8 @@ export class Engine extends RecordLayer implements HandshakeContext {
   /** Server: rejected early data to skip (RFC 8446 §4.2.10): records that do not open under the handshake key,
    * or (after a HelloRetryRequest) application-data records before the second ClientHello. */
   protected skipEarlyData: EarlyDataSkip = 'none';
+  /** 0-RTT early data: offered, accepted, being written (client) or read (server). */
+  readonly early = new EarlyData();
   /** Set by the facade: run before each post-handshake message is processed (OpenSSL writes what it owes, an
    * owed KeyUpdate reply, when its state machine is entered for the next message). */
   beforePostHandshakeMessage: (() => Promise<void>) | null = null;
@@ -154,9 +156,9 @@ export class Engine extends RecordLayer implements HandshakeContext {
   }
 
   /** Server: the tickets requested with newSessionTicket() (SSL_new_session_ticket). Client: null. */
-  get tickets(): TicketRequests | null {
-    return this.hs.tickets;
-  }
+  get tickets(): TicketRequests | null { return this.hs.tickets; }
+  /** Client: the early data its session allows (writeEarlyData checks it before the ClientHello). */
+  get earlyAllowance(): number { return this.hs.earlyAllowance; }
 
   /** Client: SSL_set_tlsext_host_name, before the ClientHello is built (the facade checks). False on a server. */
   setServerName(name: string): boolean {
@@ -173,9 +175,7 @@ export class Engine extends RecordLayer implements HandshakeContext {
   requestClientAuth(): PostHandshakeAuthRefusal | null { return this.hs.requestClientAuth(); }
 
   /** Count one NewSessionTicket: more than `limits.maxTickets` without application data in between is refused. */
-  countTicket(): void {
-    this.flood.ticket();
-  }
+  countTicket(): void { this.flood.ticket(); }
 
   // ---------------------------------------------------------------- output
 
@@ -208,7 +208,7 @@ export class Engine extends RecordLayer implements HandshakeContext {
    * taken in order before any await, and the records are queued in order.
    */
   async sendAppDataBatch(chunks: readonly Uint8Array[]): Promise<void> {
-    if (!this.writeProt || !this.handshakeComplete) throw new Error('sendAppData before the handshake completed');
+    if (!this.writeProt || !(this.handshakeComplete || this.early.writing)) throw new Error('sendAppData before the handshake completed');
     await this.flushKeyUpdate();
     const prot = this.writeProt;
     const sealed = await Promise.all(chunks.map((c) => prot.seal(ContentType.APPLICATION_DATA, c)));
@@ -277,10 +277,11 @@ export class Engine extends RecordLayer implements HandshakeContext {
     else this.writeProt = prot;
   }
 
-  async setWriteKey(secret: Uint8Array): Promise<void> {
+  async setWriteKey(secret: Uint8Array | null): Promise<void> {
     const suite = this.suite as CipherSuite;
     this.#writeSecret = secret;
-    this.writeProt = await RecordProtector13.create(this.config.provider, suite, await trafficKeys(this.config.provider, suite.hash, secret, suite.keyLen, suite.ivLen), this.config.limits.seqLimit);
+    // null: back to plaintext (a client's second ClientHello after it wrote early data).
+    this.writeProt = secret && await RecordProtector13.create(this.config.provider, suite, await trafficKeys(this.config.provider, suite.hash, secret, suite.keyLen, suite.ivLen), this.config.limits.seqLimit);
   }
 
   private async updateWriteKey(): Promise<void> {
@@ -396,7 +397,8 @@ export class Engine extends RecordLayer implements HandshakeContext {
         return ev;
       }
       case ContentType.APPLICATION_DATA:
-        if (!this.handshakeComplete || !this.peerFinished) {
+        if (this.early.reading && this.reasm.buffered === 0) this.early.count(content.length);
+        else if (!this.handshakeComplete || !this.peerFinished) {
           throw new SslError('UNEXPECTED_RECORD', { detail: 'application data during the handshake' });
         }
         if (this.reasm.buffered > 0) throw new SslError('UNEXPECTED_RECORD', { detail: 'application data inside a handshake message' });

@@ -15,6 +15,7 @@ const REASONS = {
   BAD_LENGTH: { text: 'bad length', alert: null },
   BROKEN_PIPE: { text: 'broken pipe', alert: null },
   STILL_IN_INIT: { text: 'still in init', alert: null },
+  SHOULD_NOT_HAVE_BEEN_CALLED: { text: 'called a function you should not call', alert: null },
   // record layer
   WRONG_VERSION_NUMBER: { text: 'wrong version number', alert: A.PROTOCOL_VERSION },
   HTTP_REQUEST: { text: 'http request', alert: null },
@@ -29,6 +30,7 @@ const REASONS = {
   CCS_RECEIVED_EARLY: { text: 'ccs received early', alert: A.UNEXPECTED_MESSAGE },
   UNEXPECTED_CCS_MESSAGE: { text: 'unexpected ccs message', alert: A.UNEXPECTED_MESSAGE },
   TOO_MUCH_EARLY_DATA: { text: 'too much early data', alert: A.UNEXPECTED_MESSAGE },
+  BAD_EARLY_DATA: { text: 'bad extension', alert: A.ILLEGAL_PARAMETER },
   BAD_CHANGE_CIPHER_SPEC: { text: 'bad change cipher spec', alert: A.UNEXPECTED_MESSAGE },
   TOO_MANY_EMPTY_RECORDS: { text: 'record too small', alert: A.UNEXPECTED_MESSAGE },
   INVALID_ALERT: { text: 'invalid alert', alert: A.DECODE_ERROR },

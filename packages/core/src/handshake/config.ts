@@ -96,6 +96,9 @@ export interface EngineConfig {
   ticketKeys: TicketKeyStore | null;
   /** Server: tickets sent after the handshake (SSL_set_num_tickets). */
   numTickets: number;
+  /** Server: the early data accepted with a ticket, and announced in its NewSessionTicket (SSL_CTX_set_max_early_data;
+   * 0: none). Above 0, tickets are stateful and single-use (replay protection, server/early-data.ts). */
+  maxEarlyData: number;
   /** Server: ticket lifetime in seconds (RFC 8446 §4.6.1: at most 7 days). */
   ticketLifetime: number;
   /** SSL_OP_NO_TICKET (kept current by Ssl.setOptions), as OpenSSL 3.0: TLS 1.3 tickets are stateful (cache ids);

@@ -7,6 +7,7 @@ import type { CipherSuite } from '../crypto/suites.js';
 import type { SslSession } from '../session/session.js';
 import type { HandshakeMessage } from '../wire/handshake.js';
 import type { EngineConfig } from './config.js';
+import type { EarlyData } from './early-data.js';
 import type { Transcript } from './transcript.js';
 
 /** What one processed record amounted to, for the facade's return-code decisions. */
@@ -50,6 +51,8 @@ export interface ConnectionInfo {
 export interface HandshakeContext extends ConnectionInfo {
   readonly config: EngineConfig;
   readonly transcript: Transcript;
+  /** 0-RTT early data of this connection (RFC 8446 §4.2.10). */
+  readonly early: EarlyData;
   /** True once the peer's Finished was processed and our traffic keys are in place. */
   readonly handshakeComplete: boolean;
   /** A KeyUpdate reply is owed to the peer (RFC 8446 §4.6.3). */
@@ -69,7 +72,8 @@ export interface HandshakeContext extends ConnectionInfo {
   /** Queue an unprotected record (the middlebox-compatibility CCS). */
   pushPlain(type: number, payload: Uint8Array): void;
   setReadKey(secret: Uint8Array): Promise<void>;
-  setWriteKey(secret: Uint8Array): Promise<void>;
+  /** null: no write key (a client's second ClientHello after early data is sent in plaintext). */
+  setWriteKey(secret: Uint8Array | null): Promise<void>;
   /** TLS 1.2: install the read key (when the peer's ChangeCipherSpec arrives) or the write key (when ours is sent). */
   setKey12(direction: 'read' | 'write', keys: { key: Uint8Array; iv: Uint8Array }): Promise<void>;
   /** TLS 1.2: what the RFC 5705 exporter needs (the master secret goes to a #private field of the engine). */
@@ -131,6 +135,8 @@ export interface Handshake {
   invalidateSessions(): void;
   /** Client: the newest session made from a NewSessionTicket. Server: null. */
   readonly latestSession: SslSession | null;
+  /** Client: the early data the session it would offer allows (0: none; before the ClientHello). Server: 0. */
+  readonly earlyAllowance: number;
   /** Server: ticket requests. Client: null. */
   readonly tickets: TicketRequests | null;
   /** Server: queue a post-handshake CertificateRequest (RFC 8446 §4.6.2), or say why not. Client: NOT_SERVER. */

@@ -142,6 +142,12 @@ export class KeySchedule {
     return deriveSecret(this.p, this.hash, this.#earlySecret, label, await this.empty());
   }
 
+  /** client_early_traffic_secret = Derive-Secret(Early Secret, "c e traffic", ClientHello) (RFC 8446 §7.1). */
+  async clientEarlyTraffic(helloHash: Uint8Array): Promise<Uint8Array> {
+    if (!this.#earlySecret) throw new Error('key schedule: early secret first');
+    return deriveSecret(this.p, this.hash, this.#earlySecret, 'c e traffic', helloHash);
+  }
+
   /** Handshake Secret from the (EC)DHE shared secret; returns both handshake traffic secrets. */
   async handshake(sharedSecret: Uint8Array, helloHash: Uint8Array): Promise<{ client: Uint8Array; server: Uint8Array }> {
     if (!this.#earlySecret) await this.early(null);

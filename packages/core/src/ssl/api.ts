@@ -2,7 +2,7 @@
  * The public types of `Ssl` (re-exported by ssl.ts) and the facade's argument checks: API misuse throws
  * TypeError/RangeError before anything changes.
  */
-import { isBytes } from '../bio/bio.js';
+import { type Bio, isBytes } from '../bio/bio.js';
 import { sniHostName } from '../handshake/server-name.js';
 import { SslSession } from '../session/session.js';
 import type { SslContext } from '../ssl-context.js';
@@ -50,10 +50,36 @@ export function checkSslArgs(ctx: SslContext, opts: SslOptions): void {
   }
 }
 
-/** The label and context of the TLS-Exporter calls (`what` names the call in the message). */
-export function checkExporterArgs(what: string, label: unknown, context: unknown): void {
+/** The arguments of the TLS-Exporter calls (`what` names the call in the message), made once the handshake completed. */
+export function checkExporterArgs(what: string, label: unknown, context: unknown, length: number, max: number, handshakeComplete: boolean): void {
   if (typeof label !== 'string') throw new TypeError(`${what}: label must be a string`);
   if (context !== null && !isBytes(context)) throw new TypeError(`${what}: context must be a Uint8Array or null`);
+  if (!Number.isInteger(length) || length < 1 || length > max) throw new RangeError(`${what}: length must be an integer from 1 to ${max}`);
+  if (!handshakeComplete) throw new TypeError(`${what}: the handshake has not completed`);
+}
+
+/** setServerName (SSL_set_tlsext_host_name): a client's call, before the handshake, with a valid name. */
+export function checkServerNameCall(isServer: boolean, started: boolean, name: unknown): void {
+  if (isServer) throw new TypeError('setServerName: only a client sends a server name');
+  if (typeof name !== 'string') throw new TypeError('setServerName: name must be a string');
+  if (started) throw new TypeError('setServerName: the handshake has already started (the ClientHello is built)');
+  sniHostName(name);
+}
+
+/** The two BIOs of `setBio`. */
+export function checkBios(...bios: unknown[]): void {
+  for (const b of bios as Partial<Bio>[]) {
+    if (!b || typeof b.read !== 'function' || typeof b.write !== 'function' || typeof b.shouldRetry !== 'function') {
+      throw new TypeError('setBio: expected two BIOs (MemoryBio or newBioPair ends)');
+    }
+  }
+}
+
+/** writeEarlyData (client) / readEarlyData (server): the role, a non-empty Uint8Array. */
+export function checkEarlyDataArgs(isServer: boolean, role: 'client' | 'server', what: string, data: unknown): void {
+  if (isServer !== (role === 'server')) throw new TypeError(`${what}: only a ${role} ${role === 'client' ? 'writes' : 'reads'} early data`);
+  if (!isBytes(data)) throw new TypeError(`${what}: expected a Uint8Array`);
+  if (data.length === 0) throw new RangeError(`${what}: must not be empty`);
 }
 
 /** The op queue: calls run one at a time, in call order, whatever the previous one did. */

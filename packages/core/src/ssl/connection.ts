@@ -70,6 +70,8 @@ export class Connection {
   /** fail() queued the fatal alert (nothing else was waiting): while any of it is unwritten, OpenSSL holds it as a
    * pending 2-byte write, so a write() shorter than that is "bad length" (test/robustness/openssl-parity.test.ts). */
   fatalAlertQueued = false;
+  /** Client: bytes of a writeEarlyData call sealed but not all in the write BIO yet (its retry reports them). */
+  pendingEarly = 0;
   /** The handshake's last flight has been written once: later doHandshake calls return 1 at once. */
   initDone = false;
 

@@ -33,6 +33,10 @@ export interface PairRunOptions {
   resequence?: boolean;
   /** The client's server name (default 'localhost'). */
   serverName?: string;
+  /** With a `session` to resume: the client writes its payload as 0-RTT early data (`writeEarlyData`) and the server
+   * reads early data first (`readEarlyData` until 0); when the server does not accept it the client writes the
+   * payload again after the handshake, as an application would (default false). */
+  earlyData?: boolean;
 }
 
 /** The end of a pair run: both sides, how long it took, and every broken rule. */
@@ -58,8 +62,9 @@ export async function runMemtlsPair(o: PairRunOptions, cctx: SslContext, sctx: S
   const rs = o.readSize ?? 4096;
   const crypto = o.crypto ?? 'real';
   const serverName = o.serverName ?? 'localhost';
-  const client = new Side('client', new Ssl(cctx, session ? { serverName, session } : { serverName }), cp, sp.length, rs);
-  const server = new Side('server', new Ssl(sctx), sp, cp.length, rs);
+  const early = o.earlyData === true && session !== null;
+  const client = new Side('client', new Ssl(cctx, session ? { serverName, session } : { serverName }), cp, sp.length, rs, early);
+  const server = new Side('server', new Ssl(sctx), sp, cp.length, rs, early);
   const flights: Record<Dir, number> = { c2s: 0, s2c: 0 };
   const violations: string[] = [];
   const reseq: Record<Dir, Resequencer> = { c2s: new Resequencer(), s2c: new Resequencer() };

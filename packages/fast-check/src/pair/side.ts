@@ -89,7 +89,7 @@ export interface Failure {
 }
 
 /** Where a side is in its script. */
-export type Phase = 'hs' | 'write' | 'read' | 'close' | 'drain' | 'done' | 'closed' | 'failed';
+export type Phase = 'early' | 'hs' | 'write' | 'read' | 'close' | 'drain' | 'done' | 'closed' | 'failed';
 
 /** One endpoint of a pair run (`runMemtlsPair`): its Ssl, BIOs, script phase, and what it wrote and read. */
 export class Side {
@@ -124,9 +124,13 @@ export class Side {
   private readonly payload: Uint8Array;
   private readonly expect: number;
   private readonly readSize: number;
+  /** Client: bytes written as early data (written again after the handshake unless the server accepted them). */
+  private earlySent = 0;
 
-  constructor(role: Role, ssl: Ssl, payload: Uint8Array, expect: number, readSize: number) {
+  /** `early`: the run starts with 0-RTT early data (the client's writeEarlyData, the server's readEarlyData). */
+  constructor(role: Role, ssl: Ssl, payload: Uint8Array, expect: number, readSize: number, early = false) {
     this.role = role;
+    if (early) this.phase = 'early';
     this.ssl = ssl;
     this.payload = payload;
     this.expect = expect;
@@ -168,10 +172,25 @@ export class Side {
     let r = 0;
     this.calls++;
     switch (this.phase) {
+      case 'early':
+        if (this.role === 'client') {
+          call = 'writeEarlyData';
+          r = this.payload.length ? await guard(this.ssl.writeEarlyData(this.payload), `${this.role} writeEarlyData`) : 0;
+          if (r > 0) this.earlySent = this.sent = r;
+          if (r >= 0) [this.phase, r] = ['hs', 1]; // 0: the session allows none (a refusal, not an error)
+        } else {
+          const b = new Uint8Array(this.readSize);
+          call = 'readEarlyData';
+          r = await guard(this.ssl.readEarlyData(b), `${this.role} readEarlyData`);
+          if (r > 0) for (let k = 0; k < r; k++) this.received.push(b[k] as number);
+          if (r === 0) [this.phase, r] = ['hs', 1];
+        }
+        break;
       case 'hs':
         call = 'doHandshake';
         r = await guard(this.ssl.doHandshake(), `${this.role} doHandshake`);
         if (r === 1) this.phase = 'write';
+        if (r === 1 && this.earlySent > 0 && this.ssl.getEarlyDataStatus() !== 'accepted') this.sent = 0;
         break;
       case 'write': {
         if (this.sent >= this.payload.length) {

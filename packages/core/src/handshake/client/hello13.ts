@@ -4,10 +4,11 @@
  */
 import { isHybridGroup } from '../../crypto/hybrid.js';
 import type { GroupName, KeyShare } from '../../crypto/provider.js';
-import type { CipherSuite, } from '../../crypto/suites.js';
+import type { CipherSuite } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
 import type { SslSession } from '../../session/session.js';
 import { equalBytes } from '../../wire/bytes.js';
+import { emptyEarlyDataExtension } from '../../wire/early-data.js';
 import { GROUP_CODES, ProtocolVersion, PskKeyExchangeMode, ExtensionType as X } from '../../wire/enums.js';
 import {
   type Extension,
@@ -74,9 +75,10 @@ export function initialShareGroups(groups: readonly GroupName[]): GroupName[] {
 /**
  * Build a ClientHello for `hostName`, offering `session` for resumption and/or the `external` PSK when given
  * (their binders computed over the transcript so far, RFC 8446 §4.2.11.2), with `cookie` and the suite
- * `hrrSuite` chose after a HelloRetryRequest.
+ * `hrrSuite` chose after a HelloRetryRequest; with `earlyData`, the early_data extension (RFC 8446 §4.2.10: only in
+ * the first ClientHello, with `session` as the first PSK).
  */
-export async function buildClientHello(cx: HandshakeContext, offer: ClientOffer, hostName: string | null, session: SslSession | null, cookie: Uint8Array | null, external: ExternalPsk | null = null, hrrSuite: CipherSuite | null = null): Promise<Uint8Array> {
+export async function buildClientHello(cx: HandshakeContext, offer: ClientOffer, hostName: string | null, session: SslSession | null, cookie: Uint8Array | null, external: ExternalPsk | null = null, hrrSuite: CipherSuite | null = null, earlyData = false): Promise<Uint8Array> {
   const c = cx.config;
   const exts: Extension[] = [];
   // RFC 6066 §3: a DNS host name, lowercase, without a trailing dot; IP literals are not sent (server-name.ts).
@@ -102,6 +104,7 @@ export async function buildClientHello(cx: HandshakeContext, offer: ClientOffer,
   if (c.postHandshakeAuth && c.versions.tls13) exts.push({ type: X.POST_HANDSHAKE_AUTH, data: new Uint8Array(0) });
   offer.resumption12 ??= offer12(c, session);
   if (offer.resumption12.ticket) exts.push(offer.resumption12.ticket);
+  if (earlyData) exts.push(emptyEarlyDataExtension());
   // RFC 8446 §4.2.11: pre_shared_key is last; its binders cover the ClientHello up to the binders.
   offer.psks = psksToOffer(c, session, external, hrrSuite);
   if (offer.psks.length) exts.push(preSharedKeyExtension(c, offer.psks));

@@ -42,6 +42,7 @@ import type { ExternalPsk } from '../psk-external.js';
 import { acceptRecordSizeLimit } from '../record-size.js';
 import { sendClientCertificate } from './client-auth.js';
 import { Connected } from './connected13.js';
+import { earlyAllowance, earlyDataAnswer, endEarlyData, offersEarlyData, startEarlyData, stopEarlyData } from './early-data.js';
 import { serverHello12 } from './hello12.js';
 import { buildClientHello, ClientOffer, checkCommonHello, initialShareGroups } from './hello13.js';
 import { acceptPsk, type PskAccepted } from './psk-external.js';
@@ -83,6 +84,10 @@ export class ClientHandshake implements Handshake {
     return this.state.name;
   }
 
+  get earlyAllowance(): number {
+    return earlyAllowance(this.#config, this.offered);
+  }
+
   /** Offer a session only where it fits: resumable now, same server name, its version and suite still enabled. */
   private sessionToOffer(): SslSession | null {
     return sessionFits(this.#config, this.#session, this.hostName) ? this.#session : null;
@@ -112,11 +117,13 @@ export class ClientHandshake implements Handshake {
     const shareGroups = cx.config.versions.tls13 ? initialShareGroups(cx.config.groups) : [];
     const offer = new ClientOffer(random, await Promise.all(shareGroups.map((g) => p.generateKeyShare(g))));
     if (cx.config.versions.tls13 && cx.config.pskUse) this.external = cx.config.pskUse();
-    cx.queueHandshake(await buildClientHello(cx, offer, this.hostName, this.offered, null, this.external));
+    const early = offersEarlyData(cx, this.offered) ? this.offered : null;
+    cx.queueHandshake(await buildClientHello(cx, offer, this.hostName, this.offered, null, this.external, null, early !== null));
     cx.markHelloSeen();
     this.state = new ExpectServerHello(this, offer, null);
     // RFC 8446 §5.1: the initial ClientHello may use legacy_record_version 0x0301 (OpenSSL does).
     await cx.flushHandshake(0x0301);
+    if (early) await startEarlyData(cx, early); // RFC 8446 §4.2.10 (client/early-data.ts)
   }
 
   async handle(cx: HandshakeContext, msg: HandshakeMessage): Promise<RecordEvent> {
@@ -161,6 +168,7 @@ class ExpectServerHello implements ClientState {
     if (equalBytes(sh.random, HRR_RANDOM)) return this.handleHelloRetryRequest(cx, msg, sh);
     // No supported_versions: the server chose TLS 1.2 (client/hello12.ts), never after a HelloRetryRequest.
     if (cx.config.versions.tls12 && this.hrrSuite === null && !findExtension(sh.extensions, X.SUPPORTED_VERSIONS)) {
+      await stopEarlyData(cx);
       return serverHello12(cx, msg, sh, this.offer, this.role);
     }
     checkCommonHello(cx, sh, 'ServerHello', this.offer);
@@ -183,7 +191,8 @@ class ExpectServerHello implements ClientState {
       const r = acceptPsk(cx, pskData, this.offer.psks, sh.cipherSuite);
       [psk, accepted] = [r.secret, r.accepted];
       this.role.resumed = r.chosen.kind === 'resumption';
-    }
+      if (r.chosen !== this.offer.psks[0]) await stopEarlyData(cx);
+    } else await stopEarlyData(cx);
     const ksData = findExtension(sh.extensions, X.KEY_SHARE);
     if (!ksData) throw new SslError('MISSING_KEY_SHARE');
     const entry = parseKeyShareServer(ksData);
@@ -199,7 +208,8 @@ class ExpectServerHello implements ClientState {
     if (!shared) throw new SslError('BAD_KEY_SHARE', { detail: 'invalid server key share' });
     const keys = await HandshakeKeys.derive(cx, suite, psk, shared);
     await cx.setReadKey(keys.server());
-    await cx.setWriteKey(keys.client());
+    // Early data that may still be accepted keeps the early key until EncryptedExtensions say (client/early-data.ts).
+    if (!cx.early.writing) await cx.setWriteKey(keys.client());
     return new ExpectEncryptedExtensions(this.role, keys, sent, accepted);
   }
 
@@ -208,6 +218,7 @@ class ExpectServerHello implements ClientState {
     if (this.hrrSuite !== null) throw new SslError('TOO_MANY_HELLO_RETRY_REQUESTS');
     cx.helloRetried = true;
     checkCommonHello(cx, hrr, 'HelloRetryRequest', this.offer);
+    await stopEarlyData(cx);
     let group: number | null = null;
     let cookie: Uint8Array | null = null;
     for (const e of hrr.extensions) {
@@ -271,6 +282,7 @@ class ExpectEncryptedExtensions implements ClientState {
     }
     if (findExtension(exts, X.SERVER_NAME)?.length) throw SslError.decode('non-empty server_name in EncryptedExtensions');
     acceptRecordSizeLimit(cx, exts, 'TLSv1.3');
+    await earlyDataAnswer(cx, exts, this.keys.client());
     cx.transcript.add(msg.raw);
     // A resumed handshake has no Certificate / CertificateVerify (RFC 8446 §2.2).
     return this.psk ? new ExpectFinished(this.role, this.keys, null, this.psk) : new ExpectCertificateOrCertificateRequest(this.role, this.keys);
@@ -367,6 +379,7 @@ class ExpectFinished implements ClientState {
     cx.markPeerFinished();
     const app = await this.keys.application(cx);
     await cx.setReadKey(app.server);
+    await endEarlyData(cx, this.keys.client());
     // Second flight: [Certificate, CertificateVerify], Finished under the client handshake key.
     if (this.certRequest) await sendClientCertificate(cx, this.certRequest);
     await queueFinished(cx, suite, this.keys.client());

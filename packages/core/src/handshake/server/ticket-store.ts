@@ -1,7 +1,8 @@
 /**
  * Where a server's tickets live, for both versions (RFC 8446 §4.6.1, RFC 5077): stateless by default (the session
  * sealed under the context's ticket key, session/stateless-ticket.ts), stateful (a random id into the session
- * cache) with SSL_OP_NO_TICKET in TLS 1.3, as OpenSSL 3.0 does, or when the state cannot be sealed (over
+ * cache) with SSL_OP_NO_TICKET in TLS 1.3, as OpenSSL 3.0 does, or with maxEarlyData (single-use tickets: replay
+ * protection for early data, as OpenSSL's default without SSL_OP_NO_ANTI_REPLAY), or when the state cannot be sealed (over
  * MAX_STATE bytes, e.g. a long client chain, or the ticket-key callback gave no key). Only stateful ids go to
  * `issued.ids`: rule 19 withdraws cache entries, and cannot reach a stateless ticket (as in OpenSSL).
  */
@@ -50,7 +51,8 @@ export function statelessTickets(cx: HandshakeContext): boolean {
 export async function issueTicket(cx: HandshakeContext, entry: CachedSession, issued: IssuedTickets): Promise<Uint8Array | null> {
   const c = cx.config;
   if (!c.sessionCache) return null;
-  if (statelessTickets(cx) && c.ticketKeys) {
+  // A TLS 1.3 ticket that allows early data is stateful: single-use is the replay protection (findTicket).
+  if (statelessTickets(cx) && c.ticketKeys && !(entry.version === 'TLSv1.3' && entry.maxEarlyData > 0)) {
     const sealed = await sealTicket(c.ticketKeys, c.provider.randomBytes(TICKET_NONCE_LENGTH), entry);
     if (sealed) return sealed;
   }
@@ -78,6 +80,9 @@ export async function findTicket(cx: HandshakeContext, ticket: Uint8Array, budge
     return entry ? { entry, cacheId: null, renew: opened.renew } : null;
   }
   const entry = c.sessionCache.get(ticket, now);
+  // Early data enabled: a TLS 1.3 ticket is single-use (removed as it is found), so a replayed ClientHello finds
+  // nothing (RFC 8446 §8.1; OpenSSL's default anti-replay).
+  if (entry?.version === 'TLSv1.3' && c.maxEarlyData > 0) c.sessionCache.remove(ticket);
   return entry ? { entry, cacheId: ticket.slice(), renew: false } : null;
 }
 

@@ -1,10 +1,12 @@
 /**
  * The server's NewSessionTickets (RFC 8446 §4.6.1): stateless (the session sealed under the ticket key) by default,
- * stateful (an id into the context's session cache) with SSL_OP_NO_TICKET, as OpenSSL 3.0 (server/ticket-store.ts).
+ * stateful (an id into the context's session cache) with SSL_OP_NO_TICKET or maxEarlyData, as OpenSSL 3.0
+ * (server/ticket-store.ts). With maxEarlyData the ticket carries early_data (RFC 8446 §4.2.10).
  */
 import type { CipherSuite } from '../../crypto/suites.js';
 import { resumptionPsk } from '../../keys/tls13-key-schedule.js';
 import type { CachedSession } from '../../session/cache.js';
+import { ticketEarlyDataExtension } from '../../wire/early-data.js';
 import { encodeNewSessionTicket } from '../../wire/handshake.js';
 import type { HandshakeContext } from '../context.js';
 import { type IssuedTickets, issueTicket } from './ticket-store.js';
@@ -39,11 +41,11 @@ export async function sendTickets(cx: HandshakeContext, issued: IssuedTickets, s
       ageAdd,
       peerCertificates: cx.peerCertificates.slice(),
       verifyResult: cx.verifyCode,
-      maxEarlyData: 0,
+      maxEarlyData: cx.config.maxEarlyData,
     };
     const ticket = await issueTicket(cx, entry, issued);
     if (!ticket) return;
-    cx.queueHandshake(encodeNewSessionTicket({ lifetime: entry.lifetime, ageAdd, nonce, ticket, extensions: [] }), true);
+    cx.queueHandshake(encodeNewSessionTicket({ lifetime: entry.lifetime, ageAdd, nonce, ticket, extensions: entry.maxEarlyData > 0 ? [ticketEarlyDataExtension(entry.maxEarlyData)] : [] }), true);
     // One record per ticket, as OpenSSL sends them (each is one post-handshake event for the peer).
     await cx.flushHandshake();
   }

@@ -15,6 +15,7 @@ import type { GroupName } from '../../crypto/provider.js';
 import type { CipherSuite } from '../../crypto/suites.js';
 import { SslError } from '../../errors/ssl-error.js';
 import { equalBytes } from '../../wire/bytes.js';
+import { emptyEarlyDataExtension } from '../../wire/early-data.js';
 import { ContentType, GROUP_CODES, groupByCode, HandshakeType as H, ProtocolVersion, ExtensionType as X } from '../../wire/enums.js';
 import { type Extension, encodeAlpn, encodeCookie, encodeKeyShareHrr, encodeKeyShareServer, encodePreSharedKeyServer, encodeU16List, findExtension, type KeyShareEntry, parseCookie, parseKeyShareClient, parseU16List } from '../../wire/extensions.js';
 import { type ClientHello, encodeCertificateRequest, encodeEncryptedExtensions, encodeServerHello, type HandshakeMessage, HRR_RANDOM, parseClientHello } from '../../wire/handshake.js';
@@ -37,6 +38,7 @@ import type { Handshake, HandshakeContext, PostHandshakeAuthRefusal, RecordEvent
 import { answerRecordSizeLimit } from '../record-size.js';
 import { serverNameFromExtension } from '../server-name.js';
 import { ServerClientAuth } from './client-auth.js';
+import { acceptEarlyData, ExpectEndOfEarlyData } from './early-data.js';
 import { chooseVersion } from './hello.js';
 import { negotiate12 } from './hello12.js';
 import { type CertificateAuth, type Negotiated, negotiate, type SelectedPsk, selectPsk } from './hello13.js';
@@ -62,6 +64,7 @@ export class ServerHandshake implements Handshake {
   private state: ServerState = new ExpectClientHello(this, null);
   readonly tickets: TicketRequests = { pending: 0, armed: false };
   readonly latestSession = null;
+  readonly earlyAllowance = 0;
   /** Tickets this connection issued (rule 19 withdraws them), and their nonce counter. */
   readonly issued: IssuedTickets = { nonce: 0, ids: [] };
   /** The cache id of the session this connection resumed (rule 19 withdraws it too). */
@@ -173,9 +176,9 @@ class ExpectClientHello implements ServerState {
     const listedGroups = new Set(clientGroups);
     for (const s of shares) if (!listedGroups.has(s.group)) throw new SslError('BAD_KEY_SHARE', { detail: 'key share for a group not in supported_groups' });
 
-    // RFC 8446 §4.2.10: memtls never accepts early data (no early_data in EncryptedExtensions); the client's
-    // early data is skipped: after a HelloRetryRequest until the second ClientHello, else while it does not open
-    // under the handshake key.
+    // RFC 8446 §4.2.10: early data accepted (server/early-data.ts) is read under the early key; rejected, it is
+    // skipped: after a HelloRetryRequest until the second ClientHello, else while it does not open under the
+    // handshake key.
     const retry = this.retry;
     const offersEarlyData = !retry && findExtension(ch.extensions, X.EARLY_DATA) !== undefined;
     if (retry) {
@@ -199,8 +202,9 @@ class ExpectClientHello implements ServerState {
     if (share) {
       const psk = (await selectPsk(cx, ch, msg.raw, prefix, neg.suite)) ?? (await selectExternalPsk(cx, ch, msg.raw, prefix, neg.suite, external));
       cx.transcript.add(msg.raw);
-      if (offersEarlyData) cx.setSkipEarlyData('undecryptable');
-      return sendServerFlight(cx, this.role, ch, neg, share, psk, false);
+      const early = offersEarlyData ? await acceptEarlyData(cx, ch, psk, neg) : null;
+      if (offersEarlyData && !early) cx.setSkipEarlyData('undecryptable');
+      return sendServerFlight(cx, this.role, ch, neg, share, psk, false, early);
     }
     cx.transcript.add(msg.raw);
     // No usable share (or none for the hybrid group we prefer): ask with a HelloRetryRequest (RFC 8446 §4.1.4).
@@ -208,6 +212,7 @@ class ExpectClientHello implements ServerState {
     if (!group) throw new SslError('NO_SUITABLE_KEY_SHARE', { detail: 'no group in common' });
     cx.helloRetried = true;
     if (offersEarlyData) cx.setSkipEarlyData('before-second-hello');
+    if (offersEarlyData) cx.early.status = 'rejected';
     const cookie = cx.config.provider.randomBytes(32);
     const next = new ExpectClientHello(this.role, { group, cookie, suite: neg.suite });
     await cx.transcript.replaceWithMessageHash();
@@ -254,7 +259,7 @@ function queueCompatCcs(cx: HandshakeContext): void {
 }
 
 /** ServerHello, EncryptedExtensions, [CertificateRequest, Certificate, CertificateVerify], Finished (RFC 8446 §2). */
-async function sendServerFlight(cx: HandshakeContext, role: ServerHandshake, ch: ClientHello, neg: Negotiated, share: KeyShareEntry, psk: SelectedPsk | SelectedExternalPsk | null, retried: boolean): Promise<ServerState> {
+async function sendServerFlight(cx: HandshakeContext, role: ServerHandshake, ch: ClientHello, neg: Negotiated, share: KeyShareEntry, psk: SelectedPsk | SelectedExternalPsk | null, retried: boolean, early: Uint8Array | null = null): Promise<ServerState> {
   // Without a PSK the certificate authenticates: its refusal (none configured, no common scheme) is final now.
   let cert: CertificateAuth | null = null;
   if (!psk) {
@@ -298,13 +303,15 @@ async function sendServerFlight(cx: HandshakeContext, role: ServerHandshake, ch:
   if (ch.sessionId.length && !retried) queueCompatCcs(cx);
   const keys = await HandshakeKeys.derive(cx, neg.suite, psk ? ('external' in psk ? psk.external.key() : psk.entry.psk) : null, shared);
   await cx.setWriteKey(keys.server());
-  await cx.setReadKey(keys.client());
+  // Accepted early data is read under the early key until EndOfEarlyData.
+  await cx.setReadKey(early ?? keys.client());
 
   const ee: Extension[] = [];
   if (neg.sni !== null) ee.push({ type: X.SERVER_NAME, data: new Uint8Array(0) });
   if (neg.alpn !== null) ee.push({ type: X.ALPN, data: encodeAlpn([neg.alpn]) });
   const rsl = answerRecordSizeLimit(cx, ch.extensions, 'TLSv1.3');
   if (rsl) ee.push(rsl);
+  if (early) ee.push(emptyEarlyDataExtension());
   cx.queueHandshake(encodeEncryptedExtensions(ee));
   // A resumed handshake authenticates with the PSK: no CertificateRequest, Certificate, CertificateVerify.
   // With postHandshakeAuth (SSL_VERIFY_POST_HANDSHAKE) the client is asked after the handshake only.
@@ -320,7 +327,8 @@ async function sendServerFlight(cx: HandshakeContext, role: ServerHandshake, ch:
   await cx.flushHandshake();
   const app = await keys.application(cx);
   await cx.setWriteKey(app.server);
-  return requestCert ? new ExpectCertificate(role, keys, app.client) : new ExpectFinished(role, keys, app.client, { unauthenticated: 'not-requested' });
+  const next = requestCert ? new ExpectCertificate(role, keys, app.client) : new ExpectFinished(role, keys, app.client, { unauthenticated: 'not-requested' });
+  return early ? new ExpectEndOfEarlyData(keys.client(), next) : next;
 }
 
 class ExpectCertificate implements ServerState {
