@@ -181,6 +181,35 @@ describe('post-handshake client authentication (RFC 8446 §4.6.2, in memory)', (
     assert.equal(l.server.errorReason(), 'sslv3 alert unexpected message');
   });
 
+  it('a server asking over and over without data: the 33rd CertificateRequest is unexpected_message (limits.maxCertRequests)', async () => {
+    // A memtls server, as OpenSSL's, sends a ticket after each completed request: those have their own limit.
+    const { cctx, sctx } = ctxs({ limits: { maxTickets: 1000 } });
+    const l = new Link(cctx, sctx);
+    await l.handshake();
+    /** One request, answered by the client and read by the server, with no application data either way. */
+    const exchange = async (): Promise<void> => {
+      assert.equal(l.server.verifyClientPostHandshake(), 1, l.server.errorReason() ?? '');
+      assert.equal(await l.server.doHandshake(), 1);
+      assert.equal(await readText(l, 'client'), '');
+      assert.equal(await readText(l, 'server'), '');
+      assert.equal(l.server.verifyResult(), 'X509_V_OK');
+    };
+    for (let i = 0; i < 32; i++) await exchange();
+    // Application data ends the run: 32 more are answered.
+    assert.equal(await l.server.write(enc('data')), 4);
+    assert.equal(await readText(l, 'client'), 'data');
+    for (let i = 0; i < 32; i++) await exchange();
+    assert.equal(l.server.verifyClientPostHandshake(), 1);
+    assert.equal(await l.server.doHandshake(), 1);
+    l.toClient();
+    const r = await l.client.read(new Uint8Array(10));
+    assert.equal(l.client.getError(r), SSL_ERROR_SSL);
+    assert.equal(l.client.errorReason(), 'too many certificate requests');
+    l.toServer();
+    await l.server.read(new Uint8Array(10));
+    assert.equal(l.server.errorReason(), 'sslv3 alert unexpected message');
+  });
+
   it('shutdown while the request is queued: "shutdown while in init", as OpenSSL (the request sets in_init)', async () => {
     const { cctx, sctx } = ctxs();
     const l = new Link(cctx, sctx);

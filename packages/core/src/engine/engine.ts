@@ -174,8 +174,8 @@ export class Engine extends RecordLayer implements HandshakeContext {
   /** Server: SSL_verify_client_post_handshake once the facade checked the version and the handshake. */
   requestClientAuth(): PostHandshakeAuthRefusal | null { return this.hs.requestClientAuth(); }
 
-  /** Count one NewSessionTicket: more than `limits.maxTickets` without application data in between is refused. */
-  countTicket(): void { this.flood.ticket(); }
+  /** Count one NewSessionTicket (limits.maxTickets) or post-handshake CertificateRequest (limits.maxCertRequests). */
+  countPostHandshake(msg: 'ticket' | 'certRequest'): void { if (msg === 'ticket') this.flood.ticket(); else this.flood.certRequest(); }
 
   // ---------------------------------------------------------------- output
 

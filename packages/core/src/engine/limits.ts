@@ -2,7 +2,8 @@
  * The flood counters of one connection, against the limits of `config.limits` (docs/robustness.md). Each guards
  * a way a peer could keep us busy without progress:
  * - runs of records without application data: empty records, the compatibility CCS, user_canceled warnings
- *   (maxEmptyRecords), KeyUpdates (maxKeyUpdates) and NewSessionTickets (maxTickets); application data ends a run;
+ *   (maxEmptyRecords), KeyUpdates (maxKeyUpdates), NewSessionTickets (maxTickets) and post-handshake
+ *   CertificateRequests (maxCertRequests: each answer costs the client a signature); application data ends a run;
  * - handshake bytes before the handshake completes (maxHandshakeBytes);
  * - rejected early data a server skips (RFC 8446 §4.2.10), at most MAX_REJECTED_EARLY_DATA bytes.
  */
@@ -20,6 +21,7 @@ export class FloodCounters {
   private emptyRun = 0;
   private keyUpdateRun = 0;
   private ticketRun = 0;
+  private certRequestRun = 0;
   private handshakeBytes = 0;
   private earlyDataSkipped = 0;
 
@@ -37,11 +39,17 @@ export class FloodCounters {
     this.emptyRun = 0;
     this.keyUpdateRun = 0;
     this.ticketRun = 0;
+    this.certRequestRun = 0;
   }
 
   /** A NewSessionTicket from the peer (client). */
   ticket(): void {
     if (++this.ticketRun > this.limits.maxTickets) throw new SslError('TOO_MANY_TICKETS');
+  }
+
+  /** A post-handshake CertificateRequest from the peer (client, RFC 8446 §4.6.2). */
+  certRequest(): void {
+    if (++this.certRequestRun > this.limits.maxCertRequests) throw new SslError('TOO_MANY_CERT_REQUESTS');
   }
 
   /** A KeyUpdate from the peer. */

@@ -128,6 +128,7 @@ const REASONS = {
   // resources
   TOO_MANY_KEY_UPDATES: { text: 'too many key updates', alert: A.UNEXPECTED_MESSAGE },
   TOO_MANY_TICKETS: { text: 'too many session tickets', alert: A.UNEXPECTED_MESSAGE },
+  TOO_MANY_CERT_REQUESTS: { text: 'too many certificate requests', alert: A.UNEXPECTED_MESSAGE },
   HANDSHAKE_TOO_LARGE: { text: 'excessive message size', alert: A.ILLEGAL_PARAMETER },
   // TLS 1.2 resumption (RFC 5246 §7.4.1.3, RFC 5077, RFC 7627 §5.3)
   /** A resumption whose extended master secret status differs from the session's (RFC 7627 §5.3): OpenSSL's text. */

@@ -40,6 +40,8 @@ export interface Limits {
   maxKeyUpdates: number;
   /** NewSessionTickets accepted without application data in between. */
   maxTickets: number;
+  /** Post-handshake CertificateRequests a client answers without application data in between (each costs a signature). */
+  maxCertRequests: number;
   /** Records per key before the connection refuses to continue (sequence-number exhaustion). */
   seqLimit: number;
   /**
@@ -57,6 +59,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxEmptyRecords: 32,
   maxKeyUpdates: 32,
   maxTickets: 32,
+  maxCertRequests: 32,
   seqLimit: 2 ** 48,
   keyUpdateAfterRecords: 2 ** 24,
 };

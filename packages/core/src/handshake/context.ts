@@ -90,8 +90,8 @@ export interface HandshakeContext extends ConnectionInfo {
   markHandshakeComplete(): void;
   /** Server: how the client's rejected early data is skipped from now on. */
   setSkipEarlyData(mode: EarlyDataSkip): void;
-  /** Count one NewSessionTicket against the flood limit (reset by application data). */
-  countTicket(): void;
+  /** Count one NewSessionTicket or post-handshake CertificateRequest against its flood limit (reset by application data). */
+  countPostHandshake(msg: 'ticket' | 'certRequest'): void;
   /** RFC 8449 negotiated (handshake/record-size.ts): the content one protected record we send may carry, and the
    * plaintext one protected record we receive may carry. */
   setRecordSizeLimits(sendContent: number, receive: number): void;

@@ -32,4 +32,14 @@ describe('FloodCounters', () => {
     f.earlyData(MAX_REJECTED_EARLY_DATA);
     assert.throws(() => f.earlyData(1), isReason('TOO_MUCH_EARLY_DATA'));
   });
+
+  it('post-handshake CertificateRequests are counted per run (maxCertRequests); application data ends the run', () => {
+    const f = new FloodCounters({ ...DEFAULT_LIMITS, maxCertRequests: 2 });
+    f.certRequest();
+    f.certRequest();
+    f.progress();
+    f.certRequest();
+    f.certRequest();
+    assert.throws(() => f.certRequest(), isReason('TOO_MANY_CERT_REQUESTS'));
+  });
 });

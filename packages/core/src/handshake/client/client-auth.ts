@@ -39,6 +39,8 @@ export async function sendClientCertificate(cx: HandshakeContext, cr: Certificat
 /** A CertificateRequest after the handshake (RFC 8446 §4.6.2): Certificate, [CertificateVerify], Finished. */
 export async function answerPostHandshakeRequest(cx: HandshakeContext, msg: HandshakeMessage, suite: CipherSuite, state: string): Promise<void> {
   if (!cx.config.postHandshakeAuth) unexpected(msg, `${state} (post_handshake_auth was not offered)`);
+  // Each answer costs a signature: a server may not ask again and again without application data in between.
+  cx.countPostHandshake('certRequest');
   const cr = parseCertificateRequest(msg.body);
   if (!findExtension(cr.extensions, X.SIGNATURE_ALGORITHMS)) throw new SslError('MISSING_SIGALGS_EXTENSION');
   cx.transcript.restartFromBase();

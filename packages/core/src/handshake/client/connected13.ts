@@ -45,7 +45,7 @@ export class Connected implements ClientState12 {
 
   private async handleNewSessionTicket(cx: HandshakeContext, msg: HandshakeMessage): Promise<void> {
     const nst = parseNewSessionTicket(msg.body);
-    cx.countTicket();
+    cx.countPostHandshake('ticket');
     // RFC 8446 §4.6.1: lifetime 0 means "do not use"; more than 7 days is illegal_parameter.
     if (nst.lifetime > 604800) throw new SslError('BAD_TICKET_LIFETIME', { detail: 'ticket lifetime over 7 days' });
     if (nst.lifetime === 0) return;
