@@ -187,7 +187,12 @@ const KEY_TYPE_SCHEME: Readonly<Record<PrivateKeyType, SignatureSchemeName>> = {
   ed25519: 'ed25519',
 };
 
-function makeAeadKey(subtle: SubtleCrypto, name: AeadName, key: CryptoKey): AeadKey {
+/**
+ * An AES-GCM AeadKey over a WebCrypto key still being imported: the import runs on the implementation's own
+ * thread while the handshake goes on, and the first seal or open waits for it (a handshake installs four keys
+ * and uses each only later; awaiting each import in turn cost a thread round trip apiece).
+ */
+function makeAeadKey(subtle: SubtleCrypto, name: AeadName, importing: Promise<CryptoKey>): AeadKey {
   const params = (nonce: Uint8Array, aad: Uint8Array): AesGcmParams => {
     if (nonce.length !== 12) throw new RangeError('AES-GCM nonce must be 12 bytes (RFC 8446 §5.3)');
     return { name: 'AES-GCM', iv: bs(nonce), additionalData: bs(aad), tagLength: 128 };
@@ -195,11 +200,13 @@ function makeAeadKey(subtle: SubtleCrypto, name: AeadName, key: CryptoKey): Aead
   return {
     name,
     async seal(nonce, aad, plaintext) {
-      return new Uint8Array(await subtle.encrypt(params(nonce, aad), key, bs(plaintext)));
+      const p = params(nonce, aad);
+      return new Uint8Array(await subtle.encrypt(p, await importing, bs(plaintext)));
     },
     async open(nonce, aad, ciphertext) {
       const p = params(nonce, aad);
       if (ciphertext.length < 16) return null; // shorter than the tag
+      const key = await importing;
       try {
         return new Uint8Array(await subtle.decrypt(p, key, bs(ciphertext)));
       } catch {
@@ -343,8 +350,10 @@ export function createWebCryptoProvider(crypto: Crypto): CryptoProvider {
       const keyLength = name === 'AES-128-GCM' ? 16 : name === 'AES-256-GCM' ? 32 : 0;
       if (keyLength === 0) throw new TypeError(`AEAD ${String(name)} is not available in WebCrypto`);
       if (key.length !== keyLength) throw new RangeError(`${name} needs a ${keyLength}-byte key`);
-      const k = await subtle.importKey('raw', bs(key), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
-      return makeAeadKey(subtle, name, k);
+      const importing = subtle.importKey('raw', bs(key.slice()), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+      // A raw AES key of the right length always imports; were it refused, seal/open reject with the reason.
+      importing.catch(() => undefined);
+      return makeAeadKey(subtle, name, importing);
     },
 
     supportsGroup(group) {
