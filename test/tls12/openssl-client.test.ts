@@ -6,15 +6,15 @@
  */
 import { strict as assert } from 'node:assert';
 import net from 'node:net';
-import { type ContextOptions, Ssl, SslContext } from '@memtls/core';
+import { type ContextOptions, createWebCryptoProvider, Ssl, SslContext } from '@memtls/core';
 import { createNodeCryptoProvider } from '@memtls/node';
 import { firstDifference, revPayload, text, utf8 } from '../interop/payload.js';
 import { cleanupPeers, connectTcp, OpenSslProcess } from '../interop/peers.js';
 import { getPki, type Pki } from '../interop/pki.js';
 import { endTransport, handshake, readExactly, shutdownLoop, writeAll } from '../interop/pump.js';
-import { chachaProvider } from './provider.js';
 
-const provider = chachaProvider();
+/** The WebCrypto provider: AES-GCM from WebCrypto, ChaCha20-Poly1305 from @noble/ciphers (what browsers get). */
+const provider = createWebCryptoProvider(globalThis.crypto);
 const SUITES = [
   { iana: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', openssl: 'ECDHE-ECDSA-AES128-GCM-SHA256', cert: 'ec-p256' },
   { iana: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', openssl: 'ECDHE-RSA-AES128-GCM-SHA256', cert: 'rsa2048' },

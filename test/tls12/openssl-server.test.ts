@@ -5,14 +5,14 @@
  * warning. A client certificate is requested and verified (mTLS).
  */
 import { strict as assert } from 'node:assert';
-import { type ContextOptions, Ssl, SslContext } from '@memtls/core';
+import { type ContextOptions, createWebCryptoProvider, Ssl, SslContext } from '@memtls/core';
 import { text, utf8 } from '../interop/payload.js';
 import { acceptOne, cleanupPeers, OpenSslProcess } from '../interop/peers.js';
 import { getPki, type KeyType, type Pki, SERVER_KEY_TYPES } from '../interop/pki.js';
 import { handshake, readExactly, readUntilZeroReturn, shutdownLoop, writeAll } from '../interop/pump.js';
-import { chachaProvider } from './provider.js';
 
-const provider = chachaProvider();
+/** The WebCrypto provider: AES-GCM from WebCrypto, ChaCha20-Poly1305 from @noble/ciphers (what browsers get). */
+const provider = createWebCryptoProvider(globalThis.crypto);
 
 describe('TLS 1.2 interop: openssl s_client -tls1_2 → memtls server', function () {
   this.timeout(60_000);

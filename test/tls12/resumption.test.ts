@@ -11,14 +11,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SSL_OP_NO_TICKET, Ssl, SslContext, SslSession } from '@memtls/core';
+import { createWebCryptoProvider, SSL_OP_NO_TICKET, Ssl, SslContext, SslSession } from '@memtls/core';
 import { text, utf8 } from '../interop/payload.js';
 import { acceptOne, cleanupPeers, connectTcp, OpenSslProcess } from '../interop/peers.js';
 import { getPki, type Pki } from '../interop/pki.js';
 import { endTransport, handshake, readExactly, readUntilZeroReturn, shutdownLoop, writeAll } from '../interop/pump.js';
-import { chachaProvider } from './provider.js';
 
-const provider = chachaProvider();
+/** The WebCrypto provider: AES-GCM from WebCrypto, ChaCha20-Poly1305 from @noble/ciphers (what browsers get). */
+const provider = createWebCryptoProvider(globalThis.crypto);
 const BOTH = 3; // SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN
 
 describe('TLS 1.2 interop: session resumption with openssl s_server / s_client -tls1_2', function () {
