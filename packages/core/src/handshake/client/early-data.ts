@@ -27,7 +27,7 @@ import { clientEarlyTrafficSecret } from '../early-secret.js';
 
 /** The early data `session` allows on this configuration (0: none). */
 export function earlyAllowance(c: EngineConfig, session: SslSession | null): number {
-  if (!session || session.version !== 'TLSv1.3' || session.maxEarlyData === 0 || !c.versions.tls13) return 0;
+  if (session?.version !== 'TLSv1.3' || session.maxEarlyData === 0 || !c.versions.tls13) return 0;
   if (session.alpn !== null && !c.alpn?.includes(session.alpn)) return 0;
   if (!suiteByName(session.cipherSuite) || !c.suites.some((s) => s.name === session.cipherSuite)) return 0;
   return session.maxEarlyData;
