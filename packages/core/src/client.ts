@@ -6,9 +6,9 @@
  *
  * @module @memtls/core/client
  */
+export * from './api.js';
+
 import { clientRole } from './handshake/client/role.js';
 import { registerRole } from './handshake/create.js';
 
 registerRole('client', clientRole);
-
-export * from './api.js';

@@ -7,11 +7,11 @@
  *
  * @module @memtls/core
  */
+export * from './api.js';
+
 import { clientRole } from './handshake/client/role.js';
 import { registerRole } from './handshake/create.js';
 import { serverRole } from './handshake/server/role.js';
 
 registerRole('client', clientRole);
 registerRole('server', serverRole);
-
-export * from './api.js';
