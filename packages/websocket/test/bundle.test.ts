@@ -6,10 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
+import { WebSocket } from 'ws';
+import { relayTo, stopAll, testCa, tlsServer } from './peers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgDir = join(here, '..', '..');
@@ -107,6 +111,28 @@ describe('bundle: esbuild, platform browser', function () {
     it(`stays under ${CLIENT_APP_GZIP_CEILING} bytes gzip`, async () => {
       const b = await bundle(await clientApp());
       assert.ok(b.gzip < CLIENT_APP_GZIP_CEILING, `client app: ${b.gzip} bytes gzip (ceiling ${CLIENT_APP_GZIP_CEILING})`);
+    });
+
+    it('works as bundled: the minified client app fetches a page through the relay from a Node tls server', async () => {
+      const { port } = await tlsServer((s) => {
+        s.once('data', () => s.end('HTTP/1.1 200 OK\r\ncontent-length: 16\r\nconnection: close\r\n\r\nclient app works'));
+      });
+      const relay = await relayTo({ host: '127.0.0.1', port });
+      const dir = mkdtempSync(join(tmpdir(), 'memtls-client-app-'));
+      const g = globalThis as { WebSocket?: unknown };
+      const saved = g.WebSocket;
+      try {
+        const file = join(dir, 'client-app.mjs');
+        writeFileSync(file, (await bundle(await clientApp())).code);
+        const app = (await import(pathToFileURL(file).href)) as { get: (url: string, ca: string, host: string, path: string) => Promise<string> };
+        g.WebSocket = WebSocket; // the page's WebSocket
+        const page = await app.get(relay.url, testCa(), 'localhost', '/');
+        assert.match(page, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nclient app works$/);
+      } finally {
+        g.WebSocket = saved;
+        rmSync(dir, { recursive: true, force: true });
+        await stopAll();
+      }
     });
 
     for (const [what, extra] of [
