@@ -232,7 +232,7 @@ async function main() {
 
   const { testPki } = await import(join(root, 'test/dist/util/pki.js'));
   const { startRelay } = await import(join(root, 'examples/browser-websocket/dist/relay.js'));
-  const { browserBundle, summaryLine } = await import(join(root, 'packages/websocket/scripts/bundle.mjs'));
+  const { browserBundle, clientAppBundle, summaryLine } = await import(join(root, 'packages/websocket/scripts/bundle.mjs'));
 
   const pki = testPki();
   const leaf = pki.leaves['ec-p256'];
@@ -316,6 +316,7 @@ async function main() {
 
   const bundle = await browserBundle();
   console.log(summaryLine(bundle));
+  console.log(summaryLine(await clientAppBundle(), 'client app over the /client entries'));
   summary(result.passes, result.failures, result.pending);
   return result.failures === 0 && result.passes > 0 ? 0 : 1;
 }

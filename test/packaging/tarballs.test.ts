@@ -6,7 +6,7 @@
  * Node >= 20.19 serves from the ESM build: require(esm)) and a TypeScript consumer (`tsc --noEmit`, ESM and
  * CJS files) then use them; the two runtime consumers do a memtls handshake with a Node `tls` echo server on
  * 127.0.0.1 and echo data. npm uses its cache first (--prefer-offline); the registry is only asked for the
- * third-party dependencies it does not have (@noble/hashes, @noble/ciphers, @noble/post-quantum, asn1js, commander
+ * third-party dependencies it does not have (@noble/hashes, @noble/ciphers, @noble/post-quantum, commander
  * and theirs).
  */
 import { strict as assert } from 'node:assert';

@@ -2,8 +2,8 @@
  * The page's script (bundled by main.ts with esbuild): connect through the relay with TlsWebSocket, send
  * an HTTP GET, show the response and how the connection closed.
  */
-import { SSL_RECEIVED_SHUTDOWN, SSL_SENT_SHUTDOWN } from '@memtls/core';
-import { isTlsStreamError, TlsWebSocket } from '@memtls/websocket';
+import { SSL_RECEIVED_SHUTDOWN, SSL_SENT_SHUTDOWN } from '@memtls/core/client';
+import { isTlsStreamError, TlsWebSocket } from '@memtls/websocket/client';
 
 interface PageConfig {
   relay: string;

@@ -2,25 +2,16 @@
  * The sans-IO TLS 1.3 engine with OpenSSL's memory-BIO model: `SslContext`, `Ssl`, `MemoryBio`, sessions, errors
  * and the `SSL_*` constants. No `node:` imports: it runs in browsers, workers and Node.
  *
+ * This entry registers both handshake roles. A client-only app can import `@memtls/core/client` instead: the same
+ * API with the client role only, so that its bundle holds no server handshake code.
+ *
  * @module @memtls/core
  */
+export * from './api.js';
 
-export type { Bio, BioPairEnd } from './bio/bio.js';
-export { newBioPair } from './bio/bio-pair.js';
-export { MemoryBio } from './bio/memory-bio.js';
-export * from './constants.js';
-export { type HybridGroupName, type HybridParts, hybridEncapsulate, hybridKeyShare, isHybridGroup } from './crypto/hybrid.js';
-export type { AeadKey, AeadName, CryptoProvider, Encapsulation, GroupName, HashName, KeyShare, PrivateKeyType, SignatureSchemeName, SigningKey } from './crypto/provider.js';
-export { createWebCryptoProvider } from './crypto/webcrypto.js';
-export { type CallOutcome, Driver, type DriverCall, type DriverEarlyData, DriverError, DriverErrorCode, type DriverErrorDetails, type DriverOptions, type DriverPhase, type DriverTransport, type EngineFailure, errorFromOutcome } from './driver/index.js';
-export type { MsgInfo } from './engine/config.js';
-export { type ReasonCode, type ReasonInfo, Reasons } from './errors/reasons.js';
-export { type ErrorOrigin, SslError } from './errors/ssl-error.js';
-export type { ExtensionOptions } from './handshake/extension-options.js';
-export type { ExternalPskKey, ExternalPskOffer, PskOptions } from './handshake/psk-external.js';
-export { sniHostName } from './handshake/server-name.js';
-export type { SessionCacheOptions } from './handshake/session-hooks.js';
-export { SslSession } from './session/session.js';
-export type { TicketKeyAnswer, TicketKeyCallback, TicketOptions } from './session/ticket-keys.js';
-export { Ssl, type SslOptions, type SslResult } from './ssl.js';
-export { type ContextOptions, SslContext, type VerifyInfo } from './ssl-context.js';
+import { clientRole } from './handshake/client/role.js';
+import { registerRole } from './handshake/create.js';
+import { serverRole } from './handshake/server/role.js';
+
+registerRole('client', clientRole);
+registerRole('server', serverRole);

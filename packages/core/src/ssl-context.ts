@@ -16,6 +16,7 @@ import { checkBits, checkCount, checkMaxEarlyData, groupsFrom, providerFrom, sui
 import type { CryptoProvider, GroupName, SignatureSchemeName } from './crypto/provider.js';
 import type { CipherSuite } from './crypto/suites.js';
 import { type Credential, DEFAULT_LIMITS, type EngineConfig, type Limits, type MsgInfo } from './engine/config.js';
+import { roleAvailable } from './handshake/create.js';
 import { credentialFromPem } from './handshake/credential.js';
 import { type ExtensionOptions, extensionOptions } from './handshake/extension-options.js';
 import { type PskOptions, pskCallbacks } from './handshake/psk-external.js';
@@ -226,12 +227,11 @@ export class SslContext {
 
   constructor(opts: ContextOptions) {
     if (typeof opts !== 'object' || opts === null) throw new TypeError('SslContext: options object required');
-    if (opts.role !== 'client' && opts.role !== 'server') throw new TypeError("SslContext: role must be 'client' or 'server'");
+    if (!roleAvailable(opts.role)) throw new TypeError(opts.role === 'client' || opts.role === 'server' ? `SslContext: the ${opts.role} role is not loaded (the app imports only the client entry points, e.g. @memtls/core/client; import @memtls/core to make a ${opts.role})` : "SslContext: role must be 'client' or 'server'");
     this.role = opts.role;
     if (opts.requireExtendedMasterSecret !== undefined && typeof opts.requireExtendedMasterSecret !== 'boolean') throw new TypeError('SslContext: requireExtendedMasterSecret must be a boolean');
     this.requireEms = opts.requireExtendedMasterSecret ?? false;
     this.extensions = extensionOptions(opts);
-
     this.provider = providerFrom(opts.crypto, () => (globalThis as { crypto?: unknown }).crypto);
     if (opts.now !== undefined && typeof opts.now !== 'function') throw new TypeError('SslContext: now must be a function returning a Date');
     this.now = opts.now ?? systemClock;

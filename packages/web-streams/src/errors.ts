@@ -16,7 +16,7 @@
  *   transport cannot be paused (a browser WebSocket).
  * - `ERR_MEMTLS_ABORTED`: the connection was torn down locally (`abort()` / `destroy()`).
  */
-import { DriverError, DriverErrorCode, SSL_ERROR_SSL } from '@memtls/core';
+import { DriverError, DriverErrorCode, SSL_ERROR_SSL } from '@memtls/core/client';
 
 /** The stable error codes. */
 export const TlsErrorCode = {

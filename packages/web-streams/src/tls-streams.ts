@@ -31,7 +31,7 @@
  * - Any failure is sticky: the first one errors both streams, rejects `opened`/`closed`, and closes the
  *   transport (after the alert the engine queued, if any).
  */
-import { type ContextOptions, Driver, type DriverTransport, Ssl, SslContext, type SslSession } from '@memtls/core';
+import { type ContextOptions, Driver, type DriverTransport, Ssl, SslContext, type SslSession } from '@memtls/core/client';
 import { streamErrorFromDriver, TlsErrorCode, TlsStreamError } from './errors.js';
 
 /** A byte transport: what the peer sends arrives on `readable`; what is written to `writable` goes to it. */

@@ -14,8 +14,8 @@
  *   server failure (a code other than 1000, or a close before any byte arrived) rejects with
  *   `ERR_MEMTLS_TRANSPORT` and the close code and reason in the message (see webSocketTransport).
  */
-import { type ContextOptions, type Ssl, SslContext, type SslSession } from '@memtls/core';
-import { type TlsInfo, TlsStreams } from '@memtls/web-streams';
+import { type ContextOptions, type Ssl, SslContext, type SslSession } from '@memtls/core/client';
+import { type TlsInfo, TlsStreams } from '@memtls/web-streams/client';
 import { type WebSocketLike, type WebSocketTransport, type WebSocketTransportOptions, webSocketTransport } from './websocket-transport.js';
 
 /** Options of `TlsWebSocket`: the TLS side and the WebSocket transport's bounds. */

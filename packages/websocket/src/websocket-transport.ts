@@ -22,7 +22,7 @@
  *   that gives the code and the relay's reason. Bytes that arrived before the close are still read first.
  * - Closing the writable closes the socket (1000) and waits for its close event.
  */
-import { type ByteTransport, TlsErrorCode, TlsStreamError } from '@memtls/web-streams';
+import { type ByteTransport, TlsErrorCode, TlsStreamError } from '@memtls/web-streams/client';
 
 /** What the transport needs from a WebSocket: the browser's `WebSocket` and `ws`'s both fit. */
 export interface WebSocketLike {

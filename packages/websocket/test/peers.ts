@@ -103,6 +103,11 @@ export function wsClient(url: string): WebSocket {
   return ws;
 }
 
+/** The test root certificate (PEM). */
+export function testCa(): string {
+  return testPki().caCert;
+}
+
 /** The client context options every test uses: trust the test root. */
 export function clientContext(): { role: 'client'; ca: string } {
   return { role: 'client', ca: testPki().caCert };

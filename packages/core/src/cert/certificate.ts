@@ -337,10 +337,10 @@ function pssHash(params: Node | undefined): HashName | null {
   let mgfHash: HashName | null = null;
   let salt = 20;
   for (const f of fields) {
-    if (f.idBlock.tagClass !== TagClass.CONTEXT) throw new DerError('RSASSA-PSS-params: unexpected element');
-    const inner = ctxConstructed(f, f.idBlock.tagNumber, 'RSASSA-PSS-params');
+    if (f.cls !== TagClass.CONTEXT) throw new DerError('RSASSA-PSS-params: unexpected element');
+    const inner = ctxConstructed(f, f.tag, 'RSASSA-PSS-params');
     if (inner.length !== 1) throw new DerError('RSASSA-PSS-params: each field holds one element');
-    switch (f.idBlock.tagNumber) {
+    switch (f.tag) {
       case 0: {
         const h = algorithmIdentifier(inner[0], 'RSASSA-PSS hashAlgorithm');
         if (h.params !== undefined && !isNull(h.params)) return null;

@@ -103,10 +103,10 @@ export function decodeSubjectAltName(value: Uint8Array): SubjectAltName {
   const ip: Uint8Array[] = [];
   let otherCount = 0;
   for (const n of items) {
-    if (n.idBlock.tagClass !== TagClass.CONTEXT) throw new DerError('subjectAltName: entry is not a GeneralName');
-    if (n.idBlock.tagNumber === GN_DNS) {
+    if (n.cls !== TagClass.CONTEXT) throw new DerError('subjectAltName: entry is not a GeneralName');
+    if (n.tag === GN_DNS) {
       dns.push(ia5(ctxPrimitive(n, GN_DNS, 'subjectAltName dNSName'), 'subjectAltName dNSName'));
-    } else if (n.idBlock.tagNumber === GN_IP) {
+    } else if (n.tag === GN_IP) {
       const a = ctxPrimitive(n, GN_IP, 'subjectAltName iPAddress');
       if (a.length !== 4 && a.length !== 16) throw new DerError('subjectAltName iPAddress: length is not 4 or 16');
       ip.push(a.slice());
@@ -127,10 +127,10 @@ function decodeSubtrees(nodes: Node[], what: string): GeneralSubtrees {
     const base = parts[0];
     // RFC 5280 §4.2.1.10: minimum MUST be zero (so DER omits it) and maximum MUST be absent.
     if (base === undefined || parts.length !== 1) throw new DerError(`${what}: minimum/maximum are not supported`);
-    if (base.idBlock.tagClass !== TagClass.CONTEXT) throw new DerError(`${what}: base is not a GeneralName`);
-    if (base.idBlock.tagNumber === GN_DNS) {
+    if (base.cls !== TagClass.CONTEXT) throw new DerError(`${what}: base is not a GeneralName`);
+    if (base.tag === GN_DNS) {
       dns.push(ia5(ctxPrimitive(base, GN_DNS, what), what));
-    } else if (base.idBlock.tagNumber === GN_IP) {
+    } else if (base.tag === GN_IP) {
       const b = ctxPrimitive(base, GN_IP, what);
       if (b.length !== 8 && b.length !== 32) throw new DerError(`${what}: iPAddress subtree length is not 8 or 32`);
       ip.push({ address: b.slice(0, b.length / 2), mask: b.slice(b.length / 2) });
@@ -148,12 +148,12 @@ export function decodeNameConstraints(value: Uint8Array): NameConstraints {
   let excluded: GeneralSubtrees | null = null;
   let i = 0;
   const first = items[i];
-  if (first && isTag(first, TagClass.CONTEXT, 0) && first.idBlock.isConstructed) {
+  if (first && isTag(first, TagClass.CONTEXT, 0) && first.constructed) {
     permitted = decodeSubtrees(ctxConstructed(first, 0, 'nameConstraints'), 'nameConstraints.permittedSubtrees');
     i++;
   }
   const second = items[i];
-  if (second && isTag(second, TagClass.CONTEXT, 1) && second.idBlock.isConstructed) {
+  if (second && isTag(second, TagClass.CONTEXT, 1) && second.constructed) {
     excluded = decodeSubtrees(ctxConstructed(second, 1, 'nameConstraints'), 'nameConstraints.excludedSubtrees');
     i++;
   }
@@ -172,7 +172,7 @@ export function decodeSubjectKeyIdentifier(value: Uint8Array): Uint8Array {
 export function decodeAuthorityKeyIdentifier(value: Uint8Array): Uint8Array | null {
   const items = seq(decodeDer(value, 'authorityKeyIdentifier'), 'authorityKeyIdentifier');
   const first = items[0];
-  if (first && isTag(first, TagClass.CONTEXT, 0) && !first.idBlock.isConstructed) {
+  if (first && isTag(first, TagClass.CONTEXT, 0) && !first.constructed) {
     return ctxPrimitive(first, 0, 'authorityKeyIdentifier.keyIdentifier').slice();
   }
   return null;

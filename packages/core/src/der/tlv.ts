@@ -6,8 +6,8 @@
  *   and signatures and certificates are checked over the exact bytes received.
  * - Two readers for two callers: `readDerTlv` returns null on bad input and never throws (the crypto provider
  *   reads the peer's signatures and key blobs with it, single-byte tags and lengths up to 3 bytes);
- *   `checkDer` walks a whole element and throws `DerError` naming the first violation (the certificate parser
- *   runs it before asn1js, a BER decoder, so that only DER gets through).
+ *   `checkDer` walks a whole element and throws `DerError` naming the first violation (a quick well-formedness
+ *   check; der/reader.ts builds the tree that the certificate and key parsers read).
  */
 
 /** One decoded TLV: `tag`, the content bytes, and the offset just past it in the parsed buffer. */
