@@ -85,14 +85,23 @@ export function checkEarlyDataArgs(isServer: boolean, role: 'client' | 'server',
 /** The op queue: calls run one at a time, in call order, whatever the previous one did. */
 export class OpQueue {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Calls queued or running. */
+  private active = 0;
+
+  /** True when no call is queued or running: a call may then be served synchronously, still in call order. */
+  get idle(): boolean {
+    return this.active === 0;
+  }
 
   run<T>(op: () => Promise<T>): Promise<T> {
+    this.active++;
     const run = this.tail.then(op, op);
     // The tail keeps no result: an exported key (or any other value) is not held where inspect would see it.
-    this.tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
+    const done = (): undefined => {
+      this.active--;
+      return undefined;
+    };
+    this.tail = run.then(done, done);
     return run;
   }
 }
