@@ -117,16 +117,15 @@ function makeAeadKey(name: AeadName, raw: Uint8Array): AeadKey {
     const c = createCipheriv(cipher as 'aes-128-gcm', key, nonce, { authTagLength: TAG });
     const innerLen = plaintext.length + 1 + padding;
     c.setAAD(header, { plaintextLength: innerLen });
-    const out = new Uint8Array(header.length + innerLen + TAG);
+    // The inner plaintext (content, type, zero padding) is laid out in the record itself and encrypted in one call.
+    const h = header.length;
+    const out = new Uint8Array(h + innerLen + TAG);
     out.set(header);
-    // The content type and the padding go through the cipher in place after the content: one output buffer.
-    out[header.length + plaintext.length] = innerType;
-    const body = c.update(plaintext);
-    out.set(body, header.length);
-    const tail = c.update(out.subarray(header.length + plaintext.length, header.length + innerLen));
+    out.set(plaintext, h);
+    out[h + plaintext.length] = innerType;
+    out.set(c.update(out.subarray(h, h + innerLen)), h);
     c.final();
-    out.set(tail, header.length + body.length);
-    out.set(c.getAuthTag(), header.length + innerLen);
+    out.set(c.getAuthTag(), h + innerLen);
     return out;
   };
   const openSync = (nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null => {
@@ -205,6 +204,16 @@ const HYBRID_PARTS: HybridParts = {
   generateKeyShare: (g) => Promise.resolve(g === 'x25519' ? x25519Share() : ecShare(g)),
 };
 
+/** A 4-byte big-endian length, so that concatenated fields cannot be read two ways. */
+const lenPrefix = (n: number): Uint8Array => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+
+/** Add `id` to a bounded set, dropping the oldest entry past `max` (an LRU by insertion: a hit re-inserts). */
+function remember(set: Set<string>, id: string, max: number): void {
+  set.delete(id);
+  set.add(id);
+  if (set.size > max) set.delete(set.values().next().value as string);
+}
+
 let shared: CryptoProvider | null = null;
 
 /**
@@ -223,6 +232,8 @@ export function defaultCryptoProvider(): CryptoProvider {
  */
 export function createNodeCryptoProvider(): CryptoProvider {
   const verifyKeys = new Map<string, KeyObject | null>();
+  /** Signatures that verified, by the SHA-256 of scheme, key, data and signature (bounded; successes only). */
+  const verified = new Set<string>();
   const verifyKey = (spki: Uint8Array): KeyObject | null => {
     const id = Buffer.from(spki.buffer, spki.byteOffset, spki.length).toString('base64');
     const hit = verifyKeys.get(id);
@@ -324,8 +335,17 @@ export function createNodeCryptoProvider(): CryptoProvider {
       if (!s) return Promise.resolve(false);
       const key = verifyKey(spki);
       if (!key || !keyFits(key, s)) return Promise.resolve(false);
+      // A signature that verified is remembered by the SHA-256 of exactly what was verified (a certificate of the
+      // same chain, handshake after handshake): only successes are kept, so a hit can never make a bad one pass.
+      const id = createHash('sha256').update(scheme).update(lenPrefix(spki.length)).update(spki).update(lenPrefix(data.length)).update(data).update(signature).digest('base64');
+      if (verified.has(id)) {
+        remember(verified, id, 64);
+        return Promise.resolve(true);
+      }
       try {
-        return Promise.resolve(nodeVerify(s.hash, data, signOpts(key, s), signature));
+        const ok = nodeVerify(s.hash, data, signOpts(key, s), signature);
+        if (ok) remember(verified, id, 64);
+        return Promise.resolve(ok);
       } catch {
         return Promise.resolve(false);
       }
