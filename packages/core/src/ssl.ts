@@ -345,7 +345,7 @@ export class Ssl {
     this.requireBios(what);
     // With no call queued, the synchronous path (issue 16) may serve it now, in call order all the same.
     const now = this.queue.idle ? readSync(this.conn, buf, peek) : null;
-    if (now !== null) return Promise.resolve(out(now));
+    if (now !== null) return this.queue.served(out(now));
     return this.queue.run(async () => out(await readSteps(this.conn, buf, peek)));
   }
 
@@ -359,7 +359,7 @@ export class Ssl {
     if (!isBytes(data)) throw new TypeError('write: data must be a Uint8Array');
     this.requireBios('write');
     const now = this.queue.idle ? writeSync(this.conn, data) : null;
-    if (now !== null) return Promise.resolve(out(now));
+    if (now !== null) return this.queue.served(out(now));
     return this.queue.run(async () => out(await writeSteps(this.conn, data)));
   }
 

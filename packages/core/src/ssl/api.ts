@@ -82,6 +82,8 @@ export function checkEarlyDataArgs(isServer: boolean, role: 'client' | 'server',
   if (data.length === 0) throw new RangeError(`${what}: must not be empty`);
 }
 
+const RESOLVED = Promise.resolve();
+
 /** The op queue: calls run one at a time, in call order, whatever the previous one did. */
 export class OpQueue {
   private tail: Promise<unknown> = Promise.resolve();
@@ -92,6 +94,20 @@ export class OpQueue {
   get idle(): boolean {
     return this.active === 0;
   }
+
+  /**
+   * A call was just served synchronously: its result, resolved. The next call waits one microtask, as a queued call
+   * would, so that the caller's continuation of this one (its getError) runs before that call changes the state.
+   */
+  served<T>(result: T): Promise<T> {
+    this.active++;
+    void RESOLVED.then(this.release);
+    return Promise.resolve(result);
+  }
+
+  private readonly release = (): void => {
+    this.active--;
+  };
 
   run<T>(op: () => Promise<T>): Promise<T> {
     this.active++;

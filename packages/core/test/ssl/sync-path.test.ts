@@ -81,6 +81,22 @@ for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
       assert.deepEqual(buf, bytes(10, 2));
     });
 
+    it("an overlapping call waits for the caller's continuation of a call served at once (its getError)", async () => {
+      const p = await pair(common);
+      // A write BIO that takes nothing: the write is served at once with WANT_WRITE.
+      const full = { write: () => -1, read: (b: Uint8Array) => p.s2c.read(b), pending: () => p.s2c.pending(), shouldRetry: () => true, eof: () => false };
+      p.client.setBio(full, full);
+      const seen: number[] = [];
+      const write = async () => {
+        const r = await p.client.write(bytes(10, 1));
+        seen.push(r, p.client.getError(r));
+      };
+      // The read behind it (WANT_READ) must not run before the write's continuation has read its error.
+      await Promise.all([write(), p.client.read(new Uint8Array(10))]);
+      assert.deepEqual(seen, [-1, 3]);
+      assert.equal(p.client.getError(-1), 2);
+    });
+
     it('records the synchronous path does not handle (a tampered record, a close_notify) take the full path', async () => {
       const p = await pair(common);
       assert.equal(await p.client.write(bytes(10, 1)), 10);
