@@ -234,6 +234,8 @@ describe('interop: TLS 1.3 resumption', function () {
         const sock = await accepted;
         const ssl = new core.Ssl(ctx);
         await Promise.all([secure, handshake(ssl, sock)]);
+        // Asked now: once the socket has closed (endTransport below) Node answers null.
+        const nodeReused = client.isSessionReused();
         const got = new Promise<Buffer>((resolve) => client.once('data', resolve));
         await writeAll(ssl, sock, utf8('hello node'));
         assert.equal((await got).toString(), 'hello node'); // the tickets came before the data
@@ -241,14 +243,14 @@ describe('interop: TLS 1.3 resumption', function () {
         assert.equal((await readUntilZeroReturn(ssl, sock)).length, 0);
         assert.equal(await shutdownLoop(ssl, sock), 1, 'a server that answers the close keeps its cache entry');
         await endTransport(ssl, sock);
-        return { ssl, client, sessions };
+        return { ssl, nodeReused, sessions };
       };
       const first = await run();
-      assert.equal(first.client.isSessionReused(), false);
+      assert.equal(first.nodeReused, false);
       assert.equal(first.ssl.sessionReused(), false);
       assert.ok(first.sessions.length >= 1, 'Node emitted "session" for the tickets');
       const second = await run(first.sessions.at(-1));
-      assert.equal(second.client.isSessionReused(), true);
+      assert.equal(second.nodeReused, true);
       assert.equal(second.ssl.sessionReused(), true);
     });
   });

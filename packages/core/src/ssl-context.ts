@@ -4,10 +4,11 @@
  * Rules:
  * - Every option is checked here, synchronously: a bad option is a TypeError/RangeError at construction,
  *   never a handshake failure later.
- * - Defaults that touch the world (the WebCrypto object, the clock) are resolved here and nowhere else in
- *   the core. The core ships no root store: a verifying client needs `ca`.
+ * - Defaults that touch the world (the crypto provider, `#default-crypto`: node:crypto under Node, else
+ *   globalThis.crypto; the clock) are resolved here and nowhere else. The core ships no root store.
  * - PEM parsing happens once here; private keys are imported into the provider lazily, once.
  */
+import { defaultCryptoProvider } from '#default-crypto';
 import type { ParsedCertificate } from './cert/certificate.js';
 import { DEFAULT_MIN_RSA_MODULUS_BITS, RSA_MAX_MODULUS_BITS } from './cert/key-limits.js';
 import { anchorsFrom, PolicyVerifier, pinsFrom, type VerifyInfo } from './cert/verifier.js';
@@ -26,7 +27,6 @@ import { DEFAULT_CERT_SCHEMES, DEFAULT_TLS12_SCHEMES, DEFAULT_TLS13_SCHEMES, par
 import { SessionCache } from './session/cache.js';
 import { checkTicketKeys, type TicketKeyStore, type TicketOptions, ticketKeysFrom } from './session/ticket-keys.js';
 import type { Ssl } from './ssl.js';
-
 export type { VerifyInfo } from './cert/verifier.js';
 
 /**
@@ -90,7 +90,7 @@ export interface ContextOptions extends TicketOptions, PskOptions<Ssl>, SessionC
   options?: number;
   /** SSL_MODE_* bits to set on the context (and so on each connection). */
   mode?: number;
-  /** A WebCrypto object or a CryptoProvider. Default: globalThis.crypto. */
+  /** A WebCrypto object or a CryptoProvider. Default: node:crypto under Node, globalThis.crypto elsewhere. */
   crypto?: Crypto | CryptoProvider;
   /** Clock for certificate and ticket validity. */
   now?: () => Date;
@@ -232,7 +232,7 @@ export class SslContext {
     if (opts.requireExtendedMasterSecret !== undefined && typeof opts.requireExtendedMasterSecret !== 'boolean') throw new TypeError('SslContext: requireExtendedMasterSecret must be a boolean');
     this.requireEms = opts.requireExtendedMasterSecret ?? false;
     this.extensions = extensionOptions(opts);
-    this.provider = providerFrom(opts.crypto, () => (globalThis as { crypto?: unknown }).crypto);
+    this.provider = providerFrom(opts.crypto, defaultCryptoProvider);
     if (opts.now !== undefined && typeof opts.now !== 'function') throw new TypeError('SslContext: now must be a function returning a Date');
     this.now = opts.now ?? systemClock;
 

@@ -36,9 +36,9 @@ import { BioIo } from './ssl/bio-io.js';
 import { verifyClientPostHandshake } from './ssl/client-auth.js';
 import { Connection } from './ssl/connection.js';
 import { readEarlyDataSteps, writeEarlyDataSteps } from './ssl/early-data.js';
-import { readSteps, writeOwedBeforeMessage } from './ssl/read.js';
+import { readSteps, readSync, writeOwedBeforeMessage } from './ssl/read.js';
 import { shutdownSteps } from './ssl/shutdown.js';
-import { writeSteps } from './ssl/write.js';
+import { writeSteps, writeSync } from './ssl/write.js';
 import type { SslContext } from './ssl-context.js';
 
 export type { SslOptions, SslResult } from './ssl/api.js';
@@ -343,6 +343,9 @@ export class Ssl {
     if (!isBytes(buf)) throw new TypeError(`${what}: buf must be a Uint8Array`);
     if (buf.length === 0) throw new RangeError(`${what}: buf must not be empty`);
     this.requireBios(what);
+    // With no call queued, the synchronous path (issue 16) may serve it now, in call order all the same.
+    const now = this.queue.idle ? readSync(this.conn, buf, peek) : null;
+    if (now !== null) return this.queue.served(out(now));
     return this.queue.run(async () => out(await readSteps(this.conn, buf, peek)));
   }
 
@@ -355,6 +358,8 @@ export class Ssl {
   private writeOp<T>(data: Uint8Array, out: (ret: number) => T): Promise<T> {
     if (!isBytes(data)) throw new TypeError('write: data must be a Uint8Array');
     this.requireBios('write');
+    const now = this.queue.idle ? writeSync(this.conn, data) : null;
+    if (now !== null) return this.queue.served(out(now));
     return this.queue.run(async () => out(await writeSteps(this.conn, data)));
   }
 

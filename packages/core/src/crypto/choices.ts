@@ -32,14 +32,10 @@ function isWebCrypto(x: unknown): x is Crypto {
 
 /**
  * The provider of `ContextOptions.crypto`: a CryptoProvider as given, a WebCrypto object wrapped; when absent,
- * `platform()` (the caller's one read of globalThis.crypto) wrapped.
+ * `platformDefault()` (the caller's `#default-crypto`: node:crypto under Node, globalThis.crypto elsewhere).
  */
-export function providerFrom(crypto: unknown, platform: () => unknown): CryptoProvider {
-  if (crypto === undefined) {
-    const g = platform();
-    if (!isWebCrypto(g)) throw new TypeError('SslContext: no globalThis.crypto here; pass options.crypto');
-    return createWebCryptoProvider(g);
-  }
+export function providerFrom(crypto: unknown, platformDefault: () => CryptoProvider): CryptoProvider {
+  if (crypto === undefined) return platformDefault();
   if (isProvider(crypto)) return crypto;
   if (isWebCrypto(crypto)) return createWebCryptoProvider(crypto);
   throw new TypeError('SslContext: crypto must be a WebCrypto Crypto object or a CryptoProvider');

@@ -59,6 +59,16 @@ export interface AeadKey {
    * plaintext and prepending the header). Providers that cannot do better leave it out.
    */
   sealRecord?(nonce: Uint8Array, header: Uint8Array, plaintext: Uint8Array, innerType: number, padding: number): Promise<Uint8Array>;
+  /**
+   * Optional: `seal`, computed synchronously (the same bytes). A provider whose ciphers run synchronously
+   * (node:crypto) offers it together with `openSync`; the record layer then seals and opens records with no promise
+   * per record, and a write or read that finds nothing else to do completes without an await (docs/performance.md).
+   */
+  sealSync?(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /** Optional: `open`, computed synchronously (see `sealSync`): the plaintext, or null when authentication fails. */
+  openSync?(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
+  /** Optional: `sealRecord`, computed synchronously (see `sealSync`). */
+  sealRecordSync?(nonce: Uint8Array, header: Uint8Array, plaintext: Uint8Array, innerType: number, padding: number): Uint8Array;
 }
 
 /** One ephemeral key-exchange key pair. `publicKey` is the TLS key_share encoding

@@ -41,7 +41,6 @@ import type { EngineConfig } from './config.js';
 import { RecordLayer } from './record-layer.js';
 import { ConnectionSecrets } from './secrets.js';
 import type { Speculation } from './speculation.js';
-
 export type { RecordEvent } from '../handshake/context.js';
 
 /**
@@ -88,7 +87,6 @@ export class Engine extends RecordLayer implements HandshakeContext {
   owedKeyUpdate = false;
   /** KeyUpdates memtls sent by itself because a write key reached its usage limit (RFC 8446 §5.5). */
   autoKeyUpdates = 0;
-
   /** True when the handshake resumed a session (PSK). */
   sessionReused = false;
   pskIdentity: Uint8Array | null = null;
@@ -104,7 +102,6 @@ export class Engine extends RecordLayer implements HandshakeContext {
   verifyCode: string = X509_V_ERR_NOT_VERIFIED;
   /** The host name the peer's leaf was checked against (null: none), kept in sessions. */
   verifiedHostname: string | null = null;
-
   /** The validated certification path, leaf first, trust anchor last (OpenSSL's SSL_get0_verified_chain);
    * empty unless this handshake validated the peer's path. */
   verifiedChain: Uint8Array[] = [];
@@ -134,6 +131,9 @@ export class Engine extends RecordLayer implements HandshakeContext {
   private handleHandshake(msg: HandshakeMessage): Promise<RecordEvent> {
     return this.hs.handle(this, msg);
   }
+
+  /** RecordLayer.directAppData: the handshake is over, no early data is read or skipped, no handshake message is half received. */
+  protected get directAppData(): boolean { return this.handshakeComplete && this.peerFinished && !this.early.reading && this.skipEarlyData === 'none' && this.reasm.buffered === 0; }
 
   /** True while the handshake (or a scheduled post-handshake flight: KeyUpdate, armed tickets) is unfinished. */
   get inInit(): boolean {

@@ -96,6 +96,9 @@ export abstract class RecordLayer {
   abstract version: 'TLSv1.2' | 'TLSv1.3' | null;
   abstract handshakeComplete: boolean;
   protected abstract peerFinished: boolean;
+  /** True when an application-data record may go straight to the plaintext queue (processRecordSync): the handshake
+   * is over, no early data is being read or skipped, and no handshake message is half received. */
+  protected abstract readonly directAppData: boolean;
   /** Handle the content of one record (its length already checked); throws SslError. */
   protected abstract handleRecord(header: Uint8Array, body: Uint8Array, pre?: Speculation): Promise<RecordEvent>;
   /** The connection ended badly: its sessions must not be resumed (rule 19). */
@@ -230,6 +233,49 @@ export abstract class RecordLayer {
     const seq = prot.sequence + ahead;
     return { prot, seq, result: prot.openAt(seq, header, body) };
   };
+
+  /** True when records are read and opened one at a time, synchronously: the read key opens synchronously. */
+  get opensSync(): boolean {
+    return this.readProt?.synchronous === true && this.speculation.depth === 1;
+  }
+
+  /**
+   * The synchronous path of `processRecord`, for the common record: non-empty application data once the handshake
+   * is over, under a read key that opens synchronously (the provider's AEAD `openSync`). Any other record (another
+   * inner type, an empty one, one that fails to authenticate, early data, an asynchronous key) returns null with
+   * nothing changed, not even its sequence number: `processRecord` then handles it and reports any failure.
+   */
+  processRecordSync(): RecordEvent | null {
+    const prot = this.readProt;
+    if (!prot || !this.opensSync || !this.deframer.ready || !this.directAppData) return null;
+    const { header, body } = this.deframer.current();
+    if (header[0] !== ContentType.APPLICATION_DATA) return null;
+    const seq = prot.sequence;
+    let content: Uint8Array;
+    try {
+      const opened = prot.finishOpen(prot.openSyncAt(seq, header, body), header);
+      if (opened.type !== ContentType.APPLICATION_DATA || opened.content.length === 0) return null;
+      content = opened.content;
+    } catch {
+      return null;
+    }
+    prot.adopt(seq);
+    this.deframer.discard();
+    this.warnAlerts = 0;
+    this.flood.progress();
+    // The deframer reuses one buffer for large record bodies: keep a copy if the plaintext is a view into it.
+    this.plain.push(content.buffer === body.buffer ? content.slice() : content);
+    return 'app-data';
+  }
+
+  /** Seal one record of application data at once, when the write key can (`RecordProtector.synchronous`); false
+   * (nothing done) otherwise. Throws what sealing throws (an exhausted sequence number) before anything changes. */
+  sealAppDataSync(chunk: Uint8Array): boolean {
+    const prot = this.writeProt;
+    if (!prot?.synchronous || chunk.length > this.fragmenter.protectedFragment) return false;
+    this.pushRecord(prot.sealSync(ContentType.APPLICATION_DATA, chunk));
+    return true;
+  }
 
   /** Handle the buffered record (`recordReady`). Throws SslError on any protocol violation. */
   async processRecord(): Promise<RecordEvent> {

@@ -85,14 +85,24 @@ export class Deframer {
     return this.complete;
   }
 
+  /** The complete record, left in place (its header a view of the deframer's own bytes: valid until `take`). */
+  current(): RecordIn {
+    return { header: this.hdr, body: this.body as Uint8Array };
+  }
+
   /** Take the complete record and start on the next one. */
   take(): RecordIn {
     const rec = { header: this.hdr.slice(), body: this.body as Uint8Array };
+    this.discard();
+    return rec;
+  }
+
+  /** Drop the complete record (already handled from `current()`) and start on the next one. */
+  discard(): void {
     this.hdrHave = 0;
     this.body = null;
     this.bodyHave = 0;
     this.complete = false;
-    return rec;
   }
 
   /** Header-time checks (type, version, length); returns the body length. */

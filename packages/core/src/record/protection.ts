@@ -12,6 +12,12 @@ export interface OpenedRecord {
 export interface RecordProtector {
   /** The sequence number of the next record. */
   readonly sequence: number;
+  /** True when the AEAD key seals and opens synchronously (`sealSync`, `openSyncAt`: the provider's sealSync/openSync). */
+  readonly synchronous: boolean;
+  /** `seal`, computed synchronously; only when `synchronous` (throws TypeError otherwise). */
+  sealSync(type: number, plaintext: Uint8Array, padding?: number): Uint8Array;
+  /** `openAt`, computed synchronously, taking no sequence number; only when `synchronous`. */
+  openSyncAt(seq: number, header: Uint8Array, body: Uint8Array): Uint8Array | null;
   /** Seal one record of content type `type`: returns header || protected body. `padding` is TLS 1.3's only. */
   seal(type: number, plaintext: Uint8Array, padding?: number): Promise<Uint8Array>;
   /** Open one record (its header as received, its body); throws SslError (bad_record_mac, record_overflow, ...). */

@@ -54,6 +54,10 @@ export class RecordProtector12 implements RecordProtector {
     return this.seq;
   }
 
+  get synchronous(): boolean {
+    return this.#key.sealSync !== undefined && this.#key.openSync !== undefined;
+  }
+
   /** The AEAD nonce: fixed IV || explicit nonce (AES-GCM), or fixed IV XOR the padded sequence (ChaCha20). */
   private nonce(seq: Uint8Array, explicit: Uint8Array): Uint8Array {
     if (this.explicit > 0) {
@@ -80,26 +84,56 @@ export class RecordProtector12 implements RecordProtector {
 
   /** Seal one record of content type `type`: header || explicit nonce || ciphertext || tag. */
   seal(type: number, plaintext: Uint8Array): Promise<Uint8Array> {
+    if (this.synchronous) return Promise.resolve(this.sealSync(type, plaintext));
     if (plaintext.length > MAX_PLAINTEXT) throw new RangeError('record plaintext too long');
     const seq = seqBytes(this.seq++);
     const explicit = this.explicit > 0 ? seq : new Uint8Array(0);
-    const len = explicit.length + plaintext.length + TAG;
-    return this.#key.seal(this.nonce(seq, explicit), RecordProtector12.aad(seq, type, 3, 3, plaintext.length), plaintext).then((ct) => {
-      const rec = new Uint8Array(5 + len);
-      rec.set([type, 3, 3, len >> 8, len & 0xff]);
-      rec.set(explicit, 5);
-      rec.set(ct, 5 + explicit.length);
-      return rec;
-    });
+    return this.#key.seal(this.nonce(seq, explicit), RecordProtector12.aad(seq, type, 3, 3, plaintext.length), plaintext).then((ct) => RecordProtector12.record(type, explicit, ct));
+  }
+
+  /** header || explicit nonce || ciphertext || tag. */
+  private static record(type: number, explicit: Uint8Array, ct: Uint8Array): Uint8Array {
+    const len = explicit.length + ct.length;
+    const rec = new Uint8Array(5 + len);
+    rec[0] = type;
+    rec[1] = 3;
+    rec[2] = 3;
+    rec[3] = len >> 8;
+    rec[4] = len & 0xff;
+    rec.set(explicit, 5);
+    rec.set(ct, 5 + explicit.length);
+    return rec;
+  }
+
+  /** `seal` with the key's synchronous `sealSync` (RecordProtector.sealSync). */
+  sealSync(type: number, plaintext: Uint8Array): Uint8Array {
+    const key = this.#key;
+    if (!key.sealSync) throw new TypeError('sealSync: this AEAD key is asynchronous');
+    if (plaintext.length > MAX_PLAINTEXT) throw new RangeError('record plaintext too long');
+    const seq = seqBytes(this.seq++);
+    const explicit = this.explicit > 0 ? seq : new Uint8Array(0);
+    return RecordProtector12.record(type, explicit, key.sealSync(this.nonce(seq, explicit), RecordProtector12.aad(seq, type, 3, 3, plaintext.length), plaintext));
   }
 
   openAt(seq: number, header: Uint8Array, body: Uint8Array): Promise<Uint8Array | null> {
+    if (this.#key.openSync) return Promise.resolve(this.openSyncAt(seq, header, body));
     // Too short for the explicit nonce and the tag: it cannot authenticate.
     if (body.length < this.explicit + TAG) return Promise.resolve(null);
     const s = seqBytes(seq);
     const explicit = body.subarray(0, this.explicit);
     const length = body.length - this.explicit - TAG;
     return this.#key.open(this.nonce(s, explicit), RecordProtector12.aad(s, header[0] as number, header[1] as number, header[2] as number, length), body.subarray(this.explicit));
+  }
+
+  /** `openAt` with the key's synchronous `openSync` (RecordProtector.openSyncAt). */
+  openSyncAt(seq: number, header: Uint8Array, body: Uint8Array): Uint8Array | null {
+    const key = this.#key;
+    if (!key.openSync) throw new TypeError('openSyncAt: this AEAD key is asynchronous');
+    if (body.length < this.explicit + TAG) return null;
+    const s = seqBytes(seq);
+    const explicit = body.subarray(0, this.explicit);
+    const length = body.length - this.explicit - TAG;
+    return key.openSync(this.nonce(s, explicit), RecordProtector12.aad(s, header[0] as number, header[1] as number, header[2] as number, length), body.subarray(this.explicit));
   }
 
   adopt(seq: number): boolean {

@@ -44,6 +44,10 @@ export class RecordProtector13 implements RecordProtector {
     return this.seq;
   }
 
+  get synchronous(): boolean {
+    return this.#key.sealSync !== undefined && this.#key.openSync !== undefined;
+  }
+
   private nonce(seq: number): Uint8Array {
     const n = this.#iv.slice();
     let s = seq;
@@ -60,22 +64,52 @@ export class RecordProtector13 implements RecordProtector {
     return this.seq++;
   }
 
-  /** Seal one record: returns header || ciphertext. `type` is the real (inner) content type. */
-  seal(type: number, plaintext: Uint8Array, padding = 0): Promise<Uint8Array> {
-    if (plaintext.length > MAX_PLAINTEXT) throw new RangeError('record plaintext too long');
-    const seq = this.takeSeq(type === ContentType.ALERT);
+  /** The outer header of a record with `plaintext` bytes of content: application_data, 0x0303, length. */
+  private static header(plaintext: Uint8Array, padding: number): Uint8Array {
     const len = plaintext.length + 1 + padding + 16;
-    const header = new Uint8Array([ContentType.APPLICATION_DATA, 0x03, 0x03, len >> 8, len & 0xff]);
-    if (this.#key.sealRecord) return this.#key.sealRecord(this.nonce(seq), header, plaintext, type, padding);
+    return new Uint8Array([ContentType.APPLICATION_DATA, 0x03, 0x03, len >> 8, len & 0xff]);
+  }
+
+  /** The TLSInnerPlaintext (RFC 8446 §5.2): content, the real content type, zero padding. */
+  private static inner(type: number, plaintext: Uint8Array, padding: number): Uint8Array {
     const inner = new Uint8Array(plaintext.length + 1 + padding);
     inner.set(plaintext);
     inner[plaintext.length] = type;
-    return this.#key.seal(this.nonce(seq), header, inner).then((ct) => {
-      const rec = new Uint8Array(5 + ct.length);
-      rec.set(header);
-      rec.set(ct, 5);
-      return rec;
-    });
+    return inner;
+  }
+
+  private static join(header: Uint8Array, ct: Uint8Array): Uint8Array {
+    const rec = new Uint8Array(5 + ct.length);
+    rec.set(header);
+    rec.set(ct, 5);
+    return rec;
+  }
+
+  /** Seal one record: returns header || ciphertext. `type` is the real (inner) content type. */
+  seal(type: number, plaintext: Uint8Array, padding = 0): Promise<Uint8Array> {
+    if (this.synchronous) return Promise.resolve(this.sealSync(type, plaintext, padding));
+    if (plaintext.length > MAX_PLAINTEXT) throw new RangeError('record plaintext too long');
+    const seq = this.takeSeq(type === ContentType.ALERT);
+    const header = RecordProtector13.header(plaintext, padding);
+    if (this.#key.sealRecord) return this.#key.sealRecord(this.nonce(seq), header, plaintext, type, padding);
+    return this.#key.seal(this.nonce(seq), header, RecordProtector13.inner(type, plaintext, padding)).then((ct) => RecordProtector13.join(header, ct));
+  }
+
+  /** `seal` with the key's synchronous methods (RecordProtector.sealSync). */
+  sealSync(type: number, plaintext: Uint8Array, padding = 0): Uint8Array {
+    const key = this.#key;
+    if (!key.sealSync) throw new TypeError('sealSync: this AEAD key is asynchronous');
+    if (plaintext.length > MAX_PLAINTEXT) throw new RangeError('record plaintext too long');
+    const seq = this.takeSeq(type === ContentType.ALERT);
+    const header = RecordProtector13.header(plaintext, padding);
+    if (key.sealRecordSync) return key.sealRecordSync(this.nonce(seq), header, plaintext, type, padding);
+    return RecordProtector13.join(header, key.sealSync(this.nonce(seq), header, RecordProtector13.inner(type, plaintext, padding)));
+  }
+
+  /** `openAt` with the key's synchronous `openSync` (RecordProtector.openSyncAt). */
+  openSyncAt(seq: number, header: Uint8Array, body: Uint8Array): Uint8Array | null {
+    if (!this.#key.openSync) throw new TypeError('openSyncAt: this AEAD key is asynchronous');
+    return this.#key.openSync(this.nonce(seq), header, body);
   }
 
   /**
@@ -84,6 +118,7 @@ export class RecordProtector13 implements RecordProtector {
    * Resolves null when authentication fails.
    */
   openAt(seq: number, header: Uint8Array, body: Uint8Array): Promise<Uint8Array | null> {
+    if (this.#key.openSync) return Promise.resolve(this.#key.openSync(this.nonce(seq), header, body));
     return this.#key.open(this.nonce(seq), header, body);
   }
 
@@ -131,6 +166,7 @@ export class RecordProtector13 implements RecordProtector {
    */
   async open(header: Uint8Array, body: Uint8Array): Promise<{ type: number; content: Uint8Array }> {
     const seq = this.takeSeq();
+    if (this.#key.openSync) return RecordProtector13.unpad(this.#key.openSync(this.nonce(seq), header, body));
     return RecordProtector13.unpad(await this.#key.open(this.nonce(seq), header, body));
   }
 }

@@ -82,17 +82,42 @@ export function checkEarlyDataArgs(isServer: boolean, role: 'client' | 'server',
   if (data.length === 0) throw new RangeError(`${what}: must not be empty`);
 }
 
+const RESOLVED = Promise.resolve();
+
 /** The op queue: calls run one at a time, in call order, whatever the previous one did. */
 export class OpQueue {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Calls queued or running. */
+  private active = 0;
+
+  /** True when no call is queued or running: a call may then be served synchronously, still in call order. */
+  get idle(): boolean {
+    return this.active === 0;
+  }
+
+  /**
+   * A call was just served synchronously: its result, resolved. The next call waits one microtask, as a queued call
+   * would, so that the caller's continuation of this one (its getError) runs before that call changes the state.
+   */
+  served<T>(result: T): Promise<T> {
+    this.active++;
+    void RESOLVED.then(this.release);
+    return Promise.resolve(result);
+  }
+
+  private readonly release = (): void => {
+    this.active--;
+  };
 
   run<T>(op: () => Promise<T>): Promise<T> {
+    this.active++;
     const run = this.tail.then(op, op);
     // The tail keeps no result: an exported key (or any other value) is not held where inspect would see it.
-    this.tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
+    const done = (): undefined => {
+      this.active--;
+      return undefined;
+    };
+    this.tail = run.then(done, done);
     return run;
   }
 }

@@ -74,6 +74,8 @@ export class Connection {
   pendingEarly = 0;
   /** The handshake's last flight has been written once: later doHandshake calls return 1 at once. */
   initDone = false;
+  /** What reading the next record threw in a synchronous path (ssl/read.ts readSync), for `step()` to record. */
+  pullFailure: { error: unknown } | null = null;
 
   constructor(engine: Engine, io: BioIo, quiet: boolean, options: number, modeBits: number) {
     this.engine = engine;
@@ -162,6 +164,9 @@ export class Connection {
   async step(): Promise<PullOutcome | RecordEvent | 'failed'> {
     let r: PullOutcome;
     try {
+      const thrown = this.pullFailure;
+      this.pullFailure = null;
+      if (thrown) throw thrown.error;
       r = this.io.pull();
     } catch (e) {
       await this.fail(e);

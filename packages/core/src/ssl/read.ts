@@ -13,6 +13,7 @@
 import { SSL_MODE_AUTO_RETRY, SSL_RECEIVED_SHUTDOWN } from '../constants.js';
 import { SslError } from '../errors/ssl-error.js';
 import { TICKET_MESSAGE_LENGTH } from '../handshake/server/tickets13.js';
+import type { PullOutcome } from './bio-io.js';
 import type { Connection } from './connection.js';
 import { retryFloor } from './write.js';
 
@@ -44,6 +45,38 @@ export async function writeOwedBeforeMessage(c: Connection): Promise<void> {
   await c.engine.flushKeyUpdate(true);
   c.flush();
   c.rwstate = 'nothing';
+}
+
+/**
+ * SSL_read's synchronous path (issue 16), tried by the facade when no other call is queued: once the handshake and
+ * any post-handshake work are done, with no shutdown flag and no failure, buffered plaintext is returned at once, and
+ * records of application data are read and opened with no await when the read key opens synchronously
+ * (Engine.processRecordSync). Returns what `readSteps` would return, or null when `readSteps` must go on from here:
+ * at most it has begun the call and pulled a record the synchronous path does not handle into the engine (a
+ * header error is left in `pullFailure` for `step()` to record), which is where `readSteps` would be too.
+ */
+export function readSync(c: Connection, buf: Uint8Array, peek: boolean): number | null {
+  const engine = c.engine;
+  if (c.flags !== 0 || c.fatal || !engine.handshakeComplete || c.inInit) return null;
+  c.beginCall();
+  for (;;) {
+    if (engine.pendingPlaintext > 0) return engine.readPlaintext(buf, peek);
+    // An asynchronous read key keeps its records in the BIO, where readSteps opens them ahead (speculation).
+    if (!engine.opensSync) return null;
+    let r: PullOutcome;
+    try {
+      r = c.io.pull();
+    } catch (e) {
+      c.pullFailure = { error: e };
+      return null;
+    }
+    if (r === 'want') {
+      c.rwstate = 'reading';
+      return -1;
+    }
+    // EOF (rules 13, 16) and every record but application data take readSteps (EOF reads as EOF again there).
+    if (r !== 'record' || engine.processRecordSync() === null) return null;
+  }
 }
 
 /** SSL_read (or SSL_peek when `peek`): bytes copied into buf; <= 0: see getError. */

@@ -50,6 +50,28 @@ export function retryFloor(io: BioIo, pw: PendingWrite): number {
   return floor;
 }
 
+/**
+ * SSL_write's synchronous path (issue 16), tried by the facade when no other call is queued: with the handshake and
+ * any post-handshake work done, no shutdown flag, failure, pending write or unwritten output, no KeyUpdate due, and
+ * `data` within one record sealed synchronously (Engine.sealAppDataSync), the record is sealed and written to the
+ * BIO with no await. Returns what `writeSteps` would return, or null having changed nothing (`writeSteps` runs).
+ */
+export function writeSync(c: Connection, data: Uint8Array): number | null {
+  const engine = c.engine;
+  if (c.flags !== 0 || c.pendingWrite || c.fatal || data.length === 0 || !engine.handshakeComplete || c.inInit) return null;
+  if (engine.owedKeyUpdate || c.io.outputPending || (engine.tickets?.pending ?? 0) > 0 || engine.recordsBeforeKeyUpdate < 1) return null;
+  try {
+    if (!engine.sealAppDataSync(data)) return null;
+  } catch {
+    return null;
+  }
+  c.beginCall();
+  if (c.flush()) return data.length;
+  // The BIO took part of the record: a write pending as writeSteps leaves it (its retry rules apply).
+  c.pendingWrite = { done: data.length, total: data.length, data, recs: [data.length] };
+  return c.writeFailed();
+}
+
 /** SSL_write: bytes accepted (all of them unless partial writes are enabled); <= 0: see getError. */
 export async function writeSteps(c: Connection, data: Uint8Array): Promise<number> {
   c.beginCall();
