@@ -42,7 +42,8 @@ export async function makeContender(key: ContenderKey, pki: Pki, profile: Profil
       return memtlsContender(name, pki, createNodeCryptoProvider(), profile);
     }
     case 'memtls-webcrypto':
-      return memtlsContender(name, pki, undefined, profile);
+      // Explicitly: under Node the core's default is now node:crypto (#default-crypto).
+      return memtlsContender(name, pki, globalThis.crypto, profile);
     case 'memtls-peculiar': {
       const { Crypto } = await import('@peculiar/webcrypto');
       return memtlsContender(name, pki, new Crypto() as unknown as Crypto, profile);

@@ -39,7 +39,7 @@ export async function benchHybrid(pki: Pki, runs: number, seconds: number, log: 
   const { createNodeCryptoProvider } = await import('@memtls/node');
   const memtls: { name: string; by: Record<Group, Contender> }[] = [
     { name: 'memtls (node:crypto)', by: { x25519: memtlsContender('memtls (node:crypto)', pki, createNodeCryptoProvider(), TLS13_FULL), X25519MLKEM768: memtlsContender('memtls (node:crypto)', pki, createNodeCryptoProvider(), TLS13_HYBRID) } },
-    { name: 'memtls (native WebCrypto)', by: { x25519: memtlsContender('memtls (native WebCrypto)', pki, undefined, TLS13_FULL), X25519MLKEM768: memtlsContender('memtls (native WebCrypto)', pki, undefined, TLS13_HYBRID) } },
+    { name: 'memtls (native WebCrypto)', by: { x25519: memtlsContender('memtls (native WebCrypto)', pki, globalThis.crypto, TLS13_FULL), X25519MLKEM768: memtlsContender('memtls (native WebCrypto)', pki, globalThis.crypto, TLS13_HYBRID) } },
   ];
   const wire: Record<string, Record<Group, Negotiated['handshakeWire']>> = {};
   for (const m of memtls) {
