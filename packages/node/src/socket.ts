@@ -14,8 +14,9 @@
  *   (default 64 KiB, four full records); then the transport is paused, and resumed once the BIO is below
  *   half of that. So memory held per connection is bounded by the readable high-water mark plus one
  *   record, the BIO bound plus one transport chunk, and the kernel socket buffers.
- * - Write side: application writes are sealed 16 KiB at a time; after each piece, if the transport's
- *   `write()` asked us to wait (`writableNeedDrain`), the `_write` callback waits for `'drain'`.
+ * - Write side: application writes (buffered ones gathered by `_writev`) are sealed 64 KiB per SSL_write (four
+ *   records, one writev); after each piece, if the transport's `write()` asked us to wait (`writableNeedDrain`),
+ *   the `_write` callback waits for `'drain'`.
  *
  * Close rules (OpenSSL 3 semantics, docs/shutdown.md)
  * - `end()` → `_final` → `SSL_shutdown` sends close_notify (0: sent, 1: both done; a KeyUpdate still queued
@@ -39,11 +40,12 @@ import * as parity from './socket-parity.js';
 import { authorizationOf, earlyDataPlan, newSocketSsl } from './socket-setup.js';
 import type { BufferStats, CipherInfo, KeyExchangeInfo, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
 import { takeAppError } from './tls-callbacks.js';
-import { TransportSocket } from './transport-socket.js';
+import { gatherChunks, TransportSocket } from './transport-socket.js';
 
 export type { BufferStats, CipherInfo, KeyExchangeInfo, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
 
 const READ_SIZE = 16 * 1024;
+const WRITE_PIECE = 64 * 1024; // plaintext per SSL_write: four records sealed per call, sent with one writev
 const DEFAULT_MAX_RBIO = 64 * 1024;
 
 /**
@@ -103,6 +105,7 @@ export class MemtlsSocket extends TransportSocket {
     }, this);
     [this.#ssl, this.#sniSent, this.#offered] = [made.ssl, made.sniSent, made.offered];
     this.#driver = new Driver(this.#ssl, this.#glue(), {
+      writePiece: WRITE_PIECE,
       onCall: (o) => {
         if (this.#pausedByUs && this.#driver.bufferedCiphertext() < this.#maxRbio / 2) {
           this.#pausedByUs = false;
@@ -250,24 +253,18 @@ export class MemtlsSocket extends TransportSocket {
 
   // ------------------------------------------------------------------ transport glue
 
-  /** The driver's view of the transport: zero-copy writes; only application writes wait for 'drain'; input is pushed. */
+  /** The driver's view of the transport: zero-copy writes, a flight corked into one; only application writes wait for 'drain'; input is pushed. */
   #glue(): DriverTransport {
-    const t = this.transport as Duplex & { writableLength?: number };
-    return {
-      write: (v) => {
-        this.#tapOut?.push(v);
-        if (!t.writable || t.destroyed) {
-          this.#driver.outputFailed(null);
-          return;
-        }
-        t.write(v);
-        this.#stats.bytesOut += v.length;
-        this.touch();
-        const wl = t.writableLength ?? 0;
-        if (wl > this.#stats.maxTransportWritable) this.#stats.maxTransportWritable = wl;
-      },
-      drained: (op) => (op === 'write' ? this.transportDrained() : undefined),
+    const send = (chunks: Uint8Array[]): void => {
+      if (this.#tapOut) for (const v of chunks) this.#tapOut.push(v);
+      if (!this.sendToTransport(chunks)) {
+        this.#driver.outputFailed(null);
+        return;
+      }
+      for (const v of chunks) this.#stats.bytesOut += v.length;
+      this.#stats.maxTransportWritable = Math.max(this.#stats.maxTransportWritable, (this.transport as Duplex & { writableLength?: number }).writableLength ?? 0);
     };
+    return { write: (v) => send([v]), writev: send, drained: (op) => (op === 'write' ? this.transportDrained() : undefined) };
   }
 
   readonly #onData = (chunk: Buffer | string): void => {
@@ -305,9 +302,7 @@ export class MemtlsSocket extends TransportSocket {
     this.#onEnd();
   };
 
-  readonly #onTransportError = (err: Error): void => {
-    if (!this.destroyed) this.destroy(err);
-  };
+  readonly #onTransportError = (err: Error): void => void (this.destroyed || this.destroy(err));
 
   async #runHandshake(early?: DriverEarlyData): Promise<void> {
     try {
@@ -398,11 +393,16 @@ export class MemtlsSocket extends TransportSocket {
     this.#writeAll(chunk).then(() => callback(), callback);
   }
 
-  async #writeAll(chunk: Buffer): Promise<void> {
-    await this.#handshake;
+  /** @internal Node stream hook: the buffered writes, small ones gathered into pieces (fewer SSL_write calls). */
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    this.#writeAll(gatherChunks(chunks, WRITE_PIECE)).then(() => callback(), callback);
+  }
+
+  async #writeAll(chunks: Buffer | Buffer[]): Promise<void> {
+    if (!this.#secure) await this.#handshake;
     if (this.destroyed) throw new MemtlsError('ERR_MEMTLS_TRANSPORT_CLOSED', 'memtls: write after destroy');
     try {
-      await this.#driver.write(chunk);
+      for (const c of Array.isArray(chunks) ? chunks : [chunks]) await this.#driver.write(c);
     } catch (e) {
       throw errorFromDriver(e);
     }
@@ -446,5 +446,4 @@ export class MemtlsSocket extends TransportSocket {
     this.closeTransport((this.#sentClose || err instanceof MemtlsError) && !(err as { code?: string } | null)?.code?.startsWith('ERR_MEMTLS_TRANSPORT'));
     callback(err);
   }
-
 }

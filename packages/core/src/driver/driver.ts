@@ -6,16 +6,17 @@
  *
  * Theory of operation
  * - Transport bytes go into the read BIO (`receive`, `receiveEof`); after every Ssl call everything in the
- *   write BIO goes to `transport.write`, synchronously, so bytes reach the transport in the order the engine
- *   produced them.
+ *   write BIO goes to the transport, synchronously (one `transport.writev` for several chunks when the
+ *   transport has it, else `write` per chunk), so bytes reach the transport in the order the engine produced them.
  * - Calls are serialised here, not only by the core's op queue: `getError(ret)` and `errorReason()` describe
  *   the most recent call, and the core starts the next queued call as soon as one settles, so they are read
- *   (into a `CallOutcome`) before another call may begin.
+ *   (into a `CallOutcome`) before another call may begin. A call made while none is queued or running starts
+ *   at once after the handshake (no hop through the lock's promise).
  * - A call that returns WANT_READ is retried when bytes (or EOF) arrive. An input sequence number taken
  *   before each call closes the race "bytes arrived while the call was running". Pull sources are asked for
  *   one chunk (`requestInput`) only then.
- * - Writes are sealed 16 KiB at a time (one record); after each piece the driver waits while the transport
- *   asks it to (`drained`).
+ * - Writes are sealed `writePiece` bytes at a time (default 16 KiB, one record); after each piece the driver
+ *   waits while the transport asks it to (`drained`).
  *
  * Shutdown policy (OpenSSL 3 semantics, docs/shutdown.md)
  * - `shutdown()` sends close_notify: SSL_shutdown returns 0 (sent) or 1 (the peer's was already read).
@@ -35,15 +36,13 @@ import type { Ssl } from '../ssl.js';
 import { type CallOutcome, type DriverCall, DriverError, DriverErrorCode, type DriverPhase, type EngineFailure, errorFromOutcome } from './errors.js';
 import type { DriverEarlyData, DriverOptions, DriverTransport } from './transport.js';
 
-/** Plaintext sealed per SSL_write: one record, so the write BIO never holds more than that per call. */
+/** Plaintext sealed per SSL_write by default: one record, so the write BIO never holds more than that per call. */
 const WRITE_PIECE = 16 * 1024;
+/** The largest `writePiece` accepted. */
+const MAX_WRITE_PIECE = 1024 * 1024;
 const EMPTY = new Uint8Array(0);
 
 type Waiter = () => void;
-
-function noop(): void {
-  // the lock's tail keeps no result
-}
 
 /** Runs an `Ssl` over a `DriverTransport`; see the module rules. */
 export class Driver {
@@ -53,12 +52,15 @@ export class Driver {
   readonly #wbio = new MemoryBio();
   readonly #transport: DriverTransport;
   readonly #coalesce: boolean;
+  readonly #writePiece: number;
   readonly #onCall: ((o: CallOutcome) => void) | undefined;
   readonly #onReadIdle: (() => void) | undefined;
   readonly #onPeerClose: (() => void) | undefined;
   #inputSeq = 0;
   #waiters: Waiter[] = [];
   #lock: Promise<void> = Promise.resolve();
+  /** Calls queued or running (a call made while this is 0 starts at once). */
+  #busy = 0;
   #inflight = 0;
   #freePending = false;
   #freed = false;
@@ -75,9 +77,11 @@ export class Driver {
    * Take over `ssl` (its BIOs are set here) on `transport`. Nothing runs until an operation is called.
    * @param ssl a fresh `Ssl` (no BIOs set, no call made).
    * @param transport the transport's glue.
-   * @param options write coalescing and hooks.
+   * @param options write coalescing, the write piece and hooks.
+   * @throws {TypeError|RangeError} when `writePiece` is not an integer from 1 to 1048576.
    */
   constructor(ssl: Ssl, transport: DriverTransport, options: DriverOptions = {}) {
+    this.#writePiece = checkWritePiece(options.writePiece);
     this.ssl = ssl;
     this.#transport = transport;
     this.#coalesce = options.coalesceWrites === true;
@@ -167,8 +171,14 @@ export class Driver {
   // ------------------------------------------------------------------ calls
 
   #call(name: DriverCall, fn: () => Promise<number>): Promise<CallOutcome> {
-    const run = this.#lock.then(() => this.#callNow(name, fn));
-    this.#lock = run.then(noop, noop);
+    // After the handshake, with nothing queued or running: start now (the lock's tail is settled, so the order
+    // is the same). Handshake calls keep the hop: the first starts a microtask after the adapter's constructor.
+    const run = this.#busy === 0 && this.#secure ? this.#callNow(name, fn) : this.#lock.then(() => this.#callNow(name, fn));
+    this.#busy++;
+    const settled = (): void => {
+      this.#busy--;
+    };
+    this.#lock = run.then(settled, settled);
     return run;
   }
 
@@ -202,6 +212,21 @@ export class Driver {
       t.write(bytes);
       return;
     }
+    const first = this.#wbio.readView();
+    if (first === null) return;
+    const second = this.#wbio.readView();
+    if (second === null) {
+      t.write(first);
+      return;
+    }
+    if (t.writev) {
+      const chunks = [first, second];
+      for (let v = this.#wbio.readView(); v !== null; v = this.#wbio.readView()) chunks.push(v);
+      t.writev(chunks);
+      return;
+    }
+    t.write(first);
+    t.write(second);
     for (let v = this.#wbio.readView(); v !== null; v = this.#wbio.readView()) t.write(v);
   }
 
@@ -343,13 +368,14 @@ export class Driver {
   // ------------------------------------------------------------------ write
 
   /**
-   * Seal and send `data` (after the handshake), 16 KiB per record, waiting whenever the transport asks.
-   * Rejects with the sticky `DriverError` (ERR_MEMTLS_TRANSPORT when the transport refused our bytes).
+   * Seal and send `data` (after the handshake), `writePiece` bytes per SSL_write, waiting whenever the transport
+   * asks. Rejects with the sticky `DriverError` (ERR_MEMTLS_TRANSPORT when the transport refused our bytes).
    */
   async write(data: Uint8Array): Promise<void> {
-    for (let off = 0; off < data.length; off += WRITE_PIECE) {
+    const size = this.#writePiece;
+    for (let off = 0; off < data.length; off += size) {
       if (this.#failure) throw this.#failure;
-      const piece = off === 0 && data.length <= WRITE_PIECE ? data : data.subarray(off, Math.min(data.length, off + WRITE_PIECE));
+      const piece = off === 0 && data.length <= size ? data : data.subarray(off, Math.min(data.length, off + size));
       const o = await this.#call('SSL_write', () => this.ssl.write(piece));
       const d = this.#drained('write');
       if (d) await d;
@@ -412,6 +438,13 @@ export class Driver {
     this.#freed = true;
     this.ssl.free();
   }
+}
+
+function checkWritePiece(n: unknown): number {
+  if (n === undefined) return WRITE_PIECE;
+  if (typeof n !== 'number') throw new TypeError('Driver: writePiece must be a number');
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WRITE_PIECE) throw new RangeError(`Driver: writePiece must be an integer from 1 to ${MAX_WRITE_PIECE}, got ${n}`);
+  return n;
 }
 
 function engineFailure(ssl: Ssl): EngineFailure {
