@@ -45,6 +45,7 @@ import { gatherChunks, TransportSocket } from './transport-socket.js';
 export type { BufferStats, CipherInfo, KeyExchangeInfo, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
 
 const READ_SIZE = 16 * 1024;
+const SLAB_SIZE = 64 * 1024; // plaintext is read into 64 KiB slabs, READ_SIZE at a time
 const WRITE_PIECE = 64 * 1024; // plaintext per SSL_write: four records sealed per call, sent with one writev
 const DEFAULT_MAX_RBIO = 64 * 1024;
 
@@ -83,6 +84,8 @@ export class MemtlsSocket extends TransportSocket {
   #sentClose = false;
   #transportEof = false;
   #pausedByUs = false;
+  #slab = Buffer.alloc(0); // the read slab, and where the next read goes in it
+  #slabAt = 0;
   #lastSession: SslSession | null = null;
   #offered: SslSession | null = null; // client: the session of the options (a resumed TLS 1.2 connection keeps it)
   readonly #stats = { maxRbio: 0, maxTransportWritable: 0, bytesIn: 0, bytesOut: 0 };
@@ -257,12 +260,11 @@ export class MemtlsSocket extends TransportSocket {
   #glue(): DriverTransport {
     const send = (chunks: Uint8Array[]): void => {
       if (this.#tapOut) for (const v of chunks) this.#tapOut.push(v);
-      if (!this.sendToTransport(chunks)) {
-        this.#driver.outputFailed(null);
-        return;
+      if (!this.sendToTransport(chunks)) this.#driver.outputFailed(null);
+      else {
+        for (const v of chunks) this.#stats.bytesOut += v.length;
+        this.#stats.maxTransportWritable = Math.max(this.#stats.maxTransportWritable, (this.transport as Duplex & { writableLength?: number }).writableLength ?? 0);
       }
-      for (const v of chunks) this.#stats.bytesOut += v.length;
-      this.#stats.maxTransportWritable = Math.max(this.#stats.maxTransportWritable, (this.transport as Duplex & { writableLength?: number }).writableLength ?? 0);
     };
     return { write: (v) => send([v]), writev: send, drained: (op) => (op === 'write' ? this.transportDrained() : undefined) };
   }
@@ -367,9 +369,10 @@ export class MemtlsSocket extends TransportSocket {
 
   /** Read while the consumer wants data (or the transport has ended) and input is there; 'data' restarts it. */
   async #readLoop(): Promise<void> {
-    let buf = Buffer.allocUnsafe(READ_SIZE);
     while ((this.#readWanted || this.#drainAll) && !this.#readEnded && !this.destroyed) {
-      const n = await this.#driver.read(buf, false);
+      if (this.#slab.length - this.#slabAt < READ_SIZE) [this.#slab, this.#slabAt] = [Buffer.allocUnsafe(SLAB_SIZE), 0];
+      const at = this.#slabAt;
+      const n = await this.#driver.read(this.#slab.subarray(at, at + READ_SIZE), false);
       if (this.destroyed || n < 0) return;
       if (n === 0) {
         // The peer's close_notify (and our shutdown completed, if we had started it): end the readable side.
@@ -377,11 +380,9 @@ export class MemtlsSocket extends TransportSocket {
         return;
       }
       this.#checkSession();
-      let chunk: Buffer;
-      if (n >= READ_SIZE / 2) {
-        chunk = buf.subarray(0, n);
-        buf = Buffer.allocUnsafe(READ_SIZE);
-      } else chunk = Buffer.from(buf.subarray(0, n));
+      // A large chunk is a view of the slab (the next read goes after it); a small one is copied and pins no slab.
+      const chunk = n >= READ_SIZE / 2 ? this.#slab.subarray(at, at + n) : Buffer.from(this.#slab.subarray(at, at + n));
+      if (n >= READ_SIZE / 2) this.#slabAt = at + n;
       if (!this.push(chunk)) this.#readWanted = false;
     }
   }

@@ -12,7 +12,9 @@
  *   the most recent call, and the core starts the next queued call as soon as one settles, so they are read
  *   (into a `CallOutcome`) before another call may begin. A call made while none is queued or running starts
  *   at once after the handshake (no hop through the lock's promise).
- * - A call that returns WANT_READ is retried when bytes (or EOF) arrive. An input sequence number taken
+ * - A call that returns WANT_READ is retried when bytes (or EOF) arrive. After the handshake a read is not even
+ *   made while the engine has taken every complete record and holds no plaintext (input-frames.ts tracks where
+ *   the records end): it could only return WANT_READ. An input sequence number taken
  *   before each call closes the race "bytes arrived while the call was running". Pull sources are asked for
  *   one chunk (`requestInput`) only then.
  * - Writes are sealed `writePiece` bytes at a time (default 16 KiB, one record); after each piece the driver
@@ -33,13 +35,11 @@
 import { MemoryBio } from '../bio/memory-bio.js';
 import { SSL_ERROR_NONE, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_ERROR_ZERO_RETURN, SSL_SENT_SHUTDOWN } from '../constants.js';
 import type { Ssl } from '../ssl.js';
-import { type CallOutcome, type DriverCall, DriverError, DriverErrorCode, type DriverPhase, type EngineFailure, errorFromOutcome } from './errors.js';
+import { type CallOutcome, type DriverCall, DriverError, DriverErrorCode, type DriverPhase, errorFromOutcome } from './errors.js';
+import { InputFrames } from './input-frames.js';
+import { checkWritePiece, engineFailure, flushOutput } from './output.js';
 import type { DriverEarlyData, DriverOptions, DriverTransport } from './transport.js';
 
-/** Plaintext sealed per SSL_write by default: one record, so the write BIO never holds more than that per call. */
-const WRITE_PIECE = 16 * 1024;
-/** The largest `writePiece` accepted. */
-const MAX_WRITE_PIECE = 1024 * 1024;
 const EMPTY = new Uint8Array(0);
 
 type Waiter = () => void;
@@ -57,6 +57,10 @@ export class Driver {
   readonly #onReadIdle: (() => void) | undefined;
   readonly #onPeerClose: (() => void) | undefined;
   #inputSeq = 0;
+  /** Bytes received, and where their complete records end (to skip reads that could only return WANT_READ). */
+  #received = 0;
+  readonly #frames = new InputFrames();
+  #inputEnded = false;
   #waiters: Waiter[] = [];
   #lock: Promise<void> = Promise.resolve();
   /** Calls queued or running (a call made while this is 0 starts at once). */
@@ -122,12 +126,17 @@ export class Driver {
 
   /** Bytes from the peer. */
   receive(bytes: Uint8Array): void {
-    if (bytes.length) this.#rbio.write(bytes);
+    if (bytes.length) {
+      this.#rbio.write(bytes);
+      this.#received += bytes.length;
+      this.#frames.feed(bytes);
+    }
     this.#inputArrived();
   }
 
   /** The transport's input ended (FIN, stream done). */
   receiveEof(): void {
+    this.#inputEnded = true;
     this.#rbio.setEof();
     this.#inputArrived();
   }
@@ -201,33 +210,9 @@ export class Driver {
     return outcome;
   }
 
-  /** Everything in the write BIO to the transport. */
+  /** Everything in the write BIO to the transport (output.ts). */
   #flush(): void {
-    const t = this.#transport;
-    if (this.#coalesce) {
-      const n = this.#wbio.pending();
-      if (n === 0) return;
-      const bytes = new Uint8Array(n);
-      this.#wbio.read(bytes);
-      t.write(bytes);
-      return;
-    }
-    const first = this.#wbio.readView();
-    if (first === null) return;
-    const second = this.#wbio.readView();
-    if (second === null) {
-      t.write(first);
-      return;
-    }
-    if (t.writev) {
-      const chunks = [first, second];
-      for (let v = this.#wbio.readView(); v !== null; v = this.#wbio.readView()) chunks.push(v);
-      t.writev(chunks);
-      return;
-    }
-    t.write(first);
-    t.write(second);
-    for (let v = this.#wbio.readView(); v !== null; v = this.#wbio.readView()) t.write(v);
+    flushOutput(this.#wbio, this.#transport, this.#coalesce);
   }
 
   #drained(op: 'handshake' | 'write' | 'shutdown'): Promise<void> | undefined {
@@ -328,6 +313,11 @@ export class Driver {
     for (;;) {
       if (this.#failure) throw this.#failure;
       const seq = this.#inputSeq;
+      if (this.#nothingToRead()) {
+        if (!wait) return -1;
+        await this.#waitInput(seq);
+        continue;
+      }
       const o = await this.#call('SSL_read', () => this.ssl.read(buf));
       if (o.ret > 0) return o.ret;
       if (o.err === SSL_ERROR_WANT_READ) {
@@ -339,6 +329,15 @@ export class Driver {
       if (o.err === SSL_ERROR_ZERO_RETURN) return this.#peerCloseNotify();
       throw this.#failCall(o, 'read');
     }
+  }
+
+  /**
+   * After the handshake, with no call queued or running: the engine has taken every complete record from the
+   * read BIO and holds no plaintext, and the input has not ended, so SSL_read could only return WANT_READ.
+   */
+  #nothingToRead(): boolean {
+    if (!this.#secure || this.#busy !== 0 || this.#inputEnded) return false;
+    return this.ssl.pending() === 0 && this.#frames.noRecordBeyond(this.#received - this.#rbio.pending());
   }
 
   async #peerCloseNotify(): Promise<number> {
@@ -438,24 +437,4 @@ export class Driver {
     this.#freed = true;
     this.ssl.free();
   }
-}
-
-function checkWritePiece(n: unknown): number {
-  if (n === undefined) return WRITE_PIECE;
-  if (typeof n !== 'number') throw new TypeError('Driver: writePiece must be a number');
-  if (!Number.isInteger(n) || n < 1 || n > MAX_WRITE_PIECE) throw new RangeError(`Driver: writePiece must be an integer from 1 to ${MAX_WRITE_PIECE}, got ${n}`);
-  return n;
-}
-
-function engineFailure(ssl: Ssl): EngineFailure {
-  const detail = ssl.lastErrorDetail();
-  const verify = ssl.verifyResult();
-  return {
-    reason: ssl.errorReason(),
-    sslReason: detail ? detail.reason : null,
-    words: detail ? detail.message : null,
-    // Only a verification that ran and failed is worth reporting (X509_V_ERR_NOT_VERIFIED: it never ran).
-    verifyResult: verify !== 'X509_V_OK' && verify !== 'X509_V_ERR_NOT_VERIFIED' ? verify : null,
-    initFinished: ssl.isInitFinished(),
-  };
 }
