@@ -2,6 +2,7 @@
  * The loopback TCP rows alone (issue 16): `node --expose-gc test/dist/bench/tcp-only.js [runs] [--memtls-only]`.
  * Alternates memtls and Node's tls in each run (same-run ratios on a shared machine) and prints medians;
  * `--memtls-only` runs only memtls (for profiles: `--cpu-prof`, callgrind) and `--bulk`/`--hs` one metric.
+ * Environment: TCP_BULK_MIB (32), TCP_HS_SECONDS (1), TCP_WARM_MIB (0: an untimed bulk transfer first).
  */
 import { pattern } from './common.js';
 import { benchPki } from './contenders.js';
@@ -14,6 +15,8 @@ const metrics = args.includes('--bulk') ? ['bulk'] : args.includes('--hs') ? ['h
 const BULK_WRITE = 16 * 1024;
 const BULK_BYTES = Number(process.env.TCP_BULK_MIB ?? 32) * 2 ** 20;
 const HS_SECONDS = Number(process.env.TCP_HS_SECONDS ?? 1);
+/** Untimed bulk MiB first (callgrind: the JIT warm-up is then the same in two runs whose difference is measured). */
+const WARM_MIB = Number(process.env.TCP_WARM_MIB ?? 0);
 
 /** CPU time (user + system, both ends: one process) per handshake or per MiB, in microseconds. */
 const cpu: Record<string, number[]> = {};
@@ -48,6 +51,7 @@ const { memtls, node } = tcpContenders(benchPki());
 const list = memtlsOnly ? [memtls] : [memtls, node];
 for (const c of list) await c.start();
 for (const c of list) await c.negotiate();
+if (WARM_MIB > 0) for (const c of list) await c.bulk(pattern(BULK_WRITE), WARM_MIB * 2 ** 20);
 for (let run = 0; run < runs; run++) {
   for (const m of metrics) {
     for (const c of list) {

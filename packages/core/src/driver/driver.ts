@@ -62,7 +62,8 @@ export class Driver {
   readonly #frames = new InputFrames();
   #inputEnded = false;
   #waiters: Waiter[] = [];
-  #lock: Promise<void> = Promise.resolve();
+  /** The last call made (settled or not): the next one starts after it. */
+  #lock: Promise<unknown> = Promise.resolve();
   /** Calls queued or running (a call made while this is 0 starts at once). */
   #busy = 0;
   #inflight = 0;
@@ -180,34 +181,38 @@ export class Driver {
   // ------------------------------------------------------------------ calls
 
   #call(name: DriverCall, fn: () => Promise<number>): Promise<CallOutcome> {
+    const go = (): Promise<CallOutcome> => this.#callNow(name, fn);
     // After the handshake, with nothing queued or running: start now (the lock's tail is settled, so the order
     // is the same). Handshake calls keep the hop: the first starts a microtask after the adapter's constructor.
-    const run = this.#busy === 0 && this.#secure ? this.#callNow(name, fn) : this.#lock.then(() => this.#callNow(name, fn));
+    const now = this.#busy === 0 && this.#secure;
     this.#busy++;
-    const settled = (): void => {
-      this.#busy--;
-    };
-    this.#lock = run.then(settled, settled);
+    const run = now ? go() : this.#lock.then(go, go);
+    this.#lock = run;
     return run;
   }
 
+  /** One call; `#busy` counts it until its outcome is read (and its output flushed). */
   async #callNow(call: DriverCall, fn: () => Promise<number>): Promise<CallOutcome> {
-    if (this.#freed) throw this.#failure ?? this.abort();
-    this.#inflight++;
-    let ret: number;
     try {
-      ret = await fn();
+      if (this.#freed) throw this.#failure ?? this.abort();
+      this.#inflight++;
+      let ret: number;
+      try {
+        ret = await fn();
+      } finally {
+        this.#inflight--;
+      }
+      const ssl = this.ssl;
+      const err = ret > 0 ? SSL_ERROR_NONE : ssl.getError(ret);
+      const failed = ret <= 0 && err !== SSL_ERROR_WANT_READ && err !== SSL_ERROR_WANT_WRITE && err !== SSL_ERROR_ZERO_RETURN;
+      const outcome: CallOutcome = { call, ret, err, failure: failed ? engineFailure(ssl) : null };
+      this.#flush();
+      this.#onCall?.(outcome);
+      if (this.#freePending && this.#inflight === 0) this.#freeNow();
+      return outcome;
     } finally {
-      this.#inflight--;
+      this.#busy--;
     }
-    const ssl = this.ssl;
-    const err = ret > 0 ? SSL_ERROR_NONE : ssl.getError(ret);
-    const failed = ret <= 0 && err !== SSL_ERROR_WANT_READ && err !== SSL_ERROR_WANT_WRITE && err !== SSL_ERROR_ZERO_RETURN;
-    const outcome: CallOutcome = { call, ret, err, failure: failed ? engineFailure(ssl) : null };
-    this.#flush();
-    this.#onCall?.(outcome);
-    if (this.#freePending && this.#inflight === 0) this.#freeNow();
-    return outcome;
   }
 
   /** Everything in the write BIO to the transport (output.ts). */
