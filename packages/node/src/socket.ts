@@ -274,7 +274,7 @@ export class MemtlsSocket extends TransportSocket {
     this.touch();
     this.#stats.bytesIn += bytes.length;
     this.#tapIn?.push(bytes);
-    this.#driver.receive(bytes);
+    this.#driver.receive(bytes, this.freshChunks || typeof chunk === 'string');
     const pending = this.#driver.bufferedCiphertext();
     if (pending > this.#stats.maxRbio) this.#stats.maxRbio = pending;
     if (!this.#pausedByUs && pending >= this.#maxRbio) {

@@ -13,6 +13,7 @@
  * - On destroy, what was written (a close_notify, a fatal alert) may be flushed first: the transport is
  *   ended and destroyed once finished, or after a grace period.
  */
+import net from 'node:net';
 import { Duplex, type DuplexOptions } from 'node:stream';
 
 /** How long a cleanly closed socket waits for the transport to flush before destroying it. */
@@ -50,6 +51,11 @@ export function gatherChunks(chunks: readonly { chunk: Buffer }[], piece: number
 export class TransportSocket extends Duplex {
   /** The transport the records travel on. */
   readonly transport: Duplex;
+  /**
+   * @internal The transport is a plain `net.Socket`: each 'data' chunk is a fresh Buffer over its own read (Node
+   * never reuses it), so it can be kept without a copy.
+   */
+  protected readonly freshChunks: boolean;
   #idleMs = 0;
   #idleTimer: NodeJS.Timeout | null = null;
 
@@ -60,6 +66,7 @@ export class TransportSocket extends Duplex {
   constructor(transport: Duplex, options: DuplexOptions) {
     super(options);
     this.transport = transport;
+    this.freshChunks = Object.getPrototypeOf(transport) === net.Socket.prototype;
   }
 
   /** The transport's remote address, when it has one. */

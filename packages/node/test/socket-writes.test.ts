@@ -133,3 +133,49 @@ class CountingDuplex extends Duplex {
     this.#inner.end(cb);
   }
 }
+
+describe('@memtls/node socket input', function () {
+  this.timeout(30_000);
+  afterEach(cleanup);
+
+  it("a net.Socket's 'data' chunks are fresh buffers, never reused by Node (MemtlsSocket keeps them uncopied)", async () => {
+    const netMod = await import('node:net');
+    const chunks: Buffer[] = [];
+    const copies: Buffer[] = [];
+    const server = trackServer(
+      netMod.createServer((s) => {
+        s.on('data', (d: Buffer) => {
+          chunks.push(d);
+          copies.push(Buffer.from(d));
+        });
+      }),
+    );
+    const port = await listen(server);
+    const c = track(netMod.connect(port, '127.0.0.1'), (x) => {
+      x.destroy();
+    });
+    await once(c, 'connect');
+    let sent = 0;
+    for (let i = 0; i < 64; i++) {
+      const b = Buffer.alloc(20_000, i);
+      sent += b.length;
+      c.write(b);
+      if (i % 8 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    while (copies.reduce((a, d) => a + d.length, 0) < sent) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(chunks.length > 1);
+    for (const [i, d] of chunks.entries()) assert.ok(d.equals(copies[i] as Buffer), `chunk ${i} changed after it was delivered`);
+  });
+
+  it('over TCP, 4 MiB from a Node tls server arrive intact through the uncopied input path', async () => {
+    const pki = testPki();
+    const tls = await import('node:tls');
+    const data = pattern(4 * 1024 * 1024);
+    const server = trackServer(tls.createServer({ key: pki.server.key, cert: pki.server.cert }, (s) => s.end(data)));
+    const port = await listen(server);
+    const c = track(connect({ host: 'localhost', port, ca: pki.ca }), (x) => {
+      x.destroy();
+    });
+    assert.deepEqual(await collect(c), data);
+  });
+});

@@ -36,6 +36,7 @@ import { MemoryBio } from '../bio/memory-bio.js';
 import { SSL_ERROR_NONE, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_ERROR_ZERO_RETURN, SSL_SENT_SHUTDOWN } from '../constants.js';
 import type { Ssl } from '../ssl.js';
 import { type CallOutcome, type DriverCall, DriverError, DriverErrorCode, type DriverPhase, errorFromOutcome } from './errors.js';
+import { InputBio } from './input-bio.js';
 import { InputFrames } from './input-frames.js';
 import { checkWritePiece, engineFailure, flushOutput } from './output.js';
 import type { DriverEarlyData, DriverOptions, DriverTransport } from './transport.js';
@@ -48,7 +49,7 @@ type Waiter = () => void;
 export class Driver {
   /** The connection. Inspect it freely; drive it only through the driver. */
   readonly ssl: Ssl;
-  readonly #rbio = new MemoryBio();
+  readonly #rbio = new InputBio();
   readonly #wbio = new MemoryBio();
   readonly #transport: DriverTransport;
   readonly #coalesce: boolean;
@@ -125,10 +126,14 @@ export class Driver {
 
   // ------------------------------------------------------------------ the transport's side
 
-  /** Bytes from the peer. */
-  receive(bytes: Uint8Array): void {
+  /**
+   * Bytes from the peer. With `owned`, the transport gives them away (it never changes them afterwards, as a
+   * `net.Socket`'s 'data' chunks): they are kept as they are, else copied.
+   */
+  receive(bytes: Uint8Array, owned = false): void {
     if (bytes.length) {
-      this.#rbio.write(bytes);
+      if (owned) this.#rbio.adopt(bytes);
+      else this.#rbio.write(bytes);
       this.#received += bytes.length;
       this.#frames.feed(bytes);
     }
