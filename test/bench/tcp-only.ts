@@ -57,7 +57,7 @@ const list = memtlsOnly ? [memtls] : [memtls, node];
 for (const c of list) await c.start();
 for (const c of list) await c.negotiate();
 if (WARM_MIB > 0) for (const c of list) await c.bulk(pattern(BULK_WRITE), WARM_MIB * 2 ** 20);
-if (WARM_HS_SECONDS > 0) for (const c of list) await c.handshakes(WARM_HS_SECONDS);
+if (WARM_HS_SECONDS > 0) for (const c of list) console.log(`  warm-up handshakes, ${c.name}: ${(await c.handshakes(WARM_HS_SECONDS)).count}`);
 for (let run = 0; run < runs; run++) {
   for (const m of metrics) {
     for (const c of list) {
