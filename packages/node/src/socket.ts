@@ -14,8 +14,9 @@
  *   (default 64 KiB, four full records); then the transport is paused, and resumed once the BIO is below
  *   half of that. So memory held per connection is bounded by the readable high-water mark plus one
  *   record, the BIO bound plus one transport chunk, and the kernel socket buffers.
- * - Write side: application writes are sealed 16 KiB at a time; after each piece, if the transport's
- *   `write()` asked us to wait (`writableNeedDrain`), the `_write` callback waits for `'drain'`.
+ * - Write side: application writes (buffered ones gathered by `_writev`) are sealed 64 KiB per SSL_write (four
+ *   records, one writev); after each piece, if the transport's `write()` asked us to wait (`writableNeedDrain`),
+ *   the `_write` callback waits for `'drain'`.
  *
  * Close rules (OpenSSL 3 semantics, docs/shutdown.md)
  * - `end()` → `_final` → `SSL_shutdown` sends close_notify (0: sent, 1: both done; a KeyUpdate still queued
@@ -39,11 +40,13 @@ import * as parity from './socket-parity.js';
 import { authorizationOf, earlyDataPlan, newSocketSsl } from './socket-setup.js';
 import type { BufferStats, CipherInfo, KeyExchangeInfo, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
 import { takeAppError } from './tls-callbacks.js';
-import { TransportSocket } from './transport-socket.js';
+import { gatherChunks, TransportSocket } from './transport-socket.js';
 
 export type { BufferStats, CipherInfo, KeyExchangeInfo, MemtlsSocketOptions, TraceEvent } from './socket-types.js';
 
 const READ_SIZE = 16 * 1024;
+const SLAB_SIZE = 64 * 1024; // plaintext is read into 64 KiB slabs, READ_SIZE at a time
+const WRITE_PIECE = 64 * 1024; // plaintext per SSL_write: four records sealed per call, sent with one writev
 const DEFAULT_MAX_RBIO = 64 * 1024;
 
 /**
@@ -81,6 +84,8 @@ export class MemtlsSocket extends TransportSocket {
   #sentClose = false;
   #transportEof = false;
   #pausedByUs = false;
+  #slab = Buffer.alloc(0); // the read slab, and where the next read goes in it
+  #slabAt = 0;
   #lastSession: SslSession | null = null;
   #offered: SslSession | null = null; // client: the session of the options (a resumed TLS 1.2 connection keeps it)
   readonly #stats = { maxRbio: 0, maxTransportWritable: 0, bytesIn: 0, bytesOut: 0 };
@@ -103,6 +108,7 @@ export class MemtlsSocket extends TransportSocket {
     }, this);
     [this.#ssl, this.#sniSent, this.#offered] = [made.ssl, made.sniSent, made.offered];
     this.#driver = new Driver(this.#ssl, this.#glue(), {
+      writePiece: WRITE_PIECE,
       onCall: (o) => {
         if (this.#pausedByUs && this.#driver.bufferedCiphertext() < this.#maxRbio / 2) {
           this.#pausedByUs = false;
@@ -250,24 +256,17 @@ export class MemtlsSocket extends TransportSocket {
 
   // ------------------------------------------------------------------ transport glue
 
-  /** The driver's view of the transport: zero-copy writes; only application writes wait for 'drain'; input is pushed. */
+  /** The driver's view of the transport: zero-copy writes, a flight corked into one; only application writes wait for 'drain'; input is pushed. */
   #glue(): DriverTransport {
-    const t = this.transport as Duplex & { writableLength?: number };
-    return {
-      write: (v) => {
-        this.#tapOut?.push(v);
-        if (!t.writable || t.destroyed) {
-          this.#driver.outputFailed(null);
-          return;
-        }
-        t.write(v);
-        this.#stats.bytesOut += v.length;
-        this.touch();
-        const wl = t.writableLength ?? 0;
-        if (wl > this.#stats.maxTransportWritable) this.#stats.maxTransportWritable = wl;
-      },
-      drained: (op) => (op === 'write' ? this.transportDrained() : undefined),
+    const send = (chunks: Uint8Array[]): void => {
+      if (this.#tapOut) for (const v of chunks) this.#tapOut.push(v);
+      if (!this.sendToTransport(chunks)) this.#driver.outputFailed(null);
+      else {
+        for (const v of chunks) this.#stats.bytesOut += v.length;
+        this.#stats.maxTransportWritable = Math.max(this.#stats.maxTransportWritable, (this.transport as Duplex & { writableLength?: number }).writableLength ?? 0);
+      }
     };
+    return { write: (v) => send([v]), writev: send, drained: (op) => (op === 'write' ? this.transportDrained() : undefined) };
   }
 
   readonly #onData = (chunk: Buffer | string): void => {
@@ -275,7 +274,7 @@ export class MemtlsSocket extends TransportSocket {
     this.touch();
     this.#stats.bytesIn += bytes.length;
     this.#tapIn?.push(bytes);
-    this.#driver.receive(bytes);
+    this.#driver.receive(bytes, this.freshChunks || typeof chunk === 'string');
     const pending = this.#driver.bufferedCiphertext();
     if (pending > this.#stats.maxRbio) this.#stats.maxRbio = pending;
     if (!this.#pausedByUs && pending >= this.#maxRbio) {
@@ -305,9 +304,7 @@ export class MemtlsSocket extends TransportSocket {
     this.#onEnd();
   };
 
-  readonly #onTransportError = (err: Error): void => {
-    if (!this.destroyed) this.destroy(err);
-  };
+  readonly #onTransportError = (err: Error): void => void (this.destroyed || this.destroy(err));
 
   async #runHandshake(early?: DriverEarlyData): Promise<void> {
     try {
@@ -372,9 +369,10 @@ export class MemtlsSocket extends TransportSocket {
 
   /** Read while the consumer wants data (or the transport has ended) and input is there; 'data' restarts it. */
   async #readLoop(): Promise<void> {
-    let buf = Buffer.allocUnsafe(READ_SIZE);
     while ((this.#readWanted || this.#drainAll) && !this.#readEnded && !this.destroyed) {
-      const n = await this.#driver.read(buf, false);
+      if (this.#slab.length - this.#slabAt < READ_SIZE) [this.#slab, this.#slabAt] = [Buffer.allocUnsafe(SLAB_SIZE), 0];
+      const at = this.#slabAt;
+      const n = await this.#driver.read(this.#slab.subarray(at, at + READ_SIZE), false);
       if (this.destroyed || n < 0) return;
       if (n === 0) {
         // The peer's close_notify (and our shutdown completed, if we had started it): end the readable side.
@@ -382,11 +380,9 @@ export class MemtlsSocket extends TransportSocket {
         return;
       }
       this.#checkSession();
-      let chunk: Buffer;
-      if (n >= READ_SIZE / 2) {
-        chunk = buf.subarray(0, n);
-        buf = Buffer.allocUnsafe(READ_SIZE);
-      } else chunk = Buffer.from(buf.subarray(0, n));
+      // A large chunk is a view of the slab (the next read goes after it); a small one is copied and pins no slab.
+      const chunk = n >= READ_SIZE / 2 ? this.#slab.subarray(at, at + n) : Buffer.from(this.#slab.subarray(at, at + n));
+      if (n >= READ_SIZE / 2) this.#slabAt = at + n;
       if (!this.push(chunk)) this.#readWanted = false;
     }
   }
@@ -398,11 +394,16 @@ export class MemtlsSocket extends TransportSocket {
     this.#writeAll(chunk).then(() => callback(), callback);
   }
 
-  async #writeAll(chunk: Buffer): Promise<void> {
-    await this.#handshake;
+  /** @internal Node stream hook: the buffered writes, small ones gathered into pieces (fewer SSL_write calls). */
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    this.#writeAll(gatherChunks(chunks, WRITE_PIECE)).then(() => callback(), callback);
+  }
+
+  async #writeAll(chunks: Buffer | Buffer[]): Promise<void> {
+    if (!this.#secure) await this.#handshake;
     if (this.destroyed) throw new MemtlsError('ERR_MEMTLS_TRANSPORT_CLOSED', 'memtls: write after destroy');
     try {
-      await this.#driver.write(chunk);
+      for (const c of Array.isArray(chunks) ? chunks : [chunks]) await this.#driver.write(c);
     } catch (e) {
       throw errorFromDriver(e);
     }
@@ -446,5 +447,4 @@ export class MemtlsSocket extends TransportSocket {
     this.closeTransport((this.#sentClose || err instanceof MemtlsError) && !(err as { code?: string } | null)?.code?.startsWith('ERR_MEMTLS_TRANSPORT'));
     callback(err);
   }
-
 }

@@ -8,18 +8,54 @@
  * - The idle timer counts transport traffic in both directions (`touch()` after each), as net.Socket does.
  * - Backpressure: after the transport's `write()` asked to wait (`writableNeedDrain`), writers wait for its
  *   'drain' (or for either side to close).
+ * - Several chunks of ciphertext at once (a handshake flight, the records of one write piece) go to the
+ *   transport corked, so a `net.Socket` sends them with one writev.
  * - On destroy, what was written (a close_notify, a fatal alert) may be flushed first: the transport is
  *   ended and destroyed once finished, or after a grace period.
  */
+import net from 'node:net';
 import { Duplex, type DuplexOptions } from 'node:stream';
 
 /** How long a cleanly closed socket waits for the transport to flush before destroying it. */
 const FLUSH_GRACE_MS = 2000;
 
+/**
+ * The chunks of a `_writev` as few buffers as possible of at least `piece` bytes each (the last may be shorter):
+ * runs of small chunks are concatenated (copied), a chunk of `piece` bytes or more goes as it is.
+ */
+export function gatherChunks(chunks: readonly { chunk: Buffer }[], piece: number): Buffer[] {
+  const out: Buffer[] = [];
+  let run: Buffer[] = [];
+  let runBytes = 0;
+  const close = (): void => {
+    if (run.length === 1) out.push(run[0] as Buffer);
+    else if (run.length > 1) out.push(Buffer.concat(run, runBytes));
+    run = [];
+    runBytes = 0;
+  };
+  for (const { chunk } of chunks) {
+    if (chunk.length >= piece) {
+      close();
+      out.push(chunk);
+      continue;
+    }
+    run.push(chunk);
+    runBytes += chunk.length;
+    if (runBytes >= piece) close();
+  }
+  close();
+  return out;
+}
+
 /** A `Duplex` over a transport `Duplex`, with net.Socket's conveniences delegated to the transport. */
 export class TransportSocket extends Duplex {
   /** The transport the records travel on. */
   readonly transport: Duplex;
+  /**
+   * @internal The transport is a plain `net.Socket`: each 'data' chunk is a fresh Buffer over its own read (Node
+   * never reuses it), so it can be kept without a copy.
+   */
+  protected readonly freshChunks: boolean;
   #idleMs = 0;
   #idleTimer: NodeJS.Timeout | null = null;
 
@@ -30,6 +66,7 @@ export class TransportSocket extends Duplex {
   constructor(transport: Duplex, options: DuplexOptions) {
     super(options);
     this.transport = transport;
+    this.freshChunks = Object.getPrototypeOf(transport) === net.Socket.prototype;
   }
 
   /** The transport's remote address, when it has one. */
@@ -111,6 +148,23 @@ export class TransportSocket extends Duplex {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = null;
     this.#idleMs = 0;
+  }
+
+  /**
+   * @internal Hand `chunks` to the transport in order, corked when there are several (one writev on a socket).
+   * @returns false (nothing written) when the transport no longer takes bytes.
+   */
+  protected sendToTransport(chunks: readonly Uint8Array[]): boolean {
+    const t = this.transport;
+    if (!t.writable || t.destroyed) return false;
+    if (chunks.length === 1) t.write(chunks[0] as Uint8Array);
+    else {
+      t.cork();
+      for (const c of chunks) t.write(c);
+      t.uncork();
+    }
+    this.touch();
+    return true;
   }
 
   /** @internal A promise when the transport asked writers to wait ('drain', or a close), else undefined. */

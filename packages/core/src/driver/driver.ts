@@ -6,16 +6,19 @@
  *
  * Theory of operation
  * - Transport bytes go into the read BIO (`receive`, `receiveEof`); after every Ssl call everything in the
- *   write BIO goes to `transport.write`, synchronously, so bytes reach the transport in the order the engine
- *   produced them.
+ *   write BIO goes to the transport, synchronously (one `transport.writev` for several chunks when the
+ *   transport has it, else `write` per chunk), so bytes reach the transport in the order the engine produced them.
  * - Calls are serialised here, not only by the core's op queue: `getError(ret)` and `errorReason()` describe
  *   the most recent call, and the core starts the next queued call as soon as one settles, so they are read
- *   (into a `CallOutcome`) before another call may begin.
- * - A call that returns WANT_READ is retried when bytes (or EOF) arrive. An input sequence number taken
+ *   (into a `CallOutcome`) before another call may begin. A call made while none is queued or running starts
+ *   at once after the handshake (no hop through the lock's promise).
+ * - A call that returns WANT_READ is retried when bytes (or EOF) arrive. After the handshake a read is not even
+ *   made while the engine has taken every complete record and holds no plaintext (input-frames.ts tracks where
+ *   the records end): it could only return WANT_READ. An input sequence number taken
  *   before each call closes the race "bytes arrived while the call was running". Pull sources are asked for
  *   one chunk (`requestInput`) only then.
- * - Writes are sealed 16 KiB at a time (one record); after each piece the driver waits while the transport
- *   asks it to (`drained`).
+ * - Writes are sealed `writePiece` bytes at a time (default 16 KiB, one record); after each piece the driver
+ *   waits while the transport asks it to (`drained`).
  *
  * Shutdown policy (OpenSSL 3 semantics, docs/shutdown.md)
  * - `shutdown()` sends close_notify: SSL_shutdown returns 0 (sent) or 1 (the peer's was already read).
@@ -32,33 +35,38 @@
 import { MemoryBio } from '../bio/memory-bio.js';
 import { SSL_ERROR_NONE, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_ERROR_ZERO_RETURN, SSL_SENT_SHUTDOWN } from '../constants.js';
 import type { Ssl } from '../ssl.js';
-import { type CallOutcome, type DriverCall, DriverError, DriverErrorCode, type DriverPhase, type EngineFailure, errorFromOutcome } from './errors.js';
+import { type CallOutcome, type DriverCall, DriverError, DriverErrorCode, type DriverPhase, errorFromOutcome } from './errors.js';
+import { InputBio } from './input-bio.js';
+import { InputFrames } from './input-frames.js';
+import { checkWritePiece, engineFailure, flushOutput } from './output.js';
 import type { DriverEarlyData, DriverOptions, DriverTransport } from './transport.js';
 
-/** Plaintext sealed per SSL_write: one record, so the write BIO never holds more than that per call. */
-const WRITE_PIECE = 16 * 1024;
 const EMPTY = new Uint8Array(0);
 
 type Waiter = () => void;
-
-function noop(): void {
-  // the lock's tail keeps no result
-}
 
 /** Runs an `Ssl` over a `DriverTransport`; see the module rules. */
 export class Driver {
   /** The connection. Inspect it freely; drive it only through the driver. */
   readonly ssl: Ssl;
-  readonly #rbio = new MemoryBio();
+  readonly #rbio = new InputBio();
   readonly #wbio = new MemoryBio();
   readonly #transport: DriverTransport;
   readonly #coalesce: boolean;
+  readonly #writePiece: number;
   readonly #onCall: ((o: CallOutcome) => void) | undefined;
   readonly #onReadIdle: (() => void) | undefined;
   readonly #onPeerClose: (() => void) | undefined;
   #inputSeq = 0;
+  /** Bytes received, and where their complete records end (to skip reads that could only return WANT_READ). */
+  #received = 0;
+  readonly #frames = new InputFrames();
+  #inputEnded = false;
   #waiters: Waiter[] = [];
-  #lock: Promise<void> = Promise.resolve();
+  /** The last call made (settled or not): the next one starts after it. */
+  #lock: Promise<unknown> = Promise.resolve();
+  /** Calls queued or running (a call made while this is 0 starts at once). */
+  #busy = 0;
   #inflight = 0;
   #freePending = false;
   #freed = false;
@@ -75,9 +83,11 @@ export class Driver {
    * Take over `ssl` (its BIOs are set here) on `transport`. Nothing runs until an operation is called.
    * @param ssl a fresh `Ssl` (no BIOs set, no call made).
    * @param transport the transport's glue.
-   * @param options write coalescing and hooks.
+   * @param options write coalescing, the write piece and hooks.
+   * @throws {TypeError|RangeError} when `writePiece` is not an integer from 1 to 1048576.
    */
   constructor(ssl: Ssl, transport: DriverTransport, options: DriverOptions = {}) {
+    this.#writePiece = checkWritePiece(options.writePiece);
     this.ssl = ssl;
     this.#transport = transport;
     this.#coalesce = options.coalesceWrites === true;
@@ -116,14 +126,23 @@ export class Driver {
 
   // ------------------------------------------------------------------ the transport's side
 
-  /** Bytes from the peer. */
-  receive(bytes: Uint8Array): void {
-    if (bytes.length) this.#rbio.write(bytes);
+  /**
+   * Bytes from the peer. With `owned`, the transport gives them away (it never changes them afterwards, as a
+   * `net.Socket`'s 'data' chunks): they are kept as they are, else copied.
+   */
+  receive(bytes: Uint8Array, owned = false): void {
+    if (bytes.length) {
+      if (owned) this.#rbio.adopt(bytes);
+      else this.#rbio.write(bytes);
+      this.#received += bytes.length;
+      this.#frames.feed(bytes);
+    }
     this.#inputArrived();
   }
 
   /** The transport's input ended (FIN, stream done). */
   receiveEof(): void {
+    this.#inputEnded = true;
     this.#rbio.setEof();
     this.#inputArrived();
   }
@@ -167,42 +186,43 @@ export class Driver {
   // ------------------------------------------------------------------ calls
 
   #call(name: DriverCall, fn: () => Promise<number>): Promise<CallOutcome> {
-    const run = this.#lock.then(() => this.#callNow(name, fn));
-    this.#lock = run.then(noop, noop);
+    const go = (): Promise<CallOutcome> => this.#callNow(name, fn);
+    // After the handshake, with nothing queued or running: start now (the lock's tail is settled, so the order
+    // is the same). Handshake calls keep the hop: the first starts a microtask after the adapter's constructor.
+    const now = this.#busy === 0 && this.#secure;
+    this.#busy++;
+    const run = now ? go() : this.#lock.then(go, go);
+    this.#lock = run;
     return run;
   }
 
+  /** One call; `#busy` counts it until its outcome is read (and its output flushed). */
   async #callNow(call: DriverCall, fn: () => Promise<number>): Promise<CallOutcome> {
-    if (this.#freed) throw this.#failure ?? this.abort();
-    this.#inflight++;
-    let ret: number;
     try {
-      ret = await fn();
+      if (this.#freed) throw this.#failure ?? this.abort();
+      this.#inflight++;
+      let ret: number;
+      try {
+        ret = await fn();
+      } finally {
+        this.#inflight--;
+      }
+      const ssl = this.ssl;
+      const err = ret > 0 ? SSL_ERROR_NONE : ssl.getError(ret);
+      const failed = ret <= 0 && err !== SSL_ERROR_WANT_READ && err !== SSL_ERROR_WANT_WRITE && err !== SSL_ERROR_ZERO_RETURN;
+      const outcome: CallOutcome = { call, ret, err, failure: failed ? engineFailure(ssl) : null };
+      this.#flush();
+      this.#onCall?.(outcome);
+      if (this.#freePending && this.#inflight === 0) this.#freeNow();
+      return outcome;
     } finally {
-      this.#inflight--;
+      this.#busy--;
     }
-    const ssl = this.ssl;
-    const err = ret > 0 ? SSL_ERROR_NONE : ssl.getError(ret);
-    const failed = ret <= 0 && err !== SSL_ERROR_WANT_READ && err !== SSL_ERROR_WANT_WRITE && err !== SSL_ERROR_ZERO_RETURN;
-    const outcome: CallOutcome = { call, ret, err, failure: failed ? engineFailure(ssl) : null };
-    this.#flush();
-    this.#onCall?.(outcome);
-    if (this.#freePending && this.#inflight === 0) this.#freeNow();
-    return outcome;
   }
 
-  /** Everything in the write BIO to the transport. */
+  /** Everything in the write BIO to the transport (output.ts). */
   #flush(): void {
-    const t = this.#transport;
-    if (this.#coalesce) {
-      const n = this.#wbio.pending();
-      if (n === 0) return;
-      const bytes = new Uint8Array(n);
-      this.#wbio.read(bytes);
-      t.write(bytes);
-      return;
-    }
-    for (let v = this.#wbio.readView(); v !== null; v = this.#wbio.readView()) t.write(v);
+    flushOutput(this.#wbio, this.#transport, this.#coalesce);
   }
 
   #drained(op: 'handshake' | 'write' | 'shutdown'): Promise<void> | undefined {
@@ -303,6 +323,11 @@ export class Driver {
     for (;;) {
       if (this.#failure) throw this.#failure;
       const seq = this.#inputSeq;
+      if (this.#nothingToRead()) {
+        if (!wait) return -1;
+        await this.#waitInput(seq);
+        continue;
+      }
       const o = await this.#call('SSL_read', () => this.ssl.read(buf));
       if (o.ret > 0) return o.ret;
       if (o.err === SSL_ERROR_WANT_READ) {
@@ -314,6 +339,15 @@ export class Driver {
       if (o.err === SSL_ERROR_ZERO_RETURN) return this.#peerCloseNotify();
       throw this.#failCall(o, 'read');
     }
+  }
+
+  /**
+   * After the handshake, with no call queued or running: the engine has taken every complete record from the
+   * read BIO and holds no plaintext, and the input has not ended, so SSL_read could only return WANT_READ.
+   */
+  #nothingToRead(): boolean {
+    if (!this.#secure || this.#busy !== 0 || this.#inputEnded) return false;
+    return this.ssl.pending() === 0 && this.#frames.noRecordBeyond(this.#received - this.#rbio.pending());
   }
 
   async #peerCloseNotify(): Promise<number> {
@@ -343,13 +377,14 @@ export class Driver {
   // ------------------------------------------------------------------ write
 
   /**
-   * Seal and send `data` (after the handshake), 16 KiB per record, waiting whenever the transport asks.
-   * Rejects with the sticky `DriverError` (ERR_MEMTLS_TRANSPORT when the transport refused our bytes).
+   * Seal and send `data` (after the handshake), `writePiece` bytes per SSL_write, waiting whenever the transport
+   * asks. Rejects with the sticky `DriverError` (ERR_MEMTLS_TRANSPORT when the transport refused our bytes).
    */
   async write(data: Uint8Array): Promise<void> {
-    for (let off = 0; off < data.length; off += WRITE_PIECE) {
+    const size = this.#writePiece;
+    for (let off = 0; off < data.length; off += size) {
       if (this.#failure) throw this.#failure;
-      const piece = off === 0 && data.length <= WRITE_PIECE ? data : data.subarray(off, Math.min(data.length, off + WRITE_PIECE));
+      const piece = off === 0 && data.length <= size ? data : data.subarray(off, Math.min(data.length, off + size));
       const o = await this.#call('SSL_write', () => this.ssl.write(piece));
       const d = this.#drained('write');
       if (d) await d;
@@ -412,17 +447,4 @@ export class Driver {
     this.#freed = true;
     this.ssl.free();
   }
-}
-
-function engineFailure(ssl: Ssl): EngineFailure {
-  const detail = ssl.lastErrorDetail();
-  const verify = ssl.verifyResult();
-  return {
-    reason: ssl.errorReason(),
-    sslReason: detail ? detail.reason : null,
-    words: detail ? detail.message : null,
-    // Only a verification that ran and failed is worth reporting (X509_V_ERR_NOT_VERIFIED: it never ran).
-    verifyResult: verify !== 'X509_V_OK' && verify !== 'X509_V_ERR_NOT_VERIFIED' ? verify : null,
-    initFinished: ssl.isInitFinished(),
-  };
 }

@@ -2,6 +2,7 @@
  * The abstract byte transport a `Driver` runs over, and the driver's options. The adapter owns the real
  * transport (a Node `Duplex`, a web streams pair, a WebSocket) and its backpressure; the driver only asks:
  * - `write(bytes)`: take these bytes, in order (the driver never writes again before it returns);
+ * - `writev(chunks)` (optional): take several chunks at once, in order (one socket write for a whole flight);
  * - `drained(op)`: a promise when the operation must wait before going on (backpressure), else undefined;
  * - `requestInput()`: (pull sources) read one more chunk, then hand it to `Driver.receive` / `receiveEof`.
  * Push sources (Node's 'data' events) call `Driver.receive` whenever bytes arrive and leave it out.
@@ -13,6 +14,12 @@ import type { CallOutcome } from './errors.js';
 export interface DriverTransport {
   /** Take outgoing ciphertext, in order. A transport that cannot deliver reports it with `Driver.outputFailed`. */
   write(bytes: Uint8Array): void;
+  /**
+   * Optional gather write: the output of one Ssl call when it is more than one chunk (a handshake flight, the
+   * records of one `writePiece`), in order, as one transport write (e.g. a socket's writev). Without it each
+   * chunk goes to `write`. The chunks are views the driver never reuses.
+   */
+  writev?(chunks: Uint8Array[]): void;
   /**
    * Backpressure: a promise that resolves once the transport wants more, when it asked the `op` to wait;
    * undefined (no promise made) when it did not. Asked after handshake, write and shutdown calls, never
@@ -35,6 +42,13 @@ export interface DriverOptions {
    * message) instead of the BIO's own chunks, zero-copy (default false).
    */
   coalesceWrites?: boolean;
+  /**
+   * Plaintext bytes sealed per SSL_write (default 16384, one record): after each piece the driver asks the
+   * transport whether to wait (`drained`). A larger piece (e.g. 65536) seals several records per call and
+   * hands them over together; the write BIO then holds up to about that much per call.
+   * An integer from 1 to 1048576, else a RangeError (a TypeError if not a number).
+   */
+  writePiece?: number;
   /** After each Ssl call, once its output went to the transport (tracing, resuming a paused source). */
   onCall?(outcome: CallOutcome): void;
   /** A read found no complete record (WANT_READ): post-handshake messages (tickets) may have been processed. */
