@@ -84,8 +84,6 @@ export class MemtlsSocket extends TransportSocket {
   #sentClose = false;
   #transportEof = false;
   #pausedByUs = false;
-  #slab = Buffer.alloc(0); // the read slab, and where the next read goes in it
-  #slabAt = 0;
   #lastSession: SslSession | null = null;
   #offered: SslSession | null = null; // client: the session of the options (a resumed TLS 1.2 connection keeps it)
   readonly #stats = { maxRbio: 0, maxTransportWritable: 0, bytesIn: 0, bytesOut: 0 };
@@ -367,12 +365,14 @@ export class MemtlsSocket extends TransportSocket {
     );
   }
 
-  /** Read while the consumer wants data (or the transport has ended) and input is there; 'data' restarts it. */
+  // Read while the consumer wants data (or the transport has ended) and input is there; 'data' restarts it. The slab is
+  // the loop's own (an idle socket holds none): READ_SIZE for the first read, SLAB_SIZE once a loop keeps reading.
   async #readLoop(): Promise<void> {
+    let slab = Buffer.allocUnsafe(0);
+    let at = 0;
     while ((this.#readWanted || this.#drainAll) && !this.#readEnded && !this.destroyed) {
-      if (this.#slab.length - this.#slabAt < READ_SIZE) [this.#slab, this.#slabAt] = [Buffer.allocUnsafe(SLAB_SIZE), 0];
-      const at = this.#slabAt;
-      const n = await this.#driver.read(this.#slab.subarray(at, at + READ_SIZE), false);
+      if (slab.length - at < READ_SIZE) [slab, at] = [Buffer.allocUnsafe(slab.length === 0 ? READ_SIZE : SLAB_SIZE), 0];
+      const n = await this.#driver.read(slab.subarray(at, at + READ_SIZE), false);
       if (this.destroyed || n < 0) return;
       if (n === 0) {
         // The peer's close_notify (and our shutdown completed, if we had started it): end the readable side.
@@ -381,8 +381,8 @@ export class MemtlsSocket extends TransportSocket {
       }
       this.#checkSession();
       // A large chunk is a view of the slab (the next read goes after it); a small one is copied and pins no slab.
-      const chunk = n >= READ_SIZE / 2 ? this.#slab.subarray(at, at + n) : Buffer.from(this.#slab.subarray(at, at + n));
-      if (n >= READ_SIZE / 2) this.#slabAt = at + n;
+      const chunk = n >= READ_SIZE / 2 ? slab.subarray(at, at + n) : Buffer.from(slab.subarray(at, at + n));
+      if (n >= READ_SIZE / 2) at += n;
       if (!this.push(chunk)) this.#readWanted = false;
     }
   }
