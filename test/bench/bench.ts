@@ -29,12 +29,15 @@
  * beside x25519, for memtls (node:crypto, native WebCrypto) and for Node 26's tls (OpenSSL 3.5, a child process),
  * each checked to negotiate its group first.
  *
+ * Browser bundle sizes (packages/websocket/scripts/bundle.mjs, esbuild, minified, gzip level 9): the full bundle
+ * (core + websocket, both roles) and a client-only app over the `/client` entries, as `pnpm bundle` prints them.
+ *
  * The numbers also go to bench-results.json at the repository root; `--json` prints them instead of the tables.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Contender, GROUP, median, type Negotiated, now, pattern, pool, SUITE, TLS12 } from './common.js';
 import { benchPki, CONTENDERS, makeContender, SOCKET_ROW, TLS12_CONTENDERS } from './contenders.js';
 import { benchHybrid } from './hybrid.js';
@@ -279,6 +282,11 @@ async function main(): Promise<void> {
   );
   log(`(memtls: the group checked on both ends with ssl.group(); Node 26 ${hybrid.node26OpenSsl}: getEphemeralKeyInfo() on the client, the group its server's only one)`);
 
+  const bundles = await bundleSizes();
+  log('');
+  log('Browser bundle, esbuild (esm, platform browser, minified), gzip level 9 (packages/websocket/scripts/bundle.mjs)');
+  for (const b of bundles) log(`  ${b.name.padEnd(60)} ${String(b.bytes).padStart(7)} B minified  ${(b.gzip / 1024).toFixed(1).padStart(5)} KiB gzip`);
+
   const results = contenders.map((c) => ({
     name: c.name,
     negotiated: negotiated[c.name],
@@ -302,11 +310,26 @@ async function main(): Promise<void> {
       tcp: tls12.tcpNames.map((n) => ({ name: n, negotiated: tls12.tcpNegotiated[n], ...tls12.tcp[n] })),
     },
     hybrid: { node26OpenSsl: hybrid.node26OpenSsl, rows: hybrid.rows },
+    bundles,
     seconds: now() - t0,
   };
   writeFileSync(join(root, 'bench-results.json'), `${JSON.stringify(out, null, 2)}\n`);
   if (asJson) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   log(`wrote bench-results.json (${(now() - t0).toFixed(0)} s in all)`);
+}
+
+/** The two browser bundles of `pnpm bundle`, built from the compiled packages (the bench runs after `tsc -b`). */
+async function bundleSizes(): Promise<{ name: string; bytes: number; gzip: number }[]> {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  type Built = { bytes: number; gzip: number };
+  const script = pathToFileURL(join(root, 'packages', 'websocket', 'scripts', 'bundle.mjs')).href;
+  const m = (await import(script)) as { browserBundle(): Promise<Built>; clientAppBundle(): Promise<Built> };
+  const full = await m.browserBundle();
+  const client = await m.clientAppBundle();
+  return [
+    { name: 'full: @memtls/core + @memtls/websocket, every export', bytes: full.bytes, gzip: full.gzip },
+    { name: 'client app: @memtls/core/client + @memtls/websocket/client', bytes: client.bytes, gzip: client.gzip },
+  ];
 }
 
 type Tls12Metric = 'handshakesPerSec' | 'resumedHandshakesPerSec' | 'bulkMBps';
