@@ -36,7 +36,6 @@ import { MemoryBio } from '../bio/memory-bio.js';
 import { SSL_ERROR_NONE, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE, SSL_ERROR_ZERO_RETURN, SSL_SENT_SHUTDOWN } from '../constants.js';
 import type { Ssl } from '../ssl.js';
 import { type CallOutcome, type DriverCall, DriverError, DriverErrorCode, type DriverPhase, errorFromOutcome } from './errors.js';
-import { InputBio } from './input-bio.js';
 import { InputFrames } from './input-frames.js';
 import { checkWritePiece, engineFailure, flushOutput } from './output.js';
 import type { DriverEarlyData, DriverOptions, DriverTransport } from './transport.js';
@@ -49,7 +48,7 @@ type Waiter = () => void;
 export class Driver {
   /** The connection. Inspect it freely; drive it only through the driver. */
   readonly ssl: Ssl;
-  readonly #rbio = new InputBio();
+  readonly #rbio = new MemoryBio();
   readonly #wbio = new MemoryBio();
   readonly #transport: DriverTransport;
   readonly #coalesce: boolean;
