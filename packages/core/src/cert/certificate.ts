@@ -2,7 +2,7 @@
  * Parse one DER X.509 certificate (RFC 5280 §4.1) into a plain, immutable object.
  *
  * Rules:
- * - The input must be strict DER (der.ts `checkDer`), exactly one Certificate, with no trailing bytes.
+ * - The input must be strict DER (der/reader.ts `readDer`), exactly one Certificate, with no trailing bytes.
  * - `tbs` is the exact slice of the received bytes that the issuer signed; nothing is ever re-encoded.
  * - The inner `signature` AlgorithmIdentifier must equal the outer `signatureAlgorithm` byte for byte
  *   (RFC 5280 §4.1.1.2).

@@ -4,10 +4,10 @@
  * Rules:
  * - Single definite lengths in minimal form (X.690 §10.1), no trailing bytes: DER has one encoding per value,
  *   and signatures and certificates are checked over the exact bytes received.
- * - Two readers for two callers: `readDerTlv` returns null on bad input and never throws (the crypto provider
- *   reads the peer's signatures and key blobs with it, single-byte tags and lengths up to 3 bytes);
- *   `checkDer` walks a whole element and throws `DerError` naming the first violation (a quick well-formedness
- *   check; der/reader.ts builds the tree that the certificate and key parsers read).
+ * - Two readers for two callers: `readDerTlv` here returns null on bad input and never throws (the crypto
+ *   provider reads the peer's signatures and key blobs with it, single-byte tags and lengths up to 3 bytes);
+ *   der/reader.ts `readDer` builds the checked tree that the certificate and key parsers read and throws
+ *   `DerError` naming the first violation.
  */
 
 /** One decoded TLV: `tag`, the content bytes, and the offset just past it in the parsed buffer. */
@@ -61,61 +61,5 @@ export class DerError extends Error {
   }
 }
 
-/** The deepest nesting `checkDer` accepts (a certificate needs about 10). */
+/** The deepest nesting der/reader.ts accepts (a certificate needs about 10). */
 export const MAX_DER_DEPTH = 32;
-
-/**
- * Walk the TLVs of `der` and throw unless it is exactly one DER element: definite, minimally encoded lengths,
- * constructed contents that parse completely, depth at most 32, no trailing bytes.
- * @param der the encoding to check
- * @throws DerError describing the first violation
- */
-export function checkDer(der: Uint8Array): void {
-  const end = walk(der, 0, der.length, 0);
-  if (end !== der.length) throw new DerError('trailing bytes after the DER element');
-}
-
-function walk(b: Uint8Array, off: number, limit: number, depth: number): number {
-  if (depth > MAX_DER_DEPTH) throw new DerError('DER nesting too deep');
-  if (off >= limit) throw new DerError('truncated DER element');
-  const id = b[off] as number;
-  let p = off + 1;
-  if ((id & 0x1f) === 0x1f) {
-    // high tag number form: base-128, no leading 0x80, value >= 31
-    let tag = 0;
-    let first = true;
-    for (;;) {
-      if (p >= limit) throw new DerError('truncated DER tag');
-      const c = b[p++] as number;
-      if (first && c === 0x80) throw new DerError('non-minimal DER tag');
-      first = false;
-      tag = tag * 128 + (c & 0x7f);
-      if (tag > 0x1fffff) throw new DerError('DER tag number too large');
-      if ((c & 0x80) === 0) break;
-    }
-    if (tag < 31) throw new DerError('non-minimal DER tag');
-  }
-  if (p >= limit) throw new DerError('truncated DER length');
-  const l0 = b[p++] as number;
-  let len: number;
-  if (l0 < 0x80) {
-    len = l0;
-  } else if (l0 === 0x80) {
-    throw new DerError('indefinite length is not DER');
-  } else {
-    const n = l0 & 0x7f;
-    if (n > 4) throw new DerError('DER length too large');
-    if (p + n > limit) throw new DerError('truncated DER length');
-    if (b[p] === 0) throw new DerError('non-minimal DER length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + (b[p++] as number);
-    if (len < 0x80) throw new DerError('non-minimal DER length');
-  }
-  const end = p + len;
-  if (end > limit) throw new DerError('DER length exceeds the enclosing element');
-  if (id & 0x20) {
-    let q = p;
-    while (q < end) q = walk(b, q, end, depth + 1);
-  }
-  return end;
-}

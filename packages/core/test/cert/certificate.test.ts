@@ -6,7 +6,7 @@ import { parseCertificate } from '#internal/cert/certificate';
 import { KeyUsage } from '#internal/cert/extensions';
 import { certSignatureScheme } from '#internal/cert/scheme';
 import { createWebCryptoProvider } from '#internal/crypto/webcrypto';
-import { checkDer } from '#internal/der/tlv';
+import { readDer } from '#internal/der/reader';
 import { SslError } from '#internal/errors/ssl-error';
 import { type Pki, sharedPki } from './pki.js';
 
@@ -121,9 +121,9 @@ describe('cert/certificate: parseCertificate', () => {
     });
 
     it('rejects a non-minimal length', () => {
-      assert.throws(() => checkDer(new Uint8Array([0x04, 0x81, 0x01, 0x00])), /non-minimal/);
-      assert.throws(() => checkDer(new Uint8Array([0x04, 0x82, 0x00, 0x01, 0x00])), /non-minimal/);
-      checkDer(new Uint8Array([0x04, 0x01, 0x00]));
+      assert.throws(() => readDer(new Uint8Array([0x04, 0x81, 0x01, 0x00])), /non-minimal/);
+      assert.throws(() => readDer(new Uint8Array([0x04, 0x82, 0x00, 0x01, 0x00])), /non-minimal/);
+      readDer(new Uint8Array([0x04, 0x01, 0x00]));
     });
 
     it('rejects a BOOLEAN TRUE that is not 0xFF (in an extension\'s critical flag)', () => {

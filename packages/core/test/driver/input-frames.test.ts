@@ -3,12 +3,9 @@
  * is made while it could only return WANT_READ, and every record still arrives whatever the chunking.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type CallOutcome, Driver, DriverError, type DriverTransport, Ssl, SslContext } from '@memtls/core';
 import { InputFrames } from '#internal/driver/input-frames';
+import { selfSigned } from './pki.js';
 
 const record = (type: number, body: number): Uint8Array => {
   const r = new Uint8Array(5 + body);
@@ -56,16 +53,6 @@ describe('InputFrames', () => {
     }
   });
 });
-
-function selfSigned(): { cert: string; key: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'memtls-frames-'));
-  try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { cwd: dir, stdio: 'ignore' });
-    return { cert: readFileSync(join(dir, 'c.pem'), 'utf8'), key: readFileSync(join(dir, 'k.pem'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Bytes written go to `to` on the next macrotask, cut into `chunk`-sized pieces (0: as written). */
 class Link implements DriverTransport {
