@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The import boundaries of the packages (issue 12), checked on the import statements of packages/*/src:
-//   1. packages/core/src imports no `node:` module (but in CORE_NODE_ONLY, the node:crypto provider that
-//      package.json "imports" `#default-crypto` selects under Node only), and no bare module but the ones in
-//      CORE_BARE_ALLOWED (the core runs in browsers and workers; its only dependencies are @noble/*);
+//   1. packages/core/src imports no `node:` module (the core runs in browsers and workers; its node:crypto provider
+//      asks the running Node for node:crypto with process.getBuiltinModule), and no bare module but the ones in
+//      CORE_BARE_ALLOWED (its only dependencies are @noble/*);
 //   2. no import runs up the layers of CORE_LAYERS: a module imports its own layer or a lower one;
 //   3. no import cycle between modules of packages/core/src, neither between files nor between the entries of
 //      CORE_LAYERS (directories and top files: errors/ may not import wire/ when wire/ imports errors/);
@@ -34,13 +34,6 @@ export const CORE_LAYERS = [
  * OpenSSL's ssl.h declares both. Only an `import type` statement from the first file to the second is exempt.
  */
 export const TYPE_ONLY_EDGES = [['ssl-context.ts', 'ssl.ts']];
-
-/**
- * The one module of packages/core/src that may import `node:` modules: the node:crypto provider. Only the "node"
- * condition of `#default-crypto` (packages/core/package.json "imports") and the `./node-crypto` export reach it, so
- * a browser bundle never does (packages/core/test/crypto/default-crypto.test.ts bundles the core to check).
- */
-export const CORE_NODE_ONLY = ['crypto/node-crypto-provider.ts'];
 
 /** Bare modules packages/core/src may import: a name, or a scope ending in '/'. */
 export const CORE_BARE_ALLOWED = ['@noble/'];
@@ -234,8 +227,7 @@ export function check(root) {
           continue;
         }
         if (spec.startsWith('node:') || spec.startsWith('#')) {
-          const nodeOnly = isCore && CORE_NODE_ONLY.includes(relative(coreSrc, file).split(sep).join('/'));
-          if (isCore && spec.startsWith('node:') && !nodeOnly) problems.push(`${at}: '${spec}': packages/core/src imports no node: module (it runs in browsers and workers)`);
+          if (isCore && spec.startsWith('node:')) problems.push(`${at}: '${spec}': packages/core/src imports no node: module (it runs in browsers and workers)`);
           continue;
         }
         const parts = spec.split('/');

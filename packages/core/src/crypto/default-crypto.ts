@@ -2,7 +2,7 @@
  * The default provider of a context given no `crypto` option, outside Node: the WebCrypto provider over
  * `globalThis.crypto` (browsers, workers, Deno, Bun). package.json "imports" maps `#default-crypto` here for every
  * condition but "node"; under Node it maps to crypto/node-crypto-provider.ts, whose `defaultCryptoProvider` has the
- * same signature, so a browser bundle never reaches a `node:` import. `ssl-context.ts` is the one caller.
+ * same signature, so a browser bundle does not include that provider. `ssl-context.ts` is the one caller.
  */
 import type { CryptoProvider } from './provider.js';
 import { createWebCryptoProvider } from './webcrypto.js';

@@ -6,15 +6,25 @@
  * Node: package.json "imports" maps `#default-crypto` here for the "node" condition (crypto/default-crypto.ts
  * elsewhere), and `@memtls/core/node-crypto` exports it.
  *
- * This is the one module of packages/core/src that imports `node:` modules (scripts/check-layers.mjs allows it
- * here only): a browser bundle resolves `#default-crypto` to crypto/default-crypto.ts and never reaches it.
+ * It imports no `node:` module: it asks the running Node for `node:crypto` with `process.getBuiltinModule`
+ * (Node >= 20.16), so the core has no Node import anywhere and bundles for browsers whatever a bundler reaches;
+ * a browser bundle resolves `#default-crypto` to crypto/default-crypto.ts and does not even include this module.
+ * Outside Node, loading this module throws a TypeError that says so.
  *
  * Rules (as the WebCrypto provider's): peer-controlled input never makes a method reject — a bad tag, an
  * invalid key share, a malformed signature or key resolve to null/false; programmer errors throw TypeError or
  * RangeError. Keys are imported once (AEAD keys per traffic key, verify keys in a bounded LRU).
  */
-import { Buffer } from 'node:buffer';
-import {
+import { type HybridParts, hybridEncapsulate, hybridKeyShare, isHybridGroup } from './hybrid.js';
+import type { AeadKey, AeadName, CryptoProvider, GroupName, HashName, KeyShare, PrivateKeyType, SignatureSchemeName, SigningKey } from './provider.js';
+
+/** `node:crypto` from the running Node, without an import (see the module comment). */
+function nodeCrypto() {
+  const p = (globalThis as { process?: Partial<NodeJS.Process> }).process;
+  if (typeof p?.getBuiltinModule !== 'function') throw new TypeError('memtls: the node:crypto provider needs Node >= 20.16 (process.getBuiltinModule)');
+  return p.getBuiltinModule('node:crypto');
+}
+const {
   constants,
   createCipheriv,
   createDecipheriv,
@@ -25,13 +35,11 @@ import {
   createPublicKey,
   createSecretKey,
   diffieHellman,
-  type KeyObject,
-  sign as nodeSign,
-  verify as nodeVerify,
+  sign: nodeSign,
+  verify: nodeVerify,
   randomFillSync,
-} from 'node:crypto';
-import { type HybridParts, hybridEncapsulate, hybridKeyShare, isHybridGroup } from './hybrid.js';
-import type { AeadKey, AeadName, CryptoProvider, GroupName, HashName, KeyShare, PrivateKeyType, SignatureSchemeName, SigningKey } from './provider.js';
+} = nodeCrypto();
+type KeyObject = ReturnType<typeof createSecretKey>;
 
 const HASH_ALG: Record<HashName, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 const HASH_LEN: Record<HashName, number> = { 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 };

@@ -1,9 +1,11 @@
 /**
  * The default provider (`#default-crypto` in packages/core/package.json "imports"): a context given no `crypto`
  * option uses node:crypto under Node, and the core bundled for browsers (esbuild, platform 'browser') resolves it to
- * the WebCrypto default and holds no `node:` import at all.
+ * the WebCrypto default and holds no `node:` import at all. The core has no `node:` import anywhere: the provider
+ * takes node:crypto from `process.getBuiltinModule`.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWebCryptoProvider, SslContext } from '@memtls/core';
@@ -69,9 +71,16 @@ describe('crypto/default-crypto: the default provider by platform', function () 
     assert.ok(!inputs.some((f) => f.endsWith('node-crypto-provider.js')), 'the node:crypto provider is not');
   });
 
-  it('the check is real: bundled for Node, the core takes the node:crypto provider and its node: imports', async () => {
+  it('bundled for Node, the core takes the node:crypto provider instead, still with no node: import', async () => {
     const b = await bundle('node');
-    assert.ok(Object.keys(b.metafile.inputs).some((f) => f.endsWith('core/dist/crypto/node-crypto-provider.js')));
-    assert.ok(nodeImports(b.metafile).some((i) => i.includes('node:crypto')), nodeImports(b.metafile).join(', '));
+    assert.ok(Object.keys(b.metafile.inputs).some((f) => f.endsWith('core/dist/crypto/node-crypto-provider.js')), 'the "node" condition picks the provider');
+    assert.deepEqual(nodeImports(b.metafile), []);
+    assert.match(b.text, /getBuiltinModule/, 'it asks the running Node for node:crypto');
+  });
+
+  it('the node:crypto provider outside Node (no process.getBuiltinModule) fails to load with a TypeError that says so', () => {
+    const script = "delete process.getBuiltinModule; import('@memtls/core/node-crypto').then(() => console.log('loaded'), (e) => console.log(e.name + ': ' + e.message));";
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: here, encoding: 'utf8' });
+    assert.match(out, /^TypeError: memtls: the node:crypto provider needs Node >= 20\.16/);
   });
 });
